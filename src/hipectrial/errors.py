@@ -1,0 +1,96 @@
+"""The one error tree of hipectrial (STYLE.md, "One error tree").
+
+Every layer raises these; the shells map them: the CLI prints the message and exits 2
+(1 for a protocol that does not check), the web maps ``field`` to a form field, the API
+renders ``{"code", "message", "field"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class HipectrialError(Exception):
+    """Base of every error hipectrial raises on purpose."""
+
+    code = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One located problem in a protocol file.
+
+    ``path`` is the YAML path (``eligibility[4].expression``); ``line`` and ``column`` are
+    1-based and ``None`` when the problem has no single place in the file.
+    """
+
+    file: str
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}:{self.column}"
+        return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ProtocolError(HipectrialError):
+    """A protocol file that cannot be used; lists every problem found, each located."""
+
+    code = "protocol_invalid"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("ProtocolError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in protocol"
+        super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))
+
+
+class InputError(HipectrialError):
+    """A value a user gave that cannot be accepted: names the field, the value and what was expected.
+
+    >>> str(InputError("weight_kg", -3.0, "a number in (0, 400]"))
+    'weight_kg must be a number in (0, 400]; got -3.0'
+    """
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, value: object, expected: str, hint: str | None = None) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.hint = hint
+        message = f"{field} must be {expected}; got {value!r}"
+        if hint:
+            message += f" ({hint})"
+        super().__init__(message)
+
+
+class ExpressionError(HipectrialError):
+    """A protocol CEL expression that could not be evaluated on the values given."""
+
+    code = "expression_error"
+
+
+class DataError(HipectrialError):
+    """A TrialData document that cannot be read (wrong schema version, malformed record)."""
+
+    code = "data_invalid"
+
+
+class ConflictError(HipectrialError):
+    """A write based on a stale version of a record (optimistic concurrency)."""
+
+    code = "conflict"
+
+
+class PermissionDenied(HipectrialError):
+    """The acting user may not do this."""
+
+    code = "permission_denied"

@@ -1,0 +1,1 @@
+"""DSMB and study reports. Empty until its issue lands; see DESIGN.md."""

@@ -1,0 +1,1 @@
+"""Virtual-trial generator. Empty until the simulation issue lands; see DESIGN.md."""
