@@ -1,0 +1,27 @@
+"""The protocol as code: the pydantic model of a trial protocol, its YAML loader and CEL.
+
+>>> from hipectrial.protocol import load_protocol
+>>> load_protocol().study.id
+'HIPEC-PD1-SOX'
+"""
+
+from hipectrial.protocol.expressions import Expression, Scope, Truth, ValueType, Variable, Verdict
+from hipectrial.protocol.loader import load_protocol, parse_protocol, seed_protocol_path
+from hipectrial.protocol.model import SCHEMA_VERSION, Cohort, EligibilityCriterion, Protocol, Study
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Cohort",
+    "EligibilityCriterion",
+    "Expression",
+    "Protocol",
+    "Scope",
+    "Study",
+    "Truth",
+    "ValueType",
+    "Variable",
+    "Verdict",
+    "load_protocol",
+    "parse_protocol",
+    "seed_protocol_path",
+]
