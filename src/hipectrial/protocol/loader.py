@@ -93,7 +93,10 @@ def _read_yaml(text: str, filename: str) -> tuple[Any, dict[YamlPath, tuple[int,
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        context = exc.context or ""
+        if context and exc.context_mark is not None and exc.context_mark is not mark:
+            context += f" (started at line {exc.context_mark.line + 1})"
+        what = " ".join(part for part in (context, exc.problem) if part)
         return None, {}, [Problem(filename, "", f"YAML syntax error: {what}", line, col)]
     except yaml.YAMLError as exc:
         return None, {}, [Problem(filename, "", f"YAML error: {exc}")]
