@@ -6,7 +6,12 @@
 """
 
 from hipectrial.protocol.expressions import Expression, Scope, Truth, ValueType, Variable, Verdict
-from hipectrial.protocol.loader import load_protocol, parse_protocol, seed_protocol_path
+from hipectrial.protocol.loader import (
+    dump_protocol,
+    load_protocol,
+    parse_protocol,
+    seed_protocol_path,
+)
 from hipectrial.protocol.model import SCHEMA_VERSION, Cohort, EligibilityCriterion, Protocol, Study
 
 __all__ = [
@@ -21,6 +26,7 @@ __all__ = [
     "ValueType",
     "Variable",
     "Verdict",
+    "dump_protocol",
     "load_protocol",
     "parse_protocol",
     "seed_protocol_path",

@@ -113,9 +113,9 @@ def check_references(p: Protocol) -> Iterator[Finding]:
         for k, c in enumerate(agent.cohorts or []):
             if c not in cohorts:
                 yield ("agents", i, "cohorts", k), unknown("cohort", c, cohorts)
-    for c in p.cohorts:
-        if not p.agents_for(c.id):
-            yield ("cohorts",), f"cohort {c.id!r} receives no agent"
+    for i, cohort in enumerate(p.cohorts):
+        if not p.agents_for(cohort.id):
+            yield ("cohorts", i, "id"), f"cohort {cohort.id!r} receives no agent"
     for i, ph in enumerate(p.phases):
         for k, a in enumerate(ph.agents):
             schedule = agents[a].schedule if a in agents else None

@@ -78,6 +78,16 @@ def parse_protocol(text: str, filename: str = "<protocol>") -> Protocol:
     return protocol
 
 
+def dump_protocol(protocol: Protocol) -> str:
+    """The protocol as YAML text that :func:`parse_protocol` reads back to an equal protocol.
+
+    Comments and key order of the original file are not kept; use it for exports and
+    round-trip checks, not to rewrite a hand-written file.
+    """
+    data = protocol.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
 # -- YAML with positions --------------------------------------------------------------------
 
 
