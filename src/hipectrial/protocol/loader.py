@@ -179,6 +179,6 @@ def _pydantic_message(err: Any) -> str:
     if kind in {"literal_error", "enum"} or "input" not in err:
         return message
     shown = err["input"]
-    if isinstance(shown, dict | list):
+    if isinstance(shown, dict | list) or "; got " in message:
         return message
     return f"{message}; got {shown!r}"
