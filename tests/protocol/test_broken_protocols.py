@@ -17,6 +17,7 @@ BROKEN = FIXTURES / "broken"
 
 # name -> (line, column, yaml path, key phrase of the message)
 CASES = {
+    "arithmetic-on-decimals": (68, 17, "variables[0].expression", "arithmetic on decimal values (anc, marker) is inexact"),
     "unknown-variable-in-eligibility": (155, 17, "eligibility[0].expression", "unknown variable 'agee'; known variables: age, anc"),
     "cel-syntax-error": (159, 17, "eligibility[1].expression", "CEL syntax error at 1:12 of 'pregnant &&'"),
     "misspelt-key": (163, 65, "visits[0].timing.window_afer", "unknown key"),

@@ -180,3 +180,49 @@ def test_code_check_finds_a_literal_outside_the_code_list() -> None:
     assert SCOPE.code_problems(Expression("sex == 'M'")) == [
         "'M' is not a code of sex; its codes: male, female"
     ]
+
+
+LIMITS = Scope(
+    [
+        Variable("inr", ValueType.DECIMAL, "ratio"),
+        Variable("inr_uln", ValueType.DECIMAL, "ratio"),
+        Variable("bilirubin", ValueType.DECIMAL, "umol/L"),
+        Variable("bilirubin_uln", ValueType.DECIMAL, "umol/L"),
+    ]
+)
+
+
+def test_doubles_misjudge_a_value_exactly_at_a_uln_multiple() -> None:
+    # Why ratio() exists: an INR of exactly 1.5 x ULN (ULN 1.2) fails the double product.
+    assert not 1.8 <= 1.5 * 1.2
+
+
+@pytest.mark.parametrize(
+    ("inr", "expected"),
+    [("1.8", Truth.TRUE), ("1.79", Truth.TRUE), ("1.81", Truth.FALSE), ("0", Truth.TRUE)],
+)
+def test_ratio_judges_uln_limits_exactly(inr: str, expected: Truth) -> None:
+    values = {"inr": Decimal(inr), "inr_uln": Decimal("1.2")}
+    assert LIMITS.truth(Expression("ratio(inr, inr_uln) <= 1.5"), values).truth is expected
+
+
+@pytest.mark.parametrize(
+    ("bilirubin", "uln", "expected"),
+    # 1.5 x 17.1 = 25.65 and 1.5 x 0.7 = 1.05: at the limit is eligible, 0.01 above is not.
+    [("25.65", "17.1", Truth.TRUE), ("25.66", "17.1", Truth.FALSE),
+     ("1.05", "0.7", Truth.TRUE), ("1.06", "0.7", Truth.FALSE)],
+)
+def test_ratio_at_and_just_above_bilirubin_limit(bilirubin: str, uln: str, expected: Truth) -> None:
+    values = {"bilirubin": Decimal(bilirubin), "bilirubin_uln": Decimal(uln)}
+    assert LIMITS.truth(Expression("ratio(bilirubin, bilirubin_uln) <= 1.5"), values).truth is expected
+
+
+def test_ratio_with_missing_uln_is_unknown() -> None:
+    verdict = LIMITS.truth(Expression("ratio(inr, inr_uln) <= 1.5"), {"inr": Decimal("1.1")})
+    assert (verdict.truth, verdict.missing) == (Truth.UNKNOWN, ("inr_uln",))
+
+
+def test_ratio_with_zero_reference_raises_a_clear_error(capfd: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ExpressionError, match=r"division by zero \(reference is 0\)"):
+        LIMITS.truth(Expression("ratio(inr, inr_uln) <= 1.5"), {"inr": Decimal("1"), "inr_uln": Decimal("0")})
+    assert capfd.readouterr().err == ""  # nothing leaks onto the user's terminal

@@ -161,3 +161,8 @@ def test_min_above_max_is_refused() -> None:
 def test_rule_written_as_yaml_boolean_is_refused() -> None:
     found = problems_after(lambda d: d["cohorts"][0].update(rule=True))
     assert found == [("cohorts[0].rule", "must be a CEL expression written as text; got True")]
+
+
+def test_cycle_day_zero_does_not_exist() -> None:
+    found = problems_after(lambda d: d["visits"][1]["timing"].update(day=0))
+    assert found == [("visits[1].timing", "cycle days count from 1 (day 1 is the cycle start; the day before is day -1); there is no day 0")]

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 
-from hipectrial.protocol.expressions import ALLOWED_FUNCTIONS
+from hipectrial.protocol.expressions import ALLOWED_FUNCTIONS, ARITHMETIC, ValueType
 from hipectrial.protocol.model import Protocol
 from hipectrial.protocol.regimen import ActionKind, Agent, Anchor, DoseBasis, Phase, Timing
 from hipectrial.protocol.schedule import Visit
@@ -295,6 +295,13 @@ def check_expressions(p: Protocol) -> Iterator[Finding]:
         for fn in sorted(expr.functions - ALLOWED_FUNCTIONS):
             yield path, f"unknown function {fn!r}; allowed: {_listing(ALLOWED_FUNCTIONS, 40)}"
         if unknown or expr.functions - ALLOWED_FUNCTIONS:
+            continue
+        decimals = sorted(v for v in expr.variables if scope.variables[v].type is ValueType.DECIMAL)
+        if decimals and expr.operators & ARITHMETIC:
+            yield (path, f"arithmetic on decimal values ({', '.join(decimals)}) is inexact in "
+                         "CEL's doubles (1.5 * 1.2 is 1.7999999999999998) and misjudges values "
+                         "exactly at a limit; compare a ratio instead, e.g. "
+                         "ratio(bilirubin, bilirubin_uln) <= 1.5")
             continue
         for problem in scope.code_problems(expr):
             yield path, problem

@@ -24,7 +24,7 @@ import random
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import Any
 
@@ -75,7 +75,31 @@ def _days_between(start: Any, end: Any) -> int:
     return (end.date() - start.date()).days
 
 
-EXTRA_FUNCTIONS: Mapping[str, Callable[..., Any]] = {"days_between": _days_between}
+def _ratio(value: Any, reference: Any) -> float:
+    """``value / reference`` computed in decimal, for limits such as "<= 1.5 x ULN".
+
+    CEL has no decimal type: ``bilirubin <= 1.5 * bilirubin_uln`` multiplies doubles, and
+    ``1.5 * 1.2`` is ``1.7999999999999998``, so an INR of exactly 1.8 would fail a
+    1.5 x ULN limit. Here both numbers are taken at their shortest decimal form (what was
+    entered) and divided with 12 significant digits, so ``ratio(1.8, 1.2)`` is exactly 1.5.
+    """
+    if isinstance(value, bool) or isinstance(reference, bool):
+        raise TypeError("ratio(value, reference) takes two numbers")
+    if not isinstance(value, int | float) or not isinstance(reference, int | float):
+        raise TypeError("ratio(value, reference) takes two numbers")
+    denominator = Decimal(repr(reference))
+    if denominator == 0:
+        raise ZeroDivisionError("ratio(value, reference): division by zero (reference is 0)")
+    with localcontext() as context:
+        context.prec = 12
+        return float(Decimal(repr(value)) / denominator)
+
+
+EXTRA_FUNCTIONS: Mapping[str, Callable[..., Any]] = {
+    "days_between": _days_between,
+    "ratio": _ratio,
+}
+ARITHMETIC = frozenset({"_+_", "_-_", "_*_", "_/_", "_%_", "-_"})
 ALLOWED_FUNCTIONS = _CEL_STANDARD_FUNCTIONS | frozenset(EXTRA_FUNCTIONS)
 
 _COMPREHENSION = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")
@@ -94,7 +118,7 @@ class Expression:
     ValueError: CEL syntax error at 1:8 of 'anc >= ': mismatched input '<EOF>'
     """
 
-    __slots__ = ("_program", "functions", "source", "variables")
+    __slots__ = ("_program", "functions", "operators", "source", "variables")
 
     def __init__(self, source: str) -> None:
         if not isinstance(source, str) or not source.strip():
@@ -107,9 +131,9 @@ class Expression:
         self._program = program
         bound = set(_COMPREHENSION.findall(source))
         self.variables: frozenset[str] = frozenset(program.variables()) - bound
-        self.functions: frozenset[str] = frozenset(
-            name for name in program.functions() if name[0] not in "_@!"
-        )
+        called = frozenset(program.functions())
+        self.functions: frozenset[str] = frozenset(n for n in called if n[0] not in "_@!")
+        self.operators: frozenset[str] = called - self.functions
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
@@ -218,10 +242,16 @@ class Scope:
     def __init__(self, variables: Iterable[Variable]) -> None:
         self.variables: dict[str, Variable] = {v.name: v for v in variables}
 
-    def _context(self, values: Mapping[str, object]) -> tuple[cel.Context, dict[str, object]]:
+    def _context(
+        self, values: Mapping[str, object]
+    ) -> tuple[cel.Context, dict[str, object], list[str]]:
         context = cel.Context()
+        # The cel package prints a Python function's exception to stderr before raising;
+        # so our functions never raise into it: a failure is recorded here and the call
+        # returns null, which makes the enclosing operation fail with a type error.
+        failures: list[str] = []
         for name, function in EXTRA_FUNCTIONS.items():
-            context.add_function(name, function)
+            context.add_function(name, _guarded(name, function, failures))
         used: dict[str, object] = {}
         for name, value in values.items():
             if value is None:
@@ -231,7 +261,7 @@ class Scope:
                 raise InputError(name, value, "a variable the protocol declares")
             context.add_variable(name, _bind(var, value))
             used[name] = value
-        return context, used
+        return context, used, failures
 
     def evaluate(self, expression: Expression, values: Mapping[str, object]) -> object:
         """The value of ``expression``; :attr:`Truth.UNKNOWN` when missing values decide it.
@@ -239,7 +269,7 @@ class Scope:
         Raises :class:`ExpressionError` for an error that is not caused by a missing value
         (a type mismatch, a division by zero).
         """
-        context, used = self._context(values)
+        context, used, failures = self._context(values)
         missing = tuple(sorted(v for v in expression.variables if v not in used))
         try:
             result = expression.execute(context)
@@ -247,9 +277,9 @@ class Scope:
             undefined = _UNDEFINED.search(str(exc))
             if undefined and undefined.group(1) in missing:
                 return Truth.UNKNOWN
-            raise ExpressionError(f"{expression.source!r}: {exc}") from None
+            raise ExpressionError(f"{expression.source!r}: {failures[0] if failures else exc}") from None
         except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
-            raise ExpressionError(f"{expression.source!r}: {exc}") from None
+            raise ExpressionError(f"{expression.source!r}: {failures[0] if failures else exc}") from None
         return result
 
     def truth(self, expression: Expression, values: Mapping[str, object]) -> Verdict:
@@ -320,6 +350,17 @@ class Scope:
                         f"'{code}' is not a code of {name}; its codes: {', '.join(var.codes)}"
                     )
         return problems
+
+
+def _guarded(name: str, function: Callable[..., Any], failures: list[str]) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        try:
+            return function(*args)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            failures.append(f"{name}(): {exc}")
+            return None
+
+    return call
 
 
 def _short(exc: Exception) -> str:

@@ -116,6 +116,10 @@ class Derivation(StrEnum):
     AGE_YEARS = "age_in_years"
     BSA = "body_surface_area"
     CRCL = "creatinine_clearance"
+    # The input's value at this visit minus the participant's baseline value (the last
+    # one recorded before the first study treatment), in the input's unit; e.g. the LVEF
+    # fall behind trastuzumab's hold rule.
+    CHANGE_FROM_BASELINE = "change_from_baseline"
 
 
 class DerivedVariable(HasUnit):

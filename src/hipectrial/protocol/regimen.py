@@ -182,7 +182,13 @@ class Anchor(StrEnum):
 
 
 class Timing(Model):
-    """A target day counted from an anchor event, with its window."""
+    """A target day counted from an anchor event, with its window.
+
+    Days count as clinicians write them. For ``cycle_start`` the cycle's first day is day 1
+    ("cycle 3 day 1"; day 36 is 35 days after it) and there is no day 0. For every other
+    anchor the event itself is day 0 (HIPEC is "day 0"; day 21 is 21 days after it).
+    The window is ``[day - window_before, day + window_after]``.
+    """
 
     anchor: Anchor
     # For cycle_start: which cycle of which phase.
@@ -191,6 +197,15 @@ class Timing(Model):
     day: int
     window_before: int = Field(default=0, ge=0)
     window_after: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _no_cycle_day_zero(self) -> Timing:
+        if self.anchor is Anchor.CYCLE_START and self.day == 0:
+            raise ValueError(
+                "cycle days count from 1 (day 1 is the cycle start; the day before is day -1); "
+                "there is no day 0"
+            )
+        return self
 
 
 class Phase(Model):
