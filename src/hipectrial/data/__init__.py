@@ -1,0 +1,70 @@
+"""TrialData: the one in-memory picture of a trial's records, its JSON form and its checks."""
+
+from hipectrial.data.assessments import (
+    PCI_REGIONS,
+    Complication,
+    FollowUp,
+    Lesion,
+    Pathology,
+    Surgery,
+    TumourAssessment,
+)
+from hipectrial.data.codecs import DocumentError
+from hipectrial.data.findings import Finding, Severity
+from hipectrial.data.jsonio import SCHEMA_VERSION
+from hipectrial.data.records import FormRecord, Participant, Provenance, Site, Visit
+from hipectrial.data.treatment import AdverseEvent, DoseAdministration, LabResult
+from hipectrial.data.trial import Record, TrialData
+from hipectrial.data.validate import validate
+from hipectrial.data.values import FieldValue, FrozenMap
+from hipectrial.data.vocab import (
+    AeOutcome,
+    AssessmentMethod,
+    Attribution,
+    CcScore,
+    ClavienDindo,
+    Cytology,
+    LesionRole,
+    RecordKind,
+    ResidualTumour,
+    Sex,
+    VitalStatus,
+)
+
+__all__ = [
+    "PCI_REGIONS",
+    "SCHEMA_VERSION",
+    "AdverseEvent",
+    "AeOutcome",
+    "AssessmentMethod",
+    "Attribution",
+    "CcScore",
+    "ClavienDindo",
+    "Complication",
+    "Cytology",
+    "DocumentError",
+    "DoseAdministration",
+    "FieldValue",
+    "Finding",
+    "FollowUp",
+    "FormRecord",
+    "FrozenMap",
+    "LabResult",
+    "Lesion",
+    "LesionRole",
+    "Participant",
+    "Pathology",
+    "Provenance",
+    "Record",
+    "RecordKind",
+    "ResidualTumour",
+    "Severity",
+    "Sex",
+    "Site",
+    "Surgery",
+    "TrialData",
+    "TumourAssessment",
+    "Visit",
+    "VitalStatus",
+    "validate",
+]

@@ -1,0 +1,248 @@
+"""``TrialData`` as JSON: the document schema, version 1.
+
+The document is one object::
+
+    {
+      "schema_version": 1,
+      "protocol_id": "HIPEC-PD1-SOX", "protocol_version": "1.0",
+      "generated_at": "2025-03-01T08:00:00+08:00",
+      "sites": [...], "participants": [...], "visits": [...], "form_records": [...],
+      "doses": [...], "adverse_events": [...], "lab_results": [...],
+      "tumour_assessments": [...], "surgeries": [...], "follow_ups": [...]
+    }
+
+Each record is an object with exactly the fields of its dataclass (``null`` for a value
+not given; ``provenance`` is always present). Types are written so that reading needs no
+protocol and loses nothing:
+
+* dates as ``"YYYY-MM-DD"``; date-times in ISO 8601 with their UTC offset;
+* Decimals as strings (``"72.50"``), so they stay exact; vocabularies as their codes;
+* a CRF value as ``{"type": t, "value": v}`` with ``t`` one of ``int``, ``decimal``,
+  ``text`` (text and single-choice codes), ``date``, ``datetime``, ``boolean`` and
+  ``multi_choice`` (a list of codes);
+* ``attribution`` as an object agent id -> attribution; ``pci`` as a list of 13 scores or
+  ``null``.
+
+Output is deterministic: keys sorted, records in ``TrialData`` order, two-space indent,
+UTF-8 text not escaped, a final newline. Reading is strict: unknown or missing keys,
+duplicate keys, a float where a decimal string belongs, and a ``schema_version`` other than
+:data:`SCHEMA_VERSION` are errors that name the path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Final, NoReturn
+
+from hipectrial.data.assessments import (
+    Complication,
+    FollowUp,
+    Lesion,
+    Pathology,
+    Surgery,
+    TumourAssessment,
+)
+from hipectrial.data.codecs import (
+    Bool,
+    Codec,
+    Date,
+    DateTime,
+    Dec,
+    DocumentError,
+    EnumOf,
+    Int,
+    JsonObject,
+    MapOf,
+    OptionalOf,
+    RecordCodec,
+    Text,
+    TupleOf,
+    check_object,
+    fail,
+)
+from hipectrial.data.records import FormRecord, Participant, Provenance, Site, Visit
+from hipectrial.data.treatment import AdverseEvent, DoseAdministration, LabResult
+from hipectrial.data.trial import TrialData
+from hipectrial.data.values import FieldValue
+from hipectrial.data.vocab import (
+    AeOutcome,
+    AssessmentMethod,
+    Attribution,
+    CcScore,
+    ClavienDindo,
+    Cytology,
+    LesionRole,
+    ResidualTumour,
+    Sex,
+    VitalStatus,
+)
+
+SCHEMA_VERSION = 1
+
+TEXT, INT, BOOL, DATE, DATETIME, DECIMAL = Text(), Int(), Bool(), Date(), DateTime(), Dec()
+OPT_TEXT, OPT_INT, OPT_BOOL = OptionalOf(TEXT), OptionalOf(INT), OptionalOf(BOOL)
+OPT_DATE, OPT_DECIMAL = OptionalOf(DATE), OptionalOf(DECIMAL)
+
+
+class FieldValueCodec(Codec[FieldValue]):
+    """A CRF value with its type tag: ``{"type": "decimal", "value": "61.5"}``."""
+
+    CODECS: Final[Mapping[str, Codec[Any]]] = MappingProxyType({
+        "int": INT, "decimal": DECIMAL, "text": TEXT, "date": DATE, "datetime": DATETIME,
+        "boolean": BOOL, "multi_choice": TupleOf(TEXT),
+    })
+
+    def encode(self, value: FieldValue) -> Any:
+        return {"type": _tag(value), "value": self.CODECS[_tag(value)].encode(value)}
+
+    def decode(self, raw: Any, path: str) -> FieldValue:
+        obj = check_object(raw, path, 'an object {"type": ..., "value": ...}')
+        if set(obj) != {"type", "value"}:
+            raise fail(path, 'an object with keys "type" and "value"', raw)
+        tag = obj["type"]
+        if not isinstance(tag, str) or tag not in self.CODECS:
+            raise fail(f"{path}.type", "one of " + ", ".join(self.CODECS), tag)
+        value: FieldValue = self.CODECS[tag].decode(obj["value"], f"{path}.value")
+        return value
+
+
+def _tag(value: FieldValue) -> str:
+    # bool before int and datetime before date: each is a subclass of the other.
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, Decimal):
+        return "decimal"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    return "multi_choice"
+
+
+PROVENANCE = OptionalOf(RecordCodec(Provenance, {
+    "entered_by": TEXT, "entered_at": DATETIME, "protocol_version": TEXT,
+    "changed_by": OPT_TEXT, "changed_at": OptionalOf(DATETIME),
+}))
+
+SITE = RecordCodec(Site, {
+    "id": TEXT, "name": TEXT, "country": TEXT, "city": OPT_TEXT,
+    "principal_investigator": OPT_TEXT, "activation_date": OPT_DATE, "provenance": PROVENANCE,
+})
+
+PARTICIPANT = RecordCodec(Participant, {
+    "id": TEXT, "site_id": TEXT, "sex": EnumOf(Sex), "birth_date": DATE,
+    "consent_date": DATE, "registration_date": OPT_DATE, "cohort": OPT_TEXT,
+    "dose_level": OPT_TEXT, "off_treatment_date": OPT_DATE, "off_treatment_reason": OPT_TEXT,
+    "off_study_date": OPT_DATE, "off_study_reason": OPT_TEXT, "provenance": PROVENANCE,
+})
+
+VISIT = RecordCodec(Visit, {
+    "participant_id": TEXT, "visit_id": TEXT, "repeat": INT, "planned_date": OPT_DATE,
+    "actual_date": OPT_DATE, "provenance": PROVENANCE,
+})
+
+FORM_RECORD = RecordCodec(FormRecord, {
+    "participant_id": TEXT, "form_id": TEXT, "visit_id": TEXT, "visit_repeat": INT,
+    "repeat": OPT_INT, "values": MapOf(FieldValueCodec()), "provenance": PROVENANCE,
+})
+
+DOSE = RecordCodec(DoseAdministration, {
+    "participant_id": TEXT, "agent": TEXT, "date": DATE, "prescribed": OPT_DECIMAL,
+    "given": DECIMAL, "unit": TEXT, "phase": OPT_TEXT, "cycle": OPT_INT, "day": OPT_INT,
+    "change_reason": OPT_TEXT, "provenance": PROVENANCE,
+})
+
+ADVERSE_EVENT = RecordCodec(AdverseEvent, {
+    "participant_id": TEXT, "term": TEXT, "grade": INT, "onset_date": DATE,
+    "resolution_date": OPT_DATE, "serious": BOOL, "attribution": MapOf(EnumOf(Attribution)),
+    "dlt": BOOL, "immune_related": BOOL, "outcome": OptionalOf(EnumOf(AeOutcome)),
+    "provenance": PROVENANCE,
+})
+
+LAB_RESULT = RecordCodec(LabResult, {
+    "participant_id": TEXT, "test_code": TEXT, "value": DECIMAL, "unit": TEXT, "date": DATE,
+    "reference_lower": OPT_DECIMAL, "reference_upper": OPT_DECIMAL, "provenance": PROVENANCE,
+})
+
+LESION = RecordCodec(Lesion, {
+    "id": TEXT, "site": TEXT, "role": EnumOf(LesionRole), "nodal": BOOL,
+    "measurement_mm": OPT_DECIMAL,
+})
+
+TUMOUR_ASSESSMENT = RecordCodec(TumourAssessment, {
+    "participant_id": TEXT, "date": DATE, "method": EnumOf(AssessmentMethod),
+    "lesions": TupleOf(LESION), "pci": TupleOf(OPT_INT),
+    "cytology": OptionalOf(EnumOf(Cytology)), "provenance": PROVENANCE,
+})
+
+COMPLICATION = RecordCodec(Complication, {
+    "description": TEXT, "grade": EnumOf(ClavienDindo), "onset_date": DATE,
+})
+
+PATHOLOGY = RecordCodec(Pathology, {
+    "ypt": OPT_TEXT, "ypn": OPT_TEXT, "regression_grade": OPT_TEXT, "pcr": OPT_BOOL,
+})
+
+SURGERY = RecordCodec(Surgery, {
+    "participant_id": TEXT, "date": DATE, "procedure": TEXT,
+    "r_status": OptionalOf(EnumOf(ResidualTumour)), "cc_score": OptionalOf(EnumOf(CcScore)),
+    "complications": TupleOf(COMPLICATION), "pathology": OptionalOf(PATHOLOGY),
+    "provenance": PROVENANCE,
+})
+
+FOLLOW_UP = RecordCodec(FollowUp, {
+    "participant_id": TEXT, "date": DATE, "vital_status": EnumOf(VitalStatus),
+    "progression_date": OPT_DATE, "death_date": OPT_DATE, "cause_of_death": OPT_TEXT,
+    "provenance": PROVENANCE,
+})
+
+TRIAL = RecordCodec(TrialData, {
+    "protocol_id": TEXT, "protocol_version": TEXT, "generated_at": DATETIME,
+    "sites": TupleOf(SITE), "participants": TupleOf(PARTICIPANT), "visits": TupleOf(VISIT),
+    "form_records": TupleOf(FORM_RECORD), "doses": TupleOf(DOSE),
+    "adverse_events": TupleOf(ADVERSE_EVENT), "lab_results": TupleOf(LAB_RESULT),
+    "tumour_assessments": TupleOf(TUMOUR_ASSESSMENT), "surgeries": TupleOf(SURGERY),
+    "follow_ups": TupleOf(FOLLOW_UP),
+})
+
+
+def dump_trial(trial: TrialData) -> str:
+    """``trial`` as a JSON document; see the module docstring for the schema."""
+    document = {"schema_version": SCHEMA_VERSION, **TRIAL.encode(trial)}
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def load_trial(text: str) -> TrialData:
+    """Read a document written by :func:`dump_trial`; DocumentError names the first problem."""
+    if not isinstance(text, str):
+        raise DocumentError("", f"expected the document as text (str), got {type(text).__name__}")
+    try:
+        raw = json.loads(text, object_pairs_hook=JsonObject, parse_float=Decimal,
+                         parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise DocumentError("", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    document = check_object(raw, "", "a JSON object (a TrialData document)")
+    if "schema_version" not in document:
+        raise DocumentError("schema_version", "required key is missing (is this a TrialData document?)")
+    version = document["schema_version"]
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise fail("schema_version", "an integer", version)
+    if version != SCHEMA_VERSION:
+        raise DocumentError(
+            "schema_version",
+            f"unsupported version {version}; this version of hipectrial reads version {SCHEMA_VERSION}",
+        )
+    body = JsonObject([(k, v) for k, v in document.items() if k != "schema_version"])
+    return TRIAL.decode(body, "")
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise DocumentError("", f"not JSON: {name} is not a JSON number")
