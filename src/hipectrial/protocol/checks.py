@@ -272,7 +272,8 @@ def _modifications(p: Protocol, agents: dict[str, Agent], names: set[str]) -> It
         for agent_id, action in rule.actions.items():
             agent = agents.get(agent_id)
             if agent is None:
-                yield (*base, "actions", agent_id), f"unknown agent {agent_id!r}; known agents: {_listing(agents)}"
+                yield ((*base, "actions", agent_id),
+                       f"unknown agent {agent_id!r}; known agents: {_listing(agents)}")
                 continue
             if action.action is ActionKind.REDUCE and (not agent.reducible or agent.reduction is None):
                 yield ((*base, "actions", agent_id),
@@ -338,7 +339,8 @@ def check_derived_cycles(p: Protocol) -> Iterator[Finding]:
         if d.id not in state:
             cycle = visit(d.id, [])
             if cycle:
-                yield ("variables", i, "id"), "derived variables depend on each other in a cycle: " + " -> ".join(cycle)
+                yield (("variables", i, "id"),
+                       "derived variables depend on each other in a cycle: " + " -> ".join(cycle))
 
 
 ALL_CHECKS = (check_ids, check_references, check_expressions, check_derived_cycles)

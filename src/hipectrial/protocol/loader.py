@@ -152,7 +152,8 @@ def _format_path(path: YamlPath) -> str:
 def _located(filename: str, marks: dict[YamlPath, tuple[int, int]], path: YamlPath,
              message: str) -> Problem:
     # pydantic adds union/validator tags to locations (e.g. 'function-after[...]'); drop them.
-    clean = tuple(p for p in path if isinstance(p, int) or not str(p).startswith(("function-", "json-or-python")))
+    tags = ("function-", "json-or-python")
+    clean = tuple(p for p in path if isinstance(p, int) or not str(p).startswith(tags))
     position = None
     if message.startswith("unknown key") and (*clean, "<key>") in marks:
         position = marks[(*clean, "<key>")]

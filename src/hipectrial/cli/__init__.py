@@ -1,0 +1,1 @@
+"""The ``hipectrial`` command line (Typer); one module per command group."""
