@@ -172,3 +172,13 @@ def test_findings_come_in_document_order(trial: TrialData, mini_protocol: Protoc
     locations = [f.location for f in validate(trial=changed, protocol=mini_protocol)]
     assert locations == ["protocol_version", "participants[1].cohort", "visits[5]", "doses[1].unit",
                          "follow_ups[0].cause_of_death"]
+
+
+def test_validate_takes_trial_and_protocol_positionally() -> None:
+    # The signature: validate(trial, protocol) -> list[Finding]
+    from hipectrial.data import validate
+    from hipectrial.protocol import parse_protocol
+
+    from .sample import MINI_PROTOCOL_YAML, clean_trial
+
+    assert validate(clean_trial(), parse_protocol(MINI_PROTOCOL_YAML)) == []

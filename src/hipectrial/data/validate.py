@@ -23,7 +23,7 @@ _CHECKS = (
 )
 
 
-def validate(*, trial: TrialData, protocol: Protocol) -> list[Finding]:
+def validate(trial: TrialData, protocol: Protocol) -> list[Finding]:
     """Every record of ``trial`` that contradicts ``protocol`` or itself.
 
     Checks (errors unless marked *warning*):

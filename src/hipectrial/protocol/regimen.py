@@ -354,7 +354,9 @@ class Condition(Model):
     occurrence: Occurrence = Occurrence.ANY
     # Extra qualifiers a clinician records (e.g. "febrile", "with bleeding", "persisting").
     qualifier: Text | None = None
+    # The lab (or derived) variable a lab condition is about, named for screens and audit.
     lab: VarName | None = None
+    # A lab condition: a CEL expression over lab and derived variables.
     expression: Expression | None = None
 
     @model_validator(mode="after")
