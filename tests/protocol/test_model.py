@@ -166,3 +166,11 @@ def test_rule_written_as_yaml_boolean_is_refused() -> None:
 def test_cycle_day_zero_does_not_exist() -> None:
     found = problems_after(lambda d: d["visits"][1]["timing"].update(day=0))
     assert found == [("visits[1].timing", "cycle days count from 1 (day 1 is the cycle start; the day before is day -1); there is no day 0")]
+
+
+def test_lab_condition_names_a_variable_its_expression_uses() -> None:
+    def edit(d: dict[str, Any]) -> None:
+        d["dose_modifications"]["rules"][0]["when"] = {"expression": "anc < 1.0", "lab": "marker"}
+
+    found = problems_after(edit)
+    assert found == [("dose_modifications.rules[0].when.lab", "names lab 'marker', which its expression does not use")]

@@ -267,8 +267,12 @@ def _modifications(p: Protocol, agents: dict[str, Agent], names: set[str]) -> It
                f"max_delay_days ({rt.max_delay_days}) is shorter than one delay ({rt.delay_days})")
     for i, rule in enumerate(p.dose_modifications.rules):
         base: Path = ("dose_modifications", "rules", i)
-        if rule.when.lab is not None and rule.when.lab not in names:
-            yield (*base, "when", "lab"), f"unknown variable {rule.when.lab!r}"
+        lab, expression = rule.when.lab, rule.when.expression
+        if lab is not None and lab not in names:
+            yield (*base, "when", "lab"), f"unknown variable {lab!r}"
+        elif lab is not None and expression is not None and lab not in expression.variables:
+            yield ((*base, "when", "lab"),
+                   f"names lab {lab!r}, which its expression does not use")
         for agent_id, action in rule.actions.items():
             agent = agents.get(agent_id)
             if agent is None:
