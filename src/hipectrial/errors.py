@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 class HipectrialError(Exception):
@@ -66,7 +67,8 @@ class InputError(HipectrialError):
         self.value = value
         self.expected = expected
         self.hint = hint
-        message = f"{field} must be {expected}; got {value!r}"
+        shown = str(value) if isinstance(value, Decimal) else repr(value)
+        message = f"{field} must be {expected}; got {shown}"
         if hint:
             message += f" ({hint})"
         super().__init__(message)

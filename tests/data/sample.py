@@ -218,6 +218,11 @@ statistics:
     stage1: {n: 13, r: 3}
     total: {n: 43, r: 12}
     enrol: 48
+dose_calculation:
+  bsa: {method: mosteller, decimals: 2, rounding: half_up}
+  crcl: {formula: cockcroft_gault, weight: actual, female_factor: 0.85, creatinine_umol_per_mg_dl: 88.4, decimals: 1}
+  recalculate_weight_change_percent: 10
+  dose_tolerance_percent: 5
 """
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

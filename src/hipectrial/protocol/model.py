@@ -12,7 +12,14 @@ from hipectrial.protocol.common import Id, Label, Model, Text
 from hipectrial.protocol.endpoints import Endpoint, Statistics
 from hipectrial.protocol.expressions import Expression, Scope, ValueType, Variable
 from hipectrial.protocol.forms import CodeList, DerivedVariable, FieldDef, FormDef
-from hipectrial.protocol.regimen import Agent, DoseFinding, DoseModifications, Hipec, Phase
+from hipectrial.protocol.regimen import (
+    Agent,
+    DoseCalculation,
+    DoseFinding,
+    DoseModifications,
+    Hipec,
+    Phase,
+)
 from hipectrial.protocol.schedule import Visit
 
 SCHEMA_VERSION = 1
@@ -61,6 +68,7 @@ class Protocol(Model):
     agents: list[Agent] = Field(min_length=1)
     phases: list[Phase] = Field(min_length=1)
     hipec: Hipec
+    dose_calculation: DoseCalculation
     dose_finding: DoseFinding
     dose_modifications: DoseModifications
     eligibility: list[EligibilityCriterion] = Field(min_length=1)

@@ -400,6 +400,37 @@ class RetreatmentCriterion(Model):
     expression: Expression
 
 
+class BsaSettings(Model):
+    """How body-surface area is computed from the height and weight of one visit."""
+
+    method: Literal["mosteller", "dubois"]
+    decimals: int = Field(ge=0, le=4)
+    rounding: RoundingMode
+    # Largest BSA used for dosing; None = no cap.
+    cap_m2: Decimal | None = Field(default=None, gt=0)
+
+
+class CrclSettings(Model):
+    """Creatinine clearance for renal dose rules and eligibility."""
+
+    formula: Literal["cockcroft_gault"]
+    weight: Literal["actual"]
+    female_factor: Decimal = Field(gt=0, le=1)
+    # Serum creatinine umol/L -> mg/dL: divide by this.
+    creatinine_umol_per_mg_dl: Decimal = Field(gt=0)
+    # Digits the clearance is rounded to (half up) before it is shown or compared.
+    decimals: int = Field(ge=0, le=3)
+
+
+class DoseCalculation(Model):
+    bsa: BsaSettings
+    crcl: CrclSettings
+    # Recalculate doses when weight changed by at least this much from the dosing weight.
+    recalculate_weight_change_percent: Decimal = Field(gt=0, lt=100)
+    # A dose given that differs from the prescribed dose by more than this is a deviation.
+    dose_tolerance_percent: Decimal = Field(ge=0, lt=100)
+
+
 class DoseModifications(Model):
     retreatment: Retreatment
     rules: list[ModificationRule] = Field(min_length=1)

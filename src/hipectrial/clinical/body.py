@@ -1,0 +1,280 @@
+"""Body and kidney: body-surface area, the weight-change rule, creatinine clearance.
+
+Every function validates its input (a height of 1.7 is metres, not centimetres; a weight of
+650 kg is a typo), computes in :class:`~decimal.Decimal`, rounds as the protocol's
+``dose_calculation`` section says, and returns the working as ``steps``.
+
+References
+----------
+Mosteller RD. Simplified calculation of body-surface area. N Engl J Med 1987;317:1098.
+Du Bois D, Du Bois EF. A formula to estimate the approximate surface area if height and
+weight be known. Arch Intern Med 1916;17:863-71.
+Cockcroft DW, Gault MH. Prediction of creatinine clearance from serum creatinine.
+Nephron 1976;16:31-41.
+shared/reference/protocol-decisions.md, "Dose calculation" (Mosteller, 2 decimals half up,
+no cap; Cockcroft-Gault with actual weight, creatinine umol/L / 88.4, x 0.85 for women;
+recalculate at a weight change >= 10 %).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from enum import StrEnum
+
+from hipectrial.errors import InputError
+from hipectrial.protocol.regimen import BsaSettings, CrclSettings, RoundingMode
+
+# Plausible adult ranges (the trial enrols ages 18-75). Outside them a value is refused:
+# it is a typo or the wrong unit, never a patient to dose.
+HEIGHT_CM = (Decimal(100), Decimal(230))
+WEIGHT_KG = (Decimal(25), Decimal(300))
+AGE_YEARS = (18, 120)
+CREATININE = {"umol/L": (Decimal(10), Decimal(2000)), "mg/dL": (Decimal("0.1"), Decimal(25))}
+
+_ROUNDING = {
+    RoundingMode.HALF_UP: ROUND_HALF_UP,
+    RoundingMode.HALF_EVEN: ROUND_HALF_EVEN,
+    RoundingMode.DOWN: ROUND_DOWN,
+}
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+def to_decimal(field: str, value: object) -> Decimal:
+    """A finite Decimal from an int, a Decimal, a float or a numeric string; else InputError.
+
+    Floats go through their shortest text form, so ``170.1`` is ``Decimal('170.1')``.
+
+    >>> to_decimal("weight_kg", "61.5"), to_decimal("weight_kg", 61.5)
+    (Decimal('61.5'), Decimal('61.5'))
+    """
+    if isinstance(value, bool):
+        raise InputError(field, value, "a number")
+    try:
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int):
+            number = Decimal(value)
+        elif isinstance(value, float):
+            number = Decimal(repr(value))
+        elif isinstance(value, str):
+            number = Decimal(value.strip())
+        else:
+            raise InputError(field, value, "a number")
+    except InvalidOperation:
+        raise InputError(field, value, "a number") from None
+    if not number.is_finite():
+        raise InputError(field, value, "a finite number")
+    return number
+
+
+def _in_range(field: str, value: Decimal, bounds: tuple[Decimal, Decimal], unit: str,
+              hint: str | None = None) -> None:
+    low, high = bounds
+    if not low <= value <= high:
+        raise InputError(field, value, f"a number in [{low}, {high}] {unit}", hint)
+
+
+def round_to(value: Decimal, decimals: int, mode: RoundingMode) -> Decimal:
+    """Round ``value`` to ``decimals`` places with the protocol's rounding mode.
+
+    >>> round_to(Decimal("1.745"), 2, RoundingMode.HALF_UP), round_to(Decimal("1.745"), 2, RoundingMode.HALF_EVEN)
+    (Decimal('1.75'), Decimal('1.74'))
+    """
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=_ROUNDING[mode])
+
+
+def check_height_cm(value: object) -> Decimal:
+    height = to_decimal("height_cm", value)
+    hint = None
+    if Decimal(1) <= height <= Decimal("2.5"):
+        hint = f"this looks like metres; give centimetres ({height * 100:f})"
+    _in_range("height_cm", height, HEIGHT_CM, "cm", hint)
+    return height
+
+
+def check_weight_kg(value: object) -> Decimal:
+    weight = to_decimal("weight_kg", value)
+    hint = "this looks like a typo" if weight > WEIGHT_KG[1] else None
+    _in_range("weight_kg", weight, WEIGHT_KG, "kg", hint)
+    return weight
+
+
+@dataclass(frozen=True, slots=True)
+class BsaResult:
+    """Body-surface area: the inputs, the method, the unrounded and the used value."""
+
+    height_cm: Decimal
+    weight_kg: Decimal
+    method: str
+    unrounded_m2: Decimal
+    bsa_m2: Decimal
+    capped: bool
+    steps: tuple[str, ...]
+
+
+def body_surface_area(*, height_cm: object, weight_kg: object, settings: BsaSettings) -> BsaResult:
+    """Body-surface area in m2 by the protocol's method, rounded as the protocol says.
+
+    Parameters
+    ----------
+    height_cm, weight_kg
+        Measured at the same visit; centimetres and kilograms.
+    settings
+        The protocol's ``dose_calculation.bsa``.
+
+    Raises
+    ------
+    InputError
+        For a height or weight outside the plausible adult range (naming the field), with a
+        hint when the value looks like metres or inches.
+
+    Examples
+    --------
+    170 cm, 65 kg, Mosteller: sqrt(170 x 65 / 3600) = sqrt(3.069444) = 1.75198 -> 1.75 m2.
+
+    >>> from hipectrial.protocol.regimen import BsaSettings, RoundingMode
+    >>> s = BsaSettings(method="mosteller", decimals=2, rounding=RoundingMode.HALF_UP)
+    >>> body_surface_area(height_cm=170, weight_kg=65, settings=s).bsa_m2
+    Decimal('1.75')
+    """
+    height = check_height_cm(height_cm)
+    weight = check_weight_kg(weight_kg)
+    with localcontext() as ctx:
+        ctx.prec = 28
+        if settings.method == "mosteller":
+            raw = (height * weight / Decimal(3600)).sqrt()
+            formula = f"Mosteller: sqrt({height} cm x {weight} kg / 3600)"
+        else:
+            # Du Bois: 0.007184 x W^0.425 x H^0.725; Decimal has no real powers, so the
+            # powers are taken in binary floating point (relative error ~1e-16).
+            value = 0.007184 * math.pow(float(weight), 0.425) * math.pow(float(height), 0.725)
+            raw = Decimal(repr(value))
+            formula = f"Du Bois: 0.007184 x {weight}^0.425 x {height}^0.725"
+    shown = round_to(raw, 6, RoundingMode.HALF_UP)
+    rounded = round_to(raw, settings.decimals, settings.rounding)
+    steps = [f"{formula} = {shown} m2",
+             f"rounded to {settings.decimals} decimals ({settings.rounding.value}): {rounded} m2"]
+    capped = settings.cap_m2 is not None and rounded > settings.cap_m2
+    if capped and settings.cap_m2 is not None:
+        steps.append(f"capped at {settings.cap_m2} m2 (protocol cap)")
+        rounded = settings.cap_m2
+    return BsaResult(height, weight, settings.method, raw, rounded, capped, tuple(steps))
+
+
+@dataclass(frozen=True, slots=True)
+class WeightChange:
+    reference_weight_kg: Decimal
+    current_weight_kg: Decimal
+    change_percent: Decimal
+    threshold_percent: Decimal
+    recalculate: bool
+    steps: tuple[str, ...]
+
+
+def weight_change(*, reference_weight_kg: object, current_weight_kg: object,
+                  threshold_percent: Decimal) -> WeightChange:
+    """Whether doses must be recalculated: |current - reference| / reference >= threshold.
+
+    ``reference_weight_kg`` is the weight the current doses were based on. The comparison
+    is exact (a change of exactly 10 % with a 10 % threshold recalculates, per
+    protocol-decisions.md "changed by >= 10 %").
+
+    >>> weight_change(reference_weight_kg=70, current_weight_kg=63,
+    ...               threshold_percent=Decimal(10)).recalculate
+    True
+    >>> weight_change(reference_weight_kg=70, current_weight_kg="63.1",
+    ...               threshold_percent=Decimal(10)).recalculate
+    False
+    """
+    reference = check_weight_kg(reference_weight_kg)
+    current = check_weight_kg(current_weight_kg)
+    change = (current - reference) / reference * 100
+    recalc = abs(change) >= threshold_percent
+    shown = round_to(change, 2, RoundingMode.HALF_UP)
+    verdict = "recalculate doses" if recalc else "keep doses"
+    steps = (
+        f"({current} - {reference}) / {reference} kg = {shown} %",
+        f"|{shown}| % {'>=' if recalc else '<'} {threshold_percent} % -> {verdict}",
+    )
+    return WeightChange(reference, current, change, threshold_percent, recalc, steps)
+
+
+@dataclass(frozen=True, slots=True)
+class CrclResult:
+    age_years: int
+    sex: Sex
+    weight_kg: Decimal
+    creatinine: Decimal
+    creatinine_unit: str
+    creatinine_mg_dl: Decimal
+    crcl_ml_min: Decimal
+    steps: tuple[str, ...]
+
+
+def creatinine_clearance(*, age_years: object, sex: object, weight_kg: object, creatinine: object,
+                         unit: str, settings: CrclSettings) -> CrclResult:
+    """Creatinine clearance (mL/min) by Cockcroft-Gault with actual body weight.
+
+    CrCl = (140 - age) x weight / (72 x SCr[mg/dL]), x female_factor for women; SCr in
+    umol/L is divided by ``settings.creatinine_umol_per_mg_dl``. The result is rounded
+    (half up) to ``settings.decimals`` places, and that value is the one compared with
+    limits, so what a clinician reads is what the rules use.
+
+    Examples
+    --------
+    Man, 60 y, 70 kg, creatinine 88.4 umol/L = 1.0 mg/dL: (140 - 60) x 70 / 72 = 77.777...
+    -> 77.8 mL/min.
+
+    >>> from hipectrial.protocol.regimen import CrclSettings
+    >>> s = CrclSettings(formula="cockcroft_gault", weight="actual", female_factor=Decimal("0.85"),
+    ...                  creatinine_umol_per_mg_dl=Decimal("88.4"), decimals=1)
+    >>> creatinine_clearance(age_years=60, sex="male", weight_kg=70, creatinine=88.4,
+    ...                      unit="umol/L", settings=s).crcl_ml_min
+    Decimal('77.8')
+    """
+    if isinstance(age_years, bool) or not isinstance(age_years, int):
+        raise InputError("age_years", age_years, "a whole number of years")
+    if not AGE_YEARS[0] <= age_years <= AGE_YEARS[1]:
+        raise InputError("age_years", age_years, f"in [{AGE_YEARS[0]}, {AGE_YEARS[1]}] years",
+                         "Cockcroft-Gault is defined for adults")
+    try:
+        sex_value = Sex(sex)
+    except ValueError:
+        raise InputError("sex", sex, "male or female") from None
+    weight = check_weight_kg(weight_kg)
+    if unit not in CREATININE:
+        raise InputError("unit", unit, "umol/L or mg/dL")
+    value = to_decimal("creatinine", creatinine)
+    low, high = CREATININE[unit]
+    hint = None
+    if unit == "mg/dL" and value > high:
+        hint = "this looks like umol/L"
+    elif unit == "umol/L" and value < low:
+        hint = "this looks like mg/dL"
+    _in_range("creatinine", value, (low, high), unit, hint)
+    factor = settings.creatinine_umol_per_mg_dl
+    steps = []
+    with localcontext() as ctx:
+        ctx.prec = 28
+        if unit == "umol/L":
+            scr = value / factor
+            steps.append(f"creatinine {value} umol/L / {factor} = {round_to(scr, 4, RoundingMode.HALF_UP)} mg/dL")
+        else:
+            scr = value
+        raw = (140 - age_years) * weight / (72 * scr)
+        steps.append(
+            f"(140 - {age_years}) x {weight} kg / (72 x {round_to(scr, 4, RoundingMode.HALF_UP)} mg/dL)"
+            f" = {round_to(raw, 3, RoundingMode.HALF_UP)} mL/min"
+        )
+        if sex_value is Sex.FEMALE:
+            raw = raw * settings.female_factor
+            steps.append(f"x {settings.female_factor} (female) = {round_to(raw, 3, RoundingMode.HALF_UP)} mL/min")
+    crcl = round_to(raw, settings.decimals, RoundingMode.HALF_UP)
+    steps.append(f"rounded to {settings.decimals} decimal(s), half up: {crcl} mL/min")
+    return CrclResult(age_years, sex_value, weight, value, unit, scr, crcl, tuple(steps))
