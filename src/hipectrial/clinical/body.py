@@ -83,7 +83,8 @@ def _in_range(field: str, value: Decimal, bounds: tuple[Decimal, Decimal], unit:
 def round_to(value: Decimal, decimals: int, mode: RoundingMode) -> Decimal:
     """Round ``value`` to ``decimals`` places with the protocol's rounding mode.
 
-    >>> round_to(Decimal("1.745"), 2, RoundingMode.HALF_UP), round_to(Decimal("1.745"), 2, RoundingMode.HALF_EVEN)
+    >>> x = Decimal("1.745")
+    >>> round_to(x, 2, RoundingMode.HALF_UP), round_to(x, 2, RoundingMode.HALF_EVEN)
     (Decimal('1.75'), Decimal('1.74'))
     """
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=_ROUNDING[mode])
@@ -264,7 +265,8 @@ def creatinine_clearance(*, age_years: object, sex: object, weight_kg: object, c
         ctx.prec = 28
         if unit == "umol/L":
             scr = value / factor
-            steps.append(f"creatinine {value} umol/L / {factor} = {round_to(scr, 4, RoundingMode.HALF_UP)} mg/dL")
+            shown = round_to(scr, 4, RoundingMode.HALF_UP)
+            steps.append(f"creatinine {value} umol/L / {factor} = {shown} mg/dL")
         else:
             scr = value
         raw = (140 - age_years) * weight / (72 * scr)
@@ -274,7 +276,8 @@ def creatinine_clearance(*, age_years: object, sex: object, weight_kg: object, c
         )
         if sex_value is Sex.FEMALE:
             raw = raw * settings.female_factor
-            steps.append(f"x {settings.female_factor} (female) = {round_to(raw, 3, RoundingMode.HALF_UP)} mL/min")
+            shown = round_to(raw, 3, RoundingMode.HALF_UP)
+            steps.append(f"x {settings.female_factor} (female) = {shown} mL/min")
     crcl = round_to(raw, settings.decimals, RoundingMode.HALF_UP)
     steps.append(f"rounded to {settings.decimals} decimal(s), half up: {crcl} mL/min")
     return CrclResult(age_years, sex_value, weight, value, unit, scr, crcl, tuple(steps))
