@@ -244,10 +244,9 @@ def creatinine_clearance(*, age_years: object, sex: object, weight_kg: object, c
     if not AGE_YEARS[0] <= age_years <= AGE_YEARS[1]:
         raise InputError("age_years", age_years, f"in [{AGE_YEARS[0]}, {AGE_YEARS[1]}] years",
                          "Cockcroft-Gault is defined for adults")
-    try:
-        sex_value = Sex(sex)
-    except ValueError:
-        raise InputError("sex", sex, "male or female") from None
+    if sex not in tuple(Sex):
+        raise InputError("sex", sex, "male or female")
+    sex_value = Sex(str(sex))
     weight = check_weight_kg(weight_kg)
     if unit not in CREATININE:
         raise InputError("unit", unit, "umol/L or mg/dL")
