@@ -28,7 +28,7 @@ CASES = {
     "bsa-bands-gap": (80, 7, "agents[1].dose", "BSA bands 1 and 2 must meet: band 1 max_m2 1.5 != band 2 min_m2 1.55"),
     "window-spans-cycle": (167, 13, "visits[1].timing", "window -11/+11 days spans a whole 21-day cycle"),
     "duplicate-yaml-key": (10, 3, "study.version", "duplicate key 'version' (first at line 9)"),
-    "yaml-syntax-error": (25, 1, "", "YAML syntax error: while parsing a flow mapping (started at line 24) expected ',' or '}'"),
+    "yaml-syntax-error": (25, 1, "", "YAML syntax error: while parsing a flow mapping (started at line 24)"),
     "type-error-in-expression": (68, 17, "variables[0].expression", "cannot be evaluated with marker=0.0"),
     "unknown-code-in-show-if": (43, 18, "forms[0].fields[2].show_if", "'f' is not a code of sex; its codes: male, female"),
     "reduce-non-reducible-agent": (150, 19, "dose_modifications.rules[0].actions.antibody", "has no dose-reduction ladder"),
