@@ -136,7 +136,7 @@ def test_crcl_steps_show_the_conversion() -> None:
         ({"unit": "mmol/L"}, "unit", "umol/L or mg/dL"),
         ({"creatinine": "80", "unit": "mg/dL"}, "creatinine", "this looks like umol/L"),
         ({"creatinine": "0.9", "unit": "umol/L"}, "creatinine", "this looks like mg/dL"),
-        ({"creatinine": "-1"}, "creatinine", "a number in [10, 2000] umol/L"),
+        ({"creatinine": "-1"}, "creatinine", "a number in [10, 3000] umol/L"),
     ],
 )
 def test_bad_crcl_input_is_named(kwargs: dict[str, object], field: str, phrase: str) -> None:

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from hipectrial import __version__
-from hipectrial.cli import protocol
+from hipectrial.cli import calc, eligibility, protocol
 from hipectrial.errors import HipectrialError
 
 EXIT_ERROR = 2
@@ -55,6 +55,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(protocol.app, name="protocol")
+app.add_typer(calc.app, name="calc")
+eligibility.register(app)
 
 
 def _version(value: bool) -> None:

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
+from hipectrial.clinical.numbers import to_decimal
 from hipectrial.errors import InputError
 from hipectrial.protocol.regimen import BsaSettings, CrclSettings, RoundingMode
 
@@ -31,7 +32,7 @@ from hipectrial.protocol.regimen import BsaSettings, CrclSettings, RoundingMode
 HEIGHT_CM = (Decimal(100), Decimal(230))
 WEIGHT_KG = (Decimal(25), Decimal(300))
 AGE_YEARS = (18, 120)
-CREATININE = {"umol/L": (Decimal(10), Decimal(2000)), "mg/dL": (Decimal("0.1"), Decimal(25))}
+CREATININE = {"umol/L": (Decimal(10), Decimal(3000)), "mg/dL": (Decimal("0.1"), Decimal(34))}
 
 _ROUNDING = {
     RoundingMode.HALF_UP: ROUND_HALF_UP,
@@ -43,34 +44,6 @@ _ROUNDING = {
 class Sex(StrEnum):
     MALE = "male"
     FEMALE = "female"
-
-
-def to_decimal(field: str, value: object) -> Decimal:
-    """A finite Decimal from an int, a Decimal, a float or a numeric string; else InputError.
-
-    Floats go through their shortest text form, so ``170.1`` is ``Decimal('170.1')``.
-
-    >>> to_decimal("weight_kg", "61.5"), to_decimal("weight_kg", 61.5)
-    (Decimal('61.5'), Decimal('61.5'))
-    """
-    if isinstance(value, bool):
-        raise InputError(field, value, "a number")
-    try:
-        if isinstance(value, Decimal):
-            number = value
-        elif isinstance(value, int):
-            number = Decimal(value)
-        elif isinstance(value, float):
-            number = Decimal(repr(value))
-        elif isinstance(value, str):
-            number = Decimal(value.strip())
-        else:
-            raise InputError(field, value, "a number")
-    except InvalidOperation:
-        raise InputError(field, value, "a number") from None
-    if not number.is_finite():
-        raise InputError(field, value, "a finite number")
-    return number
 
 
 def _in_range(field: str, value: Decimal, bounds: tuple[Decimal, Decimal], unit: str,

@@ -64,8 +64,8 @@ from hipectrial.clinical.labunits import (
     exact_product,
     number_text,
     parse_lab_test,
-    to_decimal,
 )
+from hipectrial.clinical.numbers import to_decimal
 from hipectrial.errors import InputError
 
 CTCAE_VERSION = "CTCAE v5.0"

@@ -25,6 +25,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation
 from enum import StrEnum
 from types import MappingProxyType
 
+from hipectrial.clinical.numbers import to_decimal
 from hipectrial.errors import InputError
 
 
@@ -205,7 +206,6 @@ _BY_NAME: Mapping[str, LabTest] = MappingProxyType({
 # Products of a report value (at most ~30 digits) and a factor fit well within 100 digits;
 # Inexact is trapped so a rounded product can never pass silently.
 _EXACT = Context(prec=100, traps=[InvalidOperation, Inexact])
-MAX_DIGITS = 30
 
 
 def parse_lab_test(name: str | LabTest) -> LabTest:
@@ -263,34 +263,6 @@ def unit_conversion(test: LabTest, unit: str, *, field: str = "unit") -> UnitCon
     return row
 
 
-def to_decimal(field: str, value: object) -> Decimal:
-    """A finite Decimal from an int, a Decimal, a float or a numeric string; else InputError.
-
-    Floats go through their shortest text form, so ``0.1`` is ``Decimal('0.1')``.
-
-    >>> to_decimal("value", 0.1), to_decimal("value", " 3.0 ")
-    (Decimal('0.1'), Decimal('3.0'))
-    """
-    if isinstance(value, bool):
-        raise InputError(field, value, "a number")
-    try:
-        if isinstance(value, Decimal):
-            number = value
-        elif isinstance(value, int):
-            number = Decimal(value)
-        elif isinstance(value, float):
-            number = Decimal(repr(value))
-        elif isinstance(value, str):
-            number = Decimal(value.strip())
-        else:
-            raise InputError(field, value, "a number")
-    except InvalidOperation:
-        raise InputError(field, value, "a number") from None
-    if not number.is_finite():
-        raise InputError(field, value, "a finite number")
-    if len(number.as_tuple().digits) > MAX_DIGITS:
-        raise InputError(field, value, f"a number of at most {MAX_DIGITS} significant digits")
-    return number
 
 
 @dataclass(frozen=True, slots=True)

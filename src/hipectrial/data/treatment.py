@@ -28,7 +28,7 @@ class DoseAdministration:
     ...                    prescribed=Decimal("215"), given=Decimal("-5"), unit="mg")
     Traceback (most recent call last):
     ...
-    hipectrial.errors.InputError: given must be a Decimal >= 0; got Decimal('-5')
+    hipectrial.errors.InputError: given must be a Decimal >= 0; got -5
     """
 
     participant_id: str

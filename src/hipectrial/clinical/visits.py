@@ -1,0 +1,457 @@
+"""Visit windows: when each visit of the protocol's schedule falls for one participant, and
+whether it was done on time.
+
+Every visit's timing counts from an anchor event (registration, HIPEC, a cycle start,
+surgery, end of treatment, last dose). Targets come from the participant's *actual* dates,
+so a delay shifts what follows:
+
+* **Cycle starts.** Cycle 1 of a phase is due when the phase's ``start`` timing says
+  (induction: day 21 after HIPEC, -7/+7); each later cycle is due one cycle length after the
+  previous cycle's actual start. A cycle not yet started is projected from the last one that
+  did (``projected``).
+* **Per-cycle visits** on cycle day 1 judge the cycle start itself: their target is the
+  cycle's due date (cycle 1: in the phase's start window; later cycles: in the visit's own
+  window). A per-cycle visit on another cycle day counts from the cycle's actual start.
+  When no visit date is given for a started cycle's day-1 visit, the cycle start is its date.
+* **Repeats** every N days run from the first target until ``until_day`` (days from the
+  anchor, in the timing's own day count) or until the ``until`` event (occurrences due on
+  or after the event are dropped). While that event has not happened, occurrences are
+  listed up to the first whose window has not opened by ``as_of``.
+* **Who.** Visits restricted to cohorts apply only to them; visits and phases of a branch
+  (``operated``/``not_operated``) apply once the branch is known. Event visits (adverse
+  events, death…) have no schedule.
+
+Day counts follow :class:`hipectrial.protocol.regimen.Timing`: for ``cycle_start`` day 1 is
+the cycle start and the day before is day -1; for other anchors the event is day 0. The
+window is ``[target - window_before, target + window_after]``.
+
+References
+----------
+shared/reference/protocol-decisions.md, "Treatment flow and timing"; clinical.md §9.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from hipectrial.errors import InputError
+from hipectrial.protocol import Protocol
+from hipectrial.protocol.regimen import Anchor, Phase, Timing
+from hipectrial.protocol.schedule import Visit
+
+
+class Branch(StrEnum):
+    """The treatment branch decided at re-evaluation."""
+
+    OPERATED = "operated"
+    NOT_OPERATED = "not_operated"
+
+
+class VisitStatus(StrEnum):
+    ON_TIME = "on_time"
+    EARLY = "early"
+    LATE = "late"
+    MISSED = "missed"  # not done and the window closed before as_of
+    DUE = "due"  # not done, the window is open on as_of
+    UPCOMING = "upcoming"  # the window opens after as_of
+
+
+@dataclass(frozen=True, slots=True)
+class TreatmentDates:
+    """A participant's actual dates: the anchors the schedule counts from.
+
+    ``cycle_starts`` maps a phase id to the actual day-1 dates of its cycles, cycle 1 first.
+    An anchor not yet reached is ``None``.
+    """
+
+    registration: dt.date | None = None
+    hipec: dt.date | None = None
+    cycle_starts: Mapping[str, Sequence[dt.date]] = field(default_factory=dict)
+    surgery: dt.date | None = None
+    end_of_treatment: dt.date | None = None
+    last_dose: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActualVisit:
+    """A visit done: which visit, which occurrence (1-based; the cycle for per-cycle visits),
+    its date, and optionally the forms completed (``None``: not reported)."""
+
+    visit_id: str
+    occurrence: int
+    date: dt.date
+    forms: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitOccurrence:
+    """One occurrence of a visit: its target and window, and what happened."""
+
+    visit_id: str
+    name: str
+    occurrence: int
+    phase: str | None
+    cycle: int | None
+    target: dt.date
+    earliest: dt.date
+    latest: dt.date
+    projected: bool
+    actual: dt.date | None
+    status: VisitStatus
+    days_from_target: int | None
+    required_forms: tuple[str, ...]
+    missing_forms: tuple[str, ...]
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSchedule:
+    as_of: dt.date
+    cohort: str
+    branch: Branch | None
+    occurrences: tuple[VisitOccurrence, ...]
+    steps: tuple[str, ...]
+
+    def occurrence(self, visit_id: str, number: int) -> VisitOccurrence:
+        """Occurrence ``number`` of ``visit_id``; ``KeyError`` when the schedule has none."""
+        for o in self.occurrences:
+            if o.visit_id == visit_id and o.occurrence == number:
+                return o
+        raise KeyError((visit_id, number))
+
+    def of(self, visit_id: str) -> tuple[VisitOccurrence, ...]:
+        """Every occurrence of ``visit_id``, in order."""
+        return tuple(o for o in self.occurrences if o.visit_id == visit_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _When:
+    date: dt.date
+    projected: bool
+    basis: str
+
+
+def _days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
+
+
+def _offset(timing: Timing, day: int) -> int:
+    """Days from the anchor date to ``day`` in the timing's day count."""
+    if timing.anchor is Anchor.CYCLE_START and day > 0:
+        return day - 1
+    return day
+
+
+class _Anchors:
+    """Resolves anchors and cycle starts for one participant."""
+
+    def __init__(self, protocol: Protocol, dates: TreatmentDates, branch: Branch | None) -> None:
+        self.protocol = protocol
+        self.dates = dates
+        self.branch = branch
+        self.events: dict[Anchor, dt.date | None] = {
+            Anchor.REGISTRATION: dates.registration, Anchor.HIPEC: dates.hipec,
+            Anchor.SURGERY: dates.surgery, Anchor.END_OF_TREATMENT: dates.end_of_treatment,
+            Anchor.LAST_DOSE: dates.last_dose,
+        }
+        self.starts: dict[str, tuple[dt.date, ...]] = {
+            k: tuple(v) for k, v in dates.cycle_starts.items()}
+        self._cycle_cache: dict[tuple[str, int], _When | None] = {}
+
+    def applies(self, phase: Phase) -> bool:
+        return phase.branch == "all" or phase.branch == (self.branch.value if self.branch else None)
+
+    def cycles(self, phase: Phase) -> int:
+        """How many cycles of ``phase`` the schedule lists."""
+        if not self.applies(phase):
+            return 0
+        done = len(self.starts.get(phase.id, ()))
+        if self.dates.end_of_treatment is not None:
+            return done
+        if phase.cycles is not None:
+            return phase.cycles
+        return done + 1  # open-ended: the cycles given and the next one
+
+    def due(self, phase: Phase, n: int) -> _When | None:
+        """When cycle ``n`` of ``phase`` is due: cycle 1 by the phase's start timing, later
+        cycles one cycle length after the previous cycle's (actual or projected) start."""
+        if n == 1:
+            return self.resolve(phase.start)
+        previous = self.start(phase, n - 1)
+        if previous is None:
+            return None
+        started = "projected start" if previous.projected else "start"
+        return _When(previous.date + _days(phase.cycle_length_days), previous.projected,
+                     f"cycle {n - 1} {started} {previous.date.isoformat()} + "
+                     f"{phase.cycle_length_days} days")
+
+    def start(self, phase: Phase, n: int) -> _When | None:
+        """The actual start of cycle ``n`` of ``phase``, or its projection when not started."""
+        key = (phase.id, n)
+        if key not in self._cycle_cache:
+            actual = self.starts.get(phase.id, ())
+            if n <= len(actual):
+                when: _When | None = _When(actual[n - 1], False, f"{phase.id} cycle {n} started")
+            else:
+                due = self.due(phase, n)
+                when = None if due is None else _When(due.date, True, f"projected: {due.basis}")
+            self._cycle_cache[key] = when
+        return self._cycle_cache[key]
+
+    def resolve(self, timing: Timing, day: int | None = None) -> _When | None:
+        """The date of ``day`` (default: the timing's day) counted from its anchor."""
+        day = timing.day if day is None else day
+        if timing.anchor is Anchor.CYCLE_START:
+            assert timing.phase is not None  # protocol checks: cycle_start names phase and cycle
+            assert timing.cycle is not None
+            phase = self.protocol.phase(timing.phase)
+            start = self.start(phase, timing.cycle) if self.applies(phase) else None
+            if start is None:
+                return None
+            return _When(start.date + _days(_offset(timing, day)), start.projected,
+                         f"{timing.phase} cycle {timing.cycle} day {day} ({start.basis})")
+        event = self.events.get(timing.anchor)
+        if event is None:
+            return None
+        return _When(event + _days(day), False,
+                     f"{timing.anchor.value} {event.isoformat()} day {day}")
+
+
+def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | None,
+                   dates: TreatmentDates, actual: Sequence[ActualVisit] = (),
+                   as_of: dt.date) -> VisitSchedule:
+    """Each scheduled visit occurrence for one participant, with its window and status.
+
+    Parameters
+    ----------
+    cohort
+        The participant's cohort id (visits restricted to other cohorts are left out).
+    branch
+        ``operated``, ``not_operated``, or ``None`` while re-evaluation has not decided;
+        branch-specific visits and phases apply once it is known.
+    dates
+        The actual anchor dates (registration, HIPEC, cycle starts per phase, surgery, end
+        of treatment, last dose).
+    actual
+        The visits done. A started cycle's day-1 visit defaults to the cycle start date.
+    as_of
+        The date the schedule is judged on: a visit not done is missed when its window
+        closed before it.
+
+    Raises
+    ------
+    InputError
+        For an unknown cohort, branch, phase, visit or form; cycle starts out of order or
+        more than a phase has; a surgery date with branch ``not_operated``; a date after
+        ``as_of``; a visit occurrence the schedule does not have, or given twice.
+
+    Examples
+    --------
+    HIPEC on 1 March 2026: induction cycle 1 day 1 is due on day 21, 22 March (-7/+7).
+
+    >>> import datetime as dt
+    >>> from hipectrial.protocol import load_protocol
+    >>> s = visit_schedule(protocol=load_protocol(), cohort="HER2-negative", branch=None,
+    ...                    dates=TreatmentDates(registration=dt.date(2026, 2, 27),
+    ...                                         hipec=dt.date(2026, 3, 1),
+    ...                                         cycle_starts={"induction": [dt.date(2026, 3, 14)]}),
+    ...                    as_of=dt.date(2026, 3, 14))
+    >>> c1 = s.occurrence("induction-cycle", 1)
+    >>> c1.target, c1.earliest, c1.status.value, c1.days_from_target
+    (datetime.date(2026, 3, 22), datetime.date(2026, 3, 15), 'early', -8)
+    """
+    if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
+        raise InputError("as_of", as_of, "a date")
+    cohort_ids = [c.id for c in protocol.cohorts]
+    if cohort not in cohort_ids:
+        raise InputError("cohort", cohort, "one of " + ", ".join(cohort_ids))
+    chosen = _branch(branch)
+    _check_dates(protocol, dates, chosen, as_of)
+    anchors = _Anchors(protocol, dates, chosen)
+    done = _actual_by_key(protocol, actual, as_of)
+    occurrences: list[VisitOccurrence] = []
+    steps: list[str] = []
+    for visit in protocol.visits:
+        if visit.timing.anchor is Anchor.EVENT:
+            continue
+        if visit.cohorts is not None and cohort not in visit.cohorts:
+            continue
+        if visit.branch != "all" and (chosen is None or visit.branch != chosen.value):
+            continue
+        for plan in _plans(protocol, anchors, visit, as_of):
+            occurrences.append(_occurrence(visit, plan, done, as_of))
+    listed = {(o.visit_id, o.occurrence) for o in occurrences}
+    for key in done:
+        if key not in listed:
+            have = sorted(n for v, n in listed if v == key[0])
+            raise InputError("occurrence", key[1],
+                             f"an occurrence of visit {key[0]!r} the schedule has "
+                             f"({', '.join(map(str, have)) or 'none for this participant'})",
+                             "the visit does not apply or its anchor date is not known yet"
+                             if not have else None)
+    occurrences.sort(key=lambda o: (o.target, o.visit_id, o.occurrence))
+    counts = {s: sum(o.status is s for o in occurrences) for s in VisitStatus}
+    steps.append(", ".join(f"{n} {s.value.replace('_', ' ')}" for s, n in counts.items() if n)
+                 or "no visit can be scheduled yet")
+    return VisitSchedule(as_of, cohort, chosen, tuple(occurrences), tuple(steps))
+
+
+def _branch(branch: Branch | str | None) -> Branch | None:
+    if branch is None or isinstance(branch, Branch):
+        return branch
+    try:
+        return Branch(branch)
+    except ValueError:
+        raise InputError("branch", branch, "operated, not_operated or None (not decided)") from None
+
+
+def _check_dates(protocol: Protocol, dates: TreatmentDates, branch: Branch | None,
+                 as_of: dt.date) -> None:
+    named = {"registration": dates.registration, "hipec": dates.hipec, "surgery": dates.surgery,
+             "end_of_treatment": dates.end_of_treatment, "last_dose": dates.last_dose}
+    for name, value in named.items():
+        if value is None:
+            continue
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise InputError(name, value, "a date")
+        if value > as_of:
+            raise InputError(name, value, f"a date on or before as_of ({as_of.isoformat()})")
+    if dates.surgery is not None and branch is Branch.NOT_OPERATED:
+        raise InputError("surgery", dates.surgery, "absent for branch not_operated",
+                         "give branch 'operated'")
+    phases = {p.id: p for p in protocol.phases}
+    for phase_id, starts in dates.cycle_starts.items():
+        where = f"cycle_starts[{phase_id}]"
+        if phase_id not in phases:
+            raise InputError("cycle_starts", phase_id, "a phase of the protocol: " + ", ".join(phases))
+        phase = phases[phase_id]
+        if starts and phase.branch != "all" and (branch is None or branch.value != phase.branch):
+            raise InputError("branch", branch.value if branch else None, phase.branch,
+                             f"cycles of phase {phase_id!r} were given")
+        if phase.cycles is not None and len(starts) > phase.cycles:
+            raise InputError(where, len(starts), f"at most {phase.cycles} cycle starts")
+        previous: dt.date | None = None
+        for i, start in enumerate(starts, 1):
+            if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
+                raise InputError(where, start, f"a date (cycle {i})")
+            if start > as_of:
+                raise InputError(where, start, f"a date on or before as_of ({as_of.isoformat()})")
+            if previous is not None and start <= previous:
+                raise InputError(where, start, f"a date after cycle {i - 1} ({previous.isoformat()})",
+                                 "list cycle starts in order, cycle 1 first")
+            previous = start
+
+
+def _actual_by_key(protocol: Protocol, actual: Sequence[ActualVisit],
+                   as_of: dt.date) -> dict[tuple[str, int], ActualVisit]:
+    visits = {v.id: v for v in protocol.visits}
+    forms = {f.id for f in protocol.forms}
+    done: dict[tuple[str, int], ActualVisit] = {}
+    for a in actual:
+        if a.visit_id not in visits or visits[a.visit_id].timing.anchor is Anchor.EVENT:
+            raise InputError("visit_id", a.visit_id, "a scheduled visit of the protocol")
+        if isinstance(a.occurrence, bool) or not isinstance(a.occurrence, int) or a.occurrence < 1:
+            raise InputError("occurrence", a.occurrence, "a whole number >= 1")
+        if isinstance(a.date, dt.datetime) or not isinstance(a.date, dt.date):
+            raise InputError("date", a.date, "a date")
+        if a.date > as_of:
+            raise InputError("date", a.date, f"a date on or before as_of ({as_of.isoformat()})",
+                             f"visit {a.visit_id} #{a.occurrence}")
+        for f in a.forms or ():
+            if f not in forms:
+                raise InputError("forms", f, "a form of the protocol")
+        key = (a.visit_id, a.occurrence)
+        if key in done:
+            raise InputError("occurrence", a.occurrence,
+                             f"given once for visit {a.visit_id!r}", "it was given twice")
+        done[key] = a
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    occurrence: int
+    phase: str | None
+    cycle: int | None
+    target: _When
+    window_before: int
+    window_after: int
+    cycle_started: dt.date | None = None
+
+
+def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, as_of: dt.date) -> list[_Plan]:
+    timing, repeat = visit.timing, visit.repeat
+    before, after = timing.window_before, timing.window_after
+    if repeat is not None and repeat.per_cycle is not None:
+        phase = protocol.phase(repeat.per_cycle)
+        plans = []
+        for n in range(1, anchors.cycles(phase) + 1):
+            actual = anchors.starts.get(phase.id, ())
+            started = actual[n - 1] if n <= len(actual) else None
+            if timing.day <= 1:
+                # A day-1 visit judges the cycle start: target = when the cycle was due.
+                due = anchors.due(phase, n)
+                if due is None:
+                    break
+                when = _When(due.date + _days(_offset(timing, timing.day)), due.projected,
+                             f"{phase.id} cycle {n} due: {due.basis}")
+                b, a = ((phase.start.window_before, phase.start.window_after)
+                        if n == 1 and timing.day == 1 else (before, after))
+            else:
+                start = anchors.start(phase, n)
+                if start is None:
+                    break
+                when = _When(start.date + _days(timing.day - 1), start.projected,
+                             f"{phase.id} cycle {n} day {timing.day} ({start.basis})")
+                b, a = before, after
+            plans.append(_Plan(n, phase.id, n, when, b, a, started if timing.day == 1 else None))
+        return plans
+    first = anchors.resolve(timing)
+    if first is None:
+        return []
+    phase_id = timing.phase
+    if repeat is None or repeat.every_days is None:
+        return [_Plan(1, phase_id, timing.cycle, first, before, after)]
+    until_event = anchors.events.get(repeat.until) if repeat.until is not None else None
+    plans = []
+    k = 0
+    while True:
+        day = timing.day + k * repeat.every_days
+        if repeat.until_day is not None and day > repeat.until_day:
+            break
+        later = first if k == 0 else anchors.resolve(timing, day)
+        assert later is not None  # the anchor resolved for the first occurrence
+        when = later
+        if until_event is not None and when.date >= until_event:
+            break
+        plans.append(_Plan(k + 1, phase_id, timing.cycle, when, before, after))
+        bounded = repeat.until_day is not None or until_event is not None
+        if not bounded and when.date - _days(before) > as_of:
+            break  # open-ended: list up to the first occurrence whose window has not opened
+        k += 1
+    return plans
+
+
+def _occurrence(visit: Visit, plan: _Plan, done: Mapping[tuple[str, int], ActualVisit],
+                as_of: dt.date) -> VisitOccurrence:
+    target = plan.target.date
+    earliest, latest = target - _days(plan.window_before), target + _days(plan.window_after)
+    record = done.get((visit.id, plan.occurrence))
+    actual = record.date if record is not None else plan.cycle_started
+    missing_forms: tuple[str, ...] = ()
+    if record is not None and record.forms is not None:
+        missing_forms = tuple(f for f in visit.forms if f not in record.forms)
+    if actual is not None:
+        days: int | None = (actual - target).days
+        status = (VisitStatus.EARLY if actual < earliest else
+                  VisitStatus.LATE if actual > latest else VisitStatus.ON_TIME)
+    else:
+        days = None
+        status = (VisitStatus.MISSED if latest < as_of else
+                  VisitStatus.DUE if earliest <= as_of else VisitStatus.UPCOMING)
+    return VisitOccurrence(visit.id, visit.name.en, plan.occurrence, plan.phase, plan.cycle,
+                           target, earliest, latest, plan.target.projected, actual, status, days,
+                           tuple(visit.forms), missing_forms, plan.target.basis)
