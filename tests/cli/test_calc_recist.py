@@ -135,7 +135,6 @@ def drop(path: list[Any]) -> Any:
 class TestBadInput:
     @pytest.mark.parametrize(("edit", "field", "phrase"), [
         (drop(["reference_date"]), "reference_date", "must be given; got nothing"),
-        (drop(["confirmation_days"]), "confirmation_days", "must be given"),
         (set_in(["confirmation_days"], "28"), "confirmation_days", "a whole number; got '28'"),
         (set_in(["confirmation_days"], 28.5), "confirmation_days", "a whole number"),
         (set_in(["confirmation_days"], 0), "confirmation_days", "a whole number in [1, 366]"),
@@ -215,3 +214,23 @@ class TestBadInput:
         result = run()
         assert result.exit_code == 2
         assert "--file" in result.output
+
+
+def test_confirmation_and_sd_minimum_default_to_the_protocol(tmp_path: Path) -> None:
+    # The seed protocol's response_assessment: confirmation >= 28 days, SD >= 35 days
+    # (protocol-decisions.md, Endpoints).
+    document = example()
+    del document["confirmation_days"]
+    del document["sd_minimum_days"]
+    result = run("--file", write(tmp_path, document), "--json")
+    assert result.exit_code == 0, result.output
+    settings = json.loads(result.stdout)["settings"]
+    assert (settings["confirmation_days"], settings["sd_minimum_days"]) == (28, 35)
+
+
+def test_file_settings_override_the_protocol(tmp_path: Path) -> None:
+    document = example()
+    document["confirmation_days"] = 14
+    result = run("--file", write(tmp_path, document), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["settings"]["confirmation_days"] == 14

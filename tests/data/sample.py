@@ -223,6 +223,7 @@ dose_calculation:
   crcl: {formula: cockcroft_gault, weight: actual, female_factor: 0.85, creatinine_umol_per_mg_dl: 88.4, decimals: 1}
   recalculate_weight_change_percent: 10
   dose_tolerance_percent: 5
+response_assessment: {criteria: recist_1_1, confirmation_days: 28, sd_minimum_days: 35, sd_reference: registration, window_ends_at: surgery}
 """
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

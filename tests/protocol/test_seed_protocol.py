@@ -298,3 +298,24 @@ def test_seed_round_trips(seed: Protocol) -> None:
 def test_every_codelist_is_used(seed: Protocol) -> None:
     used = {f.codelist for form in seed.forms for f in form.fields if f.codelist}
     assert {c.id for c in seed.codelists} == used
+
+
+def test_response_assessment_settings(seed: Protocol) -> None:  # PD §Endpoints
+    ra = seed.response_assessment
+    assert (ra.criteria, ra.confirmation_days, ra.sd_minimum_days) == ("recist_1_1", 28, 35)
+    assert (ra.sd_reference, ra.window_ends_at) == (Anchor.REGISTRATION, Anchor.SURGERY)
+
+
+def test_dose_calculation_settings(seed: Protocol) -> None:  # PD §Dose calculation
+    dc = seed.dose_calculation
+    assert (dc.bsa.method, dc.bsa.decimals, dc.bsa.rounding.value, dc.bsa.cap_m2) == ("mosteller", 2, "half_up", None)
+    assert (dc.crcl.weight, dc.crcl.female_factor, dc.crcl.creatinine_umol_per_mg_dl) == (
+        "actual", Decimal("0.85"), Decimal("88.4"))
+    assert dc.recalculate_weight_change_percent == 10
+
+
+def test_creatinine_factor_agrees_with_the_lab_unit_table(seed: Protocol) -> None:
+    # The protocol's CrCl setting and CTCAE grading's unit table must never disagree.
+    from hipectrial.clinical.labunits import LabTest, unit_conversion
+
+    assert unit_conversion(LabTest.CREAT, "mg/dL").factor == seed.dose_calculation.crcl.creatinine_umol_per_mg_dl

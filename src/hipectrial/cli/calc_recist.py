@@ -5,8 +5,8 @@ The file (``examples/recist-assessments.json`` is a worked example)::
     {
       "participant": "SH01-003",                 optional, shown in the heading
       "reference_date": "2025-01-06",            the date the SD minimum counts from
-      "confirmation_days": 28,                   CR/PR confirmation interval, days
-      "sd_minimum_days": 35,                     SD counts from this many days after it
+      "confirmation_days": 28,                   optional: CR/PR confirmation interval, days
+      "sd_minimum_days": 35,                     optional: SD counts from this many days after it
       "cutoff_date": "2025-05-20",               optional: surgery / new anticancer therapy;
                                                  later assessments are excluded
       "baseline": {
@@ -36,10 +36,11 @@ baseline's. A target's ``status`` is ``measured`` unless given (``too_small``,
 ``disappeared``, ``split``, ``coalesced``, ``not_evaluated``). Non-target statuses:
 ``present``, ``disappeared``, ``unequivocal_progression``, ``not_evaluated``.
 
-The confirmation interval, the SD minimum and the reference date are required in the file:
-the protocol model does not (yet) carry them as settings, and a trial's endpoint rules are
-never silently assumed. For the seed protocol they are 28, 35 and the registration date
-(protocol-decisions.md, Endpoints).
+The reference date (the participant's registration date in the seed protocol) is required.
+The confirmation interval and the SD minimum come from the protocol's
+``response_assessment`` section (28 and 35 days in the seed protocol, protocol-decisions.md
+"Endpoints") unless the file gives them; a file that gives them is used as written and the
+output says so.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ from hipectrial.clinical.recist import (
 from hipectrial.clinical.recist_baseline import MAX_SLICE_THICKNESS_MM
 from hipectrial.clinical.recist_vocab import MeasurementMethod, require_enum, require_mm
 from hipectrial.errors import InputError
+from hipectrial.protocol import load_protocol
+from hipectrial.protocol.endpoints import ResponseAssessment
 
 T = TypeVar("T")
 
@@ -132,8 +135,8 @@ class AssessmentIn(_In):
 class RecistIn(_In):
     participant: str | None = None
     reference_date: dt.date
-    confirmation_days: int
-    sd_minimum_days: int
+    confirmation_days: int | None = None
+    sd_minimum_days: int | None = None
     cutoff_date: dt.date | None = None
     baseline: BaselineIn
     assessments: list[AssessmentIn] = Field(default_factory=list)
@@ -225,8 +228,20 @@ def _assessment(i: int, a: AssessmentIn) -> FollowUpAssessment:
         tumour_markers_normal=a.tumour_markers_normal))
 
 
+def with_protocol_settings(data: RecistIn, settings: ResponseAssessment) -> RecistIn:
+    """``data`` with the protocol's confirmation interval and SD minimum where the file is silent."""
+    return data.model_copy(update={
+        "confirmation_days": data.confirmation_days if data.confirmation_days is not None
+        else settings.confirmation_days,
+        "sd_minimum_days": data.sd_minimum_days if data.sd_minimum_days is not None
+        else settings.sd_minimum_days,
+    })
+
+
 def evaluate_file(data: RecistIn) -> RecistEvaluation:
     """Build the clinical inputs from the file and evaluate; errors name the JSON path."""
+    if data.confirmation_days is None or data.sd_minimum_days is None:
+        raise InputError("confirmation_days", None, "given by the file or the protocol")
     # The baseline's defaults are checked where they are written, not on the first lesion using them.
     if data.baseline.method is not None:
         require_enum("baseline.method", data.baseline.method, MeasurementMethod)
@@ -337,7 +352,12 @@ FileOpt = Annotated[Path, typer.Option("--file", "-f", help="JSON file of baseli
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-def recist(file: FileOpt, as_json: JsonOpt = False) -> None:
+ProtocolOpt = Annotated[Path | None, typer.Option(
+    "--protocol", help="Protocol file for the confirmation interval and SD minimum (default: the seed).",
+    show_default=False)]
+
+
+def recist(file: FileOpt, as_json: JsonOpt = False, protocol_file: ProtocolOpt = None) -> None:
     """RECIST 1.1: sum of diameters, changes and responses per assessment, and the confirmed BOR.
 
     Checks the baseline selection (measurability, at most 5 targets and 2 per organ), then
@@ -345,7 +365,8 @@ def recist(file: FileOpt, as_json: JsonOpt = False) -> None:
     confirmation and the SD minimum, showing the working. A bad file or value exits 2 with a
     message naming the JSON field.
     """
-    data = read_recist_file(file)
+    data = with_protocol_settings(read_recist_file(file),
+                                  load_protocol(protocol_file).response_assessment)
     evaluation = evaluate_file(data)
     if as_json:
         echo_json(_document(data, evaluation, file))

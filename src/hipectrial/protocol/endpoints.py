@@ -87,6 +87,19 @@ class Endpoint(Model):
         return self
 
 
+class ResponseAssessment(Model):
+    """How tumour response is judged for the response endpoints (RECIST 1.1)."""
+
+    criteria: Literal["recist_1_1"]
+    # CR/PR count only when a repeat assessment at least this many days later confirms them.
+    confirmation_days: PositiveInt
+    # SD counts only when documented at least this many days after ``sd_reference``.
+    sd_minimum_days: PositiveInt
+    sd_reference: Anchor
+    # Assessments on or after this event (or new anticancer therapy) leave the window.
+    window_ends_at: Anchor
+
+
 class SimonStage(Model):
     """Stop (stage 1) or fail (end) when responses <= r among n."""
 

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from hipectrial.protocol.common import Id, Label, Model, Text
-from hipectrial.protocol.endpoints import Endpoint, Statistics
+from hipectrial.protocol.endpoints import Endpoint, ResponseAssessment, Statistics
 from hipectrial.protocol.expressions import Expression, Scope, ValueType, Variable
 from hipectrial.protocol.forms import CodeList, DerivedVariable, FieldDef, FormDef
 from hipectrial.protocol.regimen import (
@@ -74,6 +74,7 @@ class Protocol(Model):
     eligibility: list[EligibilityCriterion] = Field(min_length=1)
     visits: list[Visit] = Field(min_length=1)
     endpoints: list[Endpoint] = Field(min_length=1)
+    response_assessment: ResponseAssessment
     statistics: Statistics
 
     # -- look-ups -------------------------------------------------------------------------
