@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hipectrial.clinical.peritoneum import (
     PCI_REGION_NAMES,
@@ -240,3 +242,18 @@ def test_r_status_refuses_unknown_codes(kwargs, field):
         residual_tumour(**kwargs)
     assert info.value.field == field
     assert "must be" in str(info.value)
+
+
+@given(st.lists(st.integers(0, 3), min_size=13, max_size=13))
+def test_pci_is_the_sum_and_stays_in_0_to_39(scores: list[int]) -> None:
+    result = peritoneal_cancer_index(scores=scores)
+    assert result.total == sum(scores)
+    assert 0 <= result.total <= 39
+
+
+@given(st.lists(st.integers(0, 3), min_size=13, max_size=13), st.integers(0, 12),
+       st.one_of(st.integers(-5, -1), st.integers(4, 9)))
+def test_pci_refuses_any_score_outside_0_to_3(scores: list[int], region: int, bad: int) -> None:
+    scores[region] = bad
+    with pytest.raises(InputError):
+        peritoneal_cancer_index(scores=scores)

@@ -1,4 +1,75 @@
-"""Pure clinical calculators and rules (BSA, CrCl, dosing, CTCAE v5, RECIST 1.1, PCI, eligibility).
+"""Pure clinical calculators and rules, driven by the protocol.
 
-Empty until the clinical-engine issue lands; see DESIGN.md.
+Body and kidney (:mod:`.body`), prescription (:mod:`.prescribe`) and dose modification
+(:mod:`.modify`), CTCAE v5.0 lab grading (:mod:`.ctcae`, :mod:`.labunits`), RECIST 1.1
+(:mod:`.recist`), peritoneum and surgery (:mod:`.peritoneum`, :mod:`.surgery`), eligibility
+(:mod:`.eligibility`), visit windows and deviations (:mod:`.visits`, :mod:`.deviations`).
+Every function validates its input, returns a frozen result with the steps that produced
+it, and never reads the clock or a database. Input record types with common names
+(``Participant``, ``Cytology``…) stay in their modules; import them from there.
 """
+
+from hipectrial.clinical.body import (
+    BsaResult,
+    CrclResult,
+    WeightChange,
+    body_surface_area,
+    creatinine_clearance,
+    weight_change,
+)
+from hipectrial.clinical.ctcae import LabGrade, ctcae_criteria, grade_lab
+from hipectrial.clinical.deviations import DeviationReport, deviations
+from hipectrial.clinical.dose_result import Prescription
+from hipectrial.clinical.eligibility import EligibilityResult, EligibilityStatus, evaluate_eligibility
+from hipectrial.clinical.labunits import LabTest, convert_lab_value, parse_lab_test
+from hipectrial.clinical.modify import decide_modifications
+from hipectrial.clinical.modify_result import ModificationDecision
+from hipectrial.clinical.numbers import to_decimal
+from hipectrial.clinical.peritoneum import (
+    PciResult,
+    completeness_of_cytoreduction,
+    peritoneal_cancer_index,
+    residual_tumour,
+)
+from hipectrial.clinical.prescribe import prescribe, prescribe_hipec
+from hipectrial.clinical.recist import Response, best_overall_response, check_baseline, evaluate_recist
+from hipectrial.clinical.surgery import ClavienDindo, conversion_criteria
+from hipectrial.clinical.visits import VisitSchedule, visit_schedule
+
+__all__ = [
+    "BsaResult",
+    "ClavienDindo",
+    "CrclResult",
+    "DeviationReport",
+    "EligibilityResult",
+    "EligibilityStatus",
+    "LabGrade",
+    "LabTest",
+    "ModificationDecision",
+    "PciResult",
+    "Prescription",
+    "Response",
+    "VisitSchedule",
+    "WeightChange",
+    "best_overall_response",
+    "body_surface_area",
+    "check_baseline",
+    "completeness_of_cytoreduction",
+    "conversion_criteria",
+    "convert_lab_value",
+    "creatinine_clearance",
+    "ctcae_criteria",
+    "decide_modifications",
+    "deviations",
+    "evaluate_eligibility",
+    "evaluate_recist",
+    "grade_lab",
+    "parse_lab_test",
+    "peritoneal_cancer_index",
+    "prescribe",
+    "prescribe_hipec",
+    "residual_tumour",
+    "to_decimal",
+    "visit_schedule",
+    "weight_change",
+]
