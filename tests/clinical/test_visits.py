@@ -382,3 +382,22 @@ def test_a_required_form_not_completed_is_a_missed_assessment():
     found = [d for d in deviations(protocol=SEED, schedule=s).deviations
              if d.kind is DeviationKind.MISSED_ASSESSMENT]
     assert [(d.subject, d.detail) for d in found] == [("induction-cycle #1", "required form labs not completed")]
+
+
+def test_event_visits_take_the_event_date_when_no_visit_date_is_recorded() -> None:
+    # Registration 2026-01-05, HIPEC (day 0) 2026-01-08: the seed's registration and day-0
+    # visits record those events, so they are on time without a separate visit record;
+    # day 0 is due 0 to 7 days after registration: 3 days after is on time.
+    import datetime as dt
+
+    from hipectrial.clinical.visits import TreatmentDates, VisitStatus, visit_schedule
+    from hipectrial.protocol import load_protocol
+
+    schedule = visit_schedule(
+        protocol=load_protocol(), cohort="HER2-negative", branch=None,
+        dates=TreatmentDates(registration=dt.date(2026, 1, 5), hipec=dt.date(2026, 1, 8)),
+        actual=[], as_of=dt.date(2026, 1, 20))
+    by_id = {o.visit_id: o for o in schedule.occurrences if o.occurrence == 1}
+    assert (by_id["registration"].actual, by_id["registration"].status) == (dt.date(2026, 1, 5), VisitStatus.ON_TIME)
+    day0 = by_id["day0-laparoscopy-hipec"]
+    assert (day0.actual, day0.days_from_target, day0.status) == (dt.date(2026, 1, 8), 3, VisitStatus.ON_TIME)

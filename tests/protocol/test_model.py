@@ -174,3 +174,8 @@ def test_lab_condition_names_a_variable_its_expression_uses() -> None:
 
     found = problems_after(edit)
     assert found == [("dose_modifications.rules[0].when.lab", "names lab 'marker', which its expression does not use")]
+
+
+def test_records_event_needs_a_dated_event_and_no_repeat() -> None:
+    found = problems_after(lambda d: d["visits"][2].update(records_event="surgery"))
+    assert found == [("visits[2]", "records_event names a dated event (registration, hipec, surgery, end_of_treatment, last_dose) of a visit that does not repeat")]

@@ -281,8 +281,9 @@ def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | No
             continue
         if visit.branch != "all" and (chosen is None or visit.branch != chosen.value):
             continue
+        event_date = anchors.events.get(visit.records_event) if visit.records_event else None
         for plan in _plans(protocol, anchors, visit, as_of):
-            occurrences.append(_occurrence(visit, plan, done, as_of))
+            occurrences.append(_occurrence(visit, plan, done, as_of, event_date))
     listed = {(o.visit_id, o.occurrence) for o in occurrences}
     for key in done:
         if key not in listed:
@@ -436,11 +437,13 @@ def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, as_of: dt.date) 
 
 
 def _occurrence(visit: Visit, plan: _Plan, done: Mapping[tuple[str, int], ActualVisit],
-                as_of: dt.date) -> VisitOccurrence:
+                as_of: dt.date, event_date: dt.date | None = None) -> VisitOccurrence:
     target = plan.target.date
     earliest, latest = target - _days(plan.window_before), target + _days(plan.window_after)
     record = done.get((visit.id, plan.occurrence))
-    actual = record.date if record is not None else plan.cycle_started
+    # Without a recorded visit date, a cycle's day-1 visit took place when the cycle started,
+    # and a visit that records an event (registration, HIPEC, surgery) on the event's date.
+    actual = record.date if record is not None else (plan.cycle_started or event_date)
     missing_forms: tuple[str, ...] = ()
     if record is not None and record.forms is not None:
         missing_forms = tuple(f for f in visit.forms if f not in record.forms)

@@ -39,6 +39,9 @@ class Visit(Model):
     optional_forms: list[Id] = Field(default_factory=list)
     # Cohorts the visit applies to; omitted = all.
     cohorts: list[Id] | None = None
+    # The visit at which this event happens (registration, the day-0 HIPEC, surgery…): its
+    # date is the event's date unless a visit date is recorded.
+    records_event: Anchor | None = None
     # Branch after re-evaluation the visit applies to.
     branch: str = Field(default="all", pattern=r"^(all|operated|not_operated)$")
     oid: Oid | None = None
@@ -53,6 +56,11 @@ class Visit(Model):
             self.repeat is not None or self.timing.day != 0
         ):
             raise ValueError("an event visit (anchor: event) has day 0 and no repeat")
+        if self.records_event in (Anchor.EVENT, Anchor.CYCLE_START) or (
+            self.records_event is not None and self.repeat is not None
+        ):
+            raise ValueError("records_event names a dated event (registration, hipec, surgery, "
+                             "end_of_treatment, last_dose) of a visit that does not repeat")
         if not self.forms and not self.optional_forms:
             raise ValueError("a visit requires or offers at least one form")
         return self
