@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from hipectrial import __version__
-from hipectrial.cli import calc, eligibility, protocol
+from hipectrial.cli import calc, design, eligibility, protocol
 from hipectrial.errors import HipectrialError
 
 EXIT_ERROR = 2
@@ -56,6 +56,7 @@ app = typer.Typer(
 )
 app.add_typer(protocol.app, name="protocol")
 app.add_typer(calc.app, name="calc")
+app.add_typer(design.app, name="design")
 eligibility.register(app)
 
 

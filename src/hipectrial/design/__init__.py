@@ -1,4 +1,40 @@
-"""Statistical designs (Simon two-stage, BOIN, 3+3, exact intervals).
-
-Empty until the design-engine issue lands; see DESIGN.md.
+"""Statistical designs, pure NumPy/SciPy: exact binomial inference, Simon two-stage, BOIN and
+3+3 dose finding (one ``DoseFindingDesign`` interface), Bayesian toxicity monitoring,
+vectorised operating-characteristics simulation and a pluggable executor for scenario grids.
 """
+
+from hipectrial.design.binomial import binomial_interval, binomial_test
+from hipectrial.design.boin import boin_boundaries, boin_design, select_mtd
+from hipectrial.design.boin_sim import DoseFindingOC, McEstimate, simulate_boin, simulate_design_loop
+from hipectrial.design.dose_finding import Action, Decision, DoseFindingDesign, DoseState
+from hipectrial.design.executor import run_grid
+from hipectrial.design.monitor import toxicity_monitor
+from hipectrial.design.simon import SimonDesign, evaluate_simon, simon_design
+from hipectrial.design.simon_inference import simon_decide, simon_estimate
+from hipectrial.design.threeplusthree import ThreePlusThree, threeplusthree_exact, threeplusthree_simulate
+
+__all__ = [
+    "Action",
+    "Decision",
+    "DoseFindingDesign",
+    "DoseFindingOC",
+    "DoseState",
+    "McEstimate",
+    "SimonDesign",
+    "ThreePlusThree",
+    "binomial_interval",
+    "binomial_test",
+    "boin_boundaries",
+    "boin_design",
+    "evaluate_simon",
+    "run_grid",
+    "select_mtd",
+    "simon_decide",
+    "simon_design",
+    "simon_estimate",
+    "simulate_boin",
+    "simulate_design_loop",
+    "threeplusthree_exact",
+    "threeplusthree_simulate",
+    "toxicity_monitor",
+]

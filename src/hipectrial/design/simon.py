@@ -1,0 +1,356 @@
+"""Simon's two-stage phase II design: exact operating characteristics and the design search.
+
+A design ``(r1, n1, r, n)`` enrols ``n1`` participants and stops for futility when at most
+``r1`` respond; otherwise it enrols ``n - n1`` more and rejects ``H0: p <= p0`` when more
+than ``r`` of all ``n`` respond. ``alpha`` and ``power`` are the largest type I error and the
+smallest power allowed (Simon 1989); both are exact binomial sums.
+
+Decisions on observed data and the two-stage estimate live in :mod:`.simon_inference`.
+
+References
+----------
+Simon R. Optimal two-stage designs for phase II clinical trials. Control Clin Trials
+1989;10:1-10 (Tables 1 and 2).
+Jung SH, Lee T, Kim K, George SL. Admissible two-stage designs for phase II cancer clinical
+trials. Stat Med 2004;23:561-569.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import NDArray
+from scipy import stats
+
+from hipectrial.errors import InputError
+
+FloatArray = NDArray[np.float64]
+
+#: Largest ``nmax`` accepted by :func:`simon_design`: the search holds a table of up to
+#: ``2 * nmax**3`` floats (about 130 MB at 200 when p1 is near 1). Simon (1989) and
+#: clinfun's ``ph2simon`` default search to 100.
+NMAX_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SimonDesign:
+    """Stop after ``n1`` if responses <= ``r1``; reject H0 after ``n`` if responses > ``r``."""
+
+    r1: int
+    n1: int
+    r: int
+    n: int
+
+    @property
+    def n2(self) -> int:
+        """Participants in the second stage."""
+        return self.n - self.n1
+
+    def __str__(self) -> str:
+        return f"{self.r1}/{self.n1}, {self.r}/{self.n}"
+
+
+@dataclass(frozen=True, slots=True)
+class SimonCharacteristics:
+    """Exact operating characteristics of one design at response rates ``p0`` and ``p1``.
+
+    ``alpha`` = P(reject H0 | p0), ``power`` = P(reject H0 | p1); ``pet0``/``pet1`` are the
+    probabilities of early termination after stage 1 and ``en0``/``en1`` the expected sample
+    sizes, ``n1 + (1 - PET) * n2``.
+    """
+
+    design: SimonDesign
+    p0: float
+    p1: float
+    alpha: float
+    power: float
+    pet0: float
+    pet1: float
+    en0: float
+    en1: float
+
+
+@dataclass(frozen=True, slots=True)
+class SimonSearch:
+    """Optimal, minimax and admissible designs for one set of requirements.
+
+    ``admissible`` runs from the minimax to the optimal design (increasing ``n``), and
+    ``weights[i]`` is the interval of ``q`` over which ``admissible[i]`` minimises
+    ``q * n + (1 - q) * EN0`` (Jung et al. 2004).
+    """
+
+    p0: float
+    p1: float
+    alpha: float
+    power: float
+    nmax: int
+    optimal: SimonCharacteristics
+    minimax: SimonCharacteristics
+    admissible: tuple[SimonCharacteristics, ...]
+    weights: tuple[tuple[float, float], ...]
+
+
+def _probability(field: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise InputError(field, value, "a number in (0, 1)")
+    return float(value)
+
+
+def _whole(field: str, value: object, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InputError(field, value, "a whole number")
+    number = int(value)
+    if number < low or (high is not None and number > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InputError(field, value, bound)
+    return number
+
+
+def check_design(*, r1: int, n1: int, r: int, n: int) -> SimonDesign:
+    """A :class:`SimonDesign` after checking ``0 <= r1 < n1 < n`` and ``r1 <= r < n``."""
+    n = _whole("n", n, 2)
+    n1 = _whole("n1", n1, 1, n - 1)
+    r1 = _whole("r1", r1, 0, n1 - 1)
+    r = _whole("r", r, r1, n - 1)
+    return SimonDesign(r1=r1, n1=n1, r=r, n=n)
+
+
+def _check_rates(p0: object, p1: object) -> tuple[float, float]:
+    low = _probability("p0", p0)
+    high = _probability("p1", p1)
+    if high <= low:
+        raise InputError("p1", p1, f"greater than p0 ({low})")
+    return low, high
+
+
+def _reject_probability(design: SimonDesign, p: float) -> float:
+    """P(X1 > r1 and X1 + X2 > r), summed over the stage-1 count (Simon 1989, eq. 1)."""
+    x1 = np.arange(design.r1 + 1, design.n1 + 1)
+    terms = stats.binom.pmf(x1, design.n1, p) * stats.binom.sf(design.r - x1, design.n2, p)
+    return float(np.sum(terms))
+
+
+def evaluate_simon(*, r1: int, n1: int, r: int, n: int, p0: float, p1: float) -> SimonCharacteristics:
+    """Exact type I error, power, PET and expected sample size of the design ``(r1, n1, r, n)``.
+
+    Parameters
+    ----------
+    r1, n1 : int
+        Stop after ``n1`` participants when at most ``r1`` respond (``0 <= r1 < n1``).
+    r, n : int
+        Reject H0 after ``n`` participants when more than ``r`` respond (``r1 <= r < n``).
+    p0, p1 : float
+        Uninteresting and target response rates, ``0 < p0 < p1 < 1``.
+
+    Returns
+    -------
+    SimonCharacteristics
+
+    Raises
+    ------
+    InputError
+        A count that is not a whole number or out of order; rates outside (0, 1) or p1 <= p0.
+
+    Examples
+    --------
+    The protocol's Part B design (Simon 1989, Table 1: EN0 20.6, PET0 0.75):
+
+    >>> oc = evaluate_simon(r1=3, n1=13, r=12, n=43, p0=0.2, p1=0.4)
+    >>> print(f"{oc.alpha:.4f} {oc.power:.4f} {oc.en0:.1f} {oc.pet0:.2f}")
+    0.0496 0.8002 20.6 0.75
+    """
+    design = check_design(r1=r1, n1=n1, r=r, n=n)
+    low, high = _check_rates(p0, p1)
+    pet0 = float(stats.binom.cdf(design.r1, design.n1, low))
+    pet1 = float(stats.binom.cdf(design.r1, design.n1, high))
+    return SimonCharacteristics(
+        design=design, p0=low, p1=high,
+        alpha=_reject_probability(design, low), power=_reject_probability(design, high),
+        pet0=pet0, pet1=pet1,
+        en0=design.n1 + (1 - pet0) * design.n2, en1=design.n1 + (1 - pet1) * design.n2)
+
+
+class _Tables:
+    """Binomial tables at ``p0`` and ``p1`` (axis 0) for all ``m <= nmax``, built once.
+
+    ``shifted[x1, t, m, r] = P(Bin(m, p_t) > r - x1)`` for ``x1 < x1_count`` and
+    ``r < r_count``, laid out so that the sums over ``x1`` run on long contiguous rows.
+    """
+
+    def __init__(self, p0: float, p1: float, nmax: int) -> None:
+        m = np.arange(nmax + 1)[None, :, None]
+        k = np.arange(nmax + 1)[None, None, :]
+        p = np.array([p0, p1])[:, None, None]
+        self.pmf: FloatArray = np.asarray(stats.binom.pmf(k, m, p), dtype=np.float64)
+        self.sf: FloatArray = np.asarray(stats.binom.sf(k, m, p), dtype=np.float64)
+        self.nmax = nmax
+        self.shifted: FloatArray = np.empty((0, 2, nmax + 1, 0))
+
+    def shift(self, x1_count: int, r_count: int) -> None:
+        nmax = self.nmax
+        # padded[t, m, k + nmax] = P(Bin(m, p_t) > k) for -nmax <= k <= nmax (1 when k < 0).
+        padded = np.concatenate([np.ones((2, nmax + 1, nmax)), self.sf], axis=2)
+        windows = sliding_window_view(padded, r_count, axis=2)
+        starts = nmax - np.arange(x1_count)
+        self.shifted = np.ascontiguousarray(windows[:, :, starts, :].transpose(2, 0, 1, 3))
+
+
+def _best_per_n(p0: float, p1: float, alpha: float, power: float, nmax: int
+                ) -> tuple[FloatArray, NDArray[np.int64]]:
+    """For each total ``n <= nmax``: the smallest EN0 of a design meeting alpha and power.
+
+    Returns ``en0[n]`` (inf when none) and ``rows[n] = (r1, n1, r)``. For a fixed
+    ``(n1, n2)`` the rejection probability for every ``(r1, r)`` is
+
+        P(X > r) - sum_{x1 <= r1} b(x1; n1) P(X2 > r - x1)
+
+    with ``X ~ Bin(n)``: a running sum over ``x1`` of the shifted tables. Only ``r1``
+    with ``P(X1 > r1 | p1) >= power`` can meet the power; the smallest ``r`` meeting alpha
+    is at most the single-stage ``min{r: P(X > r | p0) <= alpha}``, and a larger ``r`` than
+    ``max{r: P(X > r | p1) >= power}`` cannot meet the power: both bound the axes.
+    """
+    tables = _Tables(p0, p1, nmax)
+    sf0, sf1 = tables.sf
+    en0 = np.full(nmax + 1, np.inf)
+    rows = np.zeros((nmax + 1, 3), dtype=np.int64)
+    r_count = min(int(np.count_nonzero(sf1[nmax] >= power)), int(np.count_nonzero(sf0[nmax] > alpha)) + 1)
+    r1_counts = [min(int(np.count_nonzero(sf1[n1, :n1] >= power)), n1, r_count) for n1 in range(nmax)]
+    if max(r1_counts) == 0:
+        return en0, rows
+    tables.shift(max(r1_counts), r_count)
+    alpha_room = sf0 - alpha
+    power_room = sf1 - power
+    r1_axis = np.arange(nmax)
+    n2_axis = np.arange(nmax)
+    for n1 in range(1, nmax):
+        # r1 <= r < r_count bounds r1 as well.
+        r1_count = r1_counts[n1]
+        if r1_count == 0:
+            continue
+        n2_count = nmax - n1
+        total = slice(n1 + 1, nmax + 1)
+        # Alpha falls as r1 grows and rises with n2, so no design here meets alpha with an r
+        # below the smallest r meeting it at (r1, n2) = (largest r1 tried, 1).
+        top = r1_count - 1
+        r_values = np.arange(r_count)
+        floor_alpha = (sf0[n1, np.maximum(r_values, top)]
+                       + np.where(r_values > top, tables.pmf[0, n1, r_values] * p0, 0.0))
+        if floor_alpha[-1] > alpha:
+            continue
+        low = int(np.argmax(floor_alpha <= alpha))
+        sums = (tables.pmf[:, n1, :r1_count].T[:, :, None, None]
+                * tables.shifted[:r1_count, :, 1:n2_count + 1, low:])
+        for x1 in range(1, r1_count):
+            np.add(sums[x1], sums[x1 - 1], out=sums[x1])
+        ok = sums[:, 0] >= alpha_room[None, total, low:r_count]
+        # Alpha falls as r grows, so ok is False then True along r: the first True is the
+        # smallest r meeting alpha, the most powerful choice; r >= r1 as well.
+        first = np.maximum(np.argmax(ok, axis=2) + low, r1_axis[:r1_count, None])
+        inside = ok[:, :, -1]
+        cells = (r1_axis[:r1_count, None], n2_axis[None, :n2_count])
+        strong = sums[:, 1][*cells, first - low] <= power_room[n1 + 1 + cells[1], first]
+        feasible = inside & strong
+        if not feasible.any():
+            continue
+        n2 = np.arange(1, n2_count + 1)
+        en0_here = np.where(feasible, n1 + sf0[n1, :r1_count, None] * n2[None, :], np.inf)
+        best_r1 = np.argmin(en0_here, axis=0)
+        best_en0 = en0_here[best_r1, np.arange(n2_count)]
+        better = best_en0 < en0[n1 + 1:]
+        if not better.any():
+            continue
+        index = np.flatnonzero(better)
+        en0[n1 + 1 + index] = best_en0[index]
+        rows[n1 + 1 + index] = np.column_stack(
+            [best_r1[index], np.full(index.size, n1), first[best_r1[index], index]])
+    return en0, rows
+
+
+def _lower_hull(points: list[tuple[int, float]]) -> list[int]:
+    """Indices of the vertices of the lower convex hull of points sorted by ``n``."""
+    hull: list[int] = []
+    for i, (n, e) in enumerate(points):
+        while len(hull) >= 2:
+            (na, ea), (nb, eb) = points[hull[-2]], points[hull[-1]]
+            if (nb - na) * (e - ea) - (eb - ea) * (n - na) <= 0:
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    return hull
+
+
+def simon_design(*, p0: float, p1: float, alpha: float, power: float, nmax: int = 100) -> SimonSearch:
+    """Optimal, minimax and admissible Simon two-stage designs with ``n <= nmax``.
+
+    Every design with ``0 <= r1 < n1 < n <= nmax`` and ``r1 <= r < n`` whose exact type I
+    error is at most ``alpha`` and exact power at least ``power`` is considered. The optimal
+    design has the smallest EN0 (ties: smaller ``n``); the minimax design the smallest ``n``,
+    then the smallest EN0. For equal ``(r1, n1, n)`` the smallest feasible ``r`` is reported.
+
+    Parameters
+    ----------
+    p0, p1 : float
+        Uninteresting and target response rates, ``0 < p0 < p1 < 1``.
+    alpha : float
+        Largest type I error allowed (one-sided), in (0, 1).
+    power : float
+        Smallest power allowed at ``p1``, in (0, 1).
+    nmax : int
+        Largest total sample size searched, 2 to :data:`NMAX_LIMIT`; default 100.
+
+    Returns
+    -------
+    SimonSearch
+
+    Raises
+    ------
+    InputError
+        Bad rates, levels or ``nmax``, or no design with ``n <= nmax`` (field ``nmax``).
+
+    References
+    ----------
+    Simon (1989), Table 1; Jung, Lee, Kim & George (2004) for the admissible designs.
+
+    Examples
+    --------
+    The protocol's Part B (Simon 1989, Table 1, p0 0.20, p1 0.40, alpha 0.05, beta 0.20):
+
+    >>> found = simon_design(p0=0.2, p1=0.4, alpha=0.05, power=0.8)
+    >>> print(found.optimal.design, "|", found.minimax.design)
+    3/13, 12/43 | 4/18, 10/33
+    """
+    low, high = _check_rates(p0, p1)
+    size = _probability("alpha", alpha)
+    target = _probability("power", power)
+    limit = _whole("nmax", nmax, 2, NMAX_LIMIT)
+    en0, rows = _best_per_n(low, high, size, target, limit)
+    sizes = np.flatnonzero(np.isfinite(en0))
+    if sizes.size == 0:
+        raise InputError("nmax", nmax, "large enough for a design to exist",
+                         hint=f"no two-stage design with n <= {limit} has type I error <= {size} "
+                         f"and power >= {target}; increase nmax")
+
+    def characteristics(n: int) -> SimonCharacteristics:
+        r1, n1, r = (int(v) for v in rows[n])
+        return evaluate_simon(r1=r1, n1=n1, r=r, n=n, p0=low, p1=high)
+
+    n_minimax = int(sizes[0])
+    n_optimal = int(sizes[np.argmin(en0[sizes])])
+    points = [(int(n), float(en0[n])) for n in sizes if n_minimax <= n <= n_optimal]
+    hull = [points[i][0] for i in _lower_hull(points)]
+    admissible = tuple(characteristics(n) for n in hull)
+    # Between neighbours i and i + 1 the loss q*n + (1-q)*EN0 is equal at q = cut[i];
+    # above it the smaller design wins. Convexity makes the cuts decrease along the hull.
+    cuts = [(a.en0 - b.en0) / ((a.en0 - b.en0) + (b.design.n - a.design.n))
+            for a, b in itertools.pairwise(admissible)]
+    uppers = [1.0, *cuts]
+    lowers = [*cuts, 0.0]
+    weights = tuple(zip(lowers, uppers, strict=True))
+    return SimonSearch(p0=low, p1=high, alpha=size, power=target, nmax=limit,
+                       optimal=admissible[-1], minimax=admissible[0], admissible=admissible,
+                       weights=weights)
+

@@ -1,0 +1,117 @@
+"""``boin boundaries | next | select | simulate`` registered on a small Typer app.
+
+Expected values: shared/reference/clinical.md section 8.3 (boundaries and decision counts);
+decisions and selections worked by hand from those counts (see tests/design/test_boin.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+from typer.testing import CliRunner, Result
+
+from hipectrial.cli.design_boin import register
+from hipectrial.cli.main import _Group
+from hipectrial.errors import InputError
+
+
+def app(group: type[typer.core.TyperGroup] | None = None) -> typer.Typer:
+    root = typer.Typer(cls=group) if group is not None else typer.Typer()
+    register(root)
+    return root
+
+
+def run(*args: str, group: type[typer.core.TyperGroup] | None = None) -> Result:
+    return CliRunner().invoke(app(group), ["boin", *args], env={"COLUMNS": None})
+
+
+def run_json(*args: str) -> Any:
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_boundaries_json_matches_reference_table() -> None:
+    doc = run_json("boundaries", "--target", "0.25", "--n-cohorts", "4")
+    assert round(doc["lambda_e"], 3) == 0.197
+    assert round(doc["lambda_d"], 3) == 0.298
+    rows = [(r["n"], r["escalate_at_most"], r["de_escalate_at_least"], r["eliminate_at_least"])
+            for r in doc["rows"]]
+    assert rows == [(3, 0, 1, 3), (6, 1, 2, 4), (9, 1, 3, 5), (12, 2, 4, 6)]
+
+
+def test_boundaries_text_shows_the_table() -> None:
+    result = run("boundaries", "--target", "0.3", "--n-cohorts", "4")
+    assert result.exit_code == 0
+    assert "lambda_e = 0.2365" in result.stdout
+    assert "Eliminate if DLTs >=" in result.stdout
+
+
+def test_next_stays_with_one_of_three_at_level_two() -> None:
+    doc = run_json("next", "--target", "0.3", "--doses-n", "3,3,0", "--doses-dlt", "0,1,0",
+                   "--current", "2")
+    assert doc["action"] == "stay"
+    assert doc["next_dose_level"] == 2
+
+
+def test_next_eliminates_and_de_escalates() -> None:
+    doc = run_json("next", "--target", "0.3", "--doses-n", "3,3,0", "--doses-dlt", "0,3,0",
+                   "--current", "2")
+    assert doc["action"] == "de-escalate"
+    assert doc["next_dose_level"] == 1
+    assert doc["eliminated_dose_levels"] == [2, 3]
+
+
+def test_next_stops_when_nine_at_dose_and_stay() -> None:
+    doc = run_json("next", "--target", "0.3", "--doses-n", "3,9,0", "--doses-dlt", "0,3,0",
+                   "--current", "2", "--stop-n-at-dose", "9")
+    assert doc["action"] == "stop"
+    assert doc["selected_dose_level"] == 2
+    result = run("next", "--target", "0.3", "--doses-n", "3,9,0", "--doses-dlt", "0,3,0",
+                 "--current", "2", "--stop-n-at-dose", "9")
+    assert "Selected: dose level 2" in result.stdout
+
+
+def test_select_text_and_json() -> None:
+    doc = run_json("select", "--target", "0.3", "--doses-n", "6,6,6", "--doses-dlt", "2,1,4")
+    assert doc["selected_dose_level"] == 2
+    result = run("select", "--target", "0.3", "--doses-n", "3,0", "--doses-dlt", "3,0")
+    assert "MTD: no dose" in result.stdout
+
+
+def test_simulate_json_reports_estimates_with_standard_errors() -> None:
+    doc = run_json("simulate", "--target", "0.3", "--truth", "0.05,0.1,0.2,0.3,0.45",
+                   "--trials", "500", "--seed", "3")
+    oc = doc["oc"]
+    assert oc["n_trials"] == 500
+    assert len(oc["pct_selected"]) == 5
+    assert set(oc["pct_selected"][0]) == {"value", "se"}
+    assert sum(e["value"] for e in oc["pct_selected"]) + oc["pct_no_dose"]["value"] == 100
+
+
+def test_simulate_text() -> None:
+    result = run("simulate", "--target", "0.3", "--truth", "0.1,0.3", "--trials", "200")
+    assert result.exit_code == 0
+    assert "% selected" in result.stdout
+    assert "Mean sample size" in result.stdout
+
+
+def test_bad_counts_name_the_option() -> None:
+    result = run("next", "--target", "0.3", "--doses-n", "3,x", "--doses-dlt", "0,0",
+                 "--current", "1")
+    assert isinstance(result.exception, InputError)
+    assert result.exception.field == "doses-n"
+
+
+def test_bad_target_exits_2_under_the_root_group() -> None:
+    result = run("boundaries", "--target", "1.5", group=_Group)
+    assert result.exit_code == 2
+    assert "target must be a probability" in result.stderr
+
+
+def test_truth_out_of_range_exits_2() -> None:
+    result = run("simulate", "--target", "0.3", "--truth", "0.1,1.2", group=_Group)
+    assert result.exit_code == 2
+    assert "truth" in result.stderr
