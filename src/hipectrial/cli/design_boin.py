@@ -22,6 +22,7 @@ from hipectrial.cli.output import echo_json, make_console
 from hipectrial.design.boin import BoinDesign, boin_boundaries, boin_design, select_mtd
 from hipectrial.design.boin_sim import DoseFindingOC, McEstimate, simulate_boin
 from hipectrial.design.dose_finding import Action, DoseState
+from hipectrial.design.executor import run_grid
 from hipectrial.errors import InputError
 
 boin_app = typer.Typer(help="BOIN dose finding (Liu & Yuan 2015): boundaries, the next dose, "
@@ -187,14 +188,26 @@ def _cell(estimate: McEstimate, digits: int = 1) -> str:
 @boin_app.command("simulate")
 def simulate(target: TargetOpt,
              truth: Annotated[str, typer.Option("--truth", help="True DLT probability per dose, "
-                                                "lowest first.", show_default=False)],
+                                                "lowest first; several scenarios separated by ';' "
+                                                "run as a grid on a process pool.",
+                                                show_default=False)],
              trials: Annotated[int, typer.Option("--trials", help="Simulated trials.")] = 10_000,
              seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
              cohort_size: CohortSizeOpt = 3, n_cohorts: NCohortsOpt = 10,
              start: Annotated[int, typer.Option("--start", help="Starting dose level.")] = 1,
              phi1: Phi1Opt = None, phi2: Phi2Opt = None, cutoff: CutoffOpt = 0.95,
              stop_n_at_dose: StopNOpt = None, as_json: JsonOpt = False) -> None:
-    """Operating characteristics by simulation (Monte-Carlo SE in brackets)."""
+    """Operating characteristics by simulation (Monte-Carlo SE in brackets).
+
+    Several scenarios (``--truth "0.05,0.1,0.2;0.1,0.25,0.4"``) fan out through
+    :func:`hipectrial.design.run_grid` on a local process pool, each with its own seed spawned
+    from ``--seed``, with a progress bar.
+    """
+    scenarios = [part for part in truth.split(";") if part.strip()]
+    if len(scenarios) > 1:
+        _simulate_grid(target, scenarios, trials, seed, cohort_size, n_cohorts, start, phi1, phi2,
+                       cutoff, stop_n_at_dose, as_json)
+        return
     probabilities = _floats("truth", truth)
     if not 1 <= start <= len(probabilities):
         raise InputError("start", start, f"a dose level in 1..{len(probabilities)}")
@@ -211,6 +224,37 @@ def simulate(target: TargetOpt,
         echo_json({"design": design, "oc": oc})
         return
     print_oc(design, oc)
+
+
+def _grid_point(scenario: tuple[BoinDesign, tuple[float, ...], int, int, int, int],
+                seed: int) -> DoseFindingOC:
+    """One grid scenario (module level, so a process pool can pickle it)."""
+    design, probabilities, cohort_size, n_cohorts, start_dose, trials = scenario
+    return simulate_boin(design, truth=probabilities, cohort_size=cohort_size, n_cohorts=n_cohorts,
+                         start_dose=start_dose, n_trials=trials, seed=seed)
+
+
+def _simulate_grid(target: float, scenarios: list[str], trials: int, seed: int, cohort_size: int,
+                   n_cohorts: int, start: int, phi1: float | None, phi2: float | None,
+                   cutoff: float, stop_n_at_dose: int | None, as_json: bool) -> None:
+    design = boin_design(target=target, phi1=phi1, phi2=phi2, cutoff=cutoff,
+                         stop_n_at_dose=stop_n_at_dose)
+    grid = []
+    for i, text in enumerate(scenarios):
+        probabilities = tuple(_floats(f"truth[{i + 1}]", text))
+        if not 1 <= start <= len(probabilities):
+            raise InputError("start", start, f"a dose level in 1..{len(probabilities)}")
+        grid.append((design, probabilities, cohort_size, n_cohorts, start - 1, trials))
+    update, close = _lazy_progress(1.0)
+    try:
+        results = run_grid(_grid_point, grid, seed=seed, progress=update)
+    finally:
+        close()
+    if as_json:
+        echo_json({"design": design, "scenarios": results})
+        return
+    for oc in results:
+        print_oc(design, oc)
 
 
 def print_oc(design: BoinDesign, oc: DoseFindingOC) -> None:
