@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# One vocabulary, one place: these are the clinical engine's (data sits above clinical).
+from hipectrial.clinical.body import Sex as Sex
+from hipectrial.clinical.dose_inputs import Attribution as Attribution
+from hipectrial.clinical.peritoneum import CcScore as CcScore
+from hipectrial.clinical.peritoneum import Cytology as Cytology
+from hipectrial.clinical.peritoneum import ResidualTumour as ResidualTumour
+from hipectrial.clinical.surgery import ClavienDindo as ClavienDindo
+
 
 class RecordKind(StrEnum):
     """The kinds of record a :class:`~hipectrial.data.TrialData` holds.
@@ -30,30 +38,6 @@ class RecordKind(StrEnum):
     FOLLOW_UP = "follow_ups"
 
 
-class Sex(StrEnum):
-    """Sex at birth, as the seed protocol spells it (protocol-decisions.md, "Identifiers")."""
-
-    MALE = "male"
-    FEMALE = "female"
-
-
-class Attribution(StrEnum):
-    """Relationship of an adverse event to one agent (NCI CTEP five-point attribution scale)."""
-
-    UNRELATED = "unrelated"
-    UNLIKELY = "unlikely"
-    POSSIBLE = "possible"
-    PROBABLE = "probable"
-    DEFINITE = "definite"
-
-    @property
-    def related(self) -> bool:
-        """At least possibly related: the threshold for treatment-related AEs and DLTs.
-
-        >>> Attribution.POSSIBLE.related, Attribution.UNLIKELY.related
-        (True, False)
-        """
-        return self in (Attribution.POSSIBLE, Attribution.PROBABLE, Attribution.DEFINITE)
 
 
 class AeOutcome(StrEnum):
@@ -87,42 +71,7 @@ class LesionRole(StrEnum):
     NEW = "new"
 
 
-class Cytology(StrEnum):
-    """Peritoneal lavage cytology (JGCA): CY0 negative, CY1 positive, CYX not done."""
 
-    CY0 = "CY0"
-    CY1 = "CY1"
-    CYX = "CYX"
-
-
-class ResidualTumour(StrEnum):
-    """Residual tumour (R) classification (UICC/AJCC; clinical.md §5.4)."""
-
-    R0 = "R0"
-    R1 = "R1"
-    R2 = "R2"
-    RX = "RX"
-
-
-class CcScore(StrEnum):
-    """Completeness of cytoreduction (Sugarbaker; clinical.md §5.2)."""
-
-    CC0 = "CC-0"
-    CC1 = "CC-1"
-    CC2 = "CC-2"
-    CC3 = "CC-3"
-
-
-class ClavienDindo(StrEnum):
-    """Clavien-Dindo grade of a post-operative complication (Dindo et al. 2004)."""
-
-    I = "I"  # noqa: E741 - the grade's own name
-    II = "II"
-    IIIA = "IIIa"
-    IIIB = "IIIb"
-    IVA = "IVa"
-    IVB = "IVb"
-    V = "V"
 
 
 class VitalStatus(StrEnum):
