@@ -23,6 +23,7 @@ from hipectrial.data import (
     LabResult,
     Lesion,
     LesionRole,
+    LesionStatus,
     Participant,
     Pathology,
     Provenance,
@@ -122,9 +123,15 @@ lab_results = st.builds(
     provenance=maybe_provenance,
 )
 
-lesions = st.builds(
-    Lesion, id=ids, site=texts, role=st.sampled_from(LesionRole), nodal=st.booleans(),
-    measurement_mm=optional(amounts),
+lesions = st.one_of(
+    st.builds(Lesion, id=ids, site=texts, role=st.sampled_from(LesionRole), nodal=st.booleans(),
+              measurement_mm=optional(amounts)),
+    st.builds(Lesion, id=ids, site=texts, role=st.sampled_from(LesionRole), nodal=st.booleans(),
+              measurement_mm=amounts,
+              status=st.sampled_from([LesionStatus.MEASURED, LesionStatus.SPLIT, LesionStatus.COALESCED])),
+    st.builds(Lesion, id=ids, site=texts, role=st.sampled_from(LesionRole), nodal=st.booleans(),
+              status=st.sampled_from([LesionStatus.PRESENT, LesionStatus.TOO_SMALL, LesionStatus.DISAPPEARED,
+                                      LesionStatus.UNEQUIVOCAL_PROGRESSION, LesionStatus.NOT_EVALUATED])),
 )
 
 pci_scores = st.lists(

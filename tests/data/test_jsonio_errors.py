@@ -77,11 +77,22 @@ def test_rejects_date_in_another_format() -> None:
 
 def test_rejects_unknown_schema_version() -> None:
     document = _document()
-    document["schema_version"] = 2
+    document["schema_version"] = 3
     error = _read(document)
     assert error.path == "schema_version"
-    assert "unsupported version 2" in str(error)
-    assert "reads version 1" in str(error)
+    assert "unsupported version 3" in str(error)
+    assert "reads version 2" in str(error)
+
+
+def test_rejects_a_lesion_status_contradicting_its_measurement() -> None:
+    document = _document()
+    document["tumour_assessments"][0]["lesions"] = [
+        {"id": "T1", "site": "liver", "role": "target", "nodal": False,
+         "measurement_mm": "12", "status": "disappeared"},
+    ]
+    error = _read(document)
+    assert error.path == "tumour_assessments[0].lesions[0].measurement_mm"
+    assert "absent for a lesion that is disappeared" in str(error)
 
 
 def test_rejects_document_without_schema_version() -> None:

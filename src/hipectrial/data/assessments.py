@@ -19,6 +19,7 @@ from hipectrial.data.vocab import (
     ClavienDindo,
     Cytology,
     LesionRole,
+    LesionStatus,
     ResidualTumour,
     VitalStatus,
 )
@@ -36,7 +37,17 @@ class Lesion:
     """One lesion at one assessment (RECIST 1.1).
 
     ``measurement_mm`` is the longest diameter, or the short axis of a lymph node
-    (``nodal``); ``None`` for a lesion that is not measured (non-target, new).
+    (``nodal``); ``None`` for a lesion that is not measured (non-target, new). ``status``
+    is the lesion's state at this assessment (``None`` when not recorded, as at baseline):
+    a measured, split or coalesced lesion carries its measurement; one too small to
+    measure, disappeared, present (non-target), unequivocally progressing or not evaluated
+    carries none (RECIST 1.1 counts the first two as 5 and 0 mm).
+
+    >>> Lesion(id="T1", site="liver", role=LesionRole.TARGET, status=LesionStatus.DISAPPEARED,
+    ...        measurement_mm=Decimal("12"))
+    Traceback (most recent call last):
+    ...
+    hipectrial.errors.InputError: measurement_mm must be absent for a lesion that is disappeared; got 12
     """
 
     id: str
@@ -44,9 +55,24 @@ class Lesion:
     role: LesionRole
     nodal: bool = False
     measurement_mm: Decimal | None = None
+    status: LesionStatus | None = None
 
     def __post_init__(self) -> None:
         require_amount("measurement_mm", self.measurement_mm)
+        if self.status is None:
+            return
+        if not isinstance(self.status, LesionStatus):
+            raise InputError("status", self.status, "a LesionStatus")
+        measured = self.status in _MEASURED_STATUSES
+        if measured and self.measurement_mm is None:
+            raise InputError("measurement_mm", None,
+                             f"a measurement for a lesion that is {self.status.value}")
+        if not measured and self.measurement_mm is not None:
+            raise InputError("measurement_mm", self.measurement_mm,
+                             f"absent for a lesion that is {self.status.value}")
+
+
+_MEASURED_STATUSES = frozenset({LesionStatus.MEASURED, LesionStatus.SPLIT, LesionStatus.COALESCED})
 
 
 @dataclass(frozen=True, slots=True)

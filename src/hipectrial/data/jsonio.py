@@ -3,7 +3,7 @@
 The document is one object::
 
     {
-      "schema_version": 1,
+      "schema_version": 2,
       "protocol_id": "HIPEC-PD1-SOX", "protocol_version": "1.0",
       "generated_at": "2025-03-01T08:00:00+08:00",
       "sites": [...], "participants": [...], "visits": [...], "form_records": [...],
@@ -76,12 +76,14 @@ from hipectrial.data.vocab import (
     ClavienDindo,
     Cytology,
     LesionRole,
+    LesionStatus,
     ResidualTumour,
     Sex,
     VitalStatus,
 )
 
-SCHEMA_VERSION = 1
+# Version 2 added ``status`` to each lesion of a tumour assessment.
+SCHEMA_VERSION = 2
 
 TEXT, INT, BOOL, DATE, DATETIME, DECIMAL = Text(), Int(), Bool(), Date(), DateTime(), Dec()
 OPT_TEXT, OPT_INT, OPT_BOOL = OptionalOf(TEXT), OptionalOf(INT), OptionalOf(BOOL)
@@ -174,7 +176,7 @@ LAB_RESULT = RecordCodec(LabResult, {
 
 LESION = RecordCodec(Lesion, {
     "id": TEXT, "site": TEXT, "role": EnumOf(LesionRole), "nodal": BOOL,
-    "measurement_mm": OPT_DECIMAL,
+    "measurement_mm": OPT_DECIMAL, "status": OptionalOf(EnumOf(LesionStatus)),
 })
 
 TUMOUR_ASSESSMENT = RecordCodec(TumourAssessment, {

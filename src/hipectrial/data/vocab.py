@@ -71,6 +71,22 @@ class LesionRole(StrEnum):
     NEW = "new"
 
 
+class LesionStatus(StrEnum):
+    """A lesion at one assessment (the seed code list ``lesion-status``; RECIST 1.1 §4.3 and
+    appendix II): measured, present without a measurement (non-target), too small to measure
+    (counts 5 mm), disappeared (0 mm), split, coalesced, unequivocal progression (non-target),
+    not evaluated."""
+
+    MEASURED = "measured"
+    PRESENT = "present"
+    TOO_SMALL = "too_small"
+    DISAPPEARED = "disappeared"
+    SPLIT = "split"
+    COALESCED = "coalesced"
+    UNEQUIVOCAL_PROGRESSION = "unequivocal_progression"
+    NOT_EVALUATED = "not_evaluated"
+
+
 
 
 
