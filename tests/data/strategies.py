@@ -113,7 +113,8 @@ adverse_events = st.builds(
     AdverseEvent, participant_id=ids, term=texts, grade=st.integers(min_value=1, max_value=5),
     onset_date=dates, resolution_date=optional(dates), serious=st.booleans(),
     attribution=st.dictionaries(ids, st.sampled_from(Attribution), max_size=3),
-    dlt=st.booleans(), immune_related=st.booleans(), outcome=optional(st.sampled_from(AeOutcome)),
+    dlt=st.booleans(), immune_related=st.booleans(), led_to_discontinuation=st.booleans(),
+    outcome=optional(st.sampled_from(AeOutcome)),
     provenance=maybe_provenance,
 )
 

@@ -82,7 +82,8 @@ from hipectrial.data.vocab import (
     VitalStatus,
 )
 
-# Version 2 added ``status`` to each lesion of a tumour assessment.
+# Version 2 added ``status`` to each lesion of a tumour assessment and
+# ``led_to_discontinuation`` to adverse events.
 SCHEMA_VERSION = 2
 
 TEXT, INT, BOOL, DATE, DATETIME, DECIMAL = Text(), Int(), Bool(), Date(), DateTime(), Dec()
@@ -165,8 +166,8 @@ DOSE = RecordCodec(DoseAdministration, {
 ADVERSE_EVENT = RecordCodec(AdverseEvent, {
     "participant_id": TEXT, "term": TEXT, "grade": INT, "onset_date": DATE,
     "resolution_date": OPT_DATE, "serious": BOOL, "attribution": MapOf(EnumOf(Attribution)),
-    "dlt": BOOL, "immune_related": BOOL, "outcome": OptionalOf(EnumOf(AeOutcome)),
-    "provenance": PROVENANCE,
+    "dlt": BOOL, "immune_related": BOOL, "led_to_discontinuation": BOOL,
+    "outcome": OptionalOf(EnumOf(AeOutcome)), "provenance": PROVENANCE,
 })
 
 LAB_RESULT = RecordCodec(LabResult, {

@@ -64,7 +64,9 @@ class AdverseEvent:
     """An adverse event graded by CTCAE v5.0.
 
     ``attribution`` gives its relationship to each agent assessed (agent id -> attribution).
-    ``dlt`` is the investigator's dose-limiting-toxicity flag (Part A).
+    ``dlt`` is the investigator's dose-limiting-toxicity flag (Part A);
+    ``led_to_discontinuation`` says the event made the investigator stop an agent or all
+    study treatment (CRF field ``ae_led_to_discontinuation``; SDTM AEACN "DRUG WITHDRAWN").
 
     >>> from datetime import date
     >>> AdverseEvent(participant_id="SH01-001", term="Diarrhea", grade=6,
@@ -83,6 +85,7 @@ class AdverseEvent:
     attribution: Mapping[str, Attribution] = FrozenMap[Attribution]()
     dlt: bool = False
     immune_related: bool = False
+    led_to_discontinuation: bool = False
     outcome: AeOutcome | None = None
     provenance: Provenance | None = None
 
