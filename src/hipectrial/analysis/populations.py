@@ -1,0 +1,157 @@
+"""Analysis populations and study parts, each by a stated rule.
+
+Rules (protocol ``Population``; protocol-decisions.md §Endpoints; clinical.md §6;
+docs/trialdata-conventions.md):
+
+* **itt** — registered (``registration_date``) and received HIPEC (the day-0
+  ``hipec-paclitaxel`` dose has ``given > 0``).
+* **safety** — registered and given any study treatment (a dose of any agent, ``given > 0``).
+* **per_protocol** — ITT participants whose eligibility, recomputed from the screening
+  forms, is not ``ineligible`` and whose day-0 HIPEC dose was given within the protocol's
+  ``dose_tolerance_percent`` of the prescribed dose. (The protocol defines no list of major
+  deviations; this is the rule used until it does.)
+* **operated** — registered with a ``conversion_surgery_hipec`` operation.
+* **measurable** — ITT participants whose baseline CT (the last CT/MRI on or before
+  registration) passes :func:`~hipectrial.clinical.recist.check_baseline` with at least
+  one target lesion.
+* **dlt_evaluable** — Part A participants who received HIPEC and every induction
+  cycle-1 agent of their cohort (``given > 0``) and were followed to cycle 1 day 21 (a
+  record about them alive on or after that day), or had a DLT (``AdverseEvent.dlt``).
+* **cy1_baseline** — ITT participants with cytology CY1 at the day-0 laparoscopy.
+
+Study parts come from the ``registration`` form's ``study_part`` (``part_a``/``part_b``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from hipectrial.analysis.facts import Facts
+from hipectrial.analysis.response import ParticipantResponse
+from hipectrial.analysis.results import ParticipantNote
+from hipectrial.analysis.screening import EligibilityOutcome
+from hipectrial.data import Cytology
+from hipectrial.protocol import Protocol
+from hipectrial.protocol.endpoints import Population
+
+RULES: Mapping[Population, str] = {
+    Population.ITT: "registered and received HIPEC (day-0 hipec-paclitaxel dose given > 0)",
+    Population.SAFETY: "registered and given any study treatment (any dose given > 0)",
+    Population.PER_PROTOCOL: ("ITT, eligibility recomputed from the screening forms not ineligible, "
+                              "day-0 HIPEC dose within the protocol's dose tolerance"),
+    Population.OPERATED: "registered with a conversion_surgery_hipec operation",
+    Population.MEASURABLE: ("ITT with measurable disease at the baseline CT (>= 1 target lesion, "
+                            "baseline valid by RECIST 1.1 check_baseline)"),
+    Population.DLT_EVALUABLE: ("Part A, received HIPEC and every induction cycle-1 agent and followed "
+                               "to cycle 1 day 21, or had a DLT"),
+    Population.CY1_BASELINE: "ITT with CY1 at the day-0 laparoscopy",
+}
+PART_A, PART_B = "part_a", "part_b"
+INDUCTION = "induction"
+
+
+@dataclass(frozen=True, slots=True)
+class Populations:
+    """Participant ids of each population (in participant order) and of each study part."""
+
+    sets: Mapping[Population, tuple[str, ...]]
+    rules: Mapping[Population, str]
+    registered: tuple[str, ...]
+    part_a: tuple[str, ...]
+    part_b: tuple[str, ...]
+    notes: tuple[ParticipantNote, ...]
+
+    def __getitem__(self, population: Population) -> tuple[str, ...]:
+        return self.sets[population]
+
+
+def induction_cycle1(protocol: Protocol, f: Facts) -> tuple[dt.date | None, bool]:
+    """(cycle 1 day 1 of induction, every cohort agent of cycle 1 given)."""
+    phase = protocol.phase(INDUCTION)
+    cohort = f.participant.cohort
+    agents = []
+    for agent_id in phase.agents:
+        allowed = protocol.agent(agent_id).cohorts
+        if allowed is None or (cohort is not None and cohort in allowed):
+            agents.append(agent_id)
+    cycle1 = [d for d in f.doses if d.phase == INDUCTION and d.cycle == 1]
+    start = min((d.date for d in cycle1), default=None)
+    given = all(any(d.agent == a and d.given > 0 for d in cycle1) for a in agents)
+    return start, given
+
+
+def dlt_evaluable(protocol: Protocol, f: Facts) -> tuple[bool, str]:
+    """Whether a Part A participant is DLT-evaluable, and why (rule in the module docstring)."""
+    if any(ae.dlt for ae in f.adverse_events):
+        return True, "had a DLT"
+    if not f.received_hipec:
+        return False, "did not receive HIPEC"
+    start, given = induction_cycle1(protocol, f)
+    if start is None:
+        return False, "induction cycle 1 not started"
+    if not given:
+        return False, "not every induction cycle-1 agent given"
+    day21 = start + dt.timedelta(days=20)
+    if f.last_known_alive is None or f.last_known_alive < day21:
+        return False, f"not followed to cycle 1 day 21 ({day21.isoformat()}) without a DLT"
+    return True, "received HIPEC and cycle 1, followed to cycle 1 day 21"
+
+
+def _hipec_within_tolerance(protocol: Protocol, f: Facts) -> bool:
+    dose = f.hipec_dose
+    if dose is None or dose.prescribed is None or dose.prescribed == 0:
+        return False
+    tolerance = Decimal(protocol.dose_calculation.dose_tolerance_percent)
+    return abs(dose.given - dose.prescribed) * 100 <= tolerance * dose.prescribed
+
+
+def build_populations(*, protocol: Protocol, facts: Mapping[str, Facts],
+                      responses: Mapping[str, ParticipantResponse],
+                      eligibility: Mapping[str, EligibilityOutcome]) -> Populations:
+    """Every population by the rules of the module docstring."""
+    registered = [f for f in facts.values() if f.registration_date is not None]
+    itt = [f.id for f in registered if f.received_hipec]
+    notes: list[ParticipantNote] = []
+    per_protocol = []
+    for pid in itt:
+        outcome = eligibility.get(pid)
+        ok = outcome is None or outcome.status != "ineligible"
+        if not ok and outcome is not None:
+            notes.append(ParticipantNote(pid, "per_protocol: excluded, recomputed eligibility failed "
+                                              + ", ".join(outcome.failed)))
+        if not _hipec_within_tolerance(protocol, facts[pid]):
+            ok = False
+            notes.append(ParticipantNote(pid, "per_protocol: excluded, day-0 HIPEC dose outside the "
+                                              "dose tolerance or without a prescribed dose"))
+        if ok:
+            per_protocol.append(pid)
+    part_a = tuple(f.id for f in registered if f.study_part == PART_A)
+    part_b = tuple(f.id for f in registered if f.study_part == PART_B)
+    notes += [ParticipantNote(f.id, "registered without a study part on the registration form")
+              for f in registered if f.study_part not in (PART_A, PART_B)]
+    evaluable = []
+    for pid in part_a:
+        ok, why = dlt_evaluable(protocol, facts[pid])
+        if ok:
+            evaluable.append(pid)
+        else:
+            notes.append(ParticipantNote(pid, f"dlt_evaluable: not evaluable, {why}"))
+    sets = {
+        Population.ITT: tuple(itt),
+        Population.SAFETY: tuple(f.id for f in registered if f.treated),
+        Population.PER_PROTOCOL: tuple(per_protocol),
+        Population.OPERATED: tuple(f.id for f in registered if f.conversion_surgery is not None),
+        Population.MEASURABLE: tuple(pid for pid in itt
+                                     if pid in responses and responses[pid].measurable),
+        Population.DLT_EVALUABLE: tuple(evaluable),
+        Population.CY1_BASELINE: tuple(
+            pid for pid in itt if (look := facts[pid].first_look) is not None
+            and look.cytology is Cytology.CY1),
+    }
+    for pid in itt:
+        if facts[pid].first_look is None:
+            notes.append(ParticipantNote(pid, "cy1_baseline: no day-0 laparoscopy assessment"))
+    return Populations(sets, RULES, tuple(f.id for f in registered), part_a, part_b, tuple(notes))

@@ -1,0 +1,173 @@
+"""Surgical endpoints: R0 resection, conversion surgery, pCR, TRG, morbidity, mortality.
+
+Rules (protocol-decisions.md §Endpoints; clinical.md §5.4-5.5, §6;
+docs/trialdata-conventions.md "Operations and disease"):
+
+* **R0 resection** — a ``conversion_surgery_hipec`` operation with ``r_status`` R0,
+  ``cc_score`` CC-0 and cytology CY0 at surgery (the ``laparotomy`` assessment on the
+  surgery date). CY1 at surgery counts as R1; missing (or CYX) cytology is not counted as
+  R0 and the participant is listed. Denominators: ITT (primary) and operated.
+* **Conversion surgery** — a ``conversion_surgery_hipec`` operation, over ITT.
+* ITT participants without surgery are non-events; those whose surgery decision is still
+  open at the cut-off (:func:`surgery_decided` false) are listed.
+* **pCR** — ``Pathology.pcr`` is true (the one source, conventions); pathology missing or
+  ``pcr`` unknown is a non-event and listed. Over operated and ITT.
+* **TRG** — Becker ``regression_grade`` of the conversion-surgery pathology (1a, 1b, 2, 3;
+  ``missing`` otherwise).
+* **Surgical morbidity** — worst Clavien-Dindo grade of the complications recorded on the
+  operation with onset within ``at_days`` days of it (day 0 = operation); ``none`` when
+  none. After conversion surgery (operated) and after the day-0 HIPEC operation (ITT).
+* **Mortality at N days** — death from any cause within N days of the day-0 HIPEC (ITT) or
+  of conversion surgery (operated). A participant alive but not known alive N days after
+  the operation is undetermined: listed and left out of the denominator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from hipectrial.analysis.facts import MDT_SURGERY, Facts
+from hipectrial.analysis.results import (
+    BinaryValue,
+    CategoricalValue,
+    ParticipantCategory,
+    ParticipantNote,
+    binary_value,
+    categorical_value,
+)
+from hipectrial.data import CcScore, ClavienDindo, Cytology, ResidualTumour, Surgery
+
+TRG_CATEGORIES = ("1a", "1b", "2", "3", "missing")
+CD_CATEGORIES = ("none", *(g.value for g in ClavienDindo))
+NOT_OPERATED_PHASES = ("continuation", "maintenance-not-operated")
+
+
+def surgery_decided(f: Facts) -> bool:
+    """Whether the participant's conversion-surgery outcome is settled at the cut-off:
+    operated, dead, off treatment or study, progressed, an MDT decision other than surgery,
+    or treatment in a not-operated phase."""
+    return (f.conversion_surgery is not None or f.death_date is not None
+            or f.participant.off_treatment_date is not None or f.participant.off_study_date is not None
+            or f.progression_date is not None
+            or (f.mdt_decision is not None and f.mdt_decision != MDT_SURGERY)
+            or any(d.phase in NOT_OPERATED_PHASES for d in f.doses))
+
+
+def r0_status(f: Facts) -> tuple[bool, str]:
+    """(R0 resection, why) for one participant."""
+    s = f.conversion_surgery
+    if s is None:
+        return False, "no conversion surgery"
+    cytology = f.surgery_cytology
+    if s.r_status is not ResidualTumour.R0:
+        return False, f"{s.r_status.value if s.r_status else 'R status missing'}"
+    if s.cc_score is not CcScore.CC0:
+        return False, f"R0 recorded but {s.cc_score.value if s.cc_score else 'CC score missing'}: not R0"
+    if cytology is Cytology.CY1:
+        return False, "R0 recorded but CY1 at surgery: counts as R1"
+    if cytology is not Cytology.CY0:
+        shown = cytology.value if cytology else "missing"
+        return False, f"R0 recorded but cytology at surgery {shown}: not counted as R0"
+    return True, "R0, CC-0, CY0"
+
+
+def _pending_notes(ids: Sequence[str], facts: Mapping[str, Facts]) -> list[ParticipantNote]:
+    return [ParticipantNote(pid, "surgery decision pending at the cut-off: counted as not operated")
+            for pid in ids if not surgery_decided(facts[pid])]
+
+
+def r0_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],
+             conf_level: float) -> BinaryValue:
+    """R0 resections among ``ids``; participants operated but not R0 for a reason other than
+    the R status (CY1, missing cytology, CC score) and those still pending are listed."""
+    status = {pid: r0_status(facts[pid]) for pid in ids}
+    notes = [ParticipantNote(pid, why) for pid, (ok, why) in status.items()
+             if not ok and ("recorded but" in why or "missing" in why)]
+    notes += _pending_notes(ids, facts)
+    return binary_value(population=population, numerator=[p for p, (ok, _) in status.items() if ok],
+                        denominator=ids, notes=notes, conf_level=conf_level)
+
+
+def conversion_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],
+                     conf_level: float) -> BinaryValue:
+    return binary_value(population=population,
+                        numerator=[pid for pid in ids if facts[pid].conversion_surgery is not None],
+                        denominator=ids, notes=_pending_notes(ids, facts), conf_level=conf_level)
+
+
+def pcr_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],
+              conf_level: float) -> BinaryValue:
+    events, notes = [], []
+    for pid in ids:
+        s = facts[pid].conversion_surgery
+        if s is None:
+            continue
+        if s.pathology is None or s.pathology.pcr is None:
+            notes.append(ParticipantNote(pid, "operated without a recorded pCR: counted as no pCR"))
+        elif s.pathology.pcr:
+            events.append(pid)
+    return binary_value(population=population, numerator=events, denominator=ids, notes=notes,
+                        conf_level=conf_level)
+
+
+def trg_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts]) -> CategoricalValue:
+    assigned, notes = [], []
+    for pid in ids:
+        s = facts[pid].conversion_surgery
+        grade = s.pathology.regression_grade if s is not None and s.pathology is not None else None
+        category = grade if grade in TRG_CATEGORIES else "missing"
+        if category == "missing":
+            notes.append(ParticipantNote(pid, f"Becker TRG {grade or 'not recorded'}: counted as missing"))
+        assigned.append(ParticipantCategory(pid, category, f"Becker TRG {grade or 'missing'}"))
+    return categorical_value(population=population, label="Becker TRG of the resected primary",
+                             categories=TRG_CATEGORIES, assigned=assigned, notes=notes)
+
+
+def worst_complication(s: Surgery, at_days: int) -> tuple[str, str]:
+    """(worst Clavien-Dindo grade within ``at_days`` of the operation or ``none``, detail)."""
+    within = [c for c in s.complications if (c.onset_date - s.date).days <= at_days]
+    if not within:
+        return "none", f"no complication within {at_days} days of {s.date.isoformat()}"
+    worst = max(within, key=lambda c: c.grade.rank)
+    return worst.grade.value, (f"{worst.description} on day {(worst.onset_date - s.date).days} "
+                               f"after {s.procedure} ({len(within)} complication(s))")
+
+
+def morbidity_value(population: str, label: str, ids: Sequence[str], facts: Mapping[str, Facts],
+                    at_days: int, day0: bool) -> CategoricalValue:
+    assigned, notes = [], []
+    for pid in ids:
+        f = facts[pid]
+        s = f.day0_surgery if day0 else f.conversion_surgery
+        if s is None:
+            notes.append(ParticipantNote(pid, "no operation record: not counted"))
+            continue
+        known = f.death_date or f.last_known_alive
+        if known is None or (known - s.date).days < at_days:
+            notes.append(ParticipantNote(pid, f"followed fewer than {at_days} days after the operation"))
+        grade, detail = worst_complication(s, at_days)
+        assigned.append(ParticipantCategory(pid, grade, detail))
+    return categorical_value(population=population, label=label, categories=CD_CATEGORIES,
+                             assigned=assigned, notes=notes)
+
+
+def mortality_value(population: str, ids: Sequence[str], anchors: Mapping[str, dt.date | None],
+                    facts: Mapping[str, Facts], at_days: int, conf_level: float) -> BinaryValue:
+    deaths, denominator, notes = [], [], []
+    for pid in ids:
+        f, anchor = facts[pid], anchors.get(pid)
+        if anchor is None:
+            notes.append(ParticipantNote(pid, "no anchor date (operation): left out"))
+            continue
+        if f.death_date is not None:
+            denominator.append(pid)
+            if (f.death_date - anchor).days <= at_days:
+                deaths.append(pid)
+        elif f.last_known_alive is not None and (f.last_known_alive - anchor).days >= at_days:
+            denominator.append(pid)
+        else:
+            notes.append(ParticipantNote(pid, f"alive, not yet known alive {at_days} days after "
+                                              f"{anchor.isoformat()}: undetermined, left out"))
+    return binary_value(population=population, numerator=deaths, denominator=denominator, notes=notes,
+                        conf_level=conf_level)

@@ -1,0 +1,244 @@
+"""``analyze_trial``: every endpoint of the protocol and the tables a DSMB report shows.
+
+One call derives, from a :class:`~hipectrial.data.TrialData` and its
+:class:`~hipectrial.protocol.Protocol`, the populations, one result per protocol endpoint
+(in protocol order), and the conduct, safety and design tables; :meth:`TrialAnalysis.to_document`
+gives all of it as JSON-ready data. The rules are in each module's docstring:
+:mod:`.populations`, :mod:`.surgical`, :mod:`.response`, :mod:`.peritoneal`, :mod:`.tte`,
+:mod:`.safety`, :mod:`.interim`, :mod:`.exposure`, :mod:`.conduct`, :mod:`.consort`,
+:mod:`.baseline`, :mod:`.course`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from hipectrial.analysis.baseline import BaselineTable, baseline_table
+from hipectrial.analysis.conduct import Accrual, Completeness, Deviations, accrual, conduct
+from hipectrial.analysis.consort import ConsortStep, consort
+from hipectrial.analysis.course import Timeline, timelines
+from hipectrial.analysis.cutoff import at_cutoff
+from hipectrial.analysis.document import JsonValue, to_jsonable
+from hipectrial.analysis.exposure import AgentExposure, exposure
+from hipectrial.analysis.facts import Facts, collect_facts
+from hipectrial.analysis.interim import (
+    DoseFindingStatus,
+    SafetyMonitoringStatus,
+    SimonStatus,
+    dose_finding_status,
+    safety_monitoring_status,
+    simon_status,
+)
+from hipectrial.analysis.peritoneal import cytology_conversion_value, pci_change_value
+from hipectrial.analysis.populations import Populations, build_populations
+from hipectrial.analysis.response import (
+    LesionChange,
+    ParticipantResponse,
+    evaluate_participant,
+    lesion_change,
+)
+from hipectrial.analysis.results import (
+    BinaryValue,
+    EndpointResult,
+    EndpointValue,
+    ParticipantNote,
+    TimeToEventValue,
+    binary_value,
+)
+from hipectrial.analysis.safety import adverse_event_value, dlt_value
+from hipectrial.analysis.screening import EligibilityOutcome, recompute_eligibility
+from hipectrial.analysis.surgical import (
+    conversion_value,
+    morbidity_value,
+    mortality_value,
+    pcr_value,
+    r0_value,
+    trg_value,
+)
+from hipectrial.analysis.tte import km_summary, tte_rows
+from hipectrial.clinical.recist import Response
+from hipectrial.data import TrialData
+from hipectrial.errors import InputError
+from hipectrial.protocol import Protocol
+from hipectrial.protocol.endpoints import Derivation, Endpoint, Population
+
+CONF_LEVEL = 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class TrialAnalysis:
+    """Everything :func:`analyze_trial` derives. See the module docstring."""
+
+    protocol_id: str
+    protocol_version: str
+    cutoff: dt.date
+    populations: Populations
+    endpoints: tuple[EndpointResult, ...]
+    dose_finding: DoseFindingStatus
+    simon: SimonStatus
+    safety_monitoring: SafetyMonitoringStatus | None
+    exposure: tuple[AgentExposure, ...]
+    deviations: Deviations
+    completeness: Completeness
+    accrual: Accrual
+    baseline: BaselineTable
+    consort: tuple[ConsortStep, ...]
+    eligibility: tuple[EligibilityOutcome, ...]
+    lesion_changes: tuple[LesionChange, ...]
+    timelines: tuple[Timeline, ...]
+
+    def endpoint(self, endpoint_id: str) -> EndpointResult:
+        """The result of endpoint ``endpoint_id``; ``KeyError`` when the protocol has none."""
+        for e in self.endpoints:
+            if e.endpoint_id == endpoint_id:
+                return e
+        raise KeyError(endpoint_id)
+
+    def to_document(self) -> dict[str, JsonValue]:
+        """The whole analysis as JSON-ready data (deterministic: same input, same document)."""
+        pops = self.populations
+        document: dict[str, JsonValue] = {
+            "protocol_id": self.protocol_id, "protocol_version": self.protocol_version,
+            "cutoff": self.cutoff.isoformat(),
+            "populations": {
+                "sets": {p.value: list(pops.sets[p]) for p in Population},
+                "rules": {p.value: pops.rules[p] for p in Population},
+                "registered": list(pops.registered), "part_a": list(pops.part_a), "part_b": list(pops.part_b),
+                "notes": to_jsonable(pops.notes),
+            },
+        }
+        for name in ("endpoints", "dose_finding", "simon", "safety_monitoring", "exposure", "deviations",
+                     "completeness", "accrual", "baseline", "consort", "eligibility", "lesion_changes",
+                     "timelines"):
+            document[name] = to_jsonable(getattr(self, name))
+        return document
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    protocol: Protocol
+    facts: Mapping[str, Facts]
+    populations: Populations
+    responses: Mapping[str, ParticipantResponse]
+    survival_days: tuple[int, ...]
+
+
+def _response_value(ctx: _Context, population: str, ids: Sequence[str], control: bool) -> BinaryValue:
+    wanted = ((Response.CR, Response.PR, Response.SD, Response.NON_CR_NON_PD) if control
+              else (Response.CR, Response.PR))
+    events, notes = [], []
+    for pid in ids:
+        r = ctx.responses.get(pid)
+        bor = r.bor if r is not None else None
+        if bor is not None and bor.response in wanted:
+            events.append(pid)
+        if bor is None or bor.response is Response.NE:
+            why = "; ".join(r.notes) if r is not None and r.notes else "no evaluable assessment"
+            notes.append(ParticipantNote(pid, f"best overall response NE ({why}): counted as non-responder"))
+    return binary_value(population=population, numerator=events, denominator=ids, notes=notes,
+                        conf_level=CONF_LEVEL)
+
+
+def _tte(ctx: _Context, ep: Endpoint, population: str, ids: Sequence[str]) -> TimeToEventValue:
+    pfs = ep.derivation is Derivation.PROGRESSION_FREE_SURVIVAL
+    rows, notes = tte_rows(protocol=ctx.protocol, ids=ids, facts=ctx.facts, pfs=pfs, origin=ep.origin,
+                           responses=ctx.responses)
+    days = (ep.at_days,) if ep.at_days is not None else ctx.survival_days
+    km, km_note = km_summary(rows, days, CONF_LEVEL)
+    return TimeToEventValue(population, ep.origin.value if ep.origin else "registration",
+                            ep.censoring.value if ep.censoring else "", rows, km, km_note, notes)
+
+
+def _anchor(f: Facts, population: Population) -> dt.date | None:
+    """Mortality counts from conversion surgery for the operated, else from the day-0 HIPEC."""
+    if population is Population.OPERATED:
+        return f.conversion_surgery.date if f.conversion_surgery is not None else None
+    return f.hipec_date
+
+
+def _value(ctx: _Context, ep: Endpoint, population: Population) -> EndpointValue:
+    ids, name, facts, d = ctx.populations[population], population.value, ctx.facts, ep.derivation
+    at = ep.at_days or 30
+    by_derivation: dict[Derivation, Callable[[], EndpointValue]] = {
+        Derivation.R0_RESECTION: lambda: r0_value(name, ids, facts, CONF_LEVEL),
+        Derivation.CONVERSION_SURGERY: lambda: conversion_value(name, ids, facts, CONF_LEVEL),
+        Derivation.CONFIRMED_OBJECTIVE_RESPONSE: lambda: _response_value(ctx, name, ids, control=False),
+        Derivation.DISEASE_CONTROL: lambda: _response_value(ctx, name, ids, control=True),
+        Derivation.PCI_CHANGE: lambda: pci_change_value(name, ids, facts),
+        Derivation.CYTOLOGY_CONVERSION: lambda: cytology_conversion_value(name, ids, facts, CONF_LEVEL),
+        Derivation.PATHOLOGICAL_COMPLETE_RESPONSE: lambda: pcr_value(name, ids, facts, CONF_LEVEL),
+        Derivation.TUMOUR_REGRESSION_GRADE: lambda: trg_value(name, ids, facts),
+        Derivation.PROGRESSION_FREE_SURVIVAL: lambda: _tte(ctx, ep, name, ids),
+        Derivation.OVERALL_SURVIVAL: lambda: _tte(ctx, ep, name, ids),
+        Derivation.SURVIVAL_AT: lambda: _tte(ctx, ep, name, ids),
+        Derivation.ADVERSE_EVENTS: lambda: adverse_event_value(ids, facts),
+        Derivation.SURGICAL_MORBIDITY: lambda: morbidity_value(
+            name, f"worst Clavien-Dindo within {at} days of conversion surgery", ids, facts, at, day0=False),
+        Derivation.MORTALITY_AT: lambda: mortality_value(
+            name, ids, {pid: _anchor(facts[pid], population) for pid in ids}, facts, at, CONF_LEVEL),
+        Derivation.DLT_RATE: lambda: dlt_value(ctx.protocol, ctx.populations.part_a, ids, facts, CONF_LEVEL),
+    }
+    return by_derivation[d]()
+
+
+def _endpoint(ctx: _Context, ep: Endpoint) -> EndpointResult:
+    also = [_value(ctx, ep, p) for p in ep.also_reported_in]
+    if ep.derivation is Derivation.SURGICAL_MORBIDITY:
+        at = ep.at_days or 30
+        also.append(morbidity_value(Population.ITT.value, f"worst Clavien-Dindo within {at} days of the "
+                                    "day-0 HIPEC", ctx.populations[Population.ITT], ctx.facts, at, day0=True))
+    return EndpointResult(ep.id, ep.name.en, ep.role, ep.kind, ep.derivation, ep.population, ep.at_days,
+                          _value(ctx, ep, ep.population), tuple(also))
+
+
+def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | None = None) -> TrialAnalysis:
+    """Derive every endpoint and table of ``protocol`` from ``trial`` as of ``cutoff``.
+
+    Parameters
+    ----------
+    trial
+        The trial's records (the EDC snapshot, the simulator's output, an import).
+    protocol
+        The protocol the records were collected under.
+    cutoff
+        The data cut-off; default ``trial.generated_at``'s date. Records dated after it
+        are left out (:func:`~hipectrial.analysis.cutoff.at_cutoff`).
+
+    Raises
+    ------
+    InputError
+        When the trial's protocol id is not the protocol's, or the cut-off is not a date.
+    """
+    if trial.protocol_id != protocol.study.id:
+        raise InputError("trial.protocol_id", trial.protocol_id,
+                         f"the protocol's study id {protocol.study.id!r}")
+    day = trial.generated_at.date() if cutoff is None else cutoff
+    if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
+        raise InputError("cutoff", cutoff, "a date (YYYY-MM-DD)")
+    data = at_cutoff(trial, day)
+    facts = collect_facts(trial=data, protocol=protocol)
+    eligibility = {pid: recompute_eligibility(protocol=protocol, facts=f) for pid, f in facts.items()}
+    responses = {pid: evaluate_participant(protocol=protocol, facts=f) for pid, f in facts.items()
+                 if f.registration_date is not None}
+    pops = build_populations(protocol=protocol, facts=facts, responses=responses, eligibility=eligibility)
+    survival_days = tuple(sorted({e.at_days for e in protocol.endpoints
+                                  if e.derivation is Derivation.SURVIVAL_AT and e.at_days is not None}))
+    ctx = _Context(protocol, facts, pops, responses, survival_days)
+    endpoints = tuple(_endpoint(ctx, ep) for ep in protocol.endpoints)
+    itt, safety = pops[Population.ITT], pops[Population.SAFETY]
+    devs, completeness = conduct(protocol, pops.registered, facts, day)
+    part_b_safety = [pid for pid in pops.part_b if pid in set(safety)]
+    return TrialAnalysis(
+        protocol_id=protocol.study.id, protocol_version=trial.protocol_version, cutoff=day, populations=pops,
+        endpoints=endpoints,
+        dose_finding=dose_finding_status(protocol, pops.part_a, pops[Population.DLT_EVALUABLE], facts),
+        simon=simon_status(protocol, [pid for pid in pops.part_b if pid in set(itt)], facts),
+        safety_monitoring=safety_monitoring_status(protocol, part_b_safety, facts),
+        exposure=exposure(protocol, safety, facts), deviations=devs, completeness=completeness,
+        accrual=accrual(data), baseline=baseline_table(itt, facts), consort=consort(facts, eligibility),
+        eligibility=tuple(eligibility.values()),
+        lesion_changes=tuple(lesion_change(responses[pid], reg) for pid in pops[Population.MEASURABLE]
+                             if (reg := facts[pid].registration_date) is not None),
+        timelines=timelines(protocol, pops.registered, facts, responses))

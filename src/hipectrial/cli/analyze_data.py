@@ -1,0 +1,131 @@
+"""``hipectrial analyze --data trial.json``: every endpoint of a trial's data.
+
+Reads a TrialData JSON document, loads the protocol (the seed protocol unless one is given),
+runs :func:`hipectrial.analysis.trial_analysis.analyze_trial` and prints a summary (every
+endpoint with its estimate and CI, the populations, the Simon and BOIN status) or, with
+``--json``, the whole analysis document (the numbers the report shows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.table import Table
+
+from hipectrial.analysis.results import (
+    AdverseEventValue,
+    BinaryValue,
+    CategoricalValue,
+    ContinuousValue,
+    DltValue,
+    EndpointValue,
+    TimeToEventValue,
+)
+from hipectrial.analysis.trial_analysis import TrialAnalysis, analyze_trial
+from hipectrial.cli.output import echo_json, make_console
+from hipectrial.data import TrialData
+from hipectrial.errors import InputError
+from hipectrial.protocol import load_protocol, seed_protocol_path
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _days(x: float | None) -> str:
+    return "NR" if x is None else f"{x:g}"
+
+
+def describe(value: EndpointValue) -> str:
+    """One line for an endpoint value: estimate and CI, or its summary."""
+    if isinstance(value, BinaryValue):
+        e = value.estimate
+        return (f"{e.events}/{e.n} = {_pct(e.proportion)} (95% CI {_pct(e.ci_lower)} to "
+                f"{_pct(e.ci_upper)}, {e.method}) [{value.population}]")
+    if isinstance(value, ContinuousValue):
+        s = value.summary
+        if s.n == 0:
+            return f"n = 0 [{value.population}]"
+        sd = "n/a" if s.sd is None else f"{s.sd:.2f}"
+        return (f"n = {s.n}, mean {s.mean:.2f} (SD {sd}), median {s.median:g} (IQR {s.q1:g} to {s.q3:g}), "
+                f"range {s.minimum:g} to {s.maximum:g} [{value.population}]")
+    if isinstance(value, CategoricalValue):
+        counts = ", ".join(f"{c.category}: {c.count}" for c in value.counts)
+        return f"{value.label}: n = {value.n}; {counts} [{value.population}]"
+    if isinstance(value, TimeToEventValue):
+        events = sum(r.event for r in value.rows)
+        if value.km is None:
+            return f"n = {len(value.rows)}, events {events}; {value.km_note} [{value.population}]"
+        km = value.km
+        at = "; ".join(f"S({a.day} d) = {_pct(a.survival)} ({_pct(a.lower)} to {_pct(a.upper)})"
+                       for a in km.at_days)
+        return (f"n = {km.n}, events {km.events}, median {_days(km.median_days)} days "
+                f"(95% CI {_days(km.median_lower)} to {_days(km.median_upper)}){'; ' + at if at else ''} "
+                f"[{value.population}]")
+    if isinstance(value, AdverseEventValue):
+        return f"n = {value.n}; " + ", ".join(f"{c.category} {c.participants}" for c in value.summary)
+    if isinstance(value, DltValue):
+        return "; ".join(f"level {lv.level} ({lv.dose}): {lv.value.estimate.events}/{lv.value.estimate.n}"
+                         for lv in value.levels)
+    raise TypeError(type(value).__name__)
+
+
+def print_analysis(analysis: TrialAnalysis) -> None:
+    console = make_console()
+    console.print(f"{analysis.protocol_id} (protocol version {analysis.protocol_version}), "
+                  f"data cut-off {analysis.cutoff.isoformat()}")
+    pops = Table(title="Populations")
+    pops.add_column("population")
+    pops.add_column("n", justify="right")
+    pops.add_column("rule")
+    for population, ids in analysis.populations.sets.items():
+        pops.add_row(population.value, str(len(ids)), analysis.populations.rules[population])
+    pops.add_row("part_a", str(len(analysis.populations.part_a)), "registration form study_part")
+    pops.add_row("part_b", str(len(analysis.populations.part_b)), "registration form study_part")
+    console.print(pops)
+    table = Table(title="Endpoints")
+    table.add_column("endpoint")
+    table.add_column("role")
+    table.add_column("result")
+    for e in analysis.endpoints:
+        lines = [describe(e.value), *(describe(v) for v in e.also_reported)]
+        table.add_row(e.endpoint_id, e.role, "\n".join(lines))
+    console.print(table)
+    s = analysis.simon
+    console.print(f"Simon stage 1 (n1 = {s.n1}, r1 = {s.r1}): {len(s.stage1_ids)} Part B ITT in stage 1, "
+                  f"{len(s.r0_ids)} R0 among {len(s.settled_ids)} settled; "
+                  f"{s.action or 'no participant settled yet'}")
+    for reason in s.reasons:
+        console.print(f"  {reason}")
+    b = analysis.dose_finding
+    levels = ", ".join(f"L{lv.level} {lv.dlt}/{lv.n}{' (eliminated)' if lv.eliminated else ''}"
+                       for lv in b.levels)
+    console.print(f"BOIN (Part A): {levels}; current level {b.current_level or '-'}; next: "
+                  f"{b.action or '-'} {b.next_level or ''} {('(' + b.reason + ')') if b.reason else ''}; "
+                  f"selected {b.selected_level or '-'}")
+    m = analysis.safety_monitoring
+    if m is not None:
+        console.print(f"Safety monitoring (Part B): {len(m.event_ids)} events among {len(m.participants)}; "
+                      f"{'STOP' if m.stopped else 'no stop'}")
+
+
+def run(*, data: Path, protocol: Path | None, as_json: bool, cutoff: dt.date | None) -> None:
+    """Analyse ``data`` (a TrialData JSON file) under ``protocol`` and print the result.
+
+    Raises
+    ------
+    HipectrialError
+        For a file that cannot be read, a document that is not TrialData, a bad protocol.
+    """
+    try:
+        text = data.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError("--data", str(data), "a readable TrialData JSON file", exc.strerror) from None
+    trial = TrialData.from_json(text)
+    loaded = load_protocol(protocol if protocol is not None else seed_protocol_path())
+    analysis = analyze_trial(trial=trial, protocol=loaded, cutoff=cutoff)
+    if as_json:
+        echo_json(analysis.to_document())
+        return
+    print_analysis(analysis)

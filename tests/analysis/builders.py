@@ -1,0 +1,232 @@
+"""Hand-built TrialData for the analysis tests, written as the conventions say.
+
+Days are counted from registration (day 0 = ``REG``), so a test reads like a case report::
+
+    t = TrialBuilder()
+    p = t.participant(1).hipec().baseline_ct(targets={"T1": 50}).ct(42, T1=30)
+    trial = t.build()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from hipectrial.data import (
+    AdverseEvent,
+    AssessmentMethod,
+    Attribution,
+    CcScore,
+    ClavienDindo,
+    Complication,
+    Cytology,
+    DoseAdministration,
+    FieldValue,
+    FollowUp,
+    FormRecord,
+    LabResult,
+    Lesion,
+    LesionRole,
+    LesionStatus,
+    Participant,
+    Pathology,
+    ResidualTumour,
+    Sex,
+    Site,
+    Surgery,
+    TrialData,
+    TumourAssessment,
+    Visit,
+    VitalStatus,
+)
+
+REG = dt.date(2025, 1, 6)
+SITE = "SH01"
+GENERATED = dt.datetime(2026, 6, 30, tzinfo=dt.UTC)
+
+
+def day(n: int) -> dt.date:
+    return REG + dt.timedelta(days=n)
+
+
+def pci_scores(total: int) -> tuple[int, ...]:
+    """13 region scores summing to ``total`` (3s first)."""
+    scores = []
+    for _ in range(13):
+        take = min(3, total)
+        scores.append(take)
+        total -= take
+    return tuple(scores)
+
+
+class ParticipantBuilder:
+    def __init__(self, trial: TrialBuilder, participant: Participant) -> None:
+        self.t = trial
+        self.p = participant
+        self.id = participant.id
+        self._targets: tuple[str, ...] = ("T1",)
+        self._non_targets: tuple[str, ...] = ()
+
+    # -- treatment -----------------------------------------------------------------------
+    def hipec(self, at: int = 2, *, given: str = "200", prescribed: str = "200", pci: int = 10,
+              cytology: Cytology | None = Cytology.CY0) -> ParticipantBuilder:
+        """Day-0 laparoscopy + HIPEC: dose, operation, first-look assessment, visit."""
+        self.t.doses.append(DoseAdministration(self.id, "hipec-paclitaxel", day(at), Decimal(prescribed),
+                                               Decimal(given), "mg"))
+        self.t.surgeries.append(Surgery(self.id, day(at), "diagnostic_laparoscopy_hipec"))
+        self.t.assessments.append(TumourAssessment(self.id, day(at), AssessmentMethod.LAPAROSCOPY,
+                                                   pci=pci_scores(pci), cytology=cytology))
+        self.t.visits.append(Visit(self.id, "day0-laparoscopy-hipec", actual_date=day(at)))
+        return self
+
+    def dose(self, agent: str, at: int, *, phase: str = "induction", cycle: int = 1, given: str = "200",
+             prescribed: str | None = "200", reason: str | None = None) -> ParticipantBuilder:
+        self.t.doses.append(DoseAdministration(self.id, agent, day(at), Decimal(prescribed) if prescribed else None,
+                                               Decimal(given), "mg", phase=phase, cycle=cycle, day=1,
+                                               change_reason=reason))
+        return self
+
+    def cycle(self, at: int, n: int = 1, *, phase: str = "induction") -> ParticipantBuilder:
+        """A full SOX + tislelizumab cycle on day ``at`` (HER2-negative agents)."""
+        for agent, mg in (("oxaliplatin", "220"), ("s-1", "60"), ("tislelizumab", "200")):
+            self.dose(agent, at, phase=phase, cycle=n, given=mg, prescribed=mg)
+        return self
+
+    # -- disease -------------------------------------------------------------------------
+    def baseline_ct(self, at: int = -5, *, targets: dict[str, int] | None = None,
+                    non_targets: tuple[str, ...] = ()) -> ParticipantBuilder:
+        lesions = [Lesion(tid, "liver", LesionRole.TARGET, measurement_mm=Decimal(mm))
+                   for tid, mm in (targets or {"T1": 50}).items()]
+        lesions += [Lesion(nid, "peritoneum", LesionRole.NON_TARGET) for nid in non_targets]
+        self.t.assessments.append(TumourAssessment(self.id, day(at), AssessmentMethod.CT, lesions=tuple(lesions)))
+        self._targets = tuple((targets or {"T1": 50}).keys())
+        self._non_targets = non_targets
+        return self
+
+    def ct(self, at: int, *, new: bool = False, nt: LesionStatus = LesionStatus.PRESENT,
+           **mm: int | None) -> ParticipantBuilder:
+        """A follow-up CT: each target's mm (``None``: not evaluated; 0: disappeared)."""
+        lesions = []
+        for tid in self._targets:
+            value = mm.get(tid)
+            if value is None:
+                lesions.append(Lesion(tid, "liver", LesionRole.TARGET, status=LesionStatus.NOT_EVALUATED))
+            elif value == 0:
+                lesions.append(Lesion(tid, "liver", LesionRole.TARGET, status=LesionStatus.DISAPPEARED))
+            else:
+                lesions.append(Lesion(tid, "liver", LesionRole.TARGET, status=LesionStatus.MEASURED,
+                                      measurement_mm=Decimal(value)))
+        lesions += [Lesion(nid, "peritoneum", LesionRole.NON_TARGET, status=nt) for nid in self._non_targets]
+        if new:
+            lesions.append(Lesion("N1", "lung", LesionRole.NEW, status=LesionStatus.PRESENT))
+        self.t.assessments.append(TumourAssessment(self.id, day(at), AssessmentMethod.CT, lesions=tuple(lesions)))
+        return self
+
+    def second_look(self, at: int, *, pci: int = 4, cytology: Cytology | None = Cytology.CY0) -> ParticipantBuilder:
+        self.t.assessments.append(TumourAssessment(self.id, day(at), AssessmentMethod.LAPAROSCOPY,
+                                                   pci=pci_scores(pci), cytology=cytology))
+        self.t.visits.append(Visit(self.id, "reevaluation", actual_date=day(at)))
+        return self
+
+    def surgery(self, at: int, *, r: ResidualTumour | None = ResidualTumour.R0, cc: CcScore | None = CcScore.CC0,
+                cytology: Cytology | None = Cytology.CY0, pcr: bool | None = False, trg: str | None = "2",
+                complications: tuple[tuple[ClavienDindo, int], ...] = ()) -> ParticipantBuilder:
+        """Conversion surgery on day ``at``; complications as (grade, days after surgery)."""
+        comps = tuple(Complication(f"complication {g.value}", g, day(at + after)) for g, after in complications)
+        self.t.surgeries.append(Surgery(self.id, day(at), "conversion_surgery_hipec", r_status=r, cc_score=cc,
+                                        complications=comps, pathology=Pathology(pcr=pcr, regression_grade=trg)))
+        if cytology is not None:
+            self.t.assessments.append(TumourAssessment(self.id, day(at), AssessmentMethod.LAPAROTOMY,
+                                                       cytology=cytology))
+        return self
+
+    def day0_complication(self, grade: ClavienDindo, after: int) -> ParticipantBuilder:
+        for i, s in enumerate(self.t.surgeries):
+            if s.participant_id == self.id and s.procedure == "diagnostic_laparoscopy_hipec":
+                self.t.surgeries[i] = Surgery(s.participant_id, s.date, s.procedure, complications=(
+                    *s.complications, Complication("day-0 complication", grade, s.date + dt.timedelta(days=after))))
+        return self
+
+    # -- follow-up -----------------------------------------------------------------------
+    def alive(self, at: int, *, progression: int | None = None, method: str = "recist") -> ParticipantBuilder:
+        self.t.follow_ups.append(FollowUp(self.id, day(at), VitalStatus.ALIVE,
+                                          progression_date=day(progression) if progression is not None else None))
+        values: dict[str, FieldValue] = {"fu_date": day(at), "vital_status": "alive", "subsequent_therapy": False,
+                                     "progressed": progression is not None}
+        if progression is not None:
+            values |= {"progression_date": day(progression), "progression_method": method}
+        self._form("follow_up", "follow-up-3-monthly", values)
+        return self
+
+    def died(self, at: int, *, progression: int | None = None) -> ParticipantBuilder:
+        self.t.follow_ups.append(FollowUp(self.id, day(at), VitalStatus.DEAD, death_date=day(at),
+                                          progression_date=day(progression) if progression is not None else None,
+                                          cause_of_death="disease_progression"))
+        return self
+
+    def new_therapy(self, at: int, *, contact: int | None = None) -> ParticipantBuilder:
+        self._form("follow_up", "follow-up-3-monthly", {
+            "fu_date": day(contact or at), "vital_status": "alive", "subsequent_therapy": True,
+            "subsequent_therapy_date": day(at), "progressed": False})
+        return self
+
+    def ae(self, term: str, grade: int, at: int, *, related: bool = True, serious: bool = False,
+           dlt: bool = False, immune: bool = False, stop: bool = False) -> ParticipantBuilder:
+        attribution = {"oxaliplatin": Attribution.PROBABLE if related else Attribution.UNRELATED}
+        self.t.aes.append(AdverseEvent(self.id, term, grade, day(at), serious=serious, attribution=attribution,
+                                       dlt=dlt, immune_related=immune, led_to_discontinuation=stop))
+        return self
+
+    def lab(self, code: str, at: int, value: str = "1") -> ParticipantBuilder:
+        self.t.labs.append(LabResult(self.id, code, Decimal(value), "x", day(at)))
+        return self
+
+    def visit(self, visit_id: str, at: int, repeat: int = 1) -> ParticipantBuilder:
+        self.t.visits.append(Visit(self.id, visit_id, repeat, actual_date=day(at)))
+        return self
+
+    def _form(self, form_id: str, visit_id: str, values: dict[str, FieldValue]) -> None:
+        repeat = 1 + sum(1 for r in self.t.forms if r.participant_id == self.id and r.visit_id == visit_id)
+        self.t.forms.append(FormRecord(self.id, form_id, visit_id, repeat, values=values))
+
+
+class TrialBuilder:
+    def __init__(self, generated_at: dt.datetime = GENERATED) -> None:
+        self.generated_at = generated_at
+        self.participants: list[Participant] = []
+        self.visits: list[Visit] = []
+        self.forms: list[FormRecord] = []
+        self.doses: list[DoseAdministration] = []
+        self.aes: list[AdverseEvent] = []
+        self.labs: list[LabResult] = []
+        self.assessments: list[TumourAssessment] = []
+        self.surgeries: list[Surgery] = []
+        self.follow_ups: list[FollowUp] = []
+
+    def participant(self, n: int, *, registered: int | None = 0, part: str = "part_b",
+                    cohort: str = "HER2-negative", dose_level: str = "2",
+                    off_study_reason: str | None = None, consent: int = -20) -> ParticipantBuilder:
+        pid = f"{SITE}-{n:03d}"
+        reg = day(registered) if registered is not None else None
+        p = Participant(id=pid, site_id=SITE, sex=Sex.FEMALE if n % 2 else Sex.MALE,
+                        birth_date=dt.date(1960, 5, 4), consent_date=day(consent), registration_date=reg,
+                        cohort=cohort if reg else None, dose_level=dose_level if reg else None,
+                        off_study_date=day(consent + 10) if off_study_reason else None,
+                        off_study_reason=off_study_reason)
+        self.participants.append(p)
+        builder = ParticipantBuilder(self, p)
+        if reg is not None:
+            self.visits.append(Visit(pid, "registration", actual_date=reg))
+            builder._form("registration", "registration", {
+                "registration_date": reg, "eligibility_confirmed": True, "study_part": part,
+                "dose_level": dose_level})
+        return builder
+
+    def build(self) -> TrialData:
+        return TrialData(protocol_id="HIPEC-PD1-SOX", protocol_version="1.0", generated_at=self.generated_at,
+                         sites=(Site(id=SITE, name="Shanghai General Hospital", country="CN"),),
+                         participants=tuple(self.participants), visits=tuple(self.visits),
+                         form_records=tuple(self.forms), doses=tuple(self.doses),
+                         adverse_events=tuple(self.aes), lab_results=tuple(self.labs),
+                         tumour_assessments=tuple(self.assessments), surgeries=tuple(self.surgeries),
+                         follow_ups=tuple(self.follow_ups))
