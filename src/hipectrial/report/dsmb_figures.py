@@ -1,0 +1,189 @@
+"""The DSMB report's figures: the analysis results turned into the figure module's inputs.
+
+Nothing is computed here that the analysis does not already give, except the Kaplan-Meier
+step function itself (by :func:`hipectrial.analysis.km.kaplan_meier`, the same function
+the endpoint medians come from) and the number at risk at the table's times.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from hipectrial.analysis.figures import (
+    AeCell,
+    AtRisk,
+    ConsortStep,
+    KmCurve,
+    SpiderSeries,
+    SwimmerLane,
+    WaterfallBar,
+    ae_heatmap,
+    consort_diagram,
+    km_plot,
+    spider_plot,
+    swimmer_plot,
+    waterfall_plot,
+)
+from hipectrial.analysis.figures import Figure as Drawing
+from hipectrial.analysis.km import kaplan_meier
+from hipectrial.analysis.results import AdverseEventValue, TteRow
+from hipectrial.analysis.trial_analysis import TrialAnalysis
+from hipectrial.report.document import Figure
+
+# Width of a figure on the page (inches): the text width of an A4 page with 2 cm margins.
+PAGE_WIDTH_IN = 6.5
+# Steps of the number-at-risk table under a Kaplan-Meier plot (days: every 3 months).
+AT_RISK_STEP_DAYS = 91
+
+
+def as_block(drawing: Drawing, *, id: str, caption: str) -> Figure:
+    """A drawn figure as a report block (PNG for the PDF, SVG for the HTML)."""
+    return Figure(id=id, caption=caption, png=drawing.png(), svg=drawing.svg(), width_in=PAGE_WIDTH_IN)
+
+
+def km_curve(*, label: str, rows: Sequence[TteRow], median: float | None) -> KmCurve:
+    """The Kaplan-Meier step function of one group, starting at (0, 1), with censor marks."""
+    fit = kaplan_meier(time=[r.time_days for r in rows], event=[r.event for r in rows])
+    times: list[float] = []
+    survival: list[float] = []
+    lower: list[float | None] = []
+    upper: list[float | None] = []
+    if not fit.time or fit.time[0] > 0:
+        times, survival, lower, upper = [0.0], [1.0], [1.0], [1.0]
+    censor_times: list[float] = []
+    censor_survival: list[float] = []
+    for k, t in enumerate(fit.time):
+        if fit.n_event[k] > 0 or not times:
+            times.append(float(t))
+            survival.append(fit.survival[k])
+            lower.append(fit.lower[k])
+            upper.append(fit.upper[k])
+        if fit.n_censor[k] > 0:
+            censor_times.append(float(t))
+            censor_survival.append(fit.survival[k])
+    return KmCurve(
+        label=label,
+        times=times,
+        survival=survival,
+        lower=lower,
+        upper=upper,
+        censor_times=censor_times,
+        censor_survival=censor_survival,
+        median=median,
+    )
+
+
+def at_risk(*, label: str, rows: Sequence[TteRow], horizon: float) -> AtRisk:
+    """Participants still at risk (time >= t) at 0, 91, 182, … days up to ``horizon``."""
+    steps = max(1, math.ceil(horizon / AT_RISK_STEP_DAYS))
+    ticks = [float(AT_RISK_STEP_DAYS * k) for k in range(steps + 1)]
+    counts = [sum(1 for r in rows if r.time_days >= t) for t in ticks]
+    return AtRisk(label=label, times=ticks, counts=counts)
+
+
+def km_figure(*, title: str, groups: Sequence[tuple[str, Sequence[TteRow], float | None]]) -> Drawing | None:
+    """Kaplan-Meier curves of ``(label, rows, median)`` groups; ``None`` with no participant."""
+    groups = [g for g in groups if g[1]]
+    if not groups:
+        return None
+    horizon = max(r.time_days for _, rows, _ in groups for r in rows)
+    horizon = max(horizon, AT_RISK_STEP_DAYS)
+    return km_plot(
+        [km_curve(label=label, rows=rows, median=median) for label, rows, median in groups],
+        title=title,
+        at_risk=[at_risk(label=label, rows=rows, horizon=horizon) for label, rows, _ in groups],
+        xmax=AT_RISK_STEP_DAYS * math.ceil(horizon / AT_RISK_STEP_DAYS),
+    )
+
+
+def consort_figure(analysis: TrialAnalysis) -> Drawing:
+    """The CONSORT flow from the analysis' steps and the reasons for leaving each."""
+    steps = analysis.consort
+    return consort_diagram(
+        [
+            ConsortStep(
+                label=step.step,
+                n=step.n,
+                exclusions=[(reason.reason, reason.count) for reason in step.not_continuing],
+                exclusion_label="Did not continue",
+            )
+            for step in steps
+        ],
+        title="Participant flow (CONSORT)",
+    )
+
+
+def ae_figure(value: AdverseEventValue, *, max_terms: int = 25) -> Drawing | None:
+    """Participants by CTCAE term and worst grade, the most frequent ``max_terms`` terms."""
+    rows = sorted(value.by_term, key=lambda r: (-r.any_grade, r.term))[:max_terms]
+    cells = [
+        AeCell(term=row.term, grade=grade, count=row.worst_grade[grade - 1])
+        for row in rows
+        for grade in range(1, 6)
+    ]
+    if not cells:
+        return None
+    return ae_heatmap(
+        cells, title="Participants by adverse event and worst CTCAE grade", terms=[row.term for row in rows]
+    )
+
+
+def waterfall_figure(analysis: TrialAnalysis) -> Drawing | None:
+    bars = [
+        WaterfallBar(participant_id=c.participant_id, best_change_pct=c.best_pct, category=c.bor or "NE")
+        for c in analysis.lesion_changes
+        if c.best_pct is not None
+    ]
+    if not bars:
+        return None
+    return waterfall_plot(bars, title="Best change in target lesions (before surgery)")
+
+
+def spider_figure(analysis: TrialAnalysis) -> Drawing | None:
+    series = [
+        SpiderSeries(
+            participant_id=c.participant_id,
+            days=[0.0, *(float(d) for d, _ in c.series)],
+            change_pct=[0.0, *(p for _, p in c.series)],
+            category=c.bor or "NE",
+        )
+        for c in analysis.lesion_changes
+        if c.series and c.series[0][0] > 0
+    ]
+    if not series:
+        return None
+    return spider_plot(series, title="Change in target lesions over time (before surgery)")
+
+
+def swimmer_figure(analysis: TrialAnalysis) -> Drawing | None:
+    lanes = []
+    for t in analysis.timelines:
+        segments: list[tuple[float, float, str]] = []
+        for span in t.phases:
+            start, end = float(span.start_day), float(max(span.end_day, span.start_day + 1))
+            if segments and start < segments[-1][1]:
+                start = segments[-1][1]
+            if start < end:
+                segments.append((start, end, span.phase))
+        last = float(t.last_known_day)
+        begin = segments[-1][1] if segments else 0.0
+        if last > begin:
+            segments.append((begin, last, "follow-up"))
+        if not segments:
+            continue
+        events: list[tuple[float, str]] = [(float(d), "hipec") for d in t.hipec_days]
+        for day, kind in (
+            (t.surgery_day, "surgery"),
+            (t.response_day, "response"),
+            (t.progression_day, "progression"),
+            (t.death_day, "death"),
+        ):
+            if day is not None:
+                events.append((float(day), kind))
+        lanes.append(
+            SwimmerLane(participant_id=t.participant_id, segments=segments, events=events, ongoing=t.ongoing)
+        )
+    if not lanes:
+        return None
+    return swimmer_plot(lanes, title="Course of each registered participant")

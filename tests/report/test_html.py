@@ -1,0 +1,169 @@
+"""The HTML report: one self-contained, escaped, numbered, deterministic file."""
+
+from __future__ import annotations
+
+import base64
+import re
+from html.parser import HTMLParser
+
+from hipectrial.report.document import Column, Section, Table
+from hipectrial.report.html import inline_svg, render_html
+
+from .example import CHINESE_LABEL, CONFIDENTIALITY, example_report
+from .test_document import make_report
+
+
+class _Collector(HTMLParser):
+    """Every id, every href/src and every tag name of a document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.urls: list[tuple[str, str]] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            if name == "id" and value is not None:
+                self.ids.append(value)
+            if name in ("href", "src", "xlink:href") and value is not None:
+                self.urls.append((name, value))
+
+
+def collect(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    return collector
+
+
+def test_is_one_html5_document_with_inline_css(html: str) -> None:
+    assert html.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert '<meta charset="utf-8">' in html
+    assert html.count("<style>") == 1
+    assert html.rstrip().endswith("</html>")
+
+
+def test_has_no_external_resources_scripts_or_fonts(html: str) -> None:
+    found = collect(html)
+    assert "script" not in found.tags
+    assert "link" not in found.tags
+    for _name, url in found.urls:
+        assert url.startswith(("#", "data:image/")), url
+    assert not re.search(r"(?:src|href)\s*=\s*[\"']?\s*(?:https?:|//)", html)
+    assert "@import" not in html
+    assert "@font-face" not in html
+    assert not re.search(r"url\(\s*[\"']?(?:https?:|//)", html)
+
+
+def test_every_internal_link_has_a_target_and_ids_are_unique(html: str) -> None:
+    found = collect(html)
+    assert len(found.ids) == len(set(found.ids))
+    targets = {url[1:] for name, url in found.urls if url.startswith("#") and name == "href"}
+    assert targets <= set(found.ids)
+    assert {"summary", "safety", "safety-labs", "listing", "tbl-listing", "tbl-dlt", "fig-dlt"} <= set(found.ids)
+
+
+def test_header_block_shows_the_report_facts(html: str) -> None:
+    header = html[html.index('<header class="report-header">'):html.index("</header>")]
+    assert f'<p class="confidentiality" role="note">{CONFIDENTIALITY}</p>' in header
+    for fact in ("<h1>DSMB report</h1>", "Interim analysis 1", "<dd>HIPEC-GC-01</dd>", "<dd>2.1</dd>",
+                 "<dd>2025-06-30</dd>", "<dd>2025-07-01 09:30 UTC+08:00</dd>"):
+        assert fact in header
+
+
+def test_table_of_contents_links_every_section_with_its_number(html: str) -> None:
+    toc = html[html.index('<nav class="toc"'):html.index("</nav>")]
+    for number, section_id, title in (("1", "summary", "Summary"), ("2", "safety", "Safety"),
+                                      ("2.1", "safety-labs", "Laboratory"), ("A", "listing", "Listings")):
+        assert f'<a href="#{section_id}"><span class="num">{number}</span> {title}</a>' in toc
+    assert '<a href="#report--appendix">Appendix</a>' in toc
+
+
+def test_headings_are_numbered_by_depth(html: str) -> None:
+    assert '<h2><span class="num">1</span> Summary</h2>' in html
+    assert '<h3><span class="num">2.1</span> Laboratory</h3>' in html
+    assert '<h2><span class="num">A</span> Listings</h2>' in html
+    assert html.index('<h2 class="part">Appendix</h2>') < html.index('<h2><span class="num">A</span> Listings')
+
+
+def test_text_is_escaped_and_shown_literally(html: str) -> None:
+    assert "<p>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;not bold&lt;/b&gt;</p>" in html
+    assert "<script" not in html
+
+
+def test_prose_markup_and_unicode(html: str) -> None:
+    assert "Enrolment is <strong>on track</strong>; <em>all</em> sites active. Ages ≥ 18 y, mean ± SD." in html
+    assert "CEA (µg/L)" in html
+    assert CHINESE_LABEL in html
+
+
+def test_tables_have_captions_right_aligned_numbers_and_notes(html: str) -> None:
+    assert '<caption><span class="label">Table 2.</span> Participants behind the R0 rate</caption>' in html
+    assert '<th scope="col" class="align-right">PCI</th>' in html
+    assert ('<tr><td>P-200</td><td>Site 1</td><td class="align-right">0</td>'
+            '<td class="align-right">100.0</td></tr>') in html
+    assert '<td class="align-right"></td>' in html  # None is an empty cell
+    assert '<p class="table-note">Empty CEA: not measured.</p>' in html
+    assert "<thead>" in html
+
+
+def test_metrics_and_cells_link_to_the_records_behind_them(html: str) -> None:
+    assert '<div class="metric-value"><a href="#tbl-listing">9/31 = 29.0 %</a></div>' in html
+    assert '<a href="#tbl-listing">Records: Table 2</a>' in html
+    assert '<a href="#listing">Records: Appendix A</a>' in html
+    assert '<td class="align-right"><a href="#tbl-listing" title="Table 2">0</a></td>' in html
+
+
+def test_callouts_differ_by_class_icon_and_word(html: str) -> None:
+    for kind, word in (("info", "INFO"), ("ok", "OK"), ("warning", "WARNING"), ("stop", "STOP")):
+        assert f'<div class="callout callout-{kind}" role="note">' in html
+        assert f'<span class="callout-word">{word}:</span>' in html
+    for border in (".callout-info { border: 1px solid", ".callout-ok { border: 3px solid",
+                   ".callout-warning { border: 3px dashed", ".callout-stop { border: 6px double"):
+        assert border in html
+
+
+def test_print_stylesheet_breaks_pages_and_repeats_table_headers(html: str) -> None:
+    print_css = html[html.index("@media print"):]
+    assert "section.depth-1, .appendix { break-before: page;" in print_css
+    assert "thead { display: table-header-group; }" in print_css
+    assert "@page { size: A4;" in html
+
+
+def test_figure_is_inline_svg_without_prolog_and_with_prefixed_ids(html: str) -> None:
+    figure = html[html.index('<figure id="fig-dlt">'):html.index("</figure>")]
+    assert "<svg" in figure
+    assert "<?xml" not in html
+    assert "<!DOCTYPE svg" not in html
+    assert "<metadata" not in figure
+    assert 'id="fig-dlt--figure_1"' in figure
+    assert not re.search(r"""\sid=["'](?!fig-dlt--)""", figure.split("<svg", 1)[1])
+    assert '<span class="label">Figure 1.</span> DLTs by dose level</figcaption>' in figure
+
+
+def test_figure_without_svg_is_a_png_data_uri() -> None:
+    html = render_html(report=example_report(svg=False))
+    match = re.search(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" width="240" height="150"', html)
+    assert match is not None  # 4 x 2.5 in at 60 dpi
+    assert base64.b64decode(match.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
+    assert "<svg" not in html
+
+
+def test_inline_svg_prefixes_references() -> None:
+    svg = (b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd">\n<!-- made -->\n'
+           b'<svg><defs><clipPath id="p1"/></defs><g clip-path="url(#p1)"><use xlink:href="#g"/></g></svg>\n')
+    assert inline_svg(svg, prefix="f") == (
+        '<svg><defs><clipPath id="f--p1"/></defs><g clip-path="url(#f--p1)"><use xlink:href="#f--g"/></g></svg>')
+
+
+def test_same_report_gives_same_string(html: str) -> None:
+    assert render_html(report=example_report()) == html
+
+
+def test_minimal_report_has_no_appendix_part() -> None:
+    report = make_report([Section(id="s", title="Only", blocks=(
+        Table(caption="Serious adverse events", columns=(Column(name="Term"),), rows=()),))])
+    html = render_html(report=report)
+    assert "report--appendix" not in html
+    assert re.search(r"<tbody>\s*</tbody>", html)

@@ -1,0 +1,162 @@
+"""The PDF report: pages, text, outline, links, running header and footer, determinism."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from hashlib import sha256
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from hipectrial.report.document import Column, Paragraph, Report, Section, Table
+from hipectrial.report.pdf import render_pdf
+
+from .example import CHINESE_LABEL, CONFIDENTIALITY, LAST_ROW_ID, example_report
+
+TESTS = Path(__file__).resolve().parents[1]
+
+
+def _flatten(outline: Sequence[object]) -> list[str]:
+    titles: list[str] = []
+    for item in outline:
+        if isinstance(item, list):
+            titles.extend(_flatten(item))
+        else:
+            titles.append(str(item["/Title"]))  # type: ignore[index]
+    return titles
+
+
+def _page_of(reader: PdfReader, texts: list[str], needle: str, *, after_contents: bool = False) -> int:
+    """The first page (0-based) whose text holds ``needle``; ``after_contents`` skips the title page."""
+    start = 1 if after_contents else 0
+    return next(index for index, text in enumerate(texts) if index >= start and needle in text)
+
+
+def test_is_a_pdf_of_several_a4_pages(pdf: bytes, reader: PdfReader) -> None:
+    assert pdf.startswith(b"%PDF-")
+    assert len(reader.pages) > 3  # the 200-row listing alone needs several pages
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(float(width)), round(float(height))) == (595, 842)
+
+
+def test_every_page_has_header_and_page_n_of_m(page_texts: list[str]) -> None:
+    total = len(page_texts)
+    for number, text in enumerate(page_texts, start=1):
+        assert f"Page {number} of {total}" in text
+        assert CONFIDENTIALITY in text
+        assert "HIPEC-GC-01 · Protocol 2.1" in text
+        assert "Data cut-off 2025-06-30" in text
+
+
+def test_title_page_and_contents(page_texts: list[str]) -> None:
+    first = page_texts[0]
+    for fact in ("DSMB report", "Interim analysis 1", "CLOSED REPORT — FOR THE DSMB ONLY", "Contents",
+                 "1  Summary", "2.1  Laboratory", "A  Listings", "2025-07-01 09:30 UTC+08:00"):
+        assert fact in first
+
+
+def test_text_holds_sections_blocks_and_unicode(page_texts: list[str]) -> None:
+    text = "\n".join(page_texts)
+    for needle in ("1  Summary", "2  Safety", "2.1  Laboratory", "A  Listings", "Table 2.",
+                   "Figure 1. DLTs by dose level", "9/31 = 29.0 %", "95 % CI 14.2–48.0", "Records: Table 2",
+                   "INFO: Data current", "OK: Simon stage 1", "WARNING: Site 3", "STOP: BOIN",
+                   "Ages ≥ 18 y, mean ± SD", "CEA (µg/L)", "<script>alert('x')</script> & <b>not bold</b>",
+                   CHINESE_LABEL, "Empty CEA: not measured."):
+        assert needle in text, needle
+
+
+def test_long_table_splits_and_repeats_its_header(reader: PdfReader, page_texts: list[str]) -> None:
+    first = _page_of(reader, page_texts, "P-001")
+    last = _page_of(reader, page_texts, LAST_ROW_ID)
+    assert last > first
+    for page in range(first + 1, last + 1):
+        assert "Participant" in page_texts[page]
+        assert "CEA (µg/L)" in page_texts[page]
+    assert re.search(r"P-200\s+Site 1\s+0\s+100\.0", page_texts[last])
+
+
+def test_outline_has_an_entry_per_section(reader: PdfReader) -> None:
+    assert _flatten(reader.outline) == ["1 Summary", "2 Safety", "2.1 Laboratory", "Appendix", "A Listings"]
+
+
+def test_outline_entries_point_at_their_pages(reader: PdfReader, page_texts: list[str]) -> None:
+    pages = {str(item["/Title"]): reader.get_destination_page_number(item)
+             for item in reader.outline if not isinstance(item, list)}
+    assert pages["1 Summary"] == _page_of(reader, page_texts, "1  Summary", after_contents=True)
+    assert pages["Appendix"] == _page_of(reader, page_texts, "A  Listings\nListings follow.")
+
+
+def _link_targets(reader: PdfReader, page: int) -> list[int]:
+    numbers = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages) if p.indirect_reference}
+    targets = []
+    for annotation in reader.pages[page].get("/Annots") or []:
+        annotation = annotation.get_object()
+        if annotation["/Subtype"] == "/Link" and "/Dest" in annotation:
+            targets.append(numbers[annotation["/Dest"][0].idnum])
+    return targets
+
+
+def test_metrics_and_cells_link_into_the_appendix(reader: PdfReader, page_texts: list[str]) -> None:
+    listing = _page_of(reader, page_texts, "Table 2. Participants behind the R0 rate")
+    summary = _page_of(reader, page_texts, "9/31 = 29.0 %")
+    safety = _page_of(reader, page_texts, "Table 1. DLTs by dose level")
+    assert listing in _link_targets(reader, summary)  # metric value and "Records: Table 2"
+    assert listing in _link_targets(reader, safety)  # the linked cell of Table 1
+
+
+def test_contents_entries_are_links(reader: PdfReader, page_texts: list[str]) -> None:
+    assert _page_of(reader, page_texts, "2  Safety", after_contents=True) in _link_targets(reader, 0)
+
+
+def test_figure_is_embedded_as_an_image(reader: PdfReader, page_texts: list[str]) -> None:
+    page = reader.pages[_page_of(reader, page_texts, "Figure 1.")]
+    images = list(page.images)
+    assert len(images) == 1
+    assert images[0].image is not None
+    assert images[0].image.size == (240, 150)
+
+
+def test_chinese_is_set_in_the_cid_font(pdf: bytes) -> None:
+    assert b"/STSong-Light" in pdf
+    assert b"/DejaVuSans" in pdf or b"DejaVuSans" in pdf
+
+
+def test_characters_no_font_has_are_replaced_not_fatal() -> None:
+    report = Report(title="Smile 🙂 please", subtitle="", trial_id="T", protocol_version="1",
+                    data_cutoff=date(2025, 1, 1), generated_at=datetime(2025, 1, 2, tzinfo=UTC),
+                    confidentiality="Closed", sections=(Section(id="s", title="S", blocks=(
+                        Paragraph(text="Emoji 🙂, Korean 한국어, Greek αβγ"),)),))
+    reader = PdfReader(io.BytesIO(render_pdf(report=report)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Smile ? please" in text
+    assert "Greek αβγ" in text
+
+
+def test_same_report_gives_same_bytes(pdf: bytes) -> None:
+    assert render_pdf(report=example_report()) == pdf
+
+
+def test_same_report_gives_same_bytes_in_a_fresh_process(pdf: bytes) -> None:
+    code = ("import hashlib, sys; from report.example import example_report; "
+            "from hipectrial.report.pdf import render_pdf; "
+            "sys.stdout.write(hashlib.sha256(render_pdf(report=example_report())).hexdigest())")
+    result = subprocess.run([sys.executable, "-c", code], cwd=TESTS, capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout == sha256(pdf).hexdigest()
+
+
+def test_minimal_report_without_appendix_and_with_an_empty_table() -> None:
+    empty = Table(caption="Serious adverse events", columns=(Column(name="Term"), Column(name="n")), rows=())
+    report = Report(title="Minimal", subtitle="", trial_id="T", protocol_version="1", data_cutoff=date(2025, 1, 1),
+                    generated_at=datetime(2025, 1, 2, tzinfo=UTC), confidentiality="Closed",
+                    sections=(Section(id="s", title="Only section", blocks=(empty,)),))
+    reader = PdfReader(io.BytesIO(render_pdf(report=report)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Table 1. Serious adverse events" in text
+    assert f"Page 1 of {len(reader.pages)}" in text
+    assert _flatten(reader.outline) == ["1 Only section"]
