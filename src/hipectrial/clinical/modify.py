@@ -29,7 +29,6 @@ from hipectrial.clinical.dose_conditions import (
     combine,
     event_verdict,
     lab_verdict,
-    term_matches,
 )
 from hipectrial.clinical.dose_inputs import (
     AgentStatus,
@@ -41,8 +40,10 @@ from hipectrial.clinical.dose_inputs import (
     check_event,
     check_qualifiers,
     check_state,
+    normal_text,
 )
 from hipectrial.clinical.dose_rules import amount_text, reduced_rung
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.modify_result import (
     MAX_DELAY,
     RETREATMENT,
@@ -59,6 +60,15 @@ from hipectrial.protocol.regimen import ActionKind, Agent, DoseBasis, Modificati
 __all__ = ["AgentDecision", "ModificationDecision", "RetreatmentCheck", "RuleFiring", "decide_modifications"]
 
 _RANK_TRUTH = {Truth.TRUE: 0, Truth.UNKNOWN: 1, Truth.FALSE: 2}
+
+
+def _rule_terms(protocol: Protocol) -> tuple[tuple[str | None, ...], frozenset[str], int]:
+    """Per rule its CTCAE term as compared (``normal_text``) or None for a lab rule; the set
+    of those terms; how many rules name a term. Depends only on the protocol's rules, so it
+    is computed once per protocol (engine_cache)."""
+    rules = protocol.dose_modifications.rules
+    terms = tuple(None if r.when.ctcae_term is None else normal_text(r.when.ctcae_term) for r in rules)
+    return terms, frozenset(t for t in terms if t is not None), sum(1 for r in rules if r.when.ctcae_term)
 
 
 def _firing(rule: ModificationRule, agent_id: str, verdict: ConditionVerdict) -> RuleFiring:
@@ -333,14 +343,21 @@ def decide_modifications(*, protocol: Protocol, cohort: str, state: DoseState,
     agents = _agents(protocol, cohort, phase)
     active = [a.id for a in agents if state.agent(a.id).status is not AgentStatus.DISCONTINUED]
     per_agent: dict[str, list[RuleFiring]] = {a.id: [] for a in agents}
-    for rule in protocol.dose_modifications.rules:
+    terms, term_set, named = per_protocol(protocol, "modify.rule_terms", lambda: _rule_terms(protocol))
+    event_terms = [normal_text(e.term) for e in checked]
+    for rule, term in zip(protocol.dose_modifications.rules, terms, strict=True):
+        # A term rule is FALSE for every event of another term (event_verdict), so it is
+        # only evaluated on the events of its own term: same firings, same order.
+        if term is not None and term not in event_terms:
+            continue
         targets = [a for a in rule.actions if a in active]
         if targets:
-            for firing in _rule_firings(protocol, rule, targets, checked, findings, state):
+            matching = checked if term is None else [e for e, t in zip(checked, event_terms, strict=True)
+                                                     if t == term]
+            for firing in _rule_firings(protocol, rule, targets, matching, findings, state):
                 per_agent[firing.agent].append(firing)
-    named = [r.when.ctcae_term for r in protocol.dose_modifications.rules if r.when.ctcae_term]
-    unmatched = tuple(f"{e.term} grade {e.grade}" for e in checked
-                      if not any(term_matches(r.when, e) for r in protocol.dose_modifications.rules))
+    unmatched = tuple(f"{e.term} grade {e.grade}" for e, t in zip(checked, event_terms, strict=True)
+                      if t not in term_set)
     check = _retreatment(protocol, findings) if check_retreatment else None
     decisions = tuple(_decide_agent(protocol, a, per_agent[a.id], check, findings, state) for a in agents)
     pseudo = (RETREATMENT, MAX_DELAY)
@@ -350,6 +367,6 @@ def decide_modifications(*, protocol: Protocol, cohort: str, state: DoseState,
         steps.append(f"day-1 retreatment criteria: {check.truth.value}")
         steps.extend(f"  {c.id}: {c.because}" for c in check.criteria if c.truth is not Truth.TRUE)
     for text in unmatched:
-        steps.append(f"{text}: no rule of the protocol is about this term (rule terms: {len(named)}); "
+        steps.append(f"{text}: no rule of the protocol is about this term (rule terms: {named}); "
                      "the investigator decides")
     return ModificationDecision(protocol.study.id, cohort, decisions, check, unmatched, applied, tuple(steps))

@@ -22,6 +22,7 @@ import datetime as dt
 import itertools
 import random
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
@@ -118,7 +119,7 @@ class Expression:
     ValueError: CEL syntax error at 1:8 of 'anc >= ': mismatched input '<EOF>'
     """
 
-    __slots__ = ("_program", "functions", "operators", "source", "variables")
+    __slots__ = ("_program", "functions", "operators", "ordered_variables", "source", "variables")
 
     def __init__(self, source: str) -> None:
         if not isinstance(source, str) or not source.strip():
@@ -131,6 +132,7 @@ class Expression:
         self._program = program
         bound = set(_COMPREHENSION.findall(source))
         self.variables: frozenset[str] = frozenset(program.variables()) - bound
+        self.ordered_variables: tuple[str, ...] = tuple(sorted(self.variables))
         called = frozenset(program.functions())
         self.functions: frozenset[str] = frozenset(n for n in called if n[0] not in "_@!")
         self.operators: frozenset[str] = called - self.functions
@@ -199,6 +201,7 @@ class Verdict:
 
 
 _EPOCH_TZ = dt.UTC
+_NOT_RUN = object()
 
 
 def _bind(var: Variable, value: object) -> Any:
@@ -236,15 +239,60 @@ def _bind(var: Variable, value: object) -> Any:
     raise InputError(var.name, value, f"a value of type {kind.value}")
 
 
+class _Bound:
+    """One set of values bound into a ``cel.Context``, with the failure list its guarded
+    functions write to (cleared before each evaluation)."""
+
+    __slots__ = ("context", "failures", "results")
+
+    def __init__(self, context: cel.Context, failures: list[str]) -> None:
+        self.context = context
+        self.failures = failures
+        # Results of expressions already run on this context, by source: the same program
+        # on the same bound values gives the same value (our functions are pure). Only
+        # immutable results of runs that did not raise are kept.
+        self.results: dict[str, object] = {}
+
+
+# How many recent value sets each thread keeps bound per Scope. The dose-modification engine
+# evaluates a dozen rules on one set of lab values, so reusing the bound context saves
+# re-binding every value (and re-registering the functions) for each rule.
+_BOUND_CACHE_SIZE = 8
+
+
 class Scope:
     """The variables expressions may use, and the evaluation of expressions over them."""
 
     def __init__(self, variables: Iterable[Variable]) -> None:
         self.variables: dict[str, Variable] = {v.name: v for v in variables}
+        self._local = threading.local()
 
-    def _context(
-        self, values: Mapping[str, object]
-    ) -> tuple[cel.Context, dict[str, object], list[str]]:
+    def _context(self, values: Mapping[str, object]) -> tuple[_Bound, dict[str, object]]:
+        used = {name: value for name, value in values.items() if value is not None}
+        # Safe to reuse: the key holds every (name, type, value) given, so equal keys bind
+        # the same CEL values (a value's type decides how it binds; equal values of one type
+        # bind equally). Only values that bound without error are cached, so an invalid
+        # value still raises every time. The context is never mutated after binding and the
+        # cache is per thread; ``used`` (the caller's own objects) is rebuilt on each call.
+        try:
+            key: tuple[object, ...] | None = (tuple(values.items()), tuple(map(type, values.values())))
+            hash(key)
+        except TypeError:  # an unhashable value (a multi_choice list): bind afresh
+            key = None
+        cache: dict[tuple[object, ...], _Bound] | None = getattr(self._local, "bound", None)
+        if cache is None:
+            cache = self._local.bound = {}
+        bound = cache.get(key) if key is not None else None
+        if bound is None:
+            bound = self._bind_all(values)
+            if key is not None and _BOUND_CACHE_SIZE > 0:
+                if len(cache) >= _BOUND_CACHE_SIZE:
+                    del cache[next(iter(cache))]
+                cache[key] = bound
+        bound.failures.clear()
+        return bound, used
+
+    def _bind_all(self, values: Mapping[str, object]) -> _Bound:
         context = cel.Context()
         # The cel package prints a Python function's exception to stderr before raising;
         # so our functions never raise into it: a failure is recorded here and the call
@@ -252,7 +300,6 @@ class Scope:
         failures: list[str] = []
         for name, function in EXTRA_FUNCTIONS.items():
             context.add_function(name, _guarded(name, function, failures))
-        used: dict[str, object] = {}
         for name, value in values.items():
             if value is None:
                 continue
@@ -260,8 +307,7 @@ class Scope:
             if var is None:
                 raise InputError(name, value, "a variable the protocol declares")
             context.add_variable(name, _bind(var, value))
-            used[name] = value
-        return context, used, failures
+        return _Bound(context, failures)
 
     def evaluate(self, expression: Expression, values: Mapping[str, object]) -> object:
         """The value of ``expression``; :attr:`Truth.UNKNOWN` when missing values decide it.
@@ -269,18 +315,28 @@ class Scope:
         Raises :class:`ExpressionError` for an error that is not caused by a missing value
         (a type mismatch, a division by zero).
         """
-        context, used, failures = self._context(values)
-        missing = tuple(sorted(v for v in expression.variables if v not in used))
+        return self._run(expression, values)[0]
+
+    def _run(self, expression: Expression, values: Mapping[str, object]) -> tuple[object, dict[str, object]]:
+        """The value of ``expression`` (as :meth:`evaluate`) and the non-missing values."""
+        bound, used = self._context(values)
+        known = bound.results.get(expression.source, _NOT_RUN)
+        if known is not _NOT_RUN:
+            return known, used
+        failures = bound.failures
         try:
-            result = expression.execute(context)
+            result = expression.execute(bound.context)
         except RuntimeError as exc:
             undefined = _UNDEFINED.search(str(exc))
-            if undefined and undefined.group(1) in missing:
-                return Truth.UNKNOWN
+            if undefined and undefined.group(1) in expression.variables and undefined.group(1) not in used:
+                bound.results[expression.source] = Truth.UNKNOWN
+                return Truth.UNKNOWN, used
             raise ExpressionError(f"{expression.source!r}: {failures[0] if failures else exc}") from None
         except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
             raise ExpressionError(f"{expression.source!r}: {failures[0] if failures else exc}") from None
-        return result
+        if result is None or isinstance(result, bool | int | float | str | dt.datetime):
+            bound.results[expression.source] = result
+        return result, used
 
     def truth(self, expression: Expression, values: Mapping[str, object]) -> Verdict:
         """Evaluate a boolean expression in three-valued logic.
@@ -293,10 +349,10 @@ class Scope:
         >>> v.truth, v.missing
         (<Truth.UNKNOWN: 'unknown'>, ('anc',))
         """
-        used = {k: v for k, v in values.items() if v is not None}
-        missing = tuple(sorted(v for v in expression.variables if v not in used))
-        used_here = {k: used[k] for k in sorted(expression.variables) if k in used}
-        result = self.evaluate(expression, values)
+        result, used = self._run(expression, values)
+        ordered = expression.ordered_variables
+        missing = tuple(v for v in ordered if v not in used)
+        used_here = {k: used[k] for k in ordered if k in used}
         if result is Truth.UNKNOWN:
             return Verdict(Truth.UNKNOWN, missing, used_here)
         if not isinstance(result, bool):
