@@ -1,1 +1,28 @@
-"""Virtual-trial generator. Empty until the simulation issue lands; see DESIGN.md."""
+"""Virtual-trial generator: a protocol + a scenario + a seed -> a realistic ``TrialData``.
+
+>>> from hipectrial.protocol import load_protocol
+>>> trial = simulate(load_protocol(), load_scenario("default"), seed=1, participants=3)
+>>> sum(p.registered for p in trial.participants)
+3
+"""
+
+from hipectrial.simulate.course import Course, simulate_course
+from hipectrial.simulate.scenario import Scenario, ScenarioError, load_scenario, scenario_names
+from hipectrial.simulate.scenario_course import CourseParameters
+from hipectrial.simulate.trial import simulate, simulate_trial
+from hipectrial.simulate.trial_result import CohortDecision, SimonLook, SimulatedTrial
+
+__all__ = [
+    "CohortDecision",
+    "Course",
+    "CourseParameters",
+    "Scenario",
+    "ScenarioError",
+    "SimonLook",
+    "SimulatedTrial",
+    "load_scenario",
+    "scenario_names",
+    "simulate",
+    "simulate_course",
+    "simulate_trial",
+]

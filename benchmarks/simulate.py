@@ -1,0 +1,129 @@
+"""Benchmark: simulating a virtual trial of 1,000 registered participants.
+
+Times :func:`hipectrial.simulate.simulate_trial` on the seed protocol and the ``default``
+scenario with ``participants=1000`` (seed 1; median of ``--repeat`` runs, one process,
+the default), with the time spent in the per-participant course
+(:func:`hipectrial.simulate.course.simulate_course`) counted, and prints participants per
+second. Target: under 10 s.
+
+Also measured in the same run, on the same data:
+
+* the same simulation with the courses fanned out to one process per CPU (``workers``);
+* ``validate() + to_json()`` of the simulated trial (what every consumer pays to check and
+  store it);
+* the per-person cost of :func:`hipectrial.clinical.evaluate_eligibility` (the screening
+  verdict) on simulated screening records, times the number of people screened.
+
+Run: ``python benchmarks/simulate.py [--repeat N] [--participants N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import time
+from typing import Any
+
+from hipectrial.clinical import evaluate_eligibility
+from hipectrial.data import validate
+from hipectrial.protocol import Protocol, load_protocol
+from hipectrial.simulate import course as course_module
+from hipectrial.simulate import load_scenario, simulate_trial
+from hipectrial.simulate.scenario import Scenario
+from hipectrial.simulate.screening import ScreeningContext, screen_person
+from hipectrial.simulate.screening_accrual import STREAM_SCREENING, stream
+from hipectrial.simulate.trial_result import SimulatedTrial
+
+TARGET_S = 10.0
+
+
+class _TimedCourse:
+    """The real course simulator, with the time spent in it counted (in this process)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+
+    def __call__(self, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return course_module.simulate_course(**kwargs)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.calls += 1
+
+
+def _eligibility_seconds(protocol: Protocol, scenario: Scenario, people: int = 200) -> float:
+    """Seconds per person of the screening verdict, measured on simulated people."""
+    context = ScreeningContext(protocol, scenario)
+    site = scenario.sites[0]
+    screened = [screen_person(context=context, site=site, participant_id=f"{site.id}-{k:03d}",
+                              consent_date=dt.date(2027, 3, 1),
+                              rng=stream(1, STREAM_SCREENING, 0, k)) for k in range(people)]
+    start = time.perf_counter()
+    for s in screened:
+        values = {k: v for k, v in s.draw.values().items() if k in context.inputs}
+        evaluate_eligibility(protocol=protocol, values=values, as_of=s.as_of)
+    return (time.perf_counter() - start) / people
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--participants", type=int, default=1000)
+    args = parser.parse_args()
+    protocol = load_protocol()
+    scenario = load_scenario("default")
+    simulate_trial(protocol, scenario, seed=2, participants=10)  # imports and caches warm
+
+    times: list[float] = []
+    timers: list[_TimedCourse] = []
+    result: SimulatedTrial | None = None
+    for _ in range(args.repeat):
+        timed = _TimedCourse()
+        start = time.perf_counter()
+        result = simulate_trial(protocol, scenario, seed=1, participants=args.participants,
+                                course=timed)
+        times.append(time.perf_counter() - start)
+        timers.append(timed)
+    if result is None:
+        raise SystemExit("--repeat must be at least 1")
+    elapsed = statistics.median(times)
+    in_course = statistics.median(t.seconds for t in timers)
+    calls = timers[0].calls
+
+    workers = os.cpu_count() or 1
+    start = time.perf_counter()
+    fanned = simulate_trial(protocol, scenario, seed=1, participants=args.participants,
+                            workers=workers)
+    fan_out = time.perf_counter() - start
+    same = fanned.trial == result.trial
+
+    screened = len(result.trial.participants)
+    registered = sum(p.registered for p in result.trial.participants)
+    start = time.perf_counter()
+    validate(result.trial, protocol)
+    text = result.trial.to_json()
+    store = time.perf_counter() - start
+    eligibility = _eligibility_seconds(protocol, scenario)
+
+    print(f"Simulate: seed protocol, scenario 'default', seed 1, {registered:,} registered "
+          f"({screened:,} screened); {os.cpu_count()} CPUs:")
+    print(f"  simulate_trial                {elapsed:7.2f} s  {registered / elapsed:7.1f} "
+          f"participants/s  (median of {args.repeat})  target < {TARGET_S:.0f} s: "
+          f"{'met' if elapsed < TARGET_S else 'NOT met'}")
+    print(f"    in simulate_course          {in_course:7.2f} s  "
+          f"({in_course / max(1, calls) * 1000:.1f} ms per participant)")
+    print(f"    in evaluate_eligibility    ~{eligibility * screened:7.2f} s  "
+          f"({eligibility * 1000:.2f} ms per person screened)")
+    print(f"  with {workers} worker processes     {fan_out:7.2f} s  "
+          f"{registered / fan_out:7.1f} participants/s  (same data: {same})")
+    print(f"  validate() + to_json()        {store:7.2f} s  ({len(text) / 1e6:.1f} MB of JSON; "
+          "baseline)")
+    print(f"  ratios: simulate / (validate + to_json) {elapsed / store:.2f}; "
+          f"worker processes / one process {fan_out / elapsed:.2f}")
+
+if __name__ == "__main__":
+    main()

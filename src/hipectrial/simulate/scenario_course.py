@@ -1,0 +1,346 @@
+"""The per-participant part of a simulation scenario: how one registered participant's
+course unfolds (toxicity, response, surgery, survival, data imperfections).
+
+A scenario file embeds these parameters under the key ``course:``; every field has a
+default, so ``course: {}`` gives a plausible seed-trial course. Rates are per 21-day cycle,
+hazards per month (30.4375 days); probabilities lie in [0, 1] and grouped probabilities
+(grade 1-4 of one AE, the four RECIST categories…) must not sum to more than 1 — what is
+left is the probability of "none" (no AE, no complication…), except where a group must sum
+to exactly 1 (RECIST response, Becker TRG, PCI change), which is said in the field.
+
+Example
+-------
+>>> params = CourseParameters.model_validate({"response": {"cr": 0.1, "pr": 0.4, "sd": 0.3,
+...                                                         "pd": 0.2}})
+>>> params.response.pr, params.dropout_monthly_hazard
+(0.4, 0.005)
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Hazard = Annotated[float, Field(ge=0.0)]
+
+_CLAVIEN_DINDO = ("I", "II", "IIIa", "IIIb", "IVa", "IVb", "V")
+_BECKER = ("1a", "1b", "2", "3")
+_TOLERANCE = 1e-9
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _at_most_one(name: str, values: list[float]) -> None:
+    total = sum(values)
+    if total > 1.0 + _TOLERANCE:
+        raise ValueError(f"{name} probabilities sum to {total:g}; they must sum to at most 1")
+
+
+def _exactly_one(name: str, values: list[float]) -> None:
+    total = sum(values)
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{name} probabilities sum to {total:g}; they must sum to 1")
+
+
+class AdverseEventRate(_Model):
+    """One CTCAE v5.0 term drawn independently in every systemic cycle.
+
+    ``grade_probabilities`` maps grades 1-4 to the probability that the term's worst grade
+    in one cycle is that grade (mutually exclusive; the rest is "not seen this cycle").
+    Haematological and hepatic terms (``Neutrophil count decreased``, ``Platelet count
+    decreased``, ``Anemia``, ``Alanine aminotransferase increased``, ``Aspartate
+    aminotransferase increased``, ``Blood bilirubin increased``) are also written as lab
+    values that grade to the drawn grade.
+    """
+
+    term: str = Field(min_length=1, description="CTCAE v5.0 term, e.g. 'Diarrhea'")
+    grade_probabilities: dict[int, Probability] = Field(
+        description="grade (1-4) -> probability per cycle, mutually exclusive")
+    attributed_to: tuple[str, ...] = Field(
+        default=(), description="agent ids the event is at least possibly related to")
+    immune_related: bool = Field(default=False, description="an immune-related AE (irAE)")
+    serious_if_grade_at_least: int = Field(
+        default=4, ge=1, le=5, description="the event is serious (SAE) at this grade or above")
+    duration_days: int = Field(default=7, ge=1, le=365,
+                               description="mean duration (days) of one episode")
+
+    @field_validator("grade_probabilities")
+    @classmethod
+    def _grades(cls, value: dict[int, float]) -> dict[int, float]:
+        for grade in value:
+            if grade not in (1, 2, 3, 4):
+                raise ValueError(f"grade {grade} is not a CTCAE grade 1-4 (grade 5 is death)")
+        _at_most_one("grade", list(value.values()))
+        return value
+
+
+class ClavienDindoRates(_Model):
+    """Probability of the worst complication of one operation by Clavien-Dindo grade
+    (mutually exclusive; the rest is "no complication"). Grade V (death) is not here: it is
+    ``postoperative_death_probability`` of the operation."""
+
+    I: Probability = 0.0  # noqa: E741 - the grade's own name
+    II: Probability = 0.0
+    IIIa: Probability = 0.0
+    IIIb: Probability = 0.0
+    IVa: Probability = 0.0
+    IVb: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _sum(self) -> ClavienDindoRates:
+        _at_most_one("Clavien-Dindo", [getattr(self, g) for g in _CLAVIEN_DINDO[:-1]])
+        return self
+
+    def items(self) -> tuple[tuple[str, float], ...]:
+        """(grade code, probability) in order of severity."""
+        return tuple((g, float(getattr(self, g))) for g in _CLAVIEN_DINDO[:-1])
+
+
+class OperationRisk(_Model):
+    """Complications and death after one kind of operation."""
+
+    complications: ClavienDindoRates = ClavienDindoRates()
+    postoperative_death_probability: Probability = Field(
+        default=0.0, description="death within 30 days of the operation from a complication")
+
+
+class ResponseRates(_Model):
+    """RECIST 1.1 overall response at re-evaluation (after induction cycle 3); must sum to 1.
+
+    Participants without measurable disease (non-target lesions only) read ``pr`` and
+    ``sd`` as non-CR/non-PD."""
+
+    cr: Probability = 0.05
+    pr: Probability = 0.40
+    sd: Probability = 0.35
+    pd: Probability = 0.20
+
+    @model_validator(mode="after")
+    def _sum(self) -> ResponseRates:
+        _exactly_one("response", [self.cr, self.pr, self.sd, self.pd])
+        return self
+
+
+class PciChange(_Model):
+    """One outcome of the PCI change first -> second look: total PCI + ``delta``."""
+
+    delta: int = Field(ge=-39, le=39, description="change of the PCI total (points)")
+    probability: Probability
+
+
+class PciBand(_Model):
+    """A probability that applies when the second-look PCI total is at most ``max_pci``."""
+
+    max_pci: int = Field(ge=0, le=39)
+    probability: Probability
+
+
+class HazardPiece(_Model):
+    """A constant monthly hazard from ``from_day`` (days since registration) until the next
+    piece starts."""
+
+    from_day: int = Field(ge=0)
+    monthly_hazard: Hazard
+
+
+def _pieces(name: str, value: tuple[HazardPiece, ...]) -> tuple[HazardPiece, ...]:
+    if not value or value[0].from_day != 0:
+        raise ValueError(f"{name} must start with a piece from_day 0")
+    days = [p.from_day for p in value]
+    if days != sorted(days) or len(set(days)) != len(days):
+        raise ValueError(f"{name} pieces must be in strictly increasing from_day order; got {days}")
+    return value
+
+
+class DltEvent(_Model):
+    """One kind of DLT-qualifying event (PD §DLT) and its share among DLTs."""
+
+    term: str = Field(min_length=1, description="CTCAE v5.0 term")
+    grade: int = Field(ge=3, le=4)
+    weight: Annotated[float, Field(gt=0.0)] = 1.0
+    attributed_to: tuple[str, ...] = Field(min_length=1)
+
+
+_DEFAULT_AES: tuple[AdverseEventRate, ...] = (
+    AdverseEventRate(term="Neutrophil count decreased",
+                     grade_probabilities={1: 0.12, 2: 0.12, 3: 0.07, 4: 0.015},
+                     attributed_to=("oxaliplatin", "s-1"), duration_days=7),
+    AdverseEventRate(term="Platelet count decreased",
+                     grade_probabilities={1: 0.15, 2: 0.05, 3: 0.03, 4: 0.005},
+                     attributed_to=("oxaliplatin", "s-1"), duration_days=7),
+    AdverseEventRate(term="Anemia", grade_probabilities={1: 0.2, 2: 0.08, 3: 0.02},
+                     attributed_to=("oxaliplatin", "s-1"), duration_days=21),
+    AdverseEventRate(term="Nausea", grade_probabilities={1: 0.2, 2: 0.06, 3: 0.01},
+                     attributed_to=("oxaliplatin", "s-1"), duration_days=5),
+    AdverseEventRate(term="Diarrhea", grade_probabilities={1: 0.08, 2: 0.03, 3: 0.01},
+                     attributed_to=("s-1",), duration_days=5),
+    AdverseEventRate(term="Fatigue", grade_probabilities={1: 0.15, 2: 0.05, 3: 0.01},
+                     attributed_to=("oxaliplatin", "s-1", "tislelizumab"), duration_days=10),
+    AdverseEventRate(term="Peripheral sensory neuropathy",
+                     grade_probabilities={1: 0.12, 2: 0.04, 3: 0.008},
+                     attributed_to=("oxaliplatin",), duration_days=30),
+    AdverseEventRate(term="Alanine aminotransferase increased",
+                     grade_probabilities={1: 0.08, 2: 0.02, 3: 0.008},
+                     attributed_to=("tislelizumab", "s-1"), duration_days=14),
+    AdverseEventRate(term="Hypothyroidism", grade_probabilities={1: 0.02, 2: 0.015},
+                     attributed_to=("tislelizumab",), immune_related=True, duration_days=90),
+    AdverseEventRate(term="Rash maculo-papular", grade_probabilities={1: 0.03, 2: 0.01, 3: 0.003},
+                     attributed_to=("tislelizumab",), immune_related=True, duration_days=14),
+    AdverseEventRate(term="Pneumonitis", grade_probabilities={1: 0.002, 2: 0.002, 3: 0.001},
+                     attributed_to=("tislelizumab",), immune_related=True, duration_days=30,
+                     serious_if_grade_at_least=2),
+)
+
+_DEFAULT_DLT_EVENTS: tuple[DltEvent, ...] = (
+    DltEvent(term="Febrile neutropenia", grade=3, weight=2.0,
+             attributed_to=("hipec-paclitaxel", "oxaliplatin", "s-1")),
+    DltEvent(term="Platelet count decreased", grade=4, weight=1.0,
+             attributed_to=("hipec-paclitaxel", "oxaliplatin", "s-1")),
+    DltEvent(term="Abdominal pain", grade=3, weight=1.0, attributed_to=("hipec-paclitaxel",)),
+    DltEvent(term="Alanine aminotransferase increased", grade=3, weight=0.5,
+             attributed_to=("hipec-paclitaxel", "tislelizumab")),
+)
+
+
+class CourseParameters(_Model):
+    """How one registered participant's course unfolds; see the module docstring."""
+
+    # -- toxicity ------------------------------------------------------------------------
+    adverse_events: tuple[AdverseEventRate, ...] = Field(
+        default=_DEFAULT_AES, description="AE terms drawn in every systemic cycle")
+    dlt_events: tuple[DltEvent, ...] = Field(
+        default=_DEFAULT_DLT_EVENTS, min_length=1,
+        description="the DLT-qualifying events a DLT is drawn from (weights need not sum to 1)")
+    hipec_laparoscopy: OperationRisk = Field(
+        default=OperationRisk(complications=ClavienDindoRates(I=0.08, II=0.06, IIIa=0.02, IIIb=0.01)),
+        description="day-0 diagnostic laparoscopy + HIPEC")
+    conversion_surgery: OperationRisk = Field(
+        default=OperationRisk(complications=ClavienDindoRates(I=0.12, II=0.15, IIIa=0.06, IIIb=0.04,
+                                                              IVa=0.01),
+                              postoperative_death_probability=0.01),
+        description="conversion gastrectomy + cytoreduction + HIPEC")
+    weight_change_probability: Probability = Field(
+        default=0.2, description="the weight measured at a cycle differs from the previous one")
+    weight_change_sd_percent: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        default=3.0, description="SD (% of weight) of a weight change from one cycle to the next")
+
+    # -- response at re-evaluation ------------------------------------------------------
+    measurable_disease_probability: Probability = Field(
+        default=0.6, description="the participant has at least one RECIST target lesion")
+    response: ResponseRates = ResponseRates()
+    second_look_pci_change: tuple[PciChange, ...] = Field(
+        default=(PciChange(delta=-6, probability=0.2), PciChange(delta=-4, probability=0.25),
+                 PciChange(delta=-2, probability=0.25), PciChange(delta=0, probability=0.2),
+                 PciChange(delta=3, probability=0.1)),
+        description="PCI change first -> second look (non-PD participants); sums to 1")
+    pci_change_at_pd: int = Field(default=4, ge=0, le=39,
+                                  description="PCI increase at second look when the response is PD")
+    cytology_conversion_probability: Probability = Field(
+        default=0.6, description="CY1 at day 0 becomes CY0 at second look")
+    cytology_reversion_probability: Probability = Field(
+        default=0.05, description="CY0 at day 0 becomes CY1 at second look")
+    ecog_worsening_probability: Probability = Field(
+        default=0.05, description="ECOG >= 2 at re-evaluation")
+
+    # -- conversion surgery --------------------------------------------------------------
+    surgery_probability_if_eligible: Probability = Field(
+        default=0.85, description="operated when the protocol's conversion criteria are met")
+    r0_probability: Probability = Field(
+        default=0.75, description="R0 (negative margins, CC-0, CY0 at surgery) given surgery")
+    r0_probability_by_pci: tuple[PciBand, ...] = Field(
+        default=(), description="overrides r0_probability: the first band whose max_pci is at "
+        "least the second-look PCI applies")
+    cy1_at_surgery_probability: Probability = Field(
+        default=0.3, description="share of non-R0 operations that fail on cytology (CY1), the "
+        "rest on margins or residual disease")
+    pcr_probability: Probability = Field(default=0.12, description="pCR (ypT0N0) among R0")
+    becker_trg_without_pcr: dict[str, Probability] = Field(
+        default={"1a": 0.05, "1b": 0.3, "2": 0.35, "3": 0.3},
+        description="Becker TRG among operated participants without pCR; sums to 1")
+
+    # -- progression, death, dropout -----------------------------------------------------
+    progression_hazard: tuple[HazardPiece, ...] = Field(
+        default=(HazardPiece(from_day=0, monthly_hazard=0.06),
+                 HazardPiece(from_day=365, monthly_hazard=0.05)),
+        description="latent progression after re-evaluation (non-PD), per month")
+    death_without_progression_hazard: tuple[HazardPiece, ...] = Field(
+        default=(HazardPiece(from_day=0, monthly_hazard=0.004),),
+        description="death before progression, per month")
+    post_progression_death_monthly_hazard: Hazard = Field(
+        default=0.12, description="death after progression, per month")
+    hazard_ratio_operated: Annotated[float, Field(gt=0.0)] = Field(
+        default=0.7, description="progression and death hazards of operated, non-R0 participants")
+    hazard_ratio_r0: Annotated[float, Field(gt=0.0)] = Field(
+        default=0.45, description="progression and death hazards of R0 participants")
+    dropout_monthly_hazard: Hazard = Field(
+        default=0.005, description="withdrawal of consent or loss to follow-up, per month")
+    lost_to_follow_up_share: Probability = Field(
+        default=0.5, description="share of dropouts that are lost to follow-up (rest withdraw)")
+    new_therapy_before_progression_probability: Probability = Field(
+        default=0.1, description="new anticancer therapy before progression after stopping "
+        "study treatment")
+    subsequent_therapy_after_progression_probability: Probability = Field(
+        default=0.6, description="new anticancer therapy after progression")
+
+    # -- data imperfections --------------------------------------------------------------
+    missed_visit_probability: Probability = Field(
+        default=0.02, description="a scheduled visit (not a treatment or operation) is missed")
+    late_visit_probability: Probability = Field(
+        default=0.03, description="a visit takes place after its window")
+    late_visit_days: tuple[int, int] = Field(
+        default=(1, 10), description="how many days beyond the window a late visit is "
+        "(uniform, inclusive)")
+    missing_lab_probability: Probability = Field(default=0.01, description="one lab value is missing")
+
+    @field_validator("progression_hazard")
+    @classmethod
+    def _progression(cls, value: tuple[HazardPiece, ...]) -> tuple[HazardPiece, ...]:
+        return _pieces("progression_hazard", value)
+
+    @field_validator("death_without_progression_hazard")
+    @classmethod
+    def _death(cls, value: tuple[HazardPiece, ...]) -> tuple[HazardPiece, ...]:
+        return _pieces("death_without_progression_hazard", value)
+
+    @field_validator("second_look_pci_change")
+    @classmethod
+    def _pci(cls, value: tuple[PciChange, ...]) -> tuple[PciChange, ...]:
+        _exactly_one("second_look_pci_change", [c.probability for c in value])
+        return value
+
+    @field_validator("r0_probability_by_pci")
+    @classmethod
+    def _bands(cls, value: tuple[PciBand, ...]) -> tuple[PciBand, ...]:
+        bounds = [b.max_pci for b in value]
+        if bounds != sorted(bounds):
+            raise ValueError(f"r0_probability_by_pci bands must be in increasing max_pci; got {bounds}")
+        return value
+
+    @field_validator("becker_trg_without_pcr")
+    @classmethod
+    def _becker(cls, value: dict[str, float]) -> dict[str, float]:
+        for code in value:
+            if code not in _BECKER:
+                raise ValueError(f"{code!r} is not a Becker grade ({', '.join(_BECKER)})")
+        _exactly_one("becker_trg_without_pcr", list(value.values()))
+        return value
+
+    @field_validator("late_visit_days")
+    @classmethod
+    def _late(cls, value: tuple[int, int]) -> tuple[int, int]:
+        low, high = value
+        if not 1 <= low <= high <= 180:
+            raise ValueError(f"late_visit_days must be (low, high) with 1 <= low <= high <= 180; "
+                             f"got {value}")
+        return value
+
+    def r0_probability_at(self, pci: int) -> float:
+        """The probability of R0 given surgery at a second-look PCI total of ``pci``."""
+        for band in self.r0_probability_by_pci:
+            if pci <= band.max_pci:
+                return band.probability
+        return self.r0_probability
