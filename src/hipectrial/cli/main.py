@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from hipectrial import __version__
-from hipectrial.cli import calc, design, eligibility, protocol
+from hipectrial.cli import analyze, calc, design, eligibility, protocol, report, simulate
 from hipectrial.errors import HipectrialError
 
 EXIT_ERROR = 2
@@ -57,7 +57,10 @@ app = typer.Typer(
 app.add_typer(protocol.app, name="protocol")
 app.add_typer(calc.app, name="calc")
 app.add_typer(design.app, name="design")
+app.add_typer(analyze.app, name="analyze")
 eligibility.register(app)
+simulate.register(app)
+report.register(app)
 
 
 def _version(value: bool) -> None:
