@@ -99,3 +99,23 @@ def test_mortality_counts_deaths_and_leaves_out_the_undetermined(protocol: Proto
     assert isinstance(m30, BinaryValue)
     assert (m30.numerator_ids, m30.denominator_ids) == (("SH01-001",), ("SH01-001", "SH01-002"))
     assert [n.participant_id for n in m30.notes] == ["SH01-003"]
+
+
+@pytest.mark.parametrize(("death_after_hipec", "counted"), [(30, True), (31, False), (29, True)])
+def test_30_day_mortality_at_its_boundary(protocol: Protocol, death_after_hipec: int, counted: bool) -> None:
+    # PD §Endpoints: death within 30 days of the day-0 HIPEC (HIPEC on day 2 here).
+    t = TrialBuilder()
+    t.participant(1).hipec(2).died(2 + death_after_hipec)
+    m30 = analyze_trial(trial=t.build(), protocol=protocol).endpoint("mortality-30d").value
+    assert isinstance(m30, BinaryValue)
+    assert m30.numerator_ids == (("SH01-001",) if counted else ())
+    assert m30.denominator_ids == ("SH01-001",)
+
+
+@pytest.mark.parametrize(("onset_after_surgery", "category"), [(30, "IIIa"), (31, "none"), (29, "IIIa")])
+def test_30_day_morbidity_at_its_boundary(protocol: Protocol, onset_after_surgery: int, category: str) -> None:
+    t = TrialBuilder()
+    t.participant(1).hipec().surgery(110, complications=((ClavienDindo.IIIA, onset_after_surgery),)).alive(300)
+    m30 = analyze_trial(trial=t.build(), protocol=protocol).endpoint("surgical-morbidity-30d").value
+    assert isinstance(m30, CategoricalValue)
+    assert [p.category for p in m30.participants] == [category]

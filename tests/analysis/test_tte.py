@@ -88,3 +88,17 @@ def test_os_km_summary_matches_r(protocol: Protocol) -> None:
     assert km.at_days[0].survival == pytest.approx(0.4, abs=1e-12)
     assert km.at_days[0].lower == pytest.approx(0.0519757503774675, abs=1e-12)
     assert km.at_days[0].upper == pytest.approx(0.752815791358755, abs=1e-12)
+
+
+@pytest.mark.parametrize(("pd_day", "event", "time"), [
+    # Last adequate CT day 42; the rule censors when the event is MORE than 2 x 42 + 7 = 91 days
+    # later (clinical.md §6: PD after >= 2 missed scheduled assessments).
+    (133, True, 133),    # 91 days after day 42: exactly at the limit, an event
+    (134, False, 42),    # 92 days: two assessments missed, censored at day 42
+    (132, True, 132),    # 90 days: an event
+])
+def test_missed_assessment_rule_at_its_boundary(protocol: Protocol, pd_day: int, event: bool, time: int) -> None:
+    t = TrialBuilder()
+    t.participant(1).hipec().baseline_ct().ct(42, T1=45).ct(pd_day, T1=70).alive(pd_day + 5, progression=pd_day)
+    row = _rows(protocol, t)["SH01-001"]
+    assert (row.time_days, row.event) == (time, event)

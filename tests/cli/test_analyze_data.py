@@ -24,7 +24,7 @@ def test_prints_the_r0_estimate(invoke: Invoke, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     # 1 R0 of 2 ITT. R: binom.test(1, 2)$conf.int -> 0.0125791170934 0.9874208829066
     line = next(line for line in result.output.splitlines() if "r0-resection" in line)
-    assert "1/2 = 50.0% (95% CI 1.3% to 98.7%" in line
+    assert "1/2 = 50.0 % (95 % CI 1.3–98.7), Clopper-Pearson exact" in line
     assert "Simon stage 1" in result.output
 
 

@@ -27,10 +27,7 @@ from hipectrial.cli.output import echo_json, make_console
 from hipectrial.data import TrialData
 from hipectrial.errors import InputError
 from hipectrial.protocol import load_protocol, seed_protocol_path
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
+from hipectrial.report import numbers
 
 
 def _days(x: float | None) -> str:
@@ -40,9 +37,8 @@ def _days(x: float | None) -> str:
 def describe(value: EndpointValue) -> str:
     """One line for an endpoint value: estimate and CI, or its summary."""
     if isinstance(value, BinaryValue):
-        e = value.estimate
-        return (f"{e.events}/{e.n} = {_pct(e.proportion)} (95% CI {_pct(e.ci_lower)} to "
-                f"{_pct(e.ci_upper)}, {e.method}) [{value.population}]")
+        # Written as the DSMB report writes it (one wording for both).
+        return f"{numbers.proportion(value.estimate)}, {value.estimate.method} [{value.population}]"
     if isinstance(value, ContinuousValue):
         s = value.summary
         if s.n == 0:
@@ -58,7 +54,8 @@ def describe(value: EndpointValue) -> str:
         if value.km is None:
             return f"n = {len(value.rows)}, events {events}; {value.km_note} [{value.population}]"
         km = value.km
-        at = "; ".join(f"S({a.day} d) = {_pct(a.survival)} ({_pct(a.lower)} to {_pct(a.upper)})"
+        pct = numbers.percent
+        at = "; ".join(f"S({a.day} d) = {pct(a.survival)} ({pct(a.lower)}–{pct(a.upper)})"
                        for a in km.at_days)
         return (f"n = {km.n}, events {km.events}, median {_days(km.median_days)} days "
                 f"(95% CI {_days(km.median_lower)} to {_days(km.median_upper)}){'; ' + at if at else ''} "
