@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from hipectrial.analysis.results import AdverseEventValue, BinaryValue, DltValue, TimeToEventValue
 from hipectrial.analysis.trial_analysis import TrialAnalysis, analyze_trial
@@ -33,19 +34,23 @@ from hipectrial.report.document import (
 from hipectrial.report.dsmb_appendix import adverse_event_listing, conduct_listing, endpoint_listings
 from hipectrial.report.write import write_report
 
+V = TypeVar("V", BinaryValue, TimeToEventValue)
+
 CONFIDENTIALITY = "Closed report — for the Data and Safety Monitoring Board only"
 
 
-def _binary(analysis: TrialAnalysis, endpoint_id: str) -> BinaryValue | None:
+def _value(analysis: TrialAnalysis, endpoint_id: str, kind: type[V]) -> V | None:
+    """The value of an endpoint when the protocol has it and it is of ``kind``; else ``None``
+    (another protocol may define other endpoints: the report leaves the headline out)."""
     try:
         value = analysis.endpoint(endpoint_id).value
     except KeyError:
         return None
-    return value if isinstance(value, BinaryValue) else None
+    return value if isinstance(value, kind) else None
 
 
 def _metric(analysis: TrialAnalysis, endpoint_id: str, label: str) -> Metric | None:
-    value = _binary(analysis, endpoint_id)
+    value = _value(analysis, endpoint_id, BinaryValue)
     if value is None:
         return None
     return Metric(
@@ -55,16 +60,8 @@ def _metric(analysis: TrialAnalysis, endpoint_id: str, label: str) -> Metric | N
     )
 
 
-def _tte(analysis: TrialAnalysis, endpoint_id: str) -> TimeToEventValue | None:
-    try:
-        value = analysis.endpoint(endpoint_id).value
-    except KeyError:
-        return None
-    return value if isinstance(value, TimeToEventValue) else None
-
-
 def _median_metric(analysis: TrialAnalysis, endpoint_id: str, label: str) -> Metric | None:
-    value = _tte(analysis, endpoint_id)
+    value = _value(analysis, endpoint_id, TimeToEventValue)
     if value is None or value.km is None:
         return None
     km = value.km
@@ -247,7 +244,7 @@ def _dose_finding(analysis: TrialAnalysis) -> Section:
 def _efficacy(analysis: TrialAnalysis) -> Section:
     blocks: list[Block] = [tables.endpoints(analysis), tables.survival(analysis)]
     for endpoint_id, title in (("pfs", "Progression-free survival"), ("os", "Overall survival")):
-        value = _tte(analysis, endpoint_id)
+        value = _value(analysis, endpoint_id, TimeToEventValue)
         if value is None:
             continue
         median = value.km.median_days if value.km is not None else None
