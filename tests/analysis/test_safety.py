@@ -118,3 +118,12 @@ def test_safety_monitoring_counts_severe_toxicity(protocol: Protocol) -> None:
     assert [(lk.n, lk.events, lk.stop_at, lk.stop) for lk in m.looks] == [(5, 3, 3, True)]
     assert m.looks[0].posterior == pytest.approx(0.92953, abs=1e-5)
     assert m.stopped
+
+
+@pytest.mark.parametrize(("last_alive", "evaluable"), [(41, True), (40, False), (42, True)])
+def test_dlt_evaluable_needs_follow_up_to_cycle_1_day_21(protocol: Protocol, last_alive: int, evaluable: bool) -> None:
+    # PD §DLT: window to cycle 1 day 21; cycle 1 day 1 on day 21, so day 21 of the cycle is day 41.
+    t = TrialBuilder()
+    t.participant(1, part="part_a", dose_level="1").hipec().cycle(21).alive(last_alive)
+    a = analyze_trial(trial=t.build(), protocol=protocol)
+    assert (a.populations[Population.DLT_EVALUABLE] == ("SH01-001",)) is evaluable

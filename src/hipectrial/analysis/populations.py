@@ -94,10 +94,13 @@ def dlt_evaluable(protocol: Protocol, f: Facts) -> tuple[bool, str]:
         return False, "induction cycle 1 not started"
     if not given:
         return False, "not every induction cycle-1 agent given"
-    day21 = start + dt.timedelta(days=20)
-    if f.last_known_alive is None or f.last_known_alive < day21:
-        return False, f"not followed to cycle 1 day 21 ({day21.isoformat()}) without a DLT"
-    return True, "received HIPEC and cycle 1, followed to cycle 1 day 21"
+    # The window's end is a cycle-start timing (the seed: induction cycle 1 day 21); for those
+    # the cycle's first day is day 1 (protocol.regimen.Timing), so day d is d - 1 days later.
+    end_day = protocol.dose_finding.dlt.window.end.day
+    window_end = start + dt.timedelta(days=end_day - 1)
+    if f.last_known_alive is None or f.last_known_alive < window_end:
+        return False, f"not followed to cycle 1 day {end_day} ({window_end.isoformat()}) without a DLT"
+    return True, f"received HIPEC and cycle 1, followed to cycle 1 day {end_day}"
 
 
 def _hipec_within_tolerance(protocol: Protocol, f: Facts) -> bool:
