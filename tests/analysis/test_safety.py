@@ -127,3 +127,16 @@ def test_dlt_evaluable_needs_follow_up_to_cycle_1_day_21(protocol: Protocol, las
     t.participant(1, part="part_a", dose_level="1").hipec().cycle(21).alive(last_alive)
     a = analyze_trial(trial=t.build(), protocol=protocol)
     assert (a.populations[Population.DLT_EVALUABLE] == ("SH01-001",)) is evaluable
+
+
+def test_severe_toxicity_boundaries_grade_3_and_clavien_dindo_iiia_do_not_count(protocol: Protocol) -> None:
+    # PD §Study: any grade 4 treatment-related AE, treatment-related death, or Clavien-Dindo >= IIIb.
+    t = TrialBuilder()
+    t.participant(1).hipec().ae("Neutrophil count decreased", 3, 30)                    # related grade 3: no
+    t.participant(2).hipec().surgery(110, complications=((ClavienDindo.IIIA, 3),))      # CD IIIa: no
+    t.participant(3).hipec().ae("Pneumonitis", 5, 40)                                   # related death: yes
+    t.participant(4).hipec()
+    t.participant(5).hipec()
+    m = analyze_trial(trial=t.build(), protocol=protocol).safety_monitoring
+    assert m is not None
+    assert m.event_ids == ("SH01-003",)
