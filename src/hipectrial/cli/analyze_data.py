@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from rich.progress import Progress
 from rich.table import Table
 
 from hipectrial.analysis.results import (
@@ -115,13 +116,20 @@ def run(*, data: Path, protocol: Path | None, as_json: bool, cutoff: dt.date | N
     HipectrialError
         For a file that cannot be read, a document that is not TrialData, a bad protocol.
     """
-    try:
-        text = data.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError("--data", str(data), "a readable TrialData JSON file", exc.strerror) from None
-    trial = TrialData.from_json(text)
-    loaded = load_protocol(protocol if protocol is not None else seed_protocol_path())
-    analysis = analyze_trial(trial=trial, protocol=loaded, cutoff=cutoff)
+    # A few seconds for a full trial (reading the JSON, eligibility recomputed per person
+    # screened): a bar on stderr, drawn only on a terminal and never with --json.
+    with Progress(console=make_console(stderr=True), transient=True, disable=as_json) as bar:
+        task = bar.add_task("Reading the trial data", total=3)
+        try:
+            text = data.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError("--data", str(data), "a readable TrialData JSON file", exc.strerror) from None
+        trial = TrialData.from_json(text)
+        bar.update(task, advance=1, description="Loading the protocol")
+        loaded = load_protocol(protocol if protocol is not None else seed_protocol_path())
+        bar.update(task, advance=1, description="Deriving the endpoints")
+        analysis = analyze_trial(trial=trial, protocol=loaded, cutoff=cutoff)
+        bar.update(task, advance=1)
     if as_json:
         echo_json(analysis.to_document())
         return
