@@ -10,11 +10,12 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from analysis.builders import TrialBuilder
+from analysis.builders import TrialBuilder, day
 from hipectrial.analysis.trial_analysis import analyze_trial
 from hipectrial.cli.main import app
-from hipectrial.data import TrialData
+from hipectrial.data import FormRecord, TrialData, Visit
 from hipectrial.protocol import Protocol, load_protocol
+from hipectrial.report.document import Report
 from hipectrial.report.dsmb import dsmb_report, write_dsmb_report
 from hipectrial.report.html import render_html
 
@@ -70,7 +71,7 @@ def test_report_has_every_section_and_figure(written: tuple[str, str]) -> None:
 def test_report_shows_the_numbers_analyze_json_prints(trial: TrialData, protocol: Protocol) -> None:
     analysis = analyze_trial(trial=trial, protocol=protocol)
     document = json.loads(json.dumps(analysis.to_document()))
-    html = render_html(report=dsmb_report(trial=trial, analysis=analysis, generated_at=NOW))
+    html = render_html(report=dsmb_report(trial=trial, protocol=protocol, analysis=analysis, generated_at=NOW))
     os_value = next(e for e in document["endpoints"] if e["endpoint_id"] == "os")["value"]
     assert f"{os_value['km']['events']}/{os_value['km']['n']}" in html
     for row in os_value["rows"]:
@@ -105,3 +106,22 @@ def test_cli_rejects_a_malformed_cutoff(tmp_path: Path, trial: TrialData) -> Non
                                       "--cutoff", "2026-13-01"])
     assert result.exit_code == 2
     assert "cutoff must be a date written YYYY-MM-DD" in result.output
+
+
+def test_screening_failures_are_counted_by_criterion_with_its_text(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    t.participant(1).hipec()
+    # Screen failure with ECOG 2 on the screening forms: recomputed, criterion I07 (ECOG 0-1) fails.
+    t.participant(2, registered=None, off_study_reason="screen_failure")
+    t.visits.append(Visit("SH01-002", "screening", actual_date=day(-15)))
+    t.forms.append(FormRecord("SH01-002", "ecog_assessment", "screening", values={"ecog": "2"}))
+    trial = t.build()
+    analysis = analyze_trial(trial=trial, protocol=protocol)
+    table = next(b for b in _blocks(dsmb_report(trial=trial, protocol=protocol, analysis=analysis,
+                                                generated_at=NOW)) if getattr(b, "id", None) == "table-screening-failures")
+    i07 = next(c for c in protocol.eligibility if c.id == "I07")
+    assert table.rows == (("I07", "inclusion", i07.text.en, 1),)
+
+
+def _blocks(report: Report) -> list[object]:
+    return [b for s in report.sections for b in s.blocks]

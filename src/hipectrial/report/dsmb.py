@@ -180,7 +180,7 @@ def _summary(analysis: TrialAnalysis) -> Section:
     )
 
 
-def _accrual(analysis: TrialAnalysis) -> Section:
+def _accrual(analysis: TrialAnalysis, protocol: Protocol) -> Section:
     return Section(
         id="accrual",
         title="Accrual and participant flow",
@@ -193,6 +193,7 @@ def _accrual(analysis: TrialAnalysis) -> Section:
                 caption="Participant flow from screening to R0 resection, with the reasons for leaving "
                 "each step",
             ),
+            tables.screening_failures(analysis, protocol),
             tables.populations(analysis),
         ),
     )
@@ -284,6 +285,7 @@ def _conduct(analysis: TrialAnalysis) -> Section:
 def dsmb_report(
     *,
     trial: TrialData,
+    protocol: Protocol,
     analysis: TrialAnalysis,
     generated_at: dt.datetime,
     progress: Callable[[str], None] | None = None,
@@ -294,6 +296,8 @@ def dsmb_report(
     ----------
     trial
         The data analysed (for the listings of individual events).
+    protocol
+        The protocol they were analysed under (criterion texts).
     analysis
         ``analyze_trial(trial=trial, protocol=…)``.
     generated_at
@@ -303,7 +307,7 @@ def dsmb_report(
     """
     steps: list[tuple[str, Callable[[], Section]]] = [
         ("summary", lambda: _summary(analysis)),
-        ("accrual", lambda: _accrual(analysis)),
+        ("accrual", lambda: _accrual(analysis, protocol)),
         (
             "baseline",
             lambda: Section(
@@ -358,7 +362,9 @@ def write_dsmb_report(
     if progress is not None:
         progress("analysis")
     analysis = analyze_trial(trial=trial, protocol=protocol, cutoff=cutoff)
-    report = dsmb_report(trial=trial, analysis=analysis, generated_at=generated_at, progress=progress)
+    report = dsmb_report(
+        trial=trial, protocol=protocol, analysis=analysis, generated_at=generated_at, progress=progress
+    )
     if progress is not None:
         progress("rendering HTML and PDF")
     html, pdf = write_report(report=report, out_dir=out_dir)

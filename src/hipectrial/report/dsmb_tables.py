@@ -18,6 +18,7 @@ from hipectrial.analysis.results import (
     TimeToEventValue,
 )
 from hipectrial.analysis.trial_analysis import TrialAnalysis
+from hipectrial.protocol import Protocol
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Align, Cell, CellValue, Column, Table
 
@@ -37,6 +38,22 @@ def accrual_by_site(analysis: TrialAnalysis) -> Table:
         rows=(*rows, total),
         caption="Accrual by site",
         id="table-accrual-site",
+    )
+
+
+def screening_failures(analysis: TrialAnalysis, protocol: Protocol) -> Table:
+    """People screened and not found eligible, by criterion failed (one person may fail several)."""
+    counts: dict[str, int] = {}
+    for outcome in analysis.eligibility:
+        for criterion_id in outcome.failed:
+            counts[criterion_id] = counts.get(criterion_id, 0) + 1
+    rows = tuple((c.id, c.kind, c.text.en, counts[c.id]) for c in protocol.eligibility if c.id in counts)
+    return Table(
+        columns=(Column("Criterion", L), Column("Kind", L), Column("Text", L), Column("People", R)),
+        rows=rows,
+        caption="Screening failures by eligibility criterion (recomputed by the clinical engine)",
+        note="A person failing several criteria counts under each; the listing is in the appendix.",
+        id="table-screening-failures",
     )
 
 
