@@ -26,7 +26,7 @@ import numpy as np
 import hipectrial.simulate.course_treatment as course_treatment
 from hipectrial.clinical import decide_modifications, engine_cache, prescribe, prescribe_hipec
 from hipectrial.data import Cytology, Sex
-from hipectrial.protocol import Expression, Protocol, Scope, expressions, load_protocol
+from hipectrial.protocol import Expression, Protocol, Scope, bound, load_protocol
 from hipectrial.simulate.course import simulate_course
 from hipectrial.simulate.scenario import load_scenario
 from hipectrial.simulate.types import Enrolment, LabValue, ScreeningProfile
@@ -91,7 +91,7 @@ def _per_call(function: Callable[..., Any], calls: list[dict[str, Any]], repeat:
 
 @contextmanager
 def _caches_off() -> Iterator[None]:
-    with mock.patch.object(expressions, "_BOUND_CACHE_SIZE", 0), \
+    with mock.patch.object(bound, "BOUND_CACHE_SIZE", 0), \
             mock.patch.object(engine_cache, "ENABLED", False):
         yield
 

@@ -9,6 +9,7 @@ derived variable whose inputs are missing stays missing, so rules using it are u
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import graphlib
 import re
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from hipectrial.clinical.body import AGE_YEARS, body_surface_area, creatinine_clearance
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.record_values import derived_variables, field_of
 from hipectrial.errors import ExpressionError, InputError
 from hipectrial.protocol import Protocol, Truth, ValueType
@@ -110,19 +112,25 @@ def derive(*, protocol: Protocol, values: Mapping[str, object]) -> Derived:
     >>> d.variable("bsa").missing
     ('height_cm',)
     """
+    order, by_protocol_order = per_protocol(protocol, "derived.order", lambda: _order(protocol))
+    known: dict[str, object] = {k: v for k, v in values.items() if v is not None}
+    results: list[DerivedValue] = []
+    for d in order:
+        result = _derive_one(protocol, d, known)
+        if result.value is not None:
+            known[d.id] = result.value
+        results.append(result)
+    results.sort(key=lambda r: by_protocol_order[r.variable])
+    return Derived(known, tuple(results))
+
+
+def _order(protocol: Protocol) -> tuple[tuple[DerivedVariable, ...], Mapping[str, int]]:
+    """The derived variables in dependency order, and each one's place in the protocol.
+    Depends only on the protocol's variables, so it is computed once per protocol."""
     defined = derived_variables(protocol)
     order = graphlib.TopologicalSorter(
         {d.id: _dependencies(d) & defined.keys() for d in protocol.variables}).static_order()
-    known: dict[str, object] = {k: v for k, v in values.items() if v is not None}
-    results: list[DerivedValue] = []
-    for name in order:
-        result = _derive_one(protocol, defined[name], known)
-        if result.value is not None:
-            known[name] = result.value
-        results.append(result)
-    by_protocol_order = {d.id: i for i, d in enumerate(protocol.variables)}
-    results.sort(key=lambda r: by_protocol_order[r.variable])
-    return Derived(known, tuple(results))
+    return tuple(defined[name] for name in order), {d.id: i for i, d in enumerate(protocol.variables)}
 
 
 def _dependencies(d: DerivedVariable) -> set[str]:
@@ -153,6 +161,11 @@ def _derive_cel(protocol: Protocol, d: DerivedVariable, known: Mapping[str, obje
     assert d.expression is not None
     method = f"CEL: {' '.join(d.expression.source.split())}"
     scope = protocol.scope
+    # Only the expression's own inputs are bound: an expression reads nothing else, so its
+    # value is the same, and the record passed check_values (derive's precondition), so no
+    # other value could fail to bind. Binding a few values instead of the whole record,
+    # which grows by one derived value per step, is what makes this cheap.
+    known = {k: known[k] for k in d.expression.ordered_variables if k in known}
     if d.type is ValueType.BOOLEAN:
         verdict = scope.truth(d.expression, known)
         if verdict.truth is Truth.UNKNOWN:
@@ -166,7 +179,7 @@ def _derive_cel(protocol: Protocol, d: DerivedVariable, known: Mapping[str, obje
             return DerivedValue(d.id, None, d.unit, method, missing, None,
                                 (f"{d.id}: unknown; missing {', '.join(missing)}",))
         value = _typed_result(d, result)
-    used = ", ".join(f"{k}={_shown(known[k])}" for k in sorted(d.expression.variables, key=_natural)
+    used = ", ".join(f"{k}={_shown(known[k])}" for k in _natural_order(d.expression.variables)
                      if k in known)
     return DerivedValue(d.id, value, d.unit, method, (), None, (f"{d.id} = {_shown(value)} from {used}",))
 
@@ -180,6 +193,13 @@ def _typed_result(d: DerivedVariable, result: object) -> object:
         return result
     raise ExpressionError(f"derived variable {d.id!r} is declared {d.type.value}; "
                           f"its expression gave {result!r}")
+
+
+@functools.lru_cache(maxsize=256)
+def _natural_order(names: frozenset[str]) -> tuple[str, ...]:
+    """``names`` sorted by :func:`_natural`; a pure function of its argument, so caching it
+    (bounded) cannot give a stale answer."""
+    return tuple(sorted(names, key=_natural))
 
 
 def _natural(name: str) -> tuple[str, int]:

@@ -13,6 +13,7 @@ change after it was used for a dose.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +21,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Occurrence
@@ -223,11 +225,17 @@ def check_dose_level(protocol: Protocol, dose_level: str) -> str:
     return dose_level
 
 
+def _ids(protocol: Protocol) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The protocol's agent ids in order and its dose-modification rule ids: they depend only
+    on the protocol, so they are computed once per protocol (engine_cache)."""
+    return tuple(a.id for a in protocol.agents), frozenset(r.id for r in protocol.dose_modifications.rules)
+
+
 def check_state(protocol: Protocol, state: DoseState) -> None:
     """Every agent named in the state is a protocol agent with a sensible state."""
     if not isinstance(state, DoseState):
         raise InputError("state", state, "a DoseState")
-    known = [a.id for a in protocol.agents]
+    known, rule_ids = per_protocol(protocol, "dose_inputs.ids", lambda: _ids(protocol))
     for agent_id, agent_state in state.agents.items():
         where = f"state.agents[{agent_id!r}]"
         if agent_id not in known:
@@ -250,7 +258,7 @@ def check_state(protocol: Protocol, state: DoseState) -> None:
         if start is not None and (agent.reduction is None or start not in agent.reduction.ladder):
             ladder = ", ".join(str(x) for x in agent.reduction.ladder) if agent.reduction else "none"
             raise InputError(f"{where}.start_dose", start, f"a rung of the {agent_id} ladder ({ladder})")
-    unknown_rules = state.rule_history - {r.id for r in protocol.dose_modifications.rules}
+    unknown_rules = state.rule_history - rule_ids
     if unknown_rules:
         raise InputError("state.rule_history", sorted(unknown_rules), "ids of the protocol's rules")
 
@@ -287,8 +295,12 @@ def check_event(protocol: Protocol, index: int, event: object) -> ToxicityEvent:
     return event
 
 
+@functools.lru_cache(maxsize=1024)
 def normal_text(text: str) -> str:
     """Terms and qualifiers compare without case and with single spaces.
+
+    A pure function of its text, so the bounded cache cannot give a stale answer; the terms
+    and qualifiers of a protocol and of the events reported are few and repeat.
 
     >>> normal_text("  Mucositis   oral ") == normal_text("mucositis oral")
     True

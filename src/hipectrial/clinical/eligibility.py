@@ -30,6 +30,7 @@ from hipectrial.clinical.derived import (
     derive,
     missing_fields,
 )
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.record_values import check_values, label_of
 from hipectrial.errors import ExpressionError, InputError
 from hipectrial.protocol import EligibilityCriterion, Protocol, Truth
@@ -144,7 +145,9 @@ def evaluate_eligibility(*, protocol: Protocol, values: Mapping[str, object],
     present = check_values(protocol=protocol, values=values, as_of=as_of)
     derived = derive(protocol=protocol, values=present)
     cohort = assign_cohort(protocol=protocol, derived=derived)
-    outcomes = tuple(_outcome(protocol, c, derived, cohort) for c in protocol.eligibility)
+    sources = per_protocol(protocol, "eligibility.sources", lambda: _sources(protocol))
+    outcomes = tuple(_outcome(protocol, c, source, derived, cohort)
+                     for c, source in zip(protocol.eligibility, sources, strict=True))
 
     failed = [c.id for c in outcomes if c.status is CriterionStatus.NOT_MET]
     needed: dict[str, list[str]] = {}
@@ -173,7 +176,7 @@ def evaluate_eligibility(*, protocol: Protocol, values: Mapping[str, object],
     if missing:
         steps.append("missing: " + ", ".join(m.variable for m in missing))
     steps.append(f"verdict: {status.value}")
-    used = _derived_used(protocol)
+    used = per_protocol(protocol, "eligibility.derived_used", lambda: frozenset(_derived_used(protocol)))
     shown = tuple(d for d in derived.variables if d.variable in used)
     return EligibilityResult(as_of, status, cohort, outcomes, tuple(failed), missing, shown,
                              tuple(steps))
@@ -223,11 +226,15 @@ def assign_cohort(*, protocol: Protocol, derived: Derived) -> CohortAssignment:
     return CohortAssignment(None, rules, (), "no cohort rule holds")
 
 
-def _outcome(protocol: Protocol, criterion: EligibilityCriterion, derived: Derived,
+def _sources(protocol: Protocol) -> tuple[str, ...]:
+    """Each criterion's expression on one line, in protocol order (once per protocol)."""
+    return tuple(" ".join(c.expression.source.split()) for c in protocol.eligibility)
+
+
+def _outcome(protocol: Protocol, criterion: EligibilityCriterion, source: str, derived: Derived,
              cohort: CohortAssignment) -> CriterionOutcome:
     text = criterion.text
     cohorts = tuple(criterion.cohorts) if criterion.cohorts is not None else None
-    source = " ".join(criterion.expression.source.split())
 
     def outcome(truth: Truth, status: CriterionStatus, values: Mapping[str, object],
                 missing: tuple[str, ...], reason: str) -> CriterionOutcome:

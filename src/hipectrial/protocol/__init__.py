@@ -5,7 +5,7 @@
 'HIPEC-PD1-SOX'
 """
 
-from hipectrial.protocol.expressions import Expression, Scope, Truth, ValueType, Variable, Verdict
+from hipectrial.protocol.expressions import Expression, Truth, ValueType, Variable, Verdict
 from hipectrial.protocol.loader import (
     dump_protocol,
     load_protocol,
@@ -13,6 +13,7 @@ from hipectrial.protocol.loader import (
     seed_protocol_path,
 )
 from hipectrial.protocol.model import SCHEMA_VERSION, Cohort, EligibilityCriterion, Protocol, Study
+from hipectrial.protocol.scope import Scope
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
@@ -14,6 +15,38 @@ class Model(BaseModel):
     """Base of every protocol model: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def lookup(model: BaseModel, name: str, source: Sequence[Any],
+           build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``build()`` once per model instance, kept in the instance's ``__dict__`` under ``name``.
+
+    Why this is safe: protocol models are frozen and their lists are never mutated after
+    validation (``Protocol.scope`` relies on the same), so a table built from them stays
+    true. The table is rebuilt when ``source`` (the list it was built from) is no longer the
+    very object the model holds, as after ``model_copy(update=...)``. pydantic compares,
+    dumps and represents models by their declared fields only, so the extra ``__dict__`` entry
+    changes no equality, dump or round trip (the same holds for ``functools.cached_property``).
+    """
+    cached = model.__dict__.get(name)
+    if cached is None or cached[0] is not source:
+        cached = (source, build())
+        model.__dict__[name] = cached  # bypasses the frozen __setattr__, as cached_property does
+    table: dict[str, Any] = cached[1]
+    return table
+
+
+def by_id(model: BaseModel, attribute: str) -> dict[str, Any]:
+    """The items of the list ``model.<attribute>`` by their ``id``; the first of a repeated id."""
+    items: Sequence[Any] = getattr(model, attribute)
+
+    def build() -> dict[str, Any]:
+        table: dict[str, Any] = {}
+        for item in items:
+            table.setdefault(item.id, item)
+        return table
+
+    return lookup(model, f"_by_id_{attribute}", items, build)
 
 
 # Identifiers users and exports rely on. Letters, digits, '_' and '-', starting with a

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from hipectrial.protocol.common import HasUnit, Id, Label, Model, Oid, Text, VarName, oid_part
+from hipectrial.protocol.common import HasUnit, Id, Label, Model, Oid, Text, VarName, by_id, oid_part
 from hipectrial.protocol.expressions import Expression, ValueType
 
 
@@ -105,7 +105,8 @@ class FormDef(Model):
         return field.oid or f"IT.{oid_part(self.id)}.{oid_part(field.id)}"
 
     def field(self, field_id: str) -> FieldDef | None:
-        return next((f for f in self.fields if f.id == field_id), None)
+        """The field with id ``field_id`` (the first, were ids repeated); ``None`` if none."""
+        return by_id(self, "fields").get(field_id)
 
 
 class Derivation(StrEnum):

@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from hipectrial.protocol.common import Id, Label, Model, Text
+from hipectrial.protocol.common import Id, Label, Model, Text, by_id, lookup
 from hipectrial.protocol.endpoints import Endpoint, ResponseAssessment, Statistics
-from hipectrial.protocol.expressions import Expression, Scope, ValueType, Variable
+from hipectrial.protocol.expressions import Expression, ValueType, Variable
 from hipectrial.protocol.forms import CodeList, DerivedVariable, FieldDef, FormDef
 from hipectrial.protocol.regimen import (
     Agent,
@@ -21,6 +21,7 @@ from hipectrial.protocol.regimen import (
     Phase,
 )
 from hipectrial.protocol.schedule import Visit
+from hipectrial.protocol.scope import Scope
 
 SCHEMA_VERSION = 1
 
@@ -79,44 +80,41 @@ class Protocol(Model):
 
     # -- look-ups -------------------------------------------------------------------------
 
+    # Look-ups by id are dict look-ups built once per protocol (see ``common.lookup`` for
+    # why they cannot go stale); a repeated id finds its first holder, as a scan would.
+
     def form(self, form_id: str) -> FormDef:
         """The form with id ``form_id``; ``KeyError`` if there is none."""
-        for form in self.forms:
-            if form.id == form_id:
-                return form
-        raise KeyError(form_id)
+        found: FormDef = by_id(self, "forms")[form_id]
+        return found
 
     def field(self, field_id: str) -> tuple[FormDef, FieldDef]:
         """The form and field that define variable ``field_id``; ``KeyError`` if none."""
-        for form in self.forms:
-            found = form.field(field_id)
-            if found is not None:
-                return form, found
-        raise KeyError(field_id)
+        def build() -> dict[str, tuple[FormDef, FieldDef]]:
+            table: dict[str, tuple[FormDef, FieldDef]] = {}
+            for form in self.forms:
+                for f in form.fields:
+                    table.setdefault(f.id, (form, f))
+            return table
+
+        found: tuple[FormDef, FieldDef] = lookup(self, "_fields_by_id", self.forms, build)[field_id]
+        return found
 
     def codelist(self, codelist_id: str) -> CodeList:
-        for codelist in self.codelists:
-            if codelist.id == codelist_id:
-                return codelist
-        raise KeyError(codelist_id)
+        found: CodeList = by_id(self, "codelists")[codelist_id]
+        return found
 
     def agent(self, agent_id: str) -> Agent:
-        for agent in self.agents:
-            if agent.id == agent_id:
-                return agent
-        raise KeyError(agent_id)
+        found: Agent = by_id(self, "agents")[agent_id]
+        return found
 
     def visit(self, visit_id: str) -> Visit:
-        for visit in self.visits:
-            if visit.id == visit_id:
-                return visit
-        raise KeyError(visit_id)
+        found: Visit = by_id(self, "visits")[visit_id]
+        return found
 
     def phase(self, phase_id: str) -> Phase:
-        for phase in self.phases:
-            if phase.id == phase_id:
-                return phase
-        raise KeyError(phase_id)
+        found: Phase = by_id(self, "phases")[phase_id]
+        return found
 
     def agents_for(self, cohort_id: str) -> list[Agent]:
         """The agents a cohort receives, in protocol order."""
