@@ -8,6 +8,7 @@ import datetime as dt
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from hipectrial.design.dose_finding import DoseState
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.simulate import SimulatedTrial, load_scenario, simulate, simulate_trial
+from hipectrial.simulate.course import Course, simulate_course
 from hipectrial.simulate.scenario import Scenario
 from hipectrial.simulate.trial_assemble import add_months
 
@@ -314,19 +316,60 @@ def test_courses_on_a_given_executor_give_the_same_data(protocol: Protocol,
     assert other.trial == one.trial
 
 
+class RecordedCourse:
+    """The real course simulator, keeping each call's inputs (with the random generator's
+    state before the call) and result, so that any course can be simulated again alone."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[dict[str, Any], dict[str, Any], Course]] = []
+
+    def __call__(self, **kwargs: Any) -> Course:
+        state = kwargs["rng"].bit_generator.state
+        course = simulate_course(**kwargs)
+        self.calls.append((kwargs, state, course))
+        return course
+
+
 def test_one_thousand_participants(protocol: Protocol, default_scenario: Scenario) -> None:
-    """Orchestration at scale (the stand-in course keeps it within 30 s; the real course's
-    speed at this size is measured by benchmarks/simulate.py)."""
-    fake = FakeCourseFunction()
+    """The real course at scale: 1,000 registered, valid data, and every course the same
+    when simulated again on its own (the caches warmed by 999 others change nothing)."""
+    recorded = RecordedCourse()
     start = time.perf_counter()
-    result = simulate_trial(protocol, default_scenario, seed=1, participants=1000, course=fake)
+    # In this process (workers=1), so that the recording course sees every call.
+    result = simulate_trial(protocol, default_scenario, seed=1, participants=1000, course=recorded, workers=1)
     elapsed = time.perf_counter() - start
     trial = result.trial
     registered = [p for p in trial.participants if p.registered]
-    assert len(registered) == len(fake.enrolments) == 1000
+    assert len(registered) == len(recorded.calls) == 1000
     assert len({p.id for p in trial.participants}) == len(trial.participants)
     parts = Counter(f["study_part"] for f in registration_forms(trial).values())
     assert parts["part_a"] + parts["part_b"] == 1000
     assert parts["part_a"] == 3 * len(result.cohorts)
     assert result.simon is None
+    assert trial.doses  # the real course: treatment, AEs, labs, imaging
+    assert trial.adverse_events
+    assert trial.lab_results
+    assert trial.tumour_assessments
+    errors = [f for f in validate(trial, protocol) if f.severity is Severity.ERROR]
+    assert errors == []
+    for kwargs, state, course in recorded.calls[::40]:
+        rng = np.random.Generator(np.random.PCG64())
+        rng.bit_generator.state = state
+        assert simulate_course(**{**kwargs, "rng": rng}) == course
     assert elapsed < 30, f"{elapsed:.1f} s"
+
+
+def test_a_large_batch_goes_to_a_pool_only_where_it_pays(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hipectrial.simulate import trial_parallel
+
+    monkeypatch.setattr(trial_parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(trial_parallel.multiprocessing, "get_start_method", lambda allow_none: "fork")
+    assert trial_parallel.auto_workers(199) == 0
+    assert trial_parallel.auto_workers(200) == 2
+    monkeypatch.setattr(trial_parallel.os, "cpu_count", lambda: 16)
+    assert trial_parallel.auto_workers(1000) == trial_parallel.AUTO_POOL_MAX_WORKERS
+    monkeypatch.setattr(trial_parallel.os, "cpu_count", lambda: 1)
+    assert trial_parallel.auto_workers(1000) == 0
+    monkeypatch.setattr(trial_parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(trial_parallel.multiprocessing, "get_start_method", lambda allow_none: "spawn")
+    assert trial_parallel.auto_workers(1000) == 0

@@ -40,7 +40,7 @@ from hipectrial.clinical.dose_result import AgentDose, DoseStatus, Prescription
 from hipectrial.clinical.dose_rules import amount_text
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
-from hipectrial.protocol.regimen import Agent, Phase
+from hipectrial.protocol.regimen import Agent, DoseCalculation, Phase
 
 __all__ = ["AgentDose", "DoseStatus", "Prescription", "prescribe", "prescribe_hipec"]
 
@@ -55,9 +55,33 @@ class _Body:
     steps: tuple[str, ...]
 
 
+# _measure's results on their exact inputs (type and text, so 65 and 65.0 stay apart): a
+# participant's prescriptions mostly differ in the dose state, not in the body measured.
+_BODIES: dict[tuple[object, ...], tuple[DoseCalculation, _Body]] = {}
+_BODIES_LIMIT = 4096
+
+
+def _exact(value: object) -> tuple[type, str]:
+    return type(value), str(value)
+
+
 def _measure(protocol: Protocol, participant: Participant) -> _Body:
     """BSA from the dosing weight, CrCl from this visit's weight, and the weight rule."""
     calc = protocol.dose_calculation
+    key = (id(calc), _exact(participant.weight_kg), _exact(participant.dosing_weight_kg),
+           _exact(participant.height_cm), _exact(participant.age_years), _exact(participant.sex),
+           _exact(participant.creatinine), _exact(participant.creatinine_unit))
+    cached = _BODIES.get(key)
+    if cached is not None and cached[0] is calc:
+        return cached[1]
+    body = _measure_now(calc, participant)
+    if len(_BODIES) >= _BODIES_LIMIT:
+        _BODIES.clear()
+    _BODIES[key] = (calc, body)
+    return body
+
+
+def _measure_now(calc: DoseCalculation, participant: Participant) -> _Body:
     current = check_weight_kg(participant.weight_kg)
     steps: list[str] = []
     change: WeightChange | None = None

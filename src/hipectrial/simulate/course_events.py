@@ -52,18 +52,33 @@ class Episode:
         )
 
 
-_TERM_CACHE: dict[int, tuple[Protocol, frozenset[str]]] = {}
+_TERM_CACHE: dict[int, tuple[Protocol, frozenset[str], dict[str, tuple[str, ...]],
+                             tuple[tuple[str, str], ...]]] = {}
+
+
+def _rule_index(protocol: Protocol) -> tuple[frozenset[str], dict[str, tuple[str, ...]],
+                                             tuple[tuple[str, str], ...]]:
+    """Looked up once per protocol: the rule terms (normalised), each term's qualifiers in
+    rule order, and the qualifiers of the lab-expression rules with their normalised text."""
+    cached = _TERM_CACHE.get(id(protocol))
+    if cached is not None and cached[0] is protocol:
+        return cached[1], cached[2], cached[3]
+    rules = protocol.dose_modifications.rules
+    terms = frozenset(normal_text(r.when.ctcae_term) for r in rules if r.when.ctcae_term)
+    qualifiers: dict[str, list[str]] = {}
+    for r in rules:
+        if r.when.ctcae_term and r.when.qualifier:
+            qualifiers.setdefault(normal_text(r.when.ctcae_term), []).append(r.when.qualifier)
+    lab = tuple((r.when.qualifier, normal_text(r.when.qualifier)) for r in rules
+                if not r.when.ctcae_term and r.when.qualifier)
+    by_term = {k: tuple(v) for k, v in qualifiers.items()}
+    _TERM_CACHE[id(protocol)] = (protocol, terms, by_term, lab)
+    return terms, by_term, lab
 
 
 def rule_terms(protocol: Protocol) -> frozenset[str]:
     """The CTCAE terms the protocol's dose-modification rules name (normalised)."""
-    cached = _TERM_CACHE.get(id(protocol))
-    if cached is not None and cached[0] is protocol:
-        return cached[1]
-    terms = frozenset(normal_text(r.when.ctcae_term) for r in protocol.dose_modifications.rules
-                      if r.when.ctcae_term)
-    _TERM_CACHE[id(protocol)] = (protocol, terms)
-    return terms
+    return _rule_index(protocol)[0]
 
 
 def _answer(qualifier: str, episode: Episode, when: dt.date, recurrent: bool,
@@ -105,7 +120,7 @@ def toxicity_events(protocol: Protocol, episodes: list[Episode], since: dt.date 
         if kept is None or e.grade > kept.grade:
             worst[e.term] = e
     febrile = any(normal_text(e.term) == "febrile neutropenia" for e in window)
-    terms = rule_terms(protocol)
+    terms, by_term, _ = _rule_index(protocol)
     events: list[ToxicityEvent] = []
     for term in sorted(worst):
         e = worst[term]
@@ -119,12 +134,10 @@ def toxicity_events(protocol: Protocol, episodes: list[Episode], since: dt.date 
                   and normal_text(term) not in _NOT_NON_HAEM):
                 recorded = OTHER_NON_HAEM
         qualifiers: dict[str, bool] = {}
-        for rule in protocol.dose_modifications.rules:
-            if (rule.when.ctcae_term and rule.when.qualifier
-                    and normal_text(rule.when.ctcae_term) == normal_text(recorded)):
-                answer = _answer(rule.when.qualifier, e, when, recurrent, febrile)
-                if answer is not None:
-                    qualifiers[rule.when.qualifier] = answer
+        for qualifier in by_term.get(normal_text(recorded), ()):
+            answer = _answer(qualifier, e, when, recurrent, febrile)
+            if answer is not None:
+                qualifiers[qualifier] = answer
         events.append(ToxicityEvent(term=recorded, grade=e.grade, attribution=e.attribution,
                                     occurrence=Occurrence.RECURRENT if recurrent else Occurrence.FIRST,
                                     qualifiers=qualifiers))
@@ -136,11 +149,7 @@ def lab_qualifiers(protocol: Protocol, episodes: list[Episode], when: dt.date) -
     hepatic_irae = any(e.ongoing(when) and e.immune_related and e.lab_code in ("ALT", "AST", "BILI")
                        for e in episodes)
     answers: dict[str, bool] = {}
-    for rule in protocol.dose_modifications.rules:
-        q = rule.when.qualifier
-        if rule.when.ctcae_term or not q:
-            continue
-        text = normal_text(q)
+    for q, text in _rule_index(protocol)[2]:
         if "during s-1" in text:
             answers[q] = False          # the check is on day 1, before S-1 is taken
         elif "hepatitis" in text:

@@ -40,6 +40,7 @@ from hipectrial.simulate.course_labs import (
     term_to_code,
     value_of_grade,
 )
+from hipectrial.simulate.scenario_course import CourseParameters
 
 MAX_CHECKS = 8   # day-1 re-checks of one cycle before treatment stops (toxicity)
 _PRESCRIPTIONS: dict[tuple[object, ...], Prescription] = {}
@@ -68,6 +69,20 @@ def used_variables(protocol: Protocol) -> frozenset[str]:
     return used
 
 
+_GRADES: dict[int, tuple[CourseParameters, tuple[tuple[float, ...], ...]]] = {}
+
+
+def _grade_probabilities(params: CourseParameters) -> tuple[tuple[float, ...], ...]:
+    """Per AE rate, the probabilities of grades 1-4 (looked up once per scenario)."""
+    cached = _GRADES.get(id(params))
+    if cached is not None and cached[0] is params:
+        return cached[1]
+    table = tuple(tuple(rate.grade_probabilities.get(g, 0.0) for g in (1, 2, 3, 4))
+                  for rate in params.adverse_events)
+    _GRADES[id(params)] = (params, table)
+    return table
+
+
 def _age(ctx: Context) -> int:
     p = ctx.enrolment.profile
     born, on = p.birth_date, p.consent_date
@@ -76,6 +91,12 @@ def _age(ctx: Context) -> int:
 
 def _state_key(state: DoseState) -> tuple[object, ...]:
     return (tuple((a, s.reductions, s.status.value, s.start_dose, s.doses_given, s.delay_days)
+                  for a, s in sorted(state.agents.items())), tuple(sorted(state.rule_history)))
+
+
+def _prescription_state_key(state: DoseState) -> tuple[object, ...]:
+    """The dose state as a prescription reads it: ``delay_days`` is only validated there."""
+    return (tuple((a, s.reductions, s.status.value, s.start_dose, s.doses_given)
                   for a, s in sorted(state.agents.items())), tuple(sorted(state.rule_history)))
 
 
@@ -117,23 +138,27 @@ class Treatment:
 
     def _prescribe(self, creatinine: Decimal, state: DoseState, phase: str | None, number: int,
                    late: int) -> Prescription:
-        key = (id(self.ctx.protocol), self.ctx.cohort, self.ctx.enrolment.dose_level,
+        protocol = self.ctx.protocol
+        days_late: dict[str, int] = {}
+        if phase is not None and late and "trastuzumab" in self.cohort_agents \
+                and "trastuzumab" in protocol.phase(phase).agents:
+            days_late = {"trastuzumab": late}
+        # The key is what ``prescribe`` reads: the days late only where it is given (a
+        # trastuzumab phase), the dose state as it reads it (``_prescription_state_key``).
+        key = (id(protocol), self.ctx.cohort, self.ctx.enrolment.dose_level,
                self.ctx.enrolment.profile.sex, _age(self.ctx), self.ctx.enrolment.profile.height_cm,
-               self.ctx.weight_kg, creatinine, self.dosing_weight, _state_key(state), phase,
-               number if phase is None else min(number, 2), late)
+               self.ctx.weight_kg, creatinine, self.dosing_weight, _prescription_state_key(state), phase,
+               number if phase is None else min(number, 2), days_late.get("trastuzumab", 0))
         rx = _PRESCRIPTIONS.get(key)
         if rx is None:
             who = self._participant(creatinine, state)
             if phase is None:
-                rx = prescribe_hipec(protocol=self.ctx.protocol, participant=who,
+                rx = prescribe_hipec(protocol=protocol, participant=who,
                                      session=("diagnostic-laparoscopy", "conversion-surgery")[number - 1])
             else:
-                days_late = {"trastuzumab": late} if late and "trastuzumab" in self.cohort_agents else {}
-                phase_def = self.ctx.protocol.phase(phase)
-                if "trastuzumab" not in phase_def.agents:
-                    days_late = {}
+                phase_def = protocol.phase(phase)
                 cycle_number = number if phase_def.cycles is None else min(number, phase_def.cycles)
-                rx = prescribe(protocol=self.ctx.protocol, participant=who,
+                rx = prescribe(protocol=protocol, participant=who,
                                cycle=Cycle(phase=phase, number=cycle_number, days_late=days_late))
             if len(_PRESCRIPTIONS) > _CACHE_LIMIT:
                 _PRESCRIPTIONS.clear()
@@ -320,8 +345,9 @@ class Treatment:
 
     def _draw_aes(self, start: dt.date, given: list[str]) -> None:
         rng, params = self.ctx.rng, self.ctx.params
-        for rate in params.adverse_events:
-            grade_index = choose(rng, [rate.grade_probabilities.get(g, 0.0) for g in (1, 2, 3, 4)])
+        for rate, probabilities in zip(params.adverse_events, _grade_probabilities(params),
+                                       strict=True):
+            grade_index = choose(rng, probabilities)
             if grade_index is None:
                 continue
             related = [a for a in rate.attributed_to if a in given]
