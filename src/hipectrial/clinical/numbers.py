@@ -9,6 +9,10 @@ from hipectrial.errors import InputError
 # Longer numbers are typos or attacks, never measurements.
 MAX_DIGITS = 30
 
+# An average month in days (365.25 / 12): how the protocol's "every 3 months", scenario
+# rates per month and reported durations in months convert to and from days.
+DAYS_PER_MONTH = 30.4375
+
 
 def to_decimal(field: str, value: object) -> Decimal:
     """A finite Decimal from an int, a Decimal, a float or a numeric string; else InputError.

@@ -7,9 +7,7 @@ matches what ``hipectrial analyze`` prints.
 from __future__ import annotations
 
 from hipectrial.analysis.results import BinaryEstimate, ContinuousSummary
-
-# Days in an average month (365.25 / 12), for "x days (y months)".
-DAYS_PER_MONTH = 30.4375
+from hipectrial.clinical.numbers import DAYS_PER_MONTH
 
 
 def percent(value: float | None, *, digits: int = 1) -> str:

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from hipectrial.clinical.numbers import DAYS_PER_MONTH
 from hipectrial.data import (
     AdverseEvent,
     DoseAdministration,
@@ -25,8 +26,6 @@ from hipectrial.data.values import FieldValue
 from hipectrial.protocol import Protocol
 from hipectrial.simulate.scenario_course import CourseParameters, HazardPiece
 from hipectrial.simulate.types import Enrolment
-
-DAYS_PER_MONTH = 30.4375
 
 
 def days(n: int) -> dt.timedelta:

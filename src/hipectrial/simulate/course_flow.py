@@ -123,7 +123,12 @@ class Flow:
         ctx.records.assessments.append(laparoscopy(ctx, hipec, tuple(profile.pci), profile.cytology))
         if died:
             self._die(found[0].onset_date, "surgical_complication")
-        window_end = hipec + days(21 + 20)
+        # The DLT window ends on a cycle-start timing (seed: induction cycle 1 day 21), counted
+        # from cycle 1 day 1 as planned (the phase's start day after HIPEC); cycle day d is
+        # d - 1 days after day 1.
+        end = ctx.protocol.dose_finding.dlt.window.end
+        start = ctx.protocol.phase(end.phase or "induction").start
+        window_end = hipec + days(start.day + end.day - 1)
         if float(ctx.rng.random()) < self.dlt_probability:
             episode = self.tx.draw_dlt(hipec + days(3), window_end - days(1),
                                        ctx.enrolment.study_part == "part_a")

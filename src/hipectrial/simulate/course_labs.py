@@ -30,15 +30,19 @@ _GRADED_LOW = ("NEUT", "PLAT", "HGB")
 _GRADED_HIGH = ("ALT", "AST", "BILI")
 # Report precision (as on lab reports): 10^9/L to 2 decimals, counts and U/L whole, bilirubin 0.1.
 _QUANTUM = {"NEUT": Decimal("0.01"), "PLAT": Decimal(1), "HGB": Decimal(1), "ALT": Decimal(1),
-            "AST": Decimal(1), "BILI": Decimal("0.1"), "CREAT": Decimal(1)}
+            "AST": Decimal(1), "BILI": Decimal("0.1"), "CREAT": Decimal(1), "WBC": Decimal("0.01"),
+            "INR": Decimal("0.01")}
 # Typical adult reference ranges (value, lower, upper), used only when the screening
 # profile lacks the test or reports it in another unit than the protocol's.
 _DEFAULTS = {
     "NEUT": ("3.5", "2.0", "7.5"), "PLAT": ("220", "100", "300"), "HGB": ("132", "120", "160"),
     "ALT": ("22", None, "40"), "AST": ("24", None, "40"), "BILI": ("10.5", "3.4", "20.5"),
-    "CREAT": ("75", "44", "133"),
+    "CREAT": ("75", "44", "133"), "WBC": ("6.0", "3.5", "9.5"), "INR": ("1.00", "0.80", "1.20"),
 }
-TESTS = (*_GRADED_LOW, *_GRADED_HIGH, "CREAT")
+# Recorded at every cycle visit (the protocol's labs form requires them) but not drawn as
+# toxicities here: they vary a little around the screening value.
+_UNGRADED = ("CREAT", "WBC", "INR")
+TESTS = (*_GRADED_LOW, *_GRADED_HIGH, *_UNGRADED)
 
 
 def _d(text: str | None) -> Decimal | None:
@@ -130,7 +134,7 @@ def lab_specs(protocol: Protocol, labs: dict[str, LabValue]) -> dict[str, LabSpe
         else:
             v, lo, hi = _DEFAULTS[code]
             value, lower, upper = Decimal(v), _d(lo), _d(hi)
-        if code == "CREAT":
+        if code in _UNGRADED:
             specs[code] = LabSpec(code, f.variable, f.unit, lower, upper, value, (), None)
             continue
         by_grade, term = _grid(code, f.unit, lower, upper)
@@ -147,7 +151,7 @@ def normal_sets(rng: np.random.Generator, specs: dict[str, LabSpec], count: int 
     for k in range(count):
         values: dict[str, Decimal] = {}
         for code, spec in specs.items():
-            if code == "CREAT":
+            if code in _UNGRADED:
                 factor = (1.0, 0.95, 1.06)[k % 3]
                 values[code] = _quantize(code, float(spec.baseline) * factor)
                 continue

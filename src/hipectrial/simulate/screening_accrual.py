@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hipectrial.clinical.numbers import DAYS_PER_MONTH
 from hipectrial.simulate.scenario import Scenario
 
-DAYS_PER_MONTH = 30.4375
 # Spawn keys of the independent random streams of one simulation (SeedSequence spawn_key):
 # accrual per site, screening per arrival, course per arrival.
 STREAM_ACCRUAL = 1
