@@ -21,7 +21,7 @@ from hipectrial.clinical.body import AGE_YEARS, body_surface_area, creatinine_cl
 from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.record_values import derived_variables, field_of
 from hipectrial.errors import ExpressionError, InputError
-from hipectrial.protocol import Protocol, Truth, ValueType
+from hipectrial.protocol import FrozenValues, Protocol, Truth, ValueType
 from hipectrial.protocol.forms import Derivation, DerivedVariable
 
 
@@ -121,7 +121,8 @@ def derive(*, protocol: Protocol, values: Mapping[str, object]) -> Derived:
             known[d.id] = result.value
         results.append(result)
     results.sort(key=lambda r: by_protocol_order[r.variable])
-    return Derived(known, tuple(results))
+    # FrozenValues: every rule evaluated on this record shares one binding (protocol.frozen).
+    return Derived(FrozenValues(known), tuple(results))
 
 
 def _order(protocol: Protocol) -> tuple[tuple[DerivedVariable, ...], Mapping[str, int]]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.errors import InputError
-from hipectrial.protocol import Protocol
+from hipectrial.protocol import FrozenValues, Protocol
 from hipectrial.protocol.regimen import Occurrence
 
 Number = Decimal | int | float | str
@@ -197,7 +197,8 @@ class LabFindings:
     qualifiers: Mapping[str, bool] = field(default_factory=_empty)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "values", _frozen(self.values))
+        # FrozenValues: the rules are evaluated on one binding of these values (protocol.frozen).
+        object.__setattr__(self, "values", FrozenValues(self.values))
         object.__setattr__(self, "attribution", _frozen(self.attribution))
         object.__setattr__(self, "qualifiers", _frozen(self.qualifiers))
 

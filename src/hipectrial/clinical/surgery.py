@@ -21,6 +21,7 @@ from hipectrial.clinical.derived import (
     derive,
     missing_fields,
 )
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.record_values import check_values, label_of
 from hipectrial.errors import InputError
 from hipectrial.protocol import Expression, Protocol, Truth
@@ -168,8 +169,11 @@ def conversion_criteria(*, protocol: Protocol, values: Mapping[str, object],
     scope = protocol.scope
     criteria = []
     all_missing: list[str] = []
-    for part in split_conjunction(rule.expression.source):
-        expression = Expression(part)
+    source = rule.expression.source
+    # The criteria depend only on the rule's text: split and compiled once per protocol.
+    parts = per_protocol(protocol, ("surgery.criteria", variable, source),
+                         lambda: tuple((part, Expression(part)) for part in split_conjunction(source)))
+    for part, expression in parts:
         verdict = scope.truth(expression, derived.values)
         status = {Truth.TRUE: CriterionStatus.MET, Truth.FALSE: CriterionStatus.NOT_MET,
                   Truth.UNKNOWN: CriterionStatus.UNKNOWN}[verdict.truth]

@@ -6,6 +6,7 @@
 """
 
 from hipectrial.protocol.expressions import Expression, Truth, ValueType, Variable, Verdict
+from hipectrial.protocol.frozen import FrozenValues
 from hipectrial.protocol.loader import (
     dump_protocol,
     load_protocol,
@@ -20,6 +21,7 @@ __all__ = [
     "Cohort",
     "EligibilityCriterion",
     "Expression",
+    "FrozenValues",
     "Protocol",
     "Scope",
     "Study",

@@ -8,6 +8,9 @@ bindings per thread, so each set of values is bound once.
 
 Why a cached binding is never stale:
 
+* **By the object** (the fastest path): a :class:`~hipectrial.protocol.frozen.FrozenValues`
+  whose values are all of immutable types cannot change, and the entry holds it, so its
+  ``id()`` cannot be reused while the entry lives.
 * **By identity** (the fast path): the key is the variable names in order with the ``id()``
   of each value, and the entry holds the values themselves, so none of them can be freed and
   its ``id()`` reused while the entry lives. Only values of immutable types take this path,
@@ -34,14 +37,14 @@ import cel
 
 from hipectrial.errors import InputError
 from hipectrial.protocol.expressions import EXTRA_FUNCTIONS, ValueType, Variable
+from hipectrial.protocol.frozen import IMMUTABLE_TYPES, FrozenValues
 
 # How many recent value sets each thread keeps bound per Scope (per kind of key). The
 # benchmark sets it to 0 to time the unoptimised path.
 BOUND_CACHE_SIZE = 8
 
 _EPOCH_TZ = dt.UTC
-# Types whose instances never change: the same object is always the same value.
-_IMMUTABLE = frozenset({bool, int, float, str, Decimal, dt.date, dt.datetime, type(None)})
+_IMMUTABLE = IMMUTABLE_TYPES
 
 
 def bind(var: Variable, value: object) -> Any:
@@ -139,6 +142,23 @@ class BoundCache:
         if by_identity is None:
             by_identity = local.by_identity = OrderedDict()
             local.by_value = OrderedDict()
+            local.by_frozen = OrderedDict()
+        by_frozen: OrderedDict[int, tuple[FrozenValues, Bound]] = local.by_frozen
+        frozen = type(values) is FrozenValues and values.immutable
+        if frozen:
+            known = by_frozen.get(id(values))
+            if known is not None and known[0] is values:
+                bound = known[1]
+                bound.failures.clear()
+                return bound
+        bound = self._get(local, by_identity, values)
+        if frozen:
+            _put(by_frozen, id(values), (values, bound))  # the entry keeps ``values`` alive
+        return bound
+
+    def _get(self, local: threading.local,
+             by_identity: OrderedDict[tuple[object, ...], tuple[tuple[object, ...], Bound]],
+             values: Mapping[str, object]) -> Bound:
         by_value: OrderedDict[tuple[object, ...], Bound] = local.by_value
         held = tuple(values.values())
         identity: tuple[object, ...] | None = None
