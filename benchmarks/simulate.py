@@ -2,8 +2,9 @@
 
 Times :func:`hipectrial.simulate.simulate_trial` on the seed protocol and the ``default``
 scenario with ``participants=1000`` (seed 1; median of ``--repeat`` runs, as
-``simulate_trial`` runs by default — a process pool for a batch this large where processes
-fork, see ``auto_workers`` — against one process as the baseline; each run a first run:
+``simulate_trial`` runs by default — for a trial this large, where processes fork, a pool
+started before Part B that screens the arrivals ahead and simulates the courses, see
+``hipectrial.simulate.trial_pool`` — against one process as the baseline; each run a first run:
 the caches keyed on a participant's inputs are emptied
 before it, else a repeat of the same seed finds every prescription and decision already
 made and takes half the time), with the time spent in the per-participant course

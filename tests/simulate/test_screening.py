@@ -159,6 +159,26 @@ def test_accrual_is_poisson_per_site_from_activation(default_scenario: Scenario)
         assert abs(len(mine) - expected) < 4 * expected ** 0.5  # Poisson: SD = sqrt(mean)
 
 
+def test_drawing_arrivals_ahead_changes_none_of_them(default_scenario: Scenario) -> None:
+    plain = Accrual(default_scenario, seed=2)
+    expected = [plain.next() for _ in range(60)]
+    ahead = Accrual(default_scenario, seed=2)
+    assert ahead.at(45) == expected[45]      # draws 46 ahead, takes none
+    assert ahead.taken == 0
+    got = [ahead.next() for _ in range(30)]
+    assert ahead.at(59) == expected[59]
+    got += [ahead.next() for _ in range(30)]
+    assert got == expected
+    assert ahead.taken == 60
+
+
+def test_an_arrival_already_taken_cannot_be_looked_up(default_scenario: Scenario) -> None:
+    accrual = Accrual(default_scenario, seed=2)
+    accrual.next()
+    with pytest.raises(ValueError, match="arrival 0 was taken already"):
+        accrual.at(0)
+
+
 def test_participant_ids_are_numbered_per_site(protocol: Protocol, default_scenario: Scenario) -> None:
     trial = simulate_trial(protocol, default_scenario, seed=4, participants=12,
                            course=FakeCourseFunction()).trial

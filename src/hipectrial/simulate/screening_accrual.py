@@ -9,6 +9,7 @@ paused or closed — those people are not screened at all.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import heapq
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ class Accrual:
         self._mean_gap = [DAYS_PER_MONTH / s.screened_per_month for s in scenario.sites]
         self._counts = [0] * len(scenario.sites)
         self._heap: list[tuple[float, int]] = []
-        self._held: Arrival | None = None
+        self._ahead: collections.deque[Arrival] = collections.deque()  # drawn, not yet taken
+        self.taken = 0  # arrivals taken by next() so far: the index of the next one
         for i, site in enumerate(scenario.sites):
             heapq.heappush(self._heap, (site.activation_day + self._gap(i), i))
 
@@ -59,14 +61,24 @@ class Accrual:
 
     def peek(self) -> Arrival:
         """The next arrival, left in the stream."""
-        if self._held is None:
-            self._held = self._draw()
-        return self._held
+        return self.at(self.taken)
+
+    def at(self, index: int) -> Arrival:
+        """The arrival at ``index`` in the merged stream (0 the first ever), which must not be
+        taken yet; drawing ahead changes nothing that comes after (each site's stream is its
+        own, and the merge is by time, then site)."""
+        offset = index - self.taken
+        if offset < 0:
+            raise ValueError(f"arrival {index} was taken already (next is {self.taken})")
+        while len(self._ahead) <= offset:
+            self._ahead.append(self._draw())
+        return self._ahead[offset]
 
     def next(self) -> Arrival:
         """The next arrival at any site."""
         arrival = self.peek()
-        self._held = None
+        self._ahead.popleft()
+        self.taken += 1
         return arrival
 
     def _draw(self) -> Arrival:

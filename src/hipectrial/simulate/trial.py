@@ -50,10 +50,17 @@ from hipectrial.design.simon_inference import SimonAction
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.simulate.scenario import Scenario
-from hipectrial.simulate.screening import Screening, ScreeningContext, screen_person
-from hipectrial.simulate.screening_accrual import STREAM_COURSE, STREAM_SCREENING, Accrual, stream
+from hipectrial.simulate.screening import Screening, ScreeningContext
+from hipectrial.simulate.screening_accrual import STREAM_COURSE, Accrual, stream
 from hipectrial.simulate.trial_assemble import add_months, assemble
 from hipectrial.simulate.trial_parallel import CourseJob, auto_workers, simulate_courses
+from hipectrial.simulate.trial_pool import (
+    ScreeningAhead,
+    TrialPool,
+    fork_available,
+    participant_id,
+    screen_arrival,
+)
 from hipectrial.simulate.trial_result import (
     CohortDecision,
     CourseCall,
@@ -96,6 +103,7 @@ class _Run:
         self.cap = cap
         self.fixed_cutoff = scenario.cutoff.date
         self.progress, self.total = progress, total
+        self.ahead: ScreeningAhead | None = None  # screening ahead in a pool (large trials)
 
     # -- screening and registration ------------------------------------------------------
 
@@ -113,18 +121,19 @@ class _Run:
                 break
             if self.fixed_cutoff is not None and arrival.date > self.fixed_cutoff:
                 raise _CutoffReached
-            self.accrual.next()
             site = self.scenario.sites[arrival.site_index]
-            self.site_numbers[arrival.site_index] += 1
-            pid = f"{site.id}-{self.site_numbers[arrival.site_index]:03d}"
+            number = self.site_numbers[arrival.site_index] + 1
+            pid = participant_id(site.id, number)
             key = (arrival.site_index, arrival.number)
-            screening = screen_person(context=self.context, site=site, participant_id=pid,
-                                      consent_date=arrival.date,
-                                      rng=stream(self.seed, STREAM_SCREENING, *key))
+            if self.ahead is not None:
+                screening = self.ahead.screening(self.accrual.taken, arrival, pid, self.site_numbers)
+            else:
+                screening = screen_arrival(self.context, self.seed, arrival, pid)
+            self.accrual.next()
             last = screening.registration_date or screening.off_study_date or screening.as_of
             if self.fixed_cutoff is not None and last > self.fixed_cutoff:
-                self.site_numbers[arrival.site_index] -= 1  # not finished by the cut-off: left out
-                continue
+                continue  # not finished by the cut-off: left out (the number is not used)
+            self.site_numbers[arrival.site_index] = number
             self.screened.append(screening)
             if screening.registers and screening.registration_date is not None \
                     and screening.cohort is not None:
@@ -339,20 +348,30 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
     run = _Run(protocol, scenario, seed, course, participants, progress, total)
     cohorts, rp2d, end, open_from = run.part_a()
     simon = None
-    if rp2d is not None:
-        part_a = len(run.registered)
-        target = participants - part_a if participants is not None else enrol
-        if target > 0:
-            simon = run.part_b(rp2d, open_from, target, look=participants is None)
-    cutoff = _cutoff(run, scenario)
-    pending = [p for p in run.registered.values() if p.course is None]
-    jobs = [CourseJob(p.enrolment, p.key, scenario.dlt_probability[p.enrolment.dose_level],
-                      max(1, min(HORIZON_DAYS, (cutoff - p.enrolment.registration_date).days + 1)))
-            for p in pending]
-    if workers is None and executor is None:
-        workers = auto_workers(len(jobs))
-    courses = simulate_courses(protocol, scenario.course, course, seed, jobs,
-                               workers=workers or 0, executor=executor)
+    pool: TrialPool | None = None
+    try:
+        if rp2d is not None:
+            part_a = len(run.registered)
+            target = participants - part_a if participants is not None else enrol
+            if target > 0:
+                pool = _start_pool(run, target, workers, executor)
+                run.ahead = ScreeningAhead(pool, run.accrual) if pool is not None else None
+                simon = run.part_b(rp2d, open_from, target, look=participants is None)
+        cutoff = _cutoff(run, scenario)
+        pending = [p for p in run.registered.values() if p.course is None]
+        jobs = [CourseJob(p.enrolment, p.key, scenario.dlt_probability[p.enrolment.dose_level],
+                          max(1, min(HORIZON_DAYS, (cutoff - p.enrolment.registration_date).days + 1)))
+                for p in pending]
+        if pool is not None:
+            courses = pool.courses(jobs)
+        else:
+            if workers is None and executor is None:
+                workers = auto_workers(len(jobs))
+            courses = simulate_courses(protocol, scenario.course, course, seed, jobs,
+                                       workers=workers or 0, executor=executor)
+    finally:
+        if pool is not None:
+            pool.close()
     for person, simulated in zip(pending, courses, strict=True):
         person.course = simulated
     trial = assemble(protocol, scenario, run.context, run.screened, run.registered, cutoff)
@@ -360,6 +379,17 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
         progress(total, total)
     return SimulatedTrial(trial=trial, scenario=scenario.name, seed=seed, cohorts=tuple(cohorts),
                           rp2d=rp2d, part_a_end=end, simon=simon, cutoff=cutoff, skipped=run.skipped)
+
+
+def _start_pool(run: _Run, target: int, workers: int | None, executor: Executor | None) -> TrialPool | None:
+    """A forked pool for Part B's ``target`` registrations: ``workers`` processes, or by
+    default as many as :func:`auto_workers` gives for that many courses; none on an executor
+    given, where processes do not fork, or below 2 workers."""
+    count = workers if workers is not None else auto_workers(target)
+    if executor is not None or count < 2 or not fork_available():
+        return None
+    return TrialPool(count, protocol=run.protocol, context=run.context, params=run.scenario.course,
+                     course=run.course_fn, seed=run.seed)
 
 
 def _cutoff(run: _Run, scenario: Scenario) -> dt.date:
