@@ -538,3 +538,27 @@ def test_bad_input_names_the_field(kwargs: dict[str, object], field: str, phrase
         decide_modifications(**arguments)  # type: ignore[arg-type]
     assert info.value.field == field
     assert phrase in str(info.value)
+
+
+# -- lab conditions without words for the false ones --------------------------------------------------
+
+
+@pytest.mark.parametrize(("labs", "truth"), [
+    ({"anc": 0.9, "platelets": 200.0}, Truth.TRUE),     # anc < 1.0
+    ({"anc": 1.0, "platelets": 50.0}, Truth.FALSE),     # both exactly at their limits: not below
+    ({"anc": 1.2}, Truth.UNKNOWN),                      # platelets missing decides the OR
+])
+def test_a_lab_condition_has_the_same_truth_with_or_without_words_for_false(
+        labs: dict[str, object], truth: Truth) -> None:
+    from hipectrial.clinical.dose_conditions import lab_verdict
+
+    rule = next(r for r in SEED.dose_modifications.rules if r.id == "s1-within-cycle-cytopenia")
+    during_s1 = {"during S-1 days 1-14": True}  # the rule's qualifier, answered
+    explained = lab_verdict(SEED, rule, labs, during_s1, frozenset())
+    terse = lab_verdict(SEED, rule, labs, during_s1, frozenset(), explain_false=False)
+    assert explained.truth is terse.truth is truth
+    if truth is Truth.FALSE:
+        assert "does not hold" in explained.because
+        assert terse.because == ""
+    else:
+        assert terse == explained

@@ -108,17 +108,26 @@ def _value_text(values: Mapping[str, object]) -> str:
     return ", ".join(f"{k} {v}" for k, v in values.items())
 
 
+_FALSE_UNEXPLAINED = ConditionVerdict(Truth.FALSE)
+
+
 def lab_verdict(protocol: Protocol, rule: ModificationRule, values: Mapping[str, object],
-                qualifiers: Mapping[str, bool], history: frozenset[str]) -> ConditionVerdict:
+                qualifiers: Mapping[str, bool], history: frozenset[str], *,
+                explain_false: bool = True) -> ConditionVerdict:
     """Whether a lab (CEL) condition holds on ``values``, three-valued.
 
     ``occurrence`` of a lab rule is judged by the rule's own history: ``first`` holds when
-    the rule was not applied at an earlier cycle, ``recurrent`` when it was.
+    the rule was not applied at an earlier cycle, ``recurrent`` when it was. With
+    ``explain_false=False`` a condition whose expression is false comes back without its
+    ``because`` (for a caller that drops false conditions: the words cost more than the
+    verdict); the truth is the same.
     """
     condition = rule.when
     if condition.expression is None:
         raise ValueError(f"rule {rule.id} has no lab expression")
     verdict = protocol.scope.truth(condition.expression, values)
+    if not explain_false and verdict.truth is Truth.FALSE:
+        return _FALSE_UNEXPLAINED  # FALSE AND anything is FALSE (Kleene)
     source = condition.expression.source.strip()
     used = _value_text(verdict.used)
     if verdict.truth is Truth.TRUE:

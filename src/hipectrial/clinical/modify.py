@@ -121,7 +121,9 @@ def _rule_firings(protocol: Protocol, rule: ModificationRule, targets: list[str]
                 if verdict.truth is not Truth.FALSE or condition.truth is Truth.TRUE:
                     keep(agent_id, verdict)
     else:
-        condition = lab_verdict(protocol, rule, labs.values, labs.qualifiers, state.rule_history)
+        # A false condition is dropped below, so it need not be put into words.
+        condition = lab_verdict(protocol, rule, labs.values, labs.qualifiers, state.rule_history,
+                                explain_false=False)
         if condition.truth is not Truth.FALSE:
             for agent_id in targets:
                 verdict = combine(condition, attribution_verdict(rule, agent_id, labs.attribution))
