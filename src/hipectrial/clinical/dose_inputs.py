@@ -115,7 +115,11 @@ class DoseState:
         >>> DoseState().agent("s-1").reductions
         0
         """
-        return self.agents.get(agent_id, AgentState())
+        state = self.agents.get(agent_id)
+        return _ACTIVE if state is None else state
+
+
+_ACTIVE = AgentState()  # frozen: one shared default (the default was built on every lookup)
 
 
 @dataclass(frozen=True, slots=True)
