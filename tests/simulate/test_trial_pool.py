@@ -94,7 +94,7 @@ def test_where_processes_do_not_fork_workers_use_a_pool_of_their_own(
         protocol: Protocol, default_scenario: Scenario, recorded: list[ScreeningAhead],
         monkeypatch: pytest.MonkeyPatch) -> None:
     one = simulate_trial(protocol, default_scenario, seed=6, participants=40, workers=1)
-    monkeypatch.setattr(trial_module, "fork_available", lambda: False)
+    monkeypatch.setattr(trial_pool, "fork_available", lambda: False)
     two = simulate_trial(protocol, default_scenario, seed=6, participants=40, workers=2)
     assert recorded == []  # screening stayed here; the courses went to a pool with the YAML
     assert two.trial == one.trial

@@ -28,6 +28,10 @@ How the trial runs (the protocol's ``dose_finding`` and ``statistics`` sections 
 * **Randomness** — one stream per site for accrual and one per person for screening and
   for the course, keyed by (site, arrival number) under the seed, so that a person's draws
   never depend on how many draws anyone else used.
+* **Processes** — for a large Part B (``auto_workers``), where processes fork, a pool
+  started before Part B screens the arrivals ahead and simulates the pending courses
+  (:mod:`.trial_pool`); otherwise the pending courses run here or on the executor given
+  (:mod:`.trial_parallel`). The data do not depend on where anything ran.
 
 ``participants=N`` registers N people in total (Part B fills up what Part A leaves) and
 skips the Simon look; it exists for scale tests. If Part A selects no dose, fewer are
@@ -57,9 +61,9 @@ from hipectrial.simulate.trial_parallel import CourseJob, auto_workers, simulate
 from hipectrial.simulate.trial_pool import (
     ScreeningAhead,
     TrialPool,
-    fork_available,
     participant_id,
     screen_arrival,
+    start_pool,
 )
 from hipectrial.simulate.trial_result import (
     CohortDecision,
@@ -354,7 +358,8 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
             part_a = len(run.registered)
             target = participants - part_a if participants is not None else enrol
             if target > 0:
-                pool = _start_pool(run, target, workers, executor)
+                pool = start_pool(target, workers, executor, protocol=protocol, context=run.context,
+                                  params=scenario.course, course=course, seed=seed)
                 run.ahead = ScreeningAhead(pool, run.accrual) if pool is not None else None
                 simon = run.part_b(rp2d, open_from, target, look=participants is None)
         cutoff = _cutoff(run, scenario)
@@ -379,17 +384,6 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
         progress(total, total)
     return SimulatedTrial(trial=trial, scenario=scenario.name, seed=seed, cohorts=tuple(cohorts),
                           rp2d=rp2d, part_a_end=end, simon=simon, cutoff=cutoff, skipped=run.skipped)
-
-
-def _start_pool(run: _Run, target: int, workers: int | None, executor: Executor | None) -> TrialPool | None:
-    """A forked pool for Part B's ``target`` registrations: ``workers`` processes, or by
-    default as many as :func:`auto_workers` gives for that many courses; none on an executor
-    given, where processes do not fork, or below 2 workers."""
-    count = workers if workers is not None else auto_workers(target)
-    if executor is not None or count < 2 or not fork_available():
-        return None
-    return TrialPool(count, protocol=run.protocol, context=run.context, params=run.scenario.course,
-                     course=run.course_fn, seed=run.seed)
 
 
 def _cutoff(run: _Run, scenario: Scenario) -> dt.date:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, cast
 
 from hipectrial.protocol import Protocol
@@ -33,7 +33,7 @@ from hipectrial.simulate import transfer
 from hipectrial.simulate.scenario_course import CourseParameters
 from hipectrial.simulate.screening import Screening, ScreeningContext, screen_person
 from hipectrial.simulate.screening_accrual import STREAM_SCREENING, Accrual, Arrival, stream
-from hipectrial.simulate.trial_parallel import CourseJob, run_courses
+from hipectrial.simulate.trial_parallel import CourseJob, auto_workers, run_courses
 from hipectrial.simulate.trial_result import CourseCall, CourseLike
 
 # Arrivals screened per task (about 1 ms each), and courses simulated per task (about
@@ -109,6 +109,18 @@ class TrialPool:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_pool(target: int, workers: int | None, executor: Executor | None, *, protocol: Protocol,
+               context: ScreeningContext, params: CourseParameters, course: CourseCall,
+               seed: int) -> TrialPool | None:
+    """A pool for a Part B of ``target`` registrations: ``workers`` processes, or by default
+    as many as :func:`~hipectrial.simulate.trial_parallel.auto_workers` gives for that many
+    courses; none on an executor given, where processes do not fork, or below 2 workers."""
+    count = workers if workers is not None else auto_workers(target)
+    if executor is not None or count < 2 or not fork_available():
+        return None
+    return TrialPool(count, protocol=protocol, context=context, params=params, course=course, seed=seed)
 
 
 class _Batch:
