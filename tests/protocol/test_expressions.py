@@ -226,3 +226,21 @@ def test_ratio_with_zero_reference_raises_a_clear_error(capfd: pytest.CaptureFix
     with pytest.raises(ExpressionError, match=r"division by zero \(reference is 0\)"):
         LIMITS.truth(Expression("ratio(inr, inr_uln) <= 1.5"), {"inr": Decimal("1"), "inr_uln": Decimal("0")})
     assert capfd.readouterr().err == ""  # nothing leaks onto the user's terminal
+
+
+@pytest.mark.parametrize(("source", "values", "expected"), [
+    ("anc >= 1.5", {"anc": Decimal("1.5")}, Truth.TRUE),
+    ("anc >= 1.5", {"anc": Decimal("1.49")}, Truth.FALSE),
+    ("anc >= 1.5 && age <= 75", {"age": 70}, Truth.UNKNOWN),   # anc missing decides it
+    ("anc >= 1.5 && age <= 75", {"age": 80}, Truth.FALSE),     # false whatever anc is
+])
+def test_truth_value_is_the_truth_of_the_full_verdict(source: str, values: dict[str, object],
+                                                      expected: Truth) -> None:
+    expression = Expression(source)
+    assert SCOPE.truth_value(expression, values) is expected
+    assert SCOPE.truth(expression, values).truth is expected
+
+
+def test_truth_value_refuses_an_expression_that_is_not_boolean() -> None:
+    with pytest.raises(ExpressionError, match="must give true or false"):
+        SCOPE.truth_value(Expression("age + 1"), {"age": 70})

@@ -125,9 +125,9 @@ def lab_verdict(protocol: Protocol, rule: ModificationRule, values: Mapping[str,
     condition = rule.when
     if condition.expression is None:
         raise ValueError(f"rule {rule.id} has no lab expression")
-    verdict = protocol.scope.truth(condition.expression, values)
-    if not explain_false and verdict.truth is Truth.FALSE:
+    if not explain_false and protocol.scope.truth_value(condition.expression, values) is Truth.FALSE:
         return _FALSE_UNEXPLAINED  # FALSE AND anything is FALSE (Kleene)
+    verdict = protocol.scope.truth(condition.expression, values)
     source = condition.expression.source.strip()
     used = _value_text(verdict.used)
     if verdict.truth is Truth.TRUE:

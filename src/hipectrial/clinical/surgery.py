@@ -185,7 +185,7 @@ def conversion_criteria(*, protocol: Protocol, values: Mapping[str, object],
         criteria.append(ConversionCriterion(
             part, names, tuple(label_of(protocol, n)[0] for n in names), status,
             dict(verdict.used), missing))
-    overall = scope.truth(rule.expression, derived.values).truth
+    overall = scope.truth_value(rule.expression, derived.values)
     status = {Truth.TRUE: CriterionStatus.MET, Truth.FALSE: CriterionStatus.NOT_MET,
               Truth.UNKNOWN: CriterionStatus.UNKNOWN}[overall]
     failed = [c.expression for c in criteria if c.status is CriterionStatus.NOT_MET]

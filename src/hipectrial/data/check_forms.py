@@ -159,7 +159,7 @@ def _truth(c: Checker, i: int, r: FormRecord, expression: Expression,
            values: Mapping[str, FieldValue]) -> Truth:
     """Evaluate a protocol expression on a record's valid values; UNKNOWN when it cannot run."""
     try:
-        return c.protocol.scope.truth(expression, values).truth
+        return c.protocol.scope.truth_value(expression, values)
     except ExpressionError as exc:
         c.warning(RecordKind.FORM, i, r, None, f"cannot evaluate {expression.source!r}: {exc}")
         return Truth.UNKNOWN
