@@ -30,6 +30,11 @@ class Derived(Point):
     when: dt.date = dt.date(2027, 1, 1)
 
 
+@dataclass(frozen=True, slots=True)
+class Empty:
+    pass
+
+
 @dataclass(frozen=True)
 class NoSlots:
     value: Decimal
@@ -45,7 +50,7 @@ class OwnReduction:
 
 def test_frozen_slotted_records_come_back_equal() -> None:
     values = [Point(1), Derived(2, "q", ("a", "b"), dt.date(2030, 2, 28)), NoSlots(Decimal("1.10")),
-              {"nested": [Point(3)]}, None, (Derived(4),)]
+              {"nested": [Point(3)]}, None, (Derived(4),), Empty()]
     back = transfer.loads(transfer.dumps(values))
     assert back == values
     assert type(back[1]) is Derived

@@ -44,7 +44,6 @@ from hipectrial.protocol.frozen import IMMUTABLE_TYPES, FrozenValues
 BOUND_CACHE_SIZE = 8
 
 _EPOCH_TZ = dt.UTC
-_IMMUTABLE = IMMUTABLE_TYPES
 
 
 def bind(var: Variable, value: object) -> Any:
@@ -162,7 +161,7 @@ class BoundCache:
         by_value: OrderedDict[tuple[object, ...], Bound] = local.by_value
         held = tuple(values.values())
         identity: tuple[object, ...] | None = None
-        if _IMMUTABLE.issuperset(map(type, held)):
+        if IMMUTABLE_TYPES.issuperset(map(type, held)):
             identity = (tuple(values), tuple(map(id, held)))
             entry = by_identity.get(identity)
             if entry is not None:

@@ -20,16 +20,11 @@ import operator
 import pickle
 from typing import Any
 
-# Field names per class that takes the fast path; None for a class that does not.
-_NAMES: dict[type, tuple[str, ...] | None] = {}
 _set = object.__setattr__
 
 
 def _names(cls: type) -> tuple[str, ...] | None:
-    try:
-        return _NAMES[cls]
-    except KeyError:
-        pass
+    """The field names of a class that takes the fast path; None for a class that does not."""
     names: tuple[str, ...] | None = None
     params = getattr(cls, "__dataclass_params__", None)
     # Only what the standard library would pickle through _dataclass_getstate: a frozen
@@ -38,7 +33,6 @@ def _names(cls: type) -> tuple[str, ...] | None:
             and getattr(cls, "__getstate__", None) is getattr(dataclasses, "_dataclass_getstate", None) \
             and "__reduce__" not in cls.__dict__ and "__reduce_ex__" not in cls.__dict__:
         names = tuple(f.name for f in dataclasses.fields(cls))
-    _NAMES[cls] = names
     return names
 
 
@@ -64,12 +58,15 @@ class _Pickler(pickle.Pickler):
 
 
 def _values_getter(names: tuple[str, ...]) -> Any:
+    if not names:
+        return lambda obj: ()
     if len(names) == 1:
         one = operator.attrgetter(names[0])
         return lambda obj: (one(obj),)
     return operator.attrgetter(*names)
 
 
+# Per class: its field names and a getter of its field values (None: not the fast path).
 _GETTERS: dict[type, tuple[Any, Any]] = {}
 
 

@@ -36,13 +36,18 @@ AUTO_POOL_MIN_COURSES = 200
 AUTO_POOL_MAX_WORKERS = 4
 
 
+def fork_available() -> bool:
+    """Whether processes start by ``fork`` here (Linux): what a pool that inherits the
+    trial from this process needs."""
+    return multiprocessing.get_start_method(allow_none=False) == "fork"
+
+
 def auto_workers(courses: int) -> int:
     """Processes to use for ``courses`` independent courses by default: one (no pool) for a
     small batch, on a single CPU, or where processes do not start by ``fork``; else one per
     CPU, at most :data:`AUTO_POOL_MAX_WORKERS`."""
     cpus = os.cpu_count() or 1
-    forks = multiprocessing.get_start_method(allow_none=False) == "fork"
-    if courses < AUTO_POOL_MIN_COURSES or cpus < 2 or not forks:
+    if courses < AUTO_POOL_MIN_COURSES or cpus < 2 or not fork_available():
         return 0
     return min(cpus, AUTO_POOL_MAX_WORKERS)
 

@@ -33,7 +33,7 @@ from hipectrial.simulate import transfer
 from hipectrial.simulate.scenario_course import CourseParameters
 from hipectrial.simulate.screening import Screening, ScreeningContext, screen_person
 from hipectrial.simulate.screening_accrual import STREAM_SCREENING, Accrual, Arrival, stream
-from hipectrial.simulate.trial_parallel import CourseJob, auto_workers, run_courses
+from hipectrial.simulate.trial_parallel import CourseJob, auto_workers, fork_available, run_courses
 from hipectrial.simulate.trial_result import CourseCall, CourseLike
 
 # Arrivals screened per task (about 1 ms each), and courses simulated per task (about
@@ -72,11 +72,6 @@ def _screen_inherited(items: Sequence[tuple[Arrival, str]]) -> bytes:
 def _courses_inherited(jobs: Sequence[CourseJob]) -> bytes:
     return transfer.dumps(run_courses(_INHERITED["protocol"], _INHERITED["params"], _INHERITED["course"],
                                       _INHERITED["seed"], jobs))
-
-
-def fork_available() -> bool:
-    """Whether processes start by ``fork`` here (Linux), which the pool needs."""
-    return multiprocessing.get_start_method(allow_none=False) == "fork"
 
 
 class TrialPool:
