@@ -62,6 +62,7 @@ class Facts:
     first_look: TumourAssessment | None
     second_look: TumourAssessment | None
     death_date: dt.date | None
+    cause_of_death: str | None
     progression_date: dt.date | None
     new_therapy_date: dt.date | None
     last_known_alive: dt.date | None
@@ -83,6 +84,11 @@ class Facts:
     @property
     def hipec_date(self) -> dt.date | None:
         return self.hipec_dose.date if self.hipec_dose is not None and self.received_hipec else None
+
+    @property
+    def last_dose_date(self) -> dt.date | None:
+        """The latest date a dose of any agent was given (``given > 0``), HIPEC included."""
+        return max((d.date for d in self.doses if d.given > 0), default=None)
 
     @property
     def treated(self) -> bool:
@@ -186,13 +192,16 @@ def _facts(protocol: Protocol, p: Participant, r: _Records) -> Facts:
              and (conversion is None or a.date <= conversion.date)]
     second_look = next((a for a in later if a.date in reeval_dates), later[0] if later else None)
     death = _first([f.death_date for f in fus if f.death_date is not None])
+    cause = next((f.cause_of_death for f in sorted(fus, key=lambda u: u.date)
+                  if f.death_date is not None and f.cause_of_death is not None), None)
     progression = _first([f.progression_date for f in fus if f.progression_date is not None])
     return Facts(
         participant=p, visits=visits, forms=forms, doses=doses, adverse_events=aes, labs=labs,
         assessments=tas, surgeries=surgeries, follow_ups=fus, study_part=_study_part(forms),
         hipec_dose=hipec_dose, conversion_surgery=conversion, day0_surgery=day0,
         surgery_cytology=cytology, first_look=first_look, second_look=second_look,
-        death_date=death, progression_date=progression, new_therapy_date=_new_therapy(forms),
+        death_date=death, cause_of_death=cause, progression_date=progression,
+        new_therapy_date=_new_therapy(forms),
         last_known_alive=_last_known_alive(p, visits, doses, labs, tas, surgeries, fus, death),
         mdt_decision=_mdt_decision(forms))
 

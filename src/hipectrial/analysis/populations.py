@@ -68,6 +68,49 @@ class Populations:
         return self.sets[population]
 
 
+@dataclass(frozen=True, slots=True)
+class StudyGroup:
+    """Registered participants of one study part at one dose level, or all of them.
+
+    ``id`` is ``part_a-1``, ``part_b-2``… or ``all``; ``label`` is what a reader sees
+    ("Part A, level 1 (75 mg/m2)"); ``participant_ids`` are in participant order.
+    """
+
+    id: str
+    label: str
+    part: str | None
+    dose_level: str | None
+    participant_ids: tuple[str, ...]
+
+
+PART_LABELS: Mapping[str, str] = {PART_A: "Part A", PART_B: "Part B"}
+ALL_GROUP = "all"
+
+
+def study_groups(protocol: Protocol, populations: Populations,
+                 facts: Mapping[str, Facts]) -> tuple[StudyGroup, ...]:
+    """The registered participants by study part and dose level, then all of them.
+
+    Groups come in protocol order (Part A then Part B; levels lowest first) and only when
+    someone is in them; registered participants whose part or level is unknown are only in
+    the last group, ``all`` (every registered participant).
+    """
+    df = protocol.dose_finding
+    agent = df.explored_agents[0]
+    groups: list[StudyGroup] = []
+    for part, ids in ((PART_A, populations.part_a), (PART_B, populations.part_b)):
+        for level in df.levels:
+            members = tuple(pid for pid in ids if facts[pid].participant.dose_level == level.id)
+            if not members:
+                continue
+            dose = level.doses.get(agent)
+            amount = f" ({dose} {level.unit})" if dose is not None else ""
+            groups.append(StudyGroup(f"{part}-{level.id}", f"{PART_LABELS[part]}, level {level.id}{amount}",
+                                     part, level.id, members))
+    groups.append(StudyGroup(ALL_GROUP, "All registered", None, None, populations.registered))
+    return tuple(groups)
+
+
 def induction_cycle1(protocol: Protocol, f: Facts) -> tuple[dt.date | None, bool]:
     """(cycle 1 day 1 of induction, every cohort agent of cycle 1 given)."""
     phase = protocol.phase(INDUCTION)
