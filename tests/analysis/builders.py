@@ -39,10 +39,24 @@ from hipectrial.data import (
     Visit,
     VitalStatus,
 )
+from hipectrial.protocol import load_protocol
 
 REG = dt.date(2025, 1, 6)
 SITE = "SH01"
 GENERATED = dt.datetime(2026, 6, 30, tzinfo=dt.UTC)
+
+
+# Unremarkable values in the seed protocol's lab units (10^9/L, g/L, U/L, umol/L, ratio).
+NORMAL_LABS = {"WBC": "6.0", "NEUT": "3.5", "HGB": "130", "PLAT": "220", "LYM": "1.8", "ALT": "25",
+               "AST": "24", "ALP": "80", "BILI": "10", "CREAT": "70", "K": "4.1", "SODIUM": "140",
+               "ALB": "40", "INR": "1.0"}
+
+
+def _lab_unit(code: str) -> str:
+    for field in load_protocol().form("labs").fields:
+        if field.cdisc == code and field.unit is not None:
+            return field.unit
+    raise KeyError(f"no labs field with CDISC code {code!r} and a unit in the seed protocol")
 
 
 def day(n: int) -> dt.date:
@@ -177,8 +191,11 @@ class ParticipantBuilder:
                                        dlt=dlt, immune_related=immune, led_to_discontinuation=stop))
         return self
 
-    def lab(self, code: str, at: int, value: str = "1") -> ParticipantBuilder:
-        self.t.labs.append(LabResult(self.id, code, Decimal(value), "x", day(at)))
+    def lab(self, code: str, at: int, value: str | None = None) -> ParticipantBuilder:
+        """A lab result in the unit the seed protocol's labs field with this CDISC code declares;
+        by default a normal value (``NORMAL_LABS``)."""
+        amount = Decimal(value if value is not None else NORMAL_LABS[code])
+        self.t.labs.append(LabResult(self.id, code, amount, _lab_unit(code), day(at)))
         return self
 
     def visit(self, visit_id: str, at: int, repeat: int = 1) -> ParticipantBuilder:
@@ -211,7 +228,8 @@ class TrialBuilder:
         p = Participant(id=pid, site_id=SITE, sex=Sex.FEMALE if n % 2 else Sex.MALE,
                         birth_date=dt.date(1960, 5, 4), consent_date=day(consent), registration_date=reg,
                         cohort=cohort if reg else None, dose_level=dose_level if reg else None,
-                        off_study_date=day(consent + 10) if off_study_reason else None,
+                        off_study_date=(day((registered if registered is not None else consent) + 10)
+                                        if off_study_reason else None),
                         off_study_reason=off_study_reason)
         self.participants.append(p)
         builder = ParticipantBuilder(self, p)

@@ -20,6 +20,7 @@ from hipectrial.analysis.conduct import Accrual, Completeness, Deviations, accru
 from hipectrial.analysis.consort import ConsortStep, consort
 from hipectrial.analysis.course import Timeline, timelines
 from hipectrial.analysis.cutoff import at_cutoff
+from hipectrial.analysis.data_check import check_trial_data
 from hipectrial.analysis.document import JsonValue, to_jsonable
 from hipectrial.analysis.exposure import AgentExposure, exposure
 from hipectrial.analysis.facts import Facts, collect_facts
@@ -59,7 +60,7 @@ from hipectrial.analysis.surgical import (
 )
 from hipectrial.analysis.tte import km_summary, tte_rows
 from hipectrial.clinical.recist import Response
-from hipectrial.data import TrialData
+from hipectrial.data import Finding, TrialData
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Derivation, Endpoint, Population
@@ -88,6 +89,7 @@ class TrialAnalysis:
     eligibility: tuple[EligibilityOutcome, ...]
     lesion_changes: tuple[LesionChange, ...]
     timelines: tuple[Timeline, ...]
+    data_warnings: tuple[Finding, ...]
 
     def endpoint(self, endpoint_id: str) -> EndpointResult:
         """The result of endpoint ``endpoint_id``; ``KeyError`` when the protocol has none."""
@@ -113,6 +115,9 @@ class TrialAnalysis:
                      "completeness", "accrual", "baseline", "consort", "eligibility", "lesion_changes",
                      "timelines"):
             document[name] = to_jsonable(getattr(self, name))
+        document["data_warnings"] = [
+            {"location": f.location, "key": f.key, "field": f.field, "message": f.message}
+            for f in self.data_warnings]
         return document
 
 
@@ -210,6 +215,10 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     ------
     InputError
         When the trial's protocol id is not the protocol's, or the cut-off is not a date.
+    DataInvalidError
+        When :func:`hipectrial.data.validate` finds an error in ``trial``: nothing is
+        analysed unvalidated (:mod:`~hipectrial.analysis.data_check`); its warnings are kept
+        in ``data_warnings``.
     """
     if trial.protocol_id != protocol.study.id:
         raise InputError("trial.protocol_id", trial.protocol_id,
@@ -217,6 +226,7 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     day = trial.generated_at.date() if cutoff is None else cutoff
     if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
         raise InputError("cutoff", cutoff, "a date (YYYY-MM-DD)")
+    checked = check_trial_data(trial=trial, protocol=protocol)
     data = at_cutoff(trial, day)
     facts = collect_facts(trial=data, protocol=protocol)
     eligibility = {pid: recompute_eligibility(protocol=protocol, facts=f) for pid, f in facts.items()}
@@ -241,4 +251,5 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
         eligibility=tuple(eligibility.values()),
         lesion_changes=tuple(lesion_change(responses[pid], reg) for pid in pops[Population.MEASURABLE]
                              if (reg := facts[pid].registration_date) is not None),
-        timelines=timelines(protocol, pops.registered, facts, responses))
+        timelines=timelines(protocol, pops.registered, facts, responses),
+        data_warnings=checked.warnings)

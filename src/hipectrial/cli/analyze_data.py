@@ -25,8 +25,7 @@ from hipectrial.analysis.results import (
 )
 from hipectrial.analysis.trial_analysis import TrialAnalysis, analyze_trial
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.data import TrialData
-from hipectrial.errors import InputError
+from hipectrial.cli.trial_file import read_trial
 from hipectrial.protocol import load_protocol, seed_protocol_path
 from hipectrial.report import numbers
 
@@ -120,11 +119,7 @@ def run(*, data: Path, protocol: Path | None, as_json: bool, cutoff: dt.date | N
     # screened): a bar on stderr, drawn only on a terminal and never with --json.
     with Progress(console=make_console(stderr=True), transient=True, disable=as_json) as bar:
         task = bar.add_task("Reading the trial data", total=3)
-        try:
-            text = data.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError("--data", str(data), "a readable TrialData JSON file", exc.strerror) from None
-        trial = TrialData.from_json(text)
+        trial = read_trial(data)
         bar.update(task, advance=1, description="Loading the protocol")
         loaded = load_protocol(protocol if protocol is not None else seed_protocol_path())
         bar.update(task, advance=1, description="Deriving the endpoints")

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from hipectrial import __version__
-from hipectrial.cli import analyze, calc, design, eligibility, protocol, report, simulate
+from hipectrial.cli import analyze, calc, design, eligibility, protocol, report, simulate, validate
 from hipectrial.errors import HipectrialError
 
 EXIT_ERROR = 2
@@ -61,6 +61,7 @@ app.add_typer(analyze.app, name="analyze")
 eligibility.register(app)
 simulate.register(app)
 report.register(app)
+validate.register(app)
 
 
 def _version(value: bool) -> None:

@@ -16,7 +16,7 @@ import typer
 from rich.progress import Progress
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.data import TrialData
+from hipectrial.cli.trial_file import read_trial
 from hipectrial.errors import InputError
 from hipectrial.protocol import load_protocol, seed_protocol_path
 from hipectrial.report.dsmb import write_dsmb_report
@@ -34,22 +34,6 @@ _STEPS = (
     "conduct",
     "rendering HTML and PDF",
 )
-
-
-def read_trial(path: Path) -> TrialData:
-    """The ``TrialData`` document at ``path``; a missing or unreadable file is an InputError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(
-            "data",
-            str(path),
-            "an existing TrialData JSON file",
-            "write one with `hipectrial simulate --out trial.json`",
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("data", str(path), "a readable UTF-8 JSON file", str(exc)) from None
-    return TrialData.from_json(text)
 
 
 def _parse_cutoff(value: str | None) -> dt.date | None:
