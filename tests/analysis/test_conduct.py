@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from hipectrial.analysis.trial_analysis import analyze_trial
-from hipectrial.data import FormRecord, Visit
 from hipectrial.protocol import Protocol
 
 from .builders import TrialBuilder, day
-
-
-def test_consort_counts_and_reasons(protocol: Protocol) -> None:
-    t = TrialBuilder()
-    t.participant(1).hipec().second_look(78).surgery(110)
-    # Screen failure with ECOG 2 on the screening forms: recomputed, criterion I07 fails.
-    t.participant(2, registered=None, off_study_reason="screen_failure")
-    t.visits.append(Visit("SH01-002", "screening", actual_date=day(-15)))
-    t.forms.append(FormRecord("SH01-002", "ecog_assessment", "screening", values={"ecog": "2"}))
-    t.participant(3, registered=None, off_study_reason="consent_withdrawn")      # eligible, not registered
-    t.participant(4, off_study_reason="consent_withdrawn").hipec(given="0")      # registered, no HIPEC
-    t.participant(5).hipec().died(40)                                           # HIPEC, died
-    a = analyze_trial(trial=t.build(), protocol=protocol)
-    steps = {s.step: s for s in a.consort}
-    assert [s.n for s in a.consort] == [5, 4, 3, 2, 1, 1, 1]
-    assert [(r.reason, r.participant_ids) for r in steps["screened"].not_continuing] == [
-        ("failed I07", ("SH01-002",))]
-    assert [(r.reason, r.participant_ids) for r in steps["eligible"].not_continuing] == [
-        ("consent_withdrawn", ("SH01-003",))]
-    assert [(r.reason, r.participant_ids) for r in steps["registered"].not_continuing] == [
-        ("consent_withdrawn", ("SH01-004",))]
-    assert [(r.reason, r.participant_ids) for r in steps["received HIPEC (ITT)"].not_continuing] == [
-        ("death", ("SH01-005",))]
 
 
 def test_completeness_of_visits_and_cycle_labs(protocol: Protocol) -> None:
@@ -68,15 +42,3 @@ def test_relative_dose_intensity_worked_example(protocol: Protocol) -> None:
     # 170 <= 0.9 x 220 = 198: one reduction; 2 cycles given; C3 came 26 days after C2 (> 21 + 3): 1 delay.
     assert (row.cycles, row.reductions, row.delays) == (2, 1, 1)
     assert (ox.treated, ox.participants_with_reduction) == (1, 1)
-
-
-def test_accrual_by_site_and_month(protocol: Protocol) -> None:
-    t = TrialBuilder()
-    t.participant(1).hipec()
-    t.participant(2, registered=None, off_study_reason="screen_failure", consent=30)
-    a = analyze_trial(trial=t.build(), protocol=protocol)
-    assert [(r.key, r.screened, r.registered) for r in a.accrual.by_site] == [("SH01", 2, 1)]
-    # Consents 2024-12-17 and 2025-02-05; registration 2025-01-06.
-    assert [(r.key, r.screened, r.registered) for r in a.accrual.by_month] == [
-        ("2024-12", 1, 0), ("2025-01", 0, 1), ("2025-02", 1, 0)]
-    assert dt.date(2025, 1, 6) == day(0)

@@ -1,16 +1,20 @@
 """The CONSORT flow: screened → eligible → registered → HIPEC → re-evaluated → operated → R0.
 
-Each step lists who reached it and, for those who did not reach the next, why:
+Each step lists who reached it, how many of them are in each study group (part and dose
+level, :func:`~hipectrial.analysis.populations.study_groups`; steps before registration have
+no group), and, for those who did not reach the next step, why — in the protocol's words
+(:class:`~hipectrial.analysis.labels.Labels`):
 
-* not eligible — the failed criterion ids of the eligibility recomputed from the screening
-  forms (:mod:`~hipectrial.analysis.screening`); a screen failure whose recomputed verdict is
-  not ``ineligible`` is shown as ``screen_failure (recomputed: <verdict>)``;
-* eligible, not registered — ``off_study_reason``;
-* registered, no HIPEC — ``off_study_reason`` or ``off_treatment_reason``, else "no day-0
-  HIPEC dose given";
-* HIPEC, not re-evaluated — death, progression, ``off_treatment_reason``, else "pending";
+* not eligible — each eligibility criterion failed, recomputed from the screening forms
+  (:mod:`~hipectrial.analysis.screening`), one reason per criterion: a person failing two
+  criteria is counted under both (the step's ``n`` counts people); a screen failure whose
+  recomputed verdict is not ``ineligible`` is shown as such;
+* eligible, not registered — the end-of-study reason;
+* registered, no HIPEC — the end-of-study or end-of-treatment reason, else "no day-0 HIPEC
+  dose given";
+* HIPEC, not re-evaluated — death, progression, the end-of-treatment reason, else "pending";
 * re-evaluated, not operated — the MDT decision (``reevaluation`` form ``mdt_decision``),
-  else "pending";
+  else as above;
 * operated, not R0 — the reason of :func:`~hipectrial.analysis.surgical.r0_status`.
 """
 
@@ -21,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hipectrial.analysis.facts import Facts
+from hipectrial.analysis.labels import Labels
+from hipectrial.analysis.populations import StudyGroup
 from hipectrial.analysis.screening import EligibilityOutcome
 from hipectrial.analysis.surgical import r0_status
 
@@ -34,12 +40,14 @@ class ConsortReason:
 
 @dataclass(frozen=True, slots=True)
 class ConsortStep:
-    """``n`` participants reached ``step``; ``not_continuing`` are those of them who did not
-    reach the next step, grouped by reason."""
+    """``n`` participants reached ``step``; ``by_group`` counts them per study group (empty
+    before registration); ``not_continuing`` are those of them who did not reach the next
+    step, grouped by reason (a person may have several reasons only at screening)."""
 
     step: str
     n: int
     participant_ids: tuple[str, ...]
+    by_group: tuple[tuple[str, int], ...]
     not_continuing: tuple[ConsortReason, ...]
 
 
@@ -50,50 +58,66 @@ def _grouped(pairs: Sequence[tuple[str, str]]) -> tuple[ConsortReason, ...]:
     return tuple(ConsortReason(r, len(ids), tuple(ids)) for r, ids in sorted(groups.items()))
 
 
-def _not_eligible(f: Facts, outcome: EligibilityOutcome | None) -> str | None:
-    """The reason a screened person was not eligible; ``None`` when eligible."""
+def _not_eligible(f: Facts, outcome: EligibilityOutcome | None, labels: Labels) -> list[str]:
+    """The reasons a screened person was not eligible; empty when eligible."""
     if f.registration_date is not None or f.participant.off_study_reason != "screen_failure":
-        return None
+        return []
     if outcome is None or outcome.status != "ineligible":
-        return f"screen_failure (recomputed: {outcome.status if outcome else 'not evaluated'})"
-    return "failed " + ", ".join(outcome.failed)
+        verdict = outcome.status.replace("_", " ") if outcome else "not evaluated"
+        return [f"screen failure; eligibility recomputed from the screening forms: {verdict}"]
+    return [f"not eligible: {labels.criterion(c)}" for c in outcome.failed]
 
 
-def consort(facts: Mapping[str, Facts],
-            eligibility: Mapping[str, EligibilityOutcome]) -> tuple[ConsortStep, ...]:
+def consort(facts: Mapping[str, Facts], eligibility: Mapping[str, EligibilityOutcome],
+            groups: Sequence[StudyGroup], labels: Labels) -> tuple[ConsortStep, ...]:
     people = list(facts.values())
     screened = [f.id for f in people]
-    not_eligible = [(f.id, why) for f in people if (why := _not_eligible(f, eligibility.get(f.id)))]
-    eligible = [f for f in people if f.id not in {p for p, _ in not_eligible}]
-    unregistered = [(f.id, f.participant.off_study_reason or "not registered yet")
-                    for f in eligible if f.registration_date is None]
+    not_eligible = [(f.id, why) for f in people for why in _not_eligible(f, eligibility.get(f.id), labels)]
+    failed = {pid for pid, _ in not_eligible}
+    eligible = [f for f in people if f.id not in failed]
+
+    def end_of_study(f: Facts, otherwise: str) -> str:
+        code = f.participant.off_study_reason
+        return f"end of study: {labels.field('off_study_reason', code)}" if code else otherwise
+
+    def end_of_treatment(f: Facts, otherwise: str) -> str:
+        code = f.participant.off_treatment_reason
+        return f"end of treatment: {labels.field('off_treatment_reason', code)}" if code else otherwise
+
+    unregistered = [(f.id, end_of_study(f, "not registered yet")) for f in eligible
+                    if f.registration_date is None]
     registered = [f for f in eligible if f.registration_date is not None]
-    no_hipec = [(f.id, f.participant.off_study_reason or f.participant.off_treatment_reason
-                 or "no day-0 HIPEC dose given") for f in registered if not f.received_hipec]
+    no_hipec = [(f.id, end_of_study(f, end_of_treatment(f, "no day-0 HIPEC dose given")))
+                for f in registered if not f.received_hipec]
     hipec = [f for f in registered if f.received_hipec]
 
     def stopped(f: Facts) -> str:
         if f.death_date is not None:
-            return "death"
+            return "died"
         if f.progression_date is not None:
             return "progression"
-        return f.participant.off_treatment_reason or "pending (not yet re-evaluated)"
+        return end_of_treatment(f, "pending (not yet re-evaluated)")
 
     not_reevaluated = [(f.id, stopped(f)) for f in hipec
                        if not f.reevaluated and f.conversion_surgery is None]
     reevaluated = [f for f in hipec if f.reevaluated or f.conversion_surgery is not None]
-    not_operated = [(f.id, f"MDT decision: {f.mdt_decision}" if f.mdt_decision else stopped(f))
+    not_operated = [(f.id, f"MDT decision: {labels.field('mdt_decision', f.mdt_decision)}"
+                     if f.mdt_decision else stopped(f))
                     for f in reevaluated if f.conversion_surgery is None]
     operated = [f for f in reevaluated if f.conversion_surgery is not None]
     not_r0 = [(f.id, r0_status(f)[1]) for f in operated if not r0_status(f)[0]]
     r0 = [f.id for f in operated if r0_status(f)[0]]
 
-    def step(name: str, ids: Sequence[str], out: Sequence[tuple[str, str]]) -> ConsortStep:
-        return ConsortStep(name, len(ids), tuple(ids), _grouped(out))
+    def step(name: str, ids: Sequence[str], out: Sequence[tuple[str, str]], *,
+             grouped: bool = True) -> ConsortStep:
+        members = set(ids)
+        by_group = (tuple((g.id, sum(1 for pid in g.participant_ids if pid in members)) for g in groups)
+                    if grouped else ())
+        return ConsortStep(name, len(ids), tuple(ids), by_group, _grouped(out))
 
     return (
-        step("screened", screened, not_eligible),
-        step("eligible", [f.id for f in eligible], unregistered),
+        step("screened", screened, not_eligible, grouped=False),
+        step("eligible", [f.id for f in eligible], unregistered, grouped=False),
         step("registered", [f.id for f in registered], no_hipec),
         step("received HIPEC (ITT)", [f.id for f in hipec], not_reevaluated),
         step("re-evaluated", [f.id for f in reevaluated], not_operated),

@@ -15,8 +15,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from hipectrial.analysis.accrual import Accrual, DataCurrency, accrual, data_currency
 from hipectrial.analysis.baseline import BaselineTable, baseline_table
-from hipectrial.analysis.conduct import Accrual, Completeness, Deviations, accrual, conduct
+from hipectrial.analysis.conduct import Completeness, Deviations, conduct
 from hipectrial.analysis.consort import ConsortStep, consort
 from hipectrial.analysis.course import Timeline, timelines
 from hipectrial.analysis.cutoff import at_cutoff
@@ -32,8 +33,9 @@ from hipectrial.analysis.interim import (
     safety_monitoring_status,
     simon_status,
 )
+from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.peritoneal import cytology_conversion_value, pci_change_value
-from hipectrial.analysis.populations import Populations, build_populations
+from hipectrial.analysis.populations import Populations, StudyGroup, build_populations, study_groups
 from hipectrial.analysis.response import (
     LesionChange,
     ParticipantResponse,
@@ -50,6 +52,7 @@ from hipectrial.analysis.results import (
 )
 from hipectrial.analysis.safety import adverse_event_value, dlt_value
 from hipectrial.analysis.screening import EligibilityOutcome, recompute_eligibility
+from hipectrial.analysis.status import ParticipantStatus, participant_status
 from hipectrial.analysis.surgical import (
     conversion_value,
     morbidity_value,
@@ -90,6 +93,9 @@ class TrialAnalysis:
     lesion_changes: tuple[LesionChange, ...]
     timelines: tuple[Timeline, ...]
     data_warnings: tuple[Finding, ...]
+    groups: tuple[StudyGroup, ...]
+    status: ParticipantStatus
+    data_currency: DataCurrency
 
     def endpoint(self, endpoint_id: str) -> EndpointResult:
         """The result of endpoint ``endpoint_id``; ``KeyError`` when the protocol has none."""
@@ -113,7 +119,7 @@ class TrialAnalysis:
         }
         for name in ("endpoints", "dose_finding", "simon", "safety_monitoring", "exposure", "deviations",
                      "completeness", "accrual", "baseline", "consort", "eligibility", "lesion_changes",
-                     "timelines"):
+                     "timelines", "groups", "status", "data_currency"):
             document[name] = to_jsonable(getattr(self, name))
         document["data_warnings"] = [
             {"location": f.location, "key": f.key, "field": f.field, "message": f.message}
@@ -238,6 +244,8 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     ctx = _Context(protocol, facts, pops, responses, survival_days)
     endpoints = tuple(_endpoint(ctx, ep) for ep in protocol.endpoints)
     itt, safety = pops[Population.ITT], pops[Population.SAFETY]
+    labels = Labels(protocol)
+    groups = study_groups(protocol, pops, facts)
     devs, completeness = conduct(protocol, pops.registered, facts, day)
     part_b_safety = [pid for pid in pops.part_b if pid in set(safety)]
     return TrialAnalysis(
@@ -247,9 +255,12 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
         simon=simon_status(protocol, [pid for pid in pops.part_b if pid in set(itt)], facts),
         safety_monitoring=safety_monitoring_status(protocol, part_b_safety, facts),
         exposure=exposure(protocol, safety, facts), deviations=devs, completeness=completeness,
-        accrual=accrual(data), baseline=baseline_table(itt, facts), consort=consort(facts, eligibility),
+        accrual=accrual(data, day),
+        baseline=baseline_table(protocol=protocol, populations=pops, facts=facts, labels=labels),
+        consort=consort(facts, eligibility, groups, labels),
         eligibility=tuple(eligibility.values()),
         lesion_changes=tuple(lesion_change(responses[pid], reg) for pid in pops[Population.MEASURABLE]
                              if (reg := facts[pid].registration_date) is not None),
         timelines=timelines(protocol, pops.registered, facts, responses),
-        data_warnings=checked.warnings)
+        data_warnings=checked.warnings, groups=groups, status=participant_status(groups, facts, labels),
+        data_currency=data_currency(trial=data, protocol=protocol, cutoff=day, warnings=checked.warnings))

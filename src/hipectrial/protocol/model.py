@@ -6,7 +6,7 @@ import datetime as dt
 from functools import cached_property
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PositiveInt
 
 from hipectrial.protocol.common import Id, Label, Model, Text, by_id, lookup
 from hipectrial.protocol.endpoints import Endpoint, ResponseAssessment, Statistics
@@ -57,6 +57,13 @@ class EligibilityCriterion(Model):
     cohorts: list[Id] | None = None
 
 
+class DataManagement(Model):
+    """How data entry is judged: a record entered more than ``entry_within_days`` after the
+    visit or event it records is late (the DSMB report's data currency)."""
+
+    entry_within_days: PositiveInt
+
+
 class Protocol(Model):
     """A whole trial protocol. Build it with :func:`hipectrial.protocol.load_protocol`."""
 
@@ -77,6 +84,7 @@ class Protocol(Model):
     endpoints: list[Endpoint] = Field(min_length=1)
     response_assessment: ResponseAssessment
     statistics: Statistics
+    data_management: DataManagement | None = None
 
     # -- look-ups -------------------------------------------------------------------------
 

@@ -14,11 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import AdverseEventValue, BinaryValue, DltValue, TimeToEventValue
 from hipectrial.analysis.trial_analysis import TrialAnalysis, analyze_trial
 from hipectrial.data import TrialData
 from hipectrial.protocol import Protocol
+from hipectrial.report import dsmb_baseline
 from hipectrial.report import dsmb_figures as figs
+from hipectrial.report import dsmb_flow as flow
 from hipectrial.report import dsmb_tables as tables
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import (
@@ -180,21 +183,24 @@ def _summary(analysis: TrialAnalysis) -> Section:
     )
 
 
-def _accrual(analysis: TrialAnalysis, protocol: Protocol) -> Section:
+def _accrual(analysis: TrialAnalysis, labels: Labels) -> Section:
     return Section(
         id="accrual",
         title="Accrual and participant flow",
         blocks=(
-            tables.accrual_by_site(analysis),
-            tables.accrual_by_month(analysis),
+            flow.accrual_by_site(analysis),
+            flow.accrual_by_month(analysis),
             figs.as_block(
                 figs.consort_figure(analysis),
                 id="figure-consort",
                 caption="Participant flow from screening to R0 resection, with the reasons for leaving "
                 "each step",
             ),
-            tables.screening_failures(analysis, protocol),
-            tables.populations(analysis),
+            flow.consort_by_group(analysis),
+            flow.treatment_status(analysis),
+            flow.follow_up_status(analysis),
+            flow.screening_failures(analysis, labels),
+            flow.populations(analysis),
         ),
     )
 
@@ -305,13 +311,16 @@ def dsmb_report(
     progress
         Called with the name of each section as it is built.
     """
+    labels = Labels(protocol)
     steps: list[tuple[str, Callable[[], Section]]] = [
         ("summary", lambda: _summary(analysis)),
-        ("accrual", lambda: _accrual(analysis, protocol)),
+        ("accrual", lambda: _accrual(analysis, labels)),
         (
             "baseline",
             lambda: Section(
-                id="baseline", title="Baseline characteristics", blocks=(tables.baseline(analysis.baseline),)
+                id="baseline",
+                title="Baseline characteristics",
+                blocks=(dsmb_baseline.baseline(analysis.baseline),),
             ),
         ),
         (

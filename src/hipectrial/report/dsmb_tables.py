@@ -7,7 +7,6 @@ appendix listing of those participants.
 
 from __future__ import annotations
 
-from hipectrial.analysis.baseline import BaselineTable, Counts
 from hipectrial.analysis.results import (
     AdverseEventValue,
     BinaryValue,
@@ -18,7 +17,6 @@ from hipectrial.analysis.results import (
     TimeToEventValue,
 )
 from hipectrial.analysis.trial_analysis import TrialAnalysis
-from hipectrial.protocol import Protocol
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Align, Cell, CellValue, Column, Table
 
@@ -28,101 +26,6 @@ L, R = Align.LEFT, Align.RIGHT
 def listing_id(endpoint_id: str, population: str) -> str:
     """The appendix anchor of the participants behind one endpoint in one population."""
     return f"records-{endpoint_id}-{population}".replace("_", "-")
-
-
-def accrual_by_site(analysis: TrialAnalysis) -> Table:
-    rows = [(row.key, row.screened, row.registered) for row in analysis.accrual.by_site]
-    total = ("Total", sum(r[1] for r in rows), sum(r[2] for r in rows))
-    return Table(
-        columns=(Column("Site", L), Column("Screened", R), Column("Registered", R)),
-        rows=(*rows, total),
-        caption="Accrual by site",
-        id="table-accrual-site",
-    )
-
-
-def screening_failures(analysis: TrialAnalysis, protocol: Protocol) -> Table:
-    """People screened and not found eligible, by criterion failed (one person may fail several)."""
-    counts: dict[str, int] = {}
-    for outcome in analysis.eligibility:
-        for criterion_id in outcome.failed:
-            counts[criterion_id] = counts.get(criterion_id, 0) + 1
-    rows = tuple((c.id, c.kind, c.text.en, counts[c.id]) for c in protocol.eligibility if c.id in counts)
-    return Table(
-        columns=(Column("Criterion", L), Column("Kind", L), Column("Text", L), Column("People", R)),
-        rows=rows,
-        caption="Screening failures by eligibility criterion (recomputed by the clinical engine)",
-        note="A person failing several criteria counts under each; the listing is in the appendix.",
-        id="table-screening-failures",
-    )
-
-
-def accrual_by_month(analysis: TrialAnalysis) -> Table:
-    rows = []
-    screened = registered = 0
-    for row in analysis.accrual.by_month:
-        screened += row.screened
-        registered += row.registered
-        rows.append((row.key, row.screened, row.registered, screened, registered))
-    return Table(
-        columns=(
-            Column("Month", L),
-            Column("Screened", R),
-            Column("Registered", R),
-            Column("Cumulative screened", R),
-            Column("Cumulative registered", R),
-        ),
-        rows=tuple(rows),
-        caption="Accrual over time (by month of consent / registration)",
-        id="table-accrual-month",
-    )
-
-
-def populations(analysis: TrialAnalysis) -> Table:
-    pops = analysis.populations
-    rows = [(pop.value, len(ids), pops.rules[pop]) for pop, ids in pops.sets.items()]
-    rows += [
-        ("part_a", len(pops.part_a), "registered in Part A (dose exploration)"),
-        ("part_b", len(pops.part_b), "registered in Part B (phase II at the RP2D)"),
-    ]
-    return Table(
-        columns=(Column("Population", L), Column("n", R), Column("Rule", L)),
-        rows=tuple(rows),
-        caption="Analysis populations",
-        id="table-populations",
-    )
-
-
-def _counts(label: str, counts: Counts, n: int) -> list[tuple[str, str, str]]:
-    out = [(label, "", "")]
-    for category, count in counts.counts:
-        out.append(("", category, f"{count} ({fmt.percent(count / n if n else None)})"))
-    if counts.missing:
-        out.append(("", "missing", str(counts.missing)))
-    return out
-
-
-def baseline(table: BaselineTable) -> Table:
-    n = table.n
-    rows: list[tuple[str, str, str]] = [
-        ("Age (years)", "median (range)", fmt.summary(table.age_years, digits=0)),
-        *_counts("Sex", table.sex, n),
-        *_counts("ECOG performance status", table.ecog, n),
-        *_counts("Cohort (HER2 status)", table.cohort, n),
-        ("PCI at day-0 laparoscopy", "median (range)", fmt.summary(table.pci, digits=0)),
-        *_counts("Peritoneal cytology at day 0", table.cytology, n),
-        *_counts("Site", table.site, n),
-    ]
-    return Table(
-        columns=(
-            Column("Characteristic", L),
-            Column("Category", L),
-            Column(f"{table.population} (n = {n})", R),
-        ),
-        rows=tuple(rows),
-        caption=f"Baseline characteristics ({table.population} population)",
-        id="table-baseline",
-    )
 
 
 def exposure(analysis: TrialAnalysis) -> Table:

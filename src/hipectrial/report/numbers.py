@@ -1,24 +1,52 @@
 """How the reports write numbers: proportions with exact intervals, medians, days and months.
 
-One place for the wording, so that every table and headline of a report reads alike and
-matches what ``hipectrial analyze`` prints.
+One place for the wording and for **one rounding rule**: every number shown is rounded half
+up (away from zero at exactly half) on its decimal value (:func:`fixed`), never by Python's
+float formatting, which rounds half to even on the binary value (``f"{2.5:.0f}"`` is ``"2"``,
+``f"{0.125:.2f}"`` is ``"0.12"``). Every table and headline of a report reads alike and matches
+what ``hipectrial analyze`` prints.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
 from hipectrial.analysis.results import BinaryEstimate, ContinuousSummary
 from hipectrial.clinical.numbers import DAYS_PER_MONTH
+
+# The Unicode minus sign reads better than a hyphen in a table; ranges use an en dash.
+MINUS = "−"
+
+
+def fixed(value: float | int, digits: int = 1) -> str:
+    """``value`` with ``digits`` decimals, rounded half up (away from zero at exactly half).
+
+    The float's shortest decimal representation is rounded, so what a reader would round by
+    hand is what is shown:
+
+    >>> fixed(2.5, 0), fixed(3.5, 0), fixed(0.125, 2), fixed(41.935483870967744, 1)
+    ('3', '4', '0.13', '41.9')
+    >>> fixed(-0.05, 1), fixed(-2.5, 0), fixed(7, 2)
+    ('−0.1', '−3', '7.00')
+    """
+    quantum = Decimal(1).scaleb(-digits)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "−0.0"
+    text = f"{rounded:f}"
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def percent(value: float | None, *, digits: int = 1) -> str:
     """``0.2903`` -> ``"29.0 %"``; ``None`` -> ``"–"``.
 
-    >>> percent(0.29032), percent(None), percent(1.0)
-    ('29.0 %', '–', '100.0 %')
+    >>> percent(0.29032), percent(None), percent(1.0), percent(0.00125, digits=2)
+    ('29.0 %', '–', '100.0 %', '0.13 %')
     """
     if value is None:
         return "–"
-    return f"{100 * value:.{digits}f} %"
+    return f"{fixed(100 * value, digits)} %"
 
 
 def proportion(estimate: BinaryEstimate) -> str:
@@ -32,22 +60,39 @@ def proportion(estimate: BinaryEstimate) -> str:
     """
     if estimate.n == 0 or estimate.proportion is None:
         return f"{estimate.events}/{estimate.n} (no participant in the population yet)"
-    level = round(100 * estimate.conf_level)
-    ci = ""
-    if estimate.ci_lower is not None and estimate.ci_upper is not None:
-        ci = f" ({level} % CI {100 * estimate.ci_lower:.1f}–{100 * estimate.ci_upper:.1f})"
-    return f"{estimate.events}/{estimate.n} = {100 * estimate.proportion:.1f} %{ci}"
+    return f"{estimate.events}/{estimate.n} = {fixed(100 * estimate.proportion)} %{interval(estimate)}"
+
+
+def interval(estimate: BinaryEstimate) -> str:
+    """`` (95 % CI lo–hi)`` in percent, or ``""`` when the estimate has none.
+
+    >>> interval(BinaryEstimate(events=4, n=13, proportion=4 / 13, ci_lower=0.0909, ci_upper=0.6143))
+    ' (95 % CI 9.1–61.4)'
+    """
+    if estimate.ci_lower is None or estimate.ci_upper is None:
+        return ""
+    level = fixed(100 * estimate.conf_level, 0)
+    return f" ({level} % CI {fixed(100 * estimate.ci_lower)}–{fixed(100 * estimate.ci_upper)})"
+
+
+def months(days_value: float) -> str:
+    """Days as months (``DAYS_PER_MONTH`` days each), one decimal: ``"8.0"``.
+
+    >>> months(245), months(30.4375)
+    ('8.0', '1.0')
+    """
+    return fixed(days_value / DAYS_PER_MONTH, 1)
 
 
 def days(value: float | None) -> str:
     """Days with the equivalent in months: ``"245 days (8.0 months)"``; ``None`` -> ``"not reached"``.
 
-    >>> days(245), days(None)
-    ('245 days (8.0 months)', 'not reached')
+    >>> days(245), days(None), days(282.5)
+    ('245 days (8.0 months)', 'not reached', '283 days (9.3 months)')
     """
     if value is None:
         return "not reached"
-    return f"{value:.0f} days ({value / DAYS_PER_MONTH:.1f} months)"
+    return f"{fixed(value, 0)} days ({months(value)} months)"
 
 
 def bound(value: float | None) -> str:
@@ -56,7 +101,7 @@ def bound(value: float | None) -> str:
     >>> bound(301.0), bound(None)
     ('301', 'NE')
     """
-    return "NE" if value is None else f"{value:.0f}"
+    return "NE" if value is None else fixed(value, 0)
 
 
 def number(value: float | None, *, digits: int = 1) -> str:
@@ -65,14 +110,46 @@ def number(value: float | None, *, digits: int = 1) -> str:
     >>> number(3.14159), number(None), number(2.0, digits=0)
     ('3.1', '–', '2')
     """
-    return "–" if value is None else f"{value:.{digits}f}"
+    return "–" if value is None else fixed(value, digits)
 
 
 def summary(s: ContinuousSummary, *, digits: int = 1) -> str:
     """``median (min–max), n``: ``"61.0 (34.0–75.0), n = 31"``; ``"n = 0"`` when empty."""
     if s.n == 0 or s.median is None:
         return "n = 0"
-    return (
-        f"{s.median:.{digits}f} ({number(s.minimum, digits=digits)}–"
-        f"{number(s.maximum, digits=digits)}), n = {s.n}"
-    )
+    return f"{median_range(s, digits=digits)}, n = {s.n}"
+
+
+def median_range(s: ContinuousSummary, *, digits: int = 1) -> str:
+    """``median (min–max)``: ``"61 (34–75)"``; ``"–"`` when there is no value.
+
+    >>> from hipectrial.analysis.results import summarise
+    >>> median_range(summarise([34, 61, 75]), digits=0), median_range(summarise([]))
+    ('61 (34–75)', '–')
+    >>> median_range(summarise([1, 2, 3, 4]), digits=0)   # median 2.5: rounded half up
+    '3 (1–4)'
+    """
+    if s.n == 0 or s.median is None:
+        return "–"
+    low, high = number(s.minimum, digits=digits), number(s.maximum, digits=digits)
+    return f"{fixed(s.median, digits)} ({low}–{high})"
+
+
+def count_of(count: int, n: int) -> str:
+    """A count with its percentage of ``n``: ``"12 (19.4 %)"``; just the count when ``n`` is 0.
+
+    >>> count_of(12, 62), count_of(0, 62), count_of(0, 0)
+    ('12 (19.4 %)', '0 (0.0 %)', '0')
+    """
+    if n == 0:
+        return str(count)
+    return f"{count} ({percent(count / n)})"
+
+
+def date(value: dt.date | None) -> str:
+    """An ISO date, ``"–"`` when unknown.
+
+    >>> date(dt.date(2028, 4, 6)), date(None)
+    ('2028-04-06', '–')
+    """
+    return "–" if value is None else value.isoformat()

@@ -1,0 +1,102 @@
+"""What a reader sees instead of a code: the protocol's own labels, in one place.
+
+Codes are identifiers (``continue_systemic``, ``hipec-paclitaxel``, ``itt``); a report, a
+listing or a reason shown to people uses the protocol's English label for each: code-list
+labels for coded values, agent names, visit names, cohort labels, eligibility criterion
+texts, and the population names below. Typed ``TrialData`` fields that hold codes name their
+code list here (``FIELD_CODELISTS``), so nothing else has to know which list a field uses.
+
+A code the protocol does not list is shown as ``<code> (not in code list <id>)`` — visible,
+never silently passed off as a label (:func:`hipectrial.data.validate` reports it too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from hipectrial.protocol import Protocol
+from hipectrial.protocol.endpoints import Population
+
+# Typed TrialData fields (and facts read from CRFs) that hold a code of a protocol code list.
+FIELD_CODELISTS: Mapping[str, str] = MappingProxyType({
+    "off_treatment_reason": "eot-reason",
+    "off_study_reason": "eos-reason",
+    "cause_of_death": "death-cause",
+    "mdt_decision": "mdt-decision",
+    "procedure": "operation",
+    "phase": "phase",
+})
+
+POPULATION_NAMES: Mapping[Population, str] = MappingProxyType({
+    Population.ITT: "ITT",
+    Population.SAFETY: "Safety",
+    Population.PER_PROTOCOL: "Per protocol",
+    Population.OPERATED: "Operated",
+    Population.MEASURABLE: "Measurable disease",
+    Population.DLT_EVALUABLE: "DLT-evaluable",
+    Population.CY1_BASELINE: "CY1 at baseline",
+})
+
+
+class Labels:
+    """Labels of one protocol's codes and ids (English).
+
+    >>> from hipectrial.protocol import load_protocol
+    >>> labels = Labels(load_protocol())
+    >>> labels.field("mdt_decision", "continue_systemic")
+    'Continue systemic therapy (not operated)'
+    >>> labels.agent("hipec-paclitaxel"), labels.population("cy1_baseline")
+    ('Paclitaxel (HIPEC)', 'CY1 at baseline')
+    >>> labels.code("death-cause", "asteroid")
+    'asteroid (not in code list death-cause)'
+    """
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.protocol = protocol
+        self._codes = {cl.id: {item.code: item.label.en for item in cl.items} for cl in protocol.codelists}
+        self._field_lists = {fd.id: fd.codelist for form in protocol.forms for fd in form.fields
+                             if fd.codelist is not None}
+
+    def code(self, codelist_id: str, code: str) -> str:
+        """The label of ``code`` in code list ``codelist_id``."""
+        items = self._codes.get(codelist_id)
+        if items is None:
+            raise KeyError(f"the protocol has no code list {codelist_id!r}")
+        return items.get(code, f"{code} (not in code list {codelist_id})")
+
+    def field(self, field_id: str, code: str) -> str:
+        """The label of a coded value of a CRF field or of a typed field in ``FIELD_CODELISTS``."""
+        codelist = FIELD_CODELISTS.get(field_id) or self._field_lists.get(field_id)
+        if codelist is None:
+            raise KeyError(f"field {field_id!r} has no code list")
+        return self.code(codelist, code)
+
+    def agent(self, agent_id: str) -> str:
+        for agent in self.protocol.agents:
+            if agent.id == agent_id:
+                return agent.name
+        return f"{agent_id} (not an agent of the protocol)"
+
+    def visit(self, visit_id: str) -> str:
+        for visit in self.protocol.visits:
+            if visit.id == visit_id:
+                return visit.name.en
+        return f"{visit_id} (not a visit of the protocol)"
+
+    def cohort(self, cohort_id: str) -> str:
+        for cohort in self.protocol.cohorts:
+            if cohort.id == cohort_id:
+                return cohort.label.en
+        return f"{cohort_id} (not a cohort of the protocol)"
+
+    def criterion(self, criterion_id: str) -> str:
+        """``I07: ECOG performance status 0 or 1``."""
+        for criterion in self.protocol.eligibility:
+            if criterion.id == criterion_id:
+                return f"{criterion.id}: {criterion.text.en}"
+        return f"{criterion_id} (not a criterion of the protocol)"
+
+    @staticmethod
+    def population(population: Population | str) -> str:
+        return POPULATION_NAMES[Population(population)]
