@@ -25,6 +25,7 @@ Definitions (per agent, over the safety population). A *record* is one
   once, later doses at the same level do not. The first dose given is compared with the
   starting dose (a first cycle already given a level down is a step down). A partial dose
   (given well below prescribed) is a step down too, and the next full dose is not a step.
+  A step of two levels at once (S-1 60 → 40 mg) is one event: events count steps, not levels.
   The protocol allows at most ``reduction.max_reductions`` (2 in the seed) per agent;
   participants with more events are listed (:attr:`AgentExposure.beyond_max_reductions`).
 * **dose at a reduced level** (reducible agents only) — a record given (``> 0``) reduced
@@ -57,8 +58,9 @@ protocol does not reduce (``reducible: false``: tislelizumab, trastuzumab with i
   For a constant planned dose D per cycle and one cycle length, ``P / S`` = D / L, the
   planned dose per cycle ÷ the cycle length; ``RDI = G / P x S / T`` = relative total dose ×
   the fraction of the time the cycles took that they were planned to take. Withheld doses
-  lower ``G``; delays lengthen ``T``; both lower the RDI. Doses are in mg as recorded, so a
-  dose recalculated for a >= 10 % weight change moves the RDI by about 5 %.
+  lower ``G``; delays lengthen ``T``; both lower the RDI; a cycle given early (within the
+  day-1 window) raises it above 1. Doses are in mg as recorded, so a dose recalculated for a
+  >= 10 % weight change moves the RDI by about 5 %.
 
   Worked example: oxaliplatin, starting dose 200 mg, 21-day cycles; C1 on day 0, C2 on day
   28 (a week late), C3 on day 49, 200 mg each. T = 49 − 0 + 21 = 70 days, S = 3 × 21 = 63
