@@ -29,12 +29,15 @@ from hipectrial.analysis.figures import Figure as Drawing
 from hipectrial.analysis.km import kaplan_meier
 from hipectrial.analysis.results import AdverseEventValue, TteRow
 from hipectrial.analysis.trial_analysis import TrialAnalysis
+from hipectrial.clinical.numbers import DAYS_PER_MONTH
+from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Figure
 
 # Width of a figure on the page (inches): the text width of an A4 page with 2 cm margins.
 PAGE_WIDTH_IN = 6.5
-# Steps of the number-at-risk table under a Kaplan-Meier plot (days: every 3 months).
-AT_RISK_STEP_DAYS = 91
+# The time axis of the Kaplan-Meier plots is in months, ticked (and the number at risk counted)
+# every 3 months: the protocol's follow-up rhythm and a readable step over 5 years.
+AT_RISK_STEP_MONTHS = 3
 
 
 def as_block(drawing: Drawing, *, id: str, caption: str) -> Figure:
@@ -42,8 +45,12 @@ def as_block(drawing: Drawing, *, id: str, caption: str) -> Figure:
     return Figure(id=id, caption=caption, png=drawing.png(), svg=drawing.svg(), width_in=PAGE_WIDTH_IN)
 
 
-def km_curve(*, label: str, rows: Sequence[TteRow], median: float | None) -> KmCurve:
-    """The Kaplan-Meier step function of one group, starting at (0, 1), with censor marks."""
+def km_curve(*, label: str, rows: Sequence[TteRow], median_days: float | None) -> KmCurve:
+    """The Kaplan-Meier step function of one group in months, from (0, 1), with censor marks.
+
+    The estimate is :func:`~hipectrial.analysis.km.kaplan_meier` on the days; only the time
+    axis is rescaled (days / ``DAYS_PER_MONTH``), so the steps are the analysis' own.
+    """
     fit = kaplan_meier(time=[r.time_days for r in rows], event=[r.event for r in rows])
     times: list[float] = []
     survival: list[float] = []
@@ -55,12 +62,12 @@ def km_curve(*, label: str, rows: Sequence[TteRow], median: float | None) -> KmC
     censor_survival: list[float] = []
     for k, t in enumerate(fit.time):
         if fit.n_event[k] > 0 or not times:
-            times.append(float(t))
+            times.append(float(t) / DAYS_PER_MONTH)
             survival.append(fit.survival[k])
             lower.append(fit.lower[k])
             upper.append(fit.upper[k])
         if fit.n_censor[k] > 0:
-            censor_times.append(float(t))
+            censor_times.append(float(t) / DAYS_PER_MONTH)
             censor_survival.append(fit.survival[k])
     return KmCurve(
         label=label,
@@ -70,30 +77,32 @@ def km_curve(*, label: str, rows: Sequence[TteRow], median: float | None) -> KmC
         upper=upper,
         censor_times=censor_times,
         censor_survival=censor_survival,
-        median=median,
+        median=None if median_days is None else median_days / DAYS_PER_MONTH,
+        median_text=None if median_days is None else f"{fmt.months(median_days)} months",
     )
 
 
-def at_risk(*, label: str, rows: Sequence[TteRow], horizon: float) -> AtRisk:
-    """Participants still at risk (time >= t) at 0, 91, 182, … days up to ``horizon``."""
-    steps = max(1, math.ceil(horizon / AT_RISK_STEP_DAYS))
-    ticks = [float(AT_RISK_STEP_DAYS * k) for k in range(steps + 1)]
-    counts = [sum(1 for r in rows if r.time_days >= t) for t in ticks]
-    return AtRisk(label=label, times=ticks, counts=counts)
+def at_risk(*, label: str, rows: Sequence[TteRow], ticks_months: Sequence[int]) -> AtRisk:
+    """Participants still at risk (time >= t) at each tick (months, compared in days)."""
+    counts = [sum(1 for r in rows if r.time_days >= m * DAYS_PER_MONTH) for m in ticks_months]
+    return AtRisk(label=label, times=[float(m) for m in ticks_months], counts=counts)
 
 
 def km_figure(*, title: str, groups: Sequence[tuple[str, Sequence[TteRow], float | None]]) -> Drawing | None:
-    """Kaplan-Meier curves of ``(label, rows, median)`` groups; ``None`` with no participant."""
+    """Kaplan-Meier curves of ``(label, rows, median in days)`` groups with time in months;
+    ``None`` with no participant."""
     groups = [g for g in groups if g[1]]
     if not groups:
         return None
-    horizon = max(r.time_days for _, rows, _ in groups for r in rows)
-    horizon = max(horizon, AT_RISK_STEP_DAYS)
+    horizon = max(r.time_days for _, rows, _ in groups for r in rows) / DAYS_PER_MONTH
+    steps = max(1, math.ceil(horizon / AT_RISK_STEP_MONTHS))
+    ticks = [AT_RISK_STEP_MONTHS * k for k in range(steps + 1)]
     return km_plot(
-        [km_curve(label=label, rows=rows, median=median) for label, rows, median in groups],
+        [km_curve(label=label, rows=rows, median_days=median) for label, rows, median in groups],
         title=title,
-        at_risk=[at_risk(label=label, rows=rows, horizon=horizon) for label, rows, _ in groups],
-        xmax=AT_RISK_STEP_DAYS * math.ceil(horizon / AT_RISK_STEP_DAYS),
+        xlabel="Months since registration",
+        at_risk=[at_risk(label=label, rows=rows, ticks_months=ticks) for label, rows, _ in groups],
+        xmax=float(ticks[-1]),
     )
 
 

@@ -31,14 +31,21 @@ def listing_id(endpoint_id: str, population: str) -> str:
 def exposure(analysis: TrialAnalysis) -> Table:
     rows = []
     for agent in analysis.exposure:
+        rdi = agent.relative_dose_intensity
         rows.append(
             (
                 agent.agent,
                 agent.treated,
                 fmt.summary(agent.cycles, digits=0),
-                f"{agent.participants_with_reduction} ({agent.reductions})",
+                f"{agent.participants_with_reduction} ({agent.reduction_events})"
+                if agent.reducible
+                else "n.a.",
+                f"{agent.participants_with_dose_at_reduced_level} ({agent.doses_at_reduced_level})"
+                if agent.reducible
+                else "n.a.",
                 f"{agent.participants_with_delay} ({agent.delays})",
-                fmt.summary(agent.rdi, digits=2),
+                fmt.summary(rdi, digits=2) if rdi is not None else "n.a.",
+                fmt.summary(agent.relative_total_dose, digits=2),
             )
         )
     return Table(
@@ -46,15 +53,21 @@ def exposure(analysis: TrialAnalysis) -> Table:
             Column("Agent", L),
             Column("Treated", R),
             Column("Cycles: median (range)", R),
-            Column("Participants with reduction (reductions)", R),
+            Column("Participants with reduction (reduction events)", R),
+            Column("Participants with a dose at a reduced level (doses)", R),
             Column("Participants with delay (delays)", R),
             Column("Relative dose intensity: median (range)", R),
+            Column("Relative total dose: median (range)", R),
         ),
         rows=tuple(rows),
         caption="Treatment exposure",
         id="table-exposure",
-        note="Relative dose intensity: total dose given ÷ total dose planned at the starting dose "
-        "for the cycles started (hipectrial.analysis.exposure).",
+        note="Reduction event: a dose given at <= 90 % of the previous dose given (a new lower level); "
+        "dose at a reduced level: given at <= 90 % of the starting dose; n.a.: the protocol does not reduce "
+        "the agent. Relative dose intensity: (dose given ÷ time on treatment) ÷ (planned dose per cycle ÷ "
+        "cycle length), so delays and withheld doses lower it; n.a. for HIPEC (sessions, no cycle length). "
+        "Relative total dose: dose given ÷ dose planned for the cycles started "
+        "(hipectrial.analysis.exposure).",
     )
 
 

@@ -47,6 +47,9 @@ class KmCurve:
     median : float or None
         The median survival time to mark with drop lines (from the survival analysis);
         ``None`` draws none.
+    median_text : str or None
+        How the legend writes the median (e.g. ``"9.3 months"``, rounded by the caller's
+        rule); default the number itself.
     """
 
     label: str
@@ -57,6 +60,7 @@ class KmCurve:
     censor_times: Sequence[float] = ()
     censor_survival: Sequence[float] = ()
     median: float | None = None
+    median_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,7 @@ class _Curve:
     censor_times: check.FloatArray
     censor_survival: check.FloatArray
     median: float | None
+    median_text: str | None
 
 
 def km_plot(curves: Sequence[KmCurve], *, title: str, xlabel: str = "Days since registration",
@@ -211,7 +216,8 @@ def _curve(field: str, value: object) -> _Curve:
     if np.any(censor_survival < 0) or np.any(censor_survival > 1):
         raise InputError(f"{field}.censor_survival", curve.censor_survival, "probabilities in [0, 1]")
     median = None if curve.median is None else check.number(f"{field}.median", curve.median, low=0)
-    return _Curve(label, times, survival, lower, upper, censor_times, censor_survival, median)
+    median_text = None if curve.median_text is None else check.text(f"{field}.median_text", curve.median_text)
+    return _Curve(label, times, survival, lower, upper, censor_times, censor_survival, median, median_text)
 
 
 def _at_risk(value: object, labels: list[str]) -> list[tuple[check.FloatArray, list[int]]]:
@@ -279,7 +285,7 @@ def _legend_columns(labels: list[str]) -> int:
 def _legend_label(curve: _Curve) -> str:
     if curve.median is None:
         return curve.label
-    return f"{curve.label} (median {curve.median:g})"
+    return f"{curve.label} (median {curve.median_text or f'{curve.median:g}'})"
 
 
 def _draw_table(ax: Axes, labels: list[str], rows: list[tuple[check.FloatArray, list[int]]]) -> None:
