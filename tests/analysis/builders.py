@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from hipectrial.data import (
     AdverseEvent,
+    AeOutcome,
     AssessmentMethod,
     Attribution,
     CcScore,
@@ -158,10 +159,13 @@ class ParticipantBuilder:
         self._form("follow_up", "follow-up-3-monthly", values)
         return self
 
-    def died(self, at: int, *, progression: int | None = None) -> ParticipantBuilder:
-        self.t.follow_ups.append(FollowUp(self.id, day(at), VitalStatus.DEAD, death_date=day(at),
+    def died(self, at: int, *, progression: int | None = None, cause: str | None = "disease_progression",
+             contact: int | None = None) -> ParticipantBuilder:
+        """Death on day ``at``, learnt at a contact on day ``contact`` (default the same day)."""
+        self.t.follow_ups.append(FollowUp(self.id, day(at if contact is None else contact), VitalStatus.DEAD,
+                                          death_date=day(at),
                                           progression_date=day(progression) if progression is not None else None,
-                                          cause_of_death="disease_progression"))
+                                          cause_of_death=cause))
         return self
 
     def new_therapy(self, at: int, *, contact: int | None = None) -> ParticipantBuilder:
@@ -171,10 +175,15 @@ class ParticipantBuilder:
         return self
 
     def ae(self, term: str, grade: int, at: int, *, related: bool = True, serious: bool = False,
-           dlt: bool = False, immune: bool = False, stop: bool = False) -> ParticipantBuilder:
-        attribution = {"oxaliplatin": Attribution.PROBABLE if related else Attribution.UNRELATED}
+           dlt: bool = False, immune: bool = False, stop: bool = False,
+           attribution: dict[str, Attribution] | None = None, outcome: AeOutcome | None = None) -> ParticipantBuilder:
+        """An AE with onset on day ``at``; attributed to oxaliplatin (probable, or unrelated when
+        not ``related``) unless ``attribution`` is given."""
+        if attribution is None:
+            attribution = {"oxaliplatin": Attribution.PROBABLE if related else Attribution.UNRELATED}
         self.t.aes.append(AdverseEvent(self.id, term, grade, day(at), serious=serious, attribution=attribution,
-                                       dlt=dlt, immune_related=immune, led_to_discontinuation=stop))
+                                       dlt=dlt, immune_related=immune, led_to_discontinuation=stop,
+                                       outcome=outcome))
         return self
 
     def lab(self, code: str, at: int, value: str = "1") -> ParticipantBuilder:

@@ -20,6 +20,7 @@ from hipectrial.analysis.conduct import Accrual, Completeness, Deviations, accru
 from hipectrial.analysis.consort import ConsortStep, consort
 from hipectrial.analysis.course import Timeline, timelines
 from hipectrial.analysis.cutoff import at_cutoff
+from hipectrial.analysis.deaths import Deaths, deaths
 from hipectrial.analysis.document import JsonValue, to_jsonable
 from hipectrial.analysis.exposure import AgentExposure, exposure
 from hipectrial.analysis.facts import Facts, collect_facts
@@ -32,7 +33,7 @@ from hipectrial.analysis.interim import (
     simon_status,
 )
 from hipectrial.analysis.peritoneal import cytology_conversion_value, pci_change_value
-from hipectrial.analysis.populations import Populations, build_populations
+from hipectrial.analysis.populations import Populations, build_populations, study_groups
 from hipectrial.analysis.response import (
     LesionChange,
     ParticipantResponse,
@@ -47,7 +48,7 @@ from hipectrial.analysis.results import (
     TimeToEventValue,
     binary_value,
 )
-from hipectrial.analysis.safety import adverse_event_value, dlt_value
+from hipectrial.analysis.safety import SafetyTables, adverse_event_value, dlt_value, safety_tables
 from hipectrial.analysis.screening import EligibilityOutcome, recompute_eligibility
 from hipectrial.analysis.surgical import (
     conversion_value,
@@ -88,6 +89,8 @@ class TrialAnalysis:
     eligibility: tuple[EligibilityOutcome, ...]
     lesion_changes: tuple[LesionChange, ...]
     timelines: tuple[Timeline, ...]
+    deaths: Deaths
+    safety_tables: SafetyTables
 
     def endpoint(self, endpoint_id: str) -> EndpointResult:
         """The result of endpoint ``endpoint_id``; ``KeyError`` when the protocol has none."""
@@ -111,7 +114,7 @@ class TrialAnalysis:
         }
         for name in ("endpoints", "dose_finding", "simon", "safety_monitoring", "exposure", "deviations",
                      "completeness", "accrual", "baseline", "consort", "eligibility", "lesion_changes",
-                     "timelines"):
+                     "timelines", "deaths", "safety_tables"):
             document[name] = to_jsonable(getattr(self, name))
         return document
 
@@ -230,6 +233,7 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     itt, safety = pops[Population.ITT], pops[Population.SAFETY]
     devs, completeness = conduct(protocol, pops.registered, facts, day)
     part_b_safety = [pid for pid in pops.part_b if pid in set(safety)]
+    groups = study_groups(protocol, pops, facts)
     return TrialAnalysis(
         protocol_id=protocol.study.id, protocol_version=trial.protocol_version, cutoff=day, populations=pops,
         endpoints=endpoints,
@@ -241,4 +245,6 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
         eligibility=tuple(eligibility.values()),
         lesion_changes=tuple(lesion_change(responses[pid], reg) for pid in pops[Population.MEASURABLE]
                              if (reg := facts[pid].registration_date) is not None),
-        timelines=timelines(protocol, pops.registered, facts, responses))
+        timelines=timelines(protocol, pops.registered, facts, responses),
+        deaths=deaths(protocol=protocol, facts=facts, groups=groups),
+        safety_tables=safety_tables(protocol=protocol, groups=groups, safety=safety, facts=facts))
