@@ -43,15 +43,19 @@ from hipectrial.analysis.results import (
     ParticipantNote,
     binary_value,
 )
-from hipectrial.data import AdverseEvent, AeOutcome
+from hipectrial.data import AdverseEvent, AeOutcome, Attribution
 from hipectrial.protocol import Protocol
 
 _Rule = Callable[[AdverseEvent], bool]
 
 
+# Attribution.related decides; the set only makes the test cheap for thousands of events.
+_RELATED = frozenset(a for a in Attribution if a.related)
+
+
 def related(ae: AdverseEvent) -> bool:
-    """At least possibly related to any agent."""
-    return bool(ae.related_agents)
+    """At least possibly related to any agent (:attr:`~hipectrial.data.Attribution.related`)."""
+    return any(a in _RELATED for a in ae.attribution.values())
 
 
 def fatal(ae: AdverseEvent) -> bool:
@@ -236,8 +240,8 @@ def attribution_by_agent(*, agents: Sequence[str], safety: Sequence[str],
     # (term, agent) -> participant -> worst grade of the events related to the agent
     worst: dict[tuple[str, str], dict[str, int]] = {}
     for ae in _events(safety, facts):
-        for agent in ae.related_agents:
-            if agent in agents:
+        for agent, attribution in ae.attribution.items():
+            if attribution in _RELATED and agent in agents:
                 by = worst.setdefault((ae.term, agent), {})
                 by[ae.participant_id] = max(by.get(ae.participant_id, 0), ae.grade)
     rows = []
