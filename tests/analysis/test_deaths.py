@@ -265,3 +265,16 @@ def test_seed1_adverse_events_by_group_recomputed_from_the_records(seed1: TrialD
         serious = [ae for ae in events if ae.serious]
         assert counts["serious"] == (len({ae.participant_id for ae in serious}), len(serious))
     assert {g.group_id for g in a.safety_tables.by_group} == set(members)
+
+
+def test_cause_outside_the_code_list_and_a_dose_after_death_are_noted(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    t.participant(1).hipec().cycle(21).died(300, cause="heart_attack")
+    t.participant(2).hipec().cycle(21).dose("oxaliplatin", 42, cycle=2).died(40)
+    d = _deaths(t, protocol)
+    assert [(c.category, c.participant_ids) for c in d.summary.unknown_causes] == [("heart_attack", ("SH01-001",))]
+    assert sum(c.count for c in d.summary.by_cause) == 1   # 002 (disease_progression) only
+    assert _noted(d, 1) == ["cause of death 'heart_attack' is not a code of the protocol's death-cause code list"]
+    # last dose day 42, death day 40: -2 days, within no horizon
+    assert (_row(d, 2).last_dose.days, _row(d, 2).last_dose.within) == (-2, ())
+    assert _noted(d, 2) == [f"death on {day(40)} is before the last dose on {day(42)}: check the dates"]

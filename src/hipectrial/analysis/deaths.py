@@ -128,8 +128,9 @@ class HorizonCount:
 
 @dataclass(frozen=True, slots=True)
 class DeathsSummary:
-    """Totals: by cause (every code of the ``death-cause`` list in order, then ``without_cause``),
-    by study group, within each horizon of each anchor, treatment-related, post-operative."""
+    """Totals: by cause (every code of the ``death-cause`` list in order; ``without_cause``;
+    ``unknown_causes``, codes not in the list, which the notes also name), by study group,
+    within each horizon of each anchor, treatment-related, post-operative."""
 
     horizons: tuple[int, ...]
     post_operative_days: int | None
