@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from hipectrial.analysis.facts import Facts, collect_facts
+from hipectrial.analysis.populations import Populations, StudyGroup, study_groups
 from hipectrial.data import (
     AdverseEvent,
+    AeOutcome,
     AssessmentMethod,
     Attribution,
     CcScore,
@@ -31,6 +34,7 @@ from hipectrial.data import (
     Participant,
     Pathology,
     ResidualTumour,
+    Severity,
     Sex,
     Site,
     Surgery,
@@ -38,8 +42,10 @@ from hipectrial.data import (
     TumourAssessment,
     Visit,
     VitalStatus,
+    validate,
 )
 from hipectrial.protocol import load_protocol
+from hipectrial.protocol.endpoints import Population
 
 REG = dt.date(2025, 1, 6)
 SITE = "SH01"
@@ -172,10 +178,13 @@ class ParticipantBuilder:
         self._form("follow_up", "follow-up-3-monthly", values)
         return self
 
-    def died(self, at: int, *, progression: int | None = None) -> ParticipantBuilder:
-        self.t.follow_ups.append(FollowUp(self.id, day(at), VitalStatus.DEAD, death_date=day(at),
+    def died(self, at: int, *, progression: int | None = None, cause: str | None = "disease_progression",
+             contact: int | None = None) -> ParticipantBuilder:
+        """Death on day ``at``, learnt at a contact on day ``contact`` (default the same day)."""
+        self.t.follow_ups.append(FollowUp(self.id, day(at if contact is None else contact), VitalStatus.DEAD,
+                                          death_date=day(at),
                                           progression_date=day(progression) if progression is not None else None,
-                                          cause_of_death="disease_progression"))
+                                          cause_of_death=cause))
         return self
 
     def new_therapy(self, at: int, *, contact: int | None = None) -> ParticipantBuilder:
@@ -185,10 +194,15 @@ class ParticipantBuilder:
         return self
 
     def ae(self, term: str, grade: int, at: int, *, related: bool = True, serious: bool = False,
-           dlt: bool = False, immune: bool = False, stop: bool = False) -> ParticipantBuilder:
-        attribution = {"oxaliplatin": Attribution.PROBABLE if related else Attribution.UNRELATED}
+           dlt: bool = False, immune: bool = False, stop: bool = False,
+           attribution: dict[str, Attribution] | None = None, outcome: AeOutcome | None = None) -> ParticipantBuilder:
+        """An AE with onset on day ``at``; attributed to oxaliplatin (probable, or unrelated when
+        not ``related``) unless ``attribution`` is given."""
+        if attribution is None:
+            attribution = {"oxaliplatin": Attribution.PROBABLE if related else Attribution.UNRELATED}
         self.t.aes.append(AdverseEvent(self.id, term, grade, day(at), serious=serious, attribution=attribution,
-                                       dlt=dlt, immune_related=immune, led_to_discontinuation=stop))
+                                       dlt=dlt, immune_related=immune, led_to_discontinuation=stop,
+                                       outcome=outcome))
         return self
 
     def lab(self, code: str, at: int, value: str | None = None) -> ParticipantBuilder:
@@ -248,3 +262,17 @@ class TrialBuilder:
                          adverse_events=tuple(self.aes), lab_results=tuple(self.labs),
                          tumour_assessments=tuple(self.assessments), surgeries=tuple(self.surgeries),
                          follow_ups=tuple(self.follow_ups))
+
+
+def refused_facts(trial: TrialData) -> tuple[dict[str, Facts], tuple[StudyGroup, ...]]:
+    """Facts and study groups of records that validate() refuses (so analyze_trial would not
+    analyse them), for testing that a derivation still says what is odd on unvalidated data."""
+    protocol = load_protocol()
+    assert any(f.severity is Severity.ERROR for f in validate(trial, protocol)), "the data validate"
+    facts = collect_facts(trial=trial, protocol=protocol)
+    registered = tuple(pid for pid, f in facts.items() if f.registration_date is not None)
+    populations = Populations(
+        sets=dict.fromkeys(Population, ()), rules={}, registered=registered,
+        part_a=tuple(pid for pid in registered if facts[pid].study_part == "part_a"),
+        part_b=tuple(pid for pid in registered if facts[pid].study_part == "part_b"), notes=())
+    return facts, study_groups(protocol, populations, facts)

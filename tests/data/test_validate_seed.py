@@ -136,3 +136,32 @@ def test_seed_protocol_flags_unknown_dose_level_and_out_of_range_weight(
                                               "form_records[2].values.weight_kg"]
     assert "levels: 1, 2, 3" in findings[0].message
     assert "weight_kg = 614 kg is outside the range the protocol allows, [25, 250] kg" in findings[1].message
+
+
+def test_coded_fields_must_be_codes_of_their_protocol_code_list(seed_trial: TrialData, seed: Protocol) -> None:
+    from hipectrial.data import Surgery
+
+    changed = replaced(seed_trial, "participants", 0, off_treatment_date=D(2025, 6, 1),
+                       off_treatment_reason="bored")
+    # The trial's follow-up on 2025-06-30 says alive: the death is after it.
+    changed = added(changed, "follow_ups", FollowUp(participant_id=P, date=D(2025, 7, 1),
+                                                    vital_status=VitalStatus.DEAD, death_date=D(2025, 7, 1),
+                                                    cause_of_death="heart_attack"))
+    changed = added(changed, "surgeries", Surgery(participant_id=P, date=D(2025, 3, 12), procedure="gastrectomy"))
+    errors = [(f.location, f.message) for f in validate(changed, seed) if f.severity is Severity.ERROR]
+    assert errors == [
+        ("participants[0].off_treatment_reason",
+         "off_treatment_reason 'bored' is not a code of code list 'eot-reason' (completed, progression, toxicity, "
+         "participant_withdrawal, investigator_decision, mdt_decision, pregnancy, death, lost_to_follow_up, other)"),
+        ("surgeries[0].procedure",
+         "procedure 'gastrectomy' is not a code of code list 'operation' (diagnostic_laparoscopy_hipec, "
+         "second_look_laparoscopy, conversion_surgery_hipec)"),
+        ("follow_ups[1].cause_of_death",
+         "cause_of_death 'heart_attack' is not a code of code list 'death-cause' (disease_progression, "
+         "treatment_toxicity, surgical_complication, other_cause, unknown)"),
+    ]
+
+
+def test_a_protocol_without_the_code_list_does_not_judge_the_code(trial: TrialData, mini_protocol: Protocol) -> None:
+    # The mini protocol has no death-cause list: the clean trial's cause "sepsis" is not judged.
+    assert not [f for f in validate(trial, mini_protocol) if f.field == "cause_of_death"]

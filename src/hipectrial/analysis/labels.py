@@ -15,16 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from hipectrial.data.vocab import CODED_FIELDS
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
 
-# Typed TrialData fields (and facts read from CRFs) that hold a code of a protocol code list.
+# Typed TrialData fields that hold a code of a protocol code list (the data layer's list), and
+# the facts read from CRF fields or protocol ids that have one.
 FIELD_CODELISTS: Mapping[str, str] = MappingProxyType({
-    "off_treatment_reason": "eot-reason",
-    "off_study_reason": "eos-reason",
-    "cause_of_death": "death-cause",
+    **CODED_FIELDS,
     "mdt_decision": "mdt-decision",
-    "procedure": "operation",
     "phase": "phase",
 })
 

@@ -22,6 +22,7 @@ from hipectrial.analysis.consort import ConsortStep, consort
 from hipectrial.analysis.course import Timeline, timelines
 from hipectrial.analysis.cutoff import at_cutoff
 from hipectrial.analysis.data_check import check_trial_data
+from hipectrial.analysis.deaths import Deaths, deaths
 from hipectrial.analysis.document import JsonValue, to_jsonable
 from hipectrial.analysis.exposure import AgentExposure, exposure
 from hipectrial.analysis.facts import Facts, collect_facts
@@ -50,7 +51,7 @@ from hipectrial.analysis.results import (
     TimeToEventValue,
     binary_value,
 )
-from hipectrial.analysis.safety import adverse_event_value, dlt_value
+from hipectrial.analysis.safety import SafetyTables, adverse_event_value, dlt_value, safety_tables
 from hipectrial.analysis.screening import EligibilityOutcome, recompute_eligibility
 from hipectrial.analysis.status import ParticipantStatus, participant_status
 from hipectrial.analysis.surgical import (
@@ -96,6 +97,8 @@ class TrialAnalysis:
     groups: tuple[StudyGroup, ...]
     status: ParticipantStatus
     data_currency: DataCurrency
+    deaths: Deaths
+    safety_tables: SafetyTables
 
     def endpoint(self, endpoint_id: str) -> EndpointResult:
         """The result of endpoint ``endpoint_id``; ``KeyError`` when the protocol has none."""
@@ -119,7 +122,7 @@ class TrialAnalysis:
         }
         for name in ("endpoints", "dose_finding", "simon", "safety_monitoring", "exposure", "deviations",
                      "completeness", "accrual", "baseline", "consort", "eligibility", "lesion_changes",
-                     "timelines", "groups", "status", "data_currency"):
+                     "timelines", "groups", "status", "data_currency", "deaths", "safety_tables"):
             document[name] = to_jsonable(getattr(self, name))
         document["data_warnings"] = [
             {"location": f.location, "key": f.key, "field": f.field, "message": f.message}
@@ -263,4 +266,6 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
                              if (reg := facts[pid].registration_date) is not None),
         timelines=timelines(protocol, pops.registered, facts, responses),
         data_warnings=checked.warnings, groups=groups, status=participant_status(groups, facts, labels),
-        data_currency=data_currency(trial=data, protocol=protocol, cutoff=day, warnings=checked.warnings))
+        data_currency=data_currency(trial=data, protocol=protocol, cutoff=day, warnings=checked.warnings),
+        deaths=deaths(protocol=protocol, facts=facts, groups=groups),
+        safety_tables=safety_tables(protocol=protocol, groups=groups, safety=safety, facts=facts))

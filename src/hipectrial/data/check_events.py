@@ -128,6 +128,7 @@ def check_surgeries(c: Checker) -> None:
     kind = RecordKind.SURGERY
     for i, s in enumerate(c.trial.surgeries):
         participant = c.participant_of(kind, i, s, s.participant_id)
+        c.coded(kind, i, s, "procedure", s.procedure)
         for j, complication in enumerate(s.complications):
             c.order(kind, i, s, ("the surgery date", s.date),
                     (f"complications[{j}].onset_date", complication.onset_date))
@@ -147,6 +148,7 @@ def check_follow_ups(c: Checker) -> None:
             c.error(kind, i, f, "death_date", f"a death date with vital status {f.vital_status}")
         if not dead and f.cause_of_death:
             c.error(kind, i, f, "cause_of_death", f"a cause of death with vital status {f.vital_status}")
+        c.coded(kind, i, f, "cause_of_death", f.cause_of_death)
         c.order(kind, i, f, ("death_date", f.death_date), ("date", f.date))
         c.order(kind, i, f, ("progression_date", f.progression_date), ("date", f.date))
         if participant is None:

@@ -64,6 +64,8 @@ def check_participants(c: Checker) -> None:
                     f"unknown dose level {p.dose_level!r}; the protocol's levels: {', '.join(levels)}")
         if p.registration_date is not None and p.cohort is None:
             c.warning(kind, i, p, "cohort", "registered without a cohort")
+        c.coded(kind, i, p, "off_treatment_reason", p.off_treatment_reason)
+        c.coded(kind, i, p, "off_study_reason", p.off_study_reason)
         _participant_dates(c, i, p)
 
 

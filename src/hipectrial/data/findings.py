@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from hipectrial.data.records import Participant
 from hipectrial.data.trial import Record, TrialData
-from hipectrial.data.vocab import RecordKind, VitalStatus
+from hipectrial.data.vocab import CODED_FIELDS, RecordKind, VitalStatus
 from hipectrial.protocol import Protocol
 
 
@@ -101,6 +101,17 @@ class Checker:
     def warning(self, kind: RecordKind, index: int, record: Record, field: str | None,
                 message: str) -> None:
         self.add(Severity.WARNING, kind, index, record, field, message)
+
+    def coded(self, kind: RecordKind, index: int, record: Record, name: str, value: str | None) -> None:
+        """Report a typed field's code that its protocol code list does not have
+        (:data:`~hipectrial.data.vocab.CODED_FIELDS`; no check when the protocol has no such list)."""
+        if value is None:
+            return
+        codelist = CODED_FIELDS[name]
+        codes = next((cl.codes for cl in self.protocol.codelists if cl.id == codelist), None)
+        if codes is not None and value not in codes:
+            self.error(kind, index, record, name,
+                       f"{name} {value!r} is not a code of code list {codelist!r} ({', '.join(codes)})")
 
     def cohort_of(self, participant: Participant | None) -> str | None:
         """The participant's cohort when the protocol knows it (an unknown one is reported

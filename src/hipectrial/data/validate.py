@@ -32,6 +32,8 @@ def validate(trial: TrialData, protocol: Protocol) -> list[Finding]:
     * ids: duplicate site, participant, visit or form-record keys; a participant id not
       prefixed by its site id; a record about a participant who is not in the data; an
       unknown site, cohort, dose level, visit, form, field, agent or phase;
+    * codes of typed fields: an end-of-treatment or end-of-study reason, a cause of death or
+      an operation that is not in its protocol code list (``vocab.CODED_FIELDS``);
     * CRF values: wrong type for the field, a code not in the field's code list, a number
       outside the field's min/max (naming field, value, range and unit), more decimals than
       the field records (*warning*), a required field left blank where it is shown

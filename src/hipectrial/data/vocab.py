@@ -6,7 +6,9 @@ codes, the values follow it (sources in each class's docstring).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
 
 # One vocabulary, one place: these are the clinical engine's (data sits above clinical).
 from hipectrial.clinical.body import Sex as Sex
@@ -15,6 +17,16 @@ from hipectrial.clinical.peritoneum import CcScore as CcScore
 from hipectrial.clinical.peritoneum import Cytology as Cytology
 from hipectrial.clinical.peritoneum import ResidualTumour as ResidualTumour
 from hipectrial.clinical.surgery import ClavienDindo as ClavienDindo
+
+# Typed record fields that hold a code of one of the protocol's code lists (named by the code
+# list's id; docs/trialdata-conventions.md). validate() checks each value against that list
+# when the protocol has it; reports show the list's label instead of the code.
+CODED_FIELDS: Mapping[str, str] = MappingProxyType({
+    "off_treatment_reason": "eot-reason",
+    "off_study_reason": "eos-reason",
+    "cause_of_death": "death-cause",
+    "procedure": "operation",
+})
 
 
 class RecordKind(StrEnum):
