@@ -268,16 +268,12 @@ def test_restricted_mean_before_first_time_is_the_horizon() -> None:
     assert (rm.estimate, rm.std_err) == (3.0, 0.0)
 
 
-def test_ten_thousand_observations_are_fast() -> None:
-    import time as clock
-
+def test_ten_thousand_observations() -> None:
     rng = np.random.default_rng(20260101)
     t, e = rng.exponential(size=10_000), rng.integers(0, 2, size=10_000)
-    start = clock.perf_counter()
     km = kaplan_meier(time=t, event=e)
-    km.median()
-    km.restricted_mean(1.0)
-    assert clock.perf_counter() - start < 0.5  # typically ~10 ms; generous for a loaded CI machine
+    assert km.median().estimate is not None
+    assert 0 < km.restricted_mean(1.0).estimate < 1
     assert km.n == 10_000
 
 

@@ -5,7 +5,6 @@ DLT flags in the data; nothing asserts a number the simulator produced by itself
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -334,10 +333,8 @@ def test_one_thousand_participants(protocol: Protocol, default_scenario: Scenari
     """The real course at scale: 1,000 registered, valid data, and every course the same
     when simulated again on its own (the caches warmed by 999 others change nothing)."""
     recorded = RecordedCourse()
-    start = time.perf_counter()
     # In this process (workers=1), so that the recording course sees every call.
     result = simulate_trial(protocol, default_scenario, seed=1, participants=1000, course=recorded, workers=1)
-    elapsed = time.perf_counter() - start
     trial = result.trial
     registered = [p for p in trial.participants if p.registered]
     assert len(registered) == len(recorded.calls) == 1000
@@ -356,7 +353,6 @@ def test_one_thousand_participants(protocol: Protocol, default_scenario: Scenari
         rng = np.random.Generator(np.random.PCG64())
         rng.bit_generator.state = state
         assert simulate_course(**{**kwargs, "rng": rng}) == course
-    assert elapsed < 30, f"{elapsed:.1f} s"
 
 
 def test_a_large_batch_goes_to_a_pool_only_where_it_pays(monkeypatch: pytest.MonkeyPatch) -> None:
