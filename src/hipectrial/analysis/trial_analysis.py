@@ -24,15 +24,18 @@ from hipectrial.analysis.document import JsonValue, to_jsonable
 from hipectrial.analysis.exposure import AgentExposure, exposure
 from hipectrial.analysis.facts import Facts, collect_facts
 from hipectrial.analysis.interim import (
+    BoinCohort,
     DoseFindingStatus,
     SafetyMonitoringStatus,
-    SimonStatus,
+    SimonStage1,
+    boin_cohorts,
     dose_finding_status,
     safety_monitoring_status,
-    simon_status,
+    simon_stage1,
 )
 from hipectrial.analysis.peritoneal import cytology_conversion_value, pci_change_value
 from hipectrial.analysis.populations import Populations, build_populations
+from hipectrial.analysis.primary import PrimaryEndpoint, primary_endpoint
 from hipectrial.analysis.response import (
     LesionChange,
     ParticipantResponse,
@@ -77,7 +80,7 @@ class TrialAnalysis:
     populations: Populations
     endpoints: tuple[EndpointResult, ...]
     dose_finding: DoseFindingStatus
-    simon: SimonStatus
+    simon: SimonStage1
     safety_monitoring: SafetyMonitoringStatus | None
     exposure: tuple[AgentExposure, ...]
     deviations: Deviations
@@ -88,6 +91,8 @@ class TrialAnalysis:
     eligibility: tuple[EligibilityOutcome, ...]
     lesion_changes: tuple[LesionChange, ...]
     timelines: tuple[Timeline, ...]
+    boin_cohorts: tuple[BoinCohort, ...]
+    primary: PrimaryEndpoint
 
     def endpoint(self, endpoint_id: str) -> EndpointResult:
         """The result of endpoint ``endpoint_id``; ``KeyError`` when the protocol has none."""
@@ -111,7 +116,7 @@ class TrialAnalysis:
         }
         for name in ("endpoints", "dose_finding", "simon", "safety_monitoring", "exposure", "deviations",
                      "completeness", "accrual", "baseline", "consort", "eligibility", "lesion_changes",
-                     "timelines"):
+                     "timelines", "boin_cohorts", "primary"):
             document[name] = to_jsonable(getattr(self, name))
         return document
 
@@ -230,15 +235,22 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     itt, safety = pops[Population.ITT], pops[Population.SAFETY]
     devs, completeness = conduct(protocol, pops.registered, facts, day)
     part_b_safety = [pid for pid in pops.part_b if pid in set(safety)]
+    cohorts = boin_cohorts(protocol=protocol, part_a=pops.part_a, facts=facts, as_of=day)
+    dose_finding = dose_finding_status(protocol, pops.part_a, pops[Population.DLT_EVALUABLE], facts,
+                                       cohorts=cohorts)
+    stage1 = simon_stage1(protocol=protocol, part_b_itt=[pid for pid in pops.part_b if pid in set(itt)],
+                          facts=facts)
     return TrialAnalysis(
         protocol_id=protocol.study.id, protocol_version=trial.protocol_version, cutoff=day, populations=pops,
         endpoints=endpoints,
-        dose_finding=dose_finding_status(protocol, pops.part_a, pops[Population.DLT_EVALUABLE], facts),
-        simon=simon_status(protocol, [pid for pid in pops.part_b if pid in set(itt)], facts),
+        dose_finding=dose_finding, simon=stage1,
         safety_monitoring=safety_monitoring_status(protocol, part_b_safety, facts),
         exposure=exposure(protocol, safety, facts), deviations=devs, completeness=completeness,
         accrual=accrual(data), baseline=baseline_table(itt, facts), consort=consort(facts, eligibility),
         eligibility=tuple(eligibility.values()),
         lesion_changes=tuple(lesion_change(responses[pid], reg) for pid in pops[Population.MEASURABLE]
                              if (reg := facts[pid].registration_date) is not None),
-        timelines=timelines(protocol, pops.registered, facts, responses))
+        timelines=timelines(protocol, pops.registered, facts, responses),
+        boin_cohorts=cohorts,
+        primary=primary_endpoint(protocol=protocol, populations=pops, facts=facts, dose_finding=dose_finding,
+                                 stage1=stage1, conf_level=CONF_LEVEL))
