@@ -57,13 +57,16 @@ class OutcomeKnown:
 
 
 def _mdt_date(f: Facts) -> dt.date | None:
-    """The date of the MDT decision: the ``reevaluation`` form's ``mdt_date``, else its
-    ``reeval_date``, else the ``reevaluation`` visit's date."""
+    """The date of the MDT decision: the ``mdt_date`` of the ``reevaluation`` form that
+    carries it, else that form's ``reeval_date``, else the ``reevaluation`` visit's date."""
     for values in f.form_values("reevaluation"):
+        if not isinstance(values.get("mdt_decision"), str):
+            continue  # Facts.mdt_decision is the first form's that has a decision
         for field in ("mdt_date", "reeval_date"):
             value = values.get(field)
             if isinstance(value, dt.date):
                 return value
+        break
     return min((v.actual_date for v in f.visits if v.visit_id == REEVALUATION_VISIT
                 and v.actual_date is not None), default=None)
 
@@ -89,9 +92,11 @@ def outcome_known(f: Facts) -> OutcomeKnown | None:
     recorded on that day). Not operated: the earliest date that settles that there will be
     no conversion surgery — an MDT decision other than surgery (the ``reevaluation`` form's
     ``mdt_date``, else ``reeval_date``, else the ``reevaluation`` visit date), progression,
-    death, off treatment (``off_treatment_date``, the last dose date by the conventions),
-    off study, or the first dose in a not-operated phase (``continuation``,
-    ``maintenance-not-operated``).
+    death, off study, off treatment (the day the end of treatment was recorded,
+    :func:`end_of_treatment_date`: ``off_treatment_date`` is the last dose date, which comes
+    before anyone knew treatment had ended, and is used only when nothing else dates the
+    outcome), or the first dose in a not-operated phase (``continuation``,
+    ``maintenance-not-operated``). ``by`` names what settled it.
     """
     s = f.conversion_surgery
     if s is not None:

@@ -128,12 +128,14 @@ def decisions(analysis: TrialAnalysis) -> tuple[Callout, ...]:
     final = analysis.primary.final
     known = len(final.participant_ids) - len(final.pending_ids)
     estimate = final.estimate
-    detail = (
-        f" UMVUE {estimate.umvue:.3f}, exact stage-wise {estimate.conf_level:.0%} CI {estimate.ci_lower:.3f}–"
-        f"{estimate.ci_upper:.3f}, p = {estimate.p_value:.4f} (H0: p ≤ {estimate.p0:g})."
-        if estimate is not None
-        else ""
-    )
+    detail = ""
+    if estimate is not None:
+        p = f"= {estimate.p_value:.4f}" if estimate.p_value >= 0.0001 else "< 0.0001"
+        detail = (
+            f" UMVUE {estimate.umvue:.3f}, exact stage-wise {estimate.conf_level:.0%} CI "
+            f"{estimate.ci_lower:.3f}–{estimate.ci_upper:.3f}, one-sided p {p} "
+            f"(H0: R0 rate ≤ {estimate.p0:g})."
+        )
     out.append(
         Callout(
             kind=CalloutKind.INFO,
