@@ -271,6 +271,21 @@ def test_off_treatment_before_cycle_1_is_known_on_the_end_of_treatment_record(pr
     assert outcome.by == "not evaluable (induction cycle 1 not started): end of treatment"
 
 
+def test_three_dlts_of_three_at_the_lowest_level_stop_without_a_dose(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    _cohort(t, 1, "1", 0, dlts=3)
+    a = analyze_trial(trial=t.build(), protocol=protocol)
+    (c1,) = a.boin_cohorts
+    # 3/3: P(p > 0.30 | Beta(4, 1)) = 1 - 0.3^4 = 0.9919 > 0.95 -> level 1 (and all above) eliminated.
+    assert (c1.action, c1.next_level, c1.selected_level, c1.reason, c1.eliminated) == (
+        "stop", None, None, "lowest dose too toxic", ("1", "2", "3"))
+    # DLT onsets on days 30, 31, 32.
+    assert c1.known_on == day(32)
+    df = a.dose_finding
+    assert (df.action, df.selected_level) == ("stop", None)
+    assert df.selection_reason == "the design stopped after cohort 1 (lowest dose too toxic): no dose selected"
+
+
 def test_after_max_cohorts_the_design_stops_and_selects(protocol: Protocol) -> None:
     t = TrialBuilder()
     _cohort(t, 1, "1", 0)             # L1 0/3 -> escalate

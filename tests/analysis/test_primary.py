@@ -207,3 +207,14 @@ def test_a_tie_between_part_b_levels_takes_the_lower_and_no_part_b_gives_no_rp2d
     primary = analyze_trial(trial=t.build(), protocol=protocol).primary
     assert (primary.rp2d, primary.designed.denominator_ids) == (None, ())
     assert primary.rp2d_rule == "no dose level selected by Part A and no Part B ITT participant: no RP2D"
+
+
+def test_no_part_b_when_part_a_stops_without_a_dose(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    for n in (1, 2, 3):  # 3 DLTs of 3 at level 1: lowest dose too toxic (BOIN elimination)
+        t.participant(n, part="part_a", dose_level="1", registered=n).hipec(n + 2).cycle(n + 21).alive(
+            n + 45).ae("Febrile neutropenia", 3, n + 30, dlt=True)
+    final = analyze_trial(trial=t.build(), protocol=protocol).primary.final
+    assert final.decision == "not yet"
+    assert final.reasons[-1] == ("Part A stopped without selecting a dose (lowest dose too toxic): "
+                                 "Part B does not open")

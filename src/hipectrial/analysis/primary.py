@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.interim import NOT_YET, DoseFindingStatus, SimonStage1, registration_order
@@ -38,6 +38,7 @@ from hipectrial.analysis.populations import Populations
 from hipectrial.analysis.results import BinaryEstimate, BinaryValue, ParticipantNote, binary_estimate
 from hipectrial.analysis.surgical import outcome_known, r0_status, r0_value
 from hipectrial.design import simon_decide, simon_estimate
+from hipectrial.design.dose_finding import Action
 from hipectrial.design.simon_inference import SimonAction
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
@@ -231,8 +232,11 @@ def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Map
                 r0_value(f"part_a_itt_level_{level.id}", [pid for pid in part_a if level_of[pid] == level.id],
                          facts, conf_level))
         for level in protocol.dose_finding.levels)
+    final = simon_final(protocol=protocol, part_b_itt=part_b, facts=facts, stage1=stage1,
+                        conf_level=conf_level)
+    if dose_finding.action == Action.STOP.value and dose_finding.selected_level is None and not part_b:
+        final = replace(final, reasons=(*final.reasons, f"Part A stopped without selecting a dose "
+                                                        f"({dose_finding.reason}): Part B does not open"))
     return PrimaryEndpoint(
         endpoint_id=protocol.statistics.primary.endpoint, rp2d=rp2d, rp2d_rule=rule, designed=designed,
-        part_a_by_level=by_level, all_itt=r0_value(Population.ITT.value, itt, facts, conf_level),
-        final=simon_final(protocol=protocol, part_b_itt=part_b, facts=facts, stage1=stage1,
-                          conf_level=conf_level))
+        part_a_by_level=by_level, all_itt=r0_value(Population.ITT.value, itt, facts, conf_level), final=final)
