@@ -5,7 +5,7 @@ One call derives, from a :class:`~hipectrial.data.TrialData` and its
 (in protocol order), and the conduct, safety and design tables; :meth:`TrialAnalysis.to_document`
 gives all of it as JSON-ready data. The rules are in each module's docstring:
 :mod:`.populations`, :mod:`.surgical`, :mod:`.response`, :mod:`.peritoneal`, :mod:`.tte`,
-:mod:`.safety`, :mod:`.interim`, :mod:`.exposure`, :mod:`.conduct`, :mod:`.consort`,
+:mod:`.safety`, :mod:`.interim`, :mod:`.primary`, :mod:`.exposure`, :mod:`.conduct`, :mod:`.consort`,
 :mod:`.baseline`, :mod:`.course`.
 """
 
