@@ -9,6 +9,7 @@ Days are counted from registration (day 0 = ``REG``), so a test reads like a cas
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -215,6 +216,38 @@ class ParticipantBuilder:
     def visit(self, visit_id: str, at: int, repeat: int = 1) -> ParticipantBuilder:
         self.t.visits.append(Visit(self.id, visit_id, repeat, actual_date=day(at)))
         return self
+
+    def reevaluation(self, at: int, *, decision: str = "continue_systemic",
+                     mdt: int | None = None) -> ParticipantBuilder:
+        """The re-evaluation visit and form on day ``at``; the MDT's ``decision`` on day ``mdt``
+        (``mdt_date`` not recorded when ``None``)."""
+        self.t.visits.append(Visit(self.id, "reevaluation", actual_date=day(at)))
+        values: dict[str, FieldValue] = {"reeval_date": day(at), "reeval_new_lesion": False,
+                                         "reeval_distant_metastasis": False, "reeval_cc0_achievable": True,
+                                         "mdt_decision": decision}
+        if mdt is not None:
+            values["mdt_date"] = day(mdt)
+        self._form("reevaluation", "reevaluation", values)
+        return self
+
+    def off_treatment(self, last_dose: int, *, eot: int | None, reason: str = "toxicity") -> ParticipantBuilder:
+        """Off treatment: ``off_treatment_date`` is the last dose day (conventions); the
+        end-of-treatment visit and form on day ``eot`` (neither when ``None``)."""
+        self._replace(off_treatment_date=day(last_dose), off_treatment_reason=reason)
+        if eot is not None:
+            self.t.visits.append(Visit(self.id, "end-of-treatment", actual_date=day(eot)))
+            self._form("end_of_treatment", "end-of-treatment", {
+                "eot_date": day(eot), "last_dose_date": day(last_dose), "eot_reason": reason})
+        return self
+
+    def off_study(self, at: int, *, reason: str = "consent_withdrawn") -> ParticipantBuilder:
+        self._replace(off_study_date=day(at), off_study_reason=reason)
+        return self
+
+    def _replace(self, **changes: object) -> None:
+        i = self.t.participants.index(self.p)
+        self.p = dataclasses.replace(self.p, **changes)  # type: ignore[arg-type]
+        self.t.participants[i] = self.p
 
     def _form(self, form_id: str, visit_id: str, values: dict[str, FieldValue]) -> None:
         repeat = 1 + sum(1 for r in self.t.forms if r.participant_id == self.id and r.visit_id == visit_id)

@@ -1,6 +1,6 @@
-"""Adverse events by worst grade, DLTs by dose level with the BOIN decision, Simon stage 1,
-the Part B safety-monitoring rule, and the DSMB safety tables (by study group, all grades by
-term, attribution by agent, SAEs and irAEs by term, DLTs described)."""
+"""Adverse events by worst grade, DLTs by dose level with the BOIN decision, the Part B
+safety-monitoring rule, and the DSMB safety tables (by study group, all grades by term,
+attribution by agent, SAEs and irAEs by term, DLTs described). Simon: test_interim.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hipectrial.analysis.results import AdverseEventValue, DltValue
 from hipectrial.analysis.safety import adverse_event_value, safety_tables
 from hipectrial.analysis.trial_analysis import analyze_trial
-from hipectrial.data import AeOutcome, Attribution, ClavienDindo, ResidualTumour
+from hipectrial.data import AeOutcome, Attribution, ClavienDindo
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
 
@@ -74,34 +74,6 @@ def test_boin_de_escalates_after_two_of_three(protocol: Protocol) -> None:
     levels = {lv.level: (lv.dlt, lv.n) for lv in a.dose_finding.levels}
     assert levels == {"1": (0, 3), "2": (2, 3), "3": (0, 0)}
     assert (a.dose_finding.current_level, a.dose_finding.action, a.dose_finding.next_level) == ("2", "de-escalate", "1")
-
-
-def _part_b(r0: int, n: int = 13) -> TrialBuilder:
-    t = TrialBuilder()
-    for k in range(1, n + 1):
-        p = t.participant(k, registered=k)
-        p.hipec(k + 2)
-        if k <= r0:
-            p.surgery(k + 110)
-        else:
-            p.surgery(k + 110, r=ResidualTumour.R1)
-    return t
-
-
-@pytest.mark.parametrize(("r0", "action"), [(3, "stop for futility"), (4, "continue stage 2")])
-def test_simon_stage_one(protocol: Protocol, r0: int, action: str) -> None:
-    # Simon optimal 3/13: stop when R0 <= 3 among the first 13, continue when > 3.
-    a = analyze_trial(trial=_part_b(r0).build(), protocol=protocol)
-    assert len(a.simon.stage1_ids) == 13
-    assert len(a.simon.r0_ids) == r0
-    assert a.simon.action == action
-    assert a.simon.more_needed == 0
-
-
-def test_simon_says_how_many_more_are_needed(protocol: Protocol) -> None:
-    a = analyze_trial(trial=_part_b(2, n=5).build(), protocol=protocol)
-    assert a.simon.more_needed == 8
-    assert a.simon.action == "continue stage 1"
 
 
 def test_safety_monitoring_counts_severe_toxicity(protocol: Protocol) -> None:

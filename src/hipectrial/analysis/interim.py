@@ -1,15 +1,34 @@
 """Where the designs stand: Part A BOIN, Part B Simon stage 1, Part B safety monitoring.
 
-* **BOIN** (protocol ``dose_finding``): DLT-evaluable Part A participants per level give
-  ``n`` and ``dlt``; the current level is that of the most recently registered Part A
-  participant; the decision for the next cohort is
-  :meth:`hipectrial.design.boin.BoinDesign.decide` and the isotonic estimates and selected
-  dose :func:`hipectrial.design.select_mtd`.
-* **Simon** (protocol ``statistics.primary``): Part B ITT participants in registration
-  order; stage 1 is the first ``n1`` of them. Responses are R0 resections
-  (:func:`~hipectrial.analysis.surgical.r0_status`) among those whose surgery decision is
-  settled; :func:`hipectrial.design.simon_decide` is given the settled participants. While
-  fewer than ``n1`` are registered, ``more_needed`` says how many more.
+* **BOIN cohorts** (protocol ``dose_finding``, :func:`boin_cohorts`): Part A participants
+  in registration order (registration date, then id) at a protocol dose level, grouped into
+  cohorts of consecutive registrations at the same level, at most ``cohort_size`` each. A
+  participant's DLT outcome is known (:func:`dlt_known`) on the onset of their first DLT
+  (``AdverseEvent.dlt``); else, when DLT-evaluable
+  (:func:`~hipectrial.analysis.populations.dlt_evaluable`), on the last day of the DLT
+  window (:func:`~hipectrial.analysis.populations.dlt_window_end`); else (not evaluable) on
+  the earliest of death, off study, the recorded end of treatment
+  (:func:`~hipectrial.analysis.surgical.end_of_treatment_date`) and, once induction cycle 1
+  has started, the end of its DLT window if that is on or before the cut-off; with none of
+  these the outcome is still pending. A cohort's outcomes are known on the latest of its
+  participants' dates. After each cohort whose outcomes, and those of every earlier cohort,
+  are all known, the design's data are the DLT-evaluable participants and their DLTs per
+  level in cohorts 1 to k, and the decision is
+  :meth:`hipectrial.design.boin.BoinDesign.decide` with the doses eliminated so far (never
+  used again, PD §Study); after the ``max_cohorts``-th cohort the design stops and selects
+  :func:`hipectrial.design.select_mtd` (as the simulator does).
+* **BOIN status** (:func:`dose_finding_status`): the DLT-evaluable Part A participants per
+  level at the cut-off give ``n``, ``dlt`` and the isotonic estimates
+  (:func:`hipectrial.design.select_mtd`); the decision shown is that of the latest decided
+  cohort; a dose is *selected* only when that decision stopped the design.
+* **Simon stage 1** (protocol ``statistics.primary``, :func:`simon_stage1`): the first
+  ``n1`` Part B ITT participants in registration order (registration date, then id). The
+  look can be made when all ``n1`` have a settled R0 outcome
+  (:func:`~hipectrial.analysis.surgical.outcome_known`); it counts R0 resections
+  (:func:`~hipectrial.analysis.surgical.r0_status`) among them, continues when there are
+  more than ``r1`` and stops for futility otherwise
+  (:func:`hipectrial.design.simon_decide`). Its date is the latest of the ``n1`` dates on
+  which the outcomes became known.
 * **Safety monitoring** (protocol ``statistics.safety_monitoring``): Part B safety-population
   participants in registration order; a participant has the event when they have a grade
   4 treatment-related AE, a treatment-related death (grade 5 related AE), or a
@@ -20,16 +39,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hipectrial.analysis.facts import Facts
+from hipectrial.analysis.populations import dlt_evaluable, dlt_window_end, induction_cycle1
 from hipectrial.analysis.safety import related
-from hipectrial.analysis.surgical import r0_status, surgery_decided
+from hipectrial.analysis.surgical import end_of_treatment_date, outcome_known, r0_status
 from hipectrial.data import ClavienDindo
 from hipectrial.design import boin_design, select_mtd, simon_decide, toxicity_monitor
-from hipectrial.design.dose_finding import DoseState
+from hipectrial.design.boin import BoinDesign
+from hipectrial.design.dose_finding import Action, DoseState
 from hipectrial.protocol import Protocol
+
+NOT_YET = "not yet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +69,11 @@ class BoinLevel:
 
 @dataclass(frozen=True, slots=True)
 class DoseFindingStatus:
+    """BOIN at the cut-off. ``action``, ``next_level`` and ``reason`` are the decision after
+    cohort ``decided_after_cohort`` (the latest decided, :func:`boin_cohorts`; ``None``
+    before any); ``selected_level`` is set only when that decision stopped the design;
+    ``pending_ids`` are Part A participants whose DLT outcome is not known yet."""
+
     levels: tuple[BoinLevel, ...]
     current_level: str | None
     action: str | None
@@ -54,23 +83,80 @@ class DoseFindingStatus:
     selection_reason: str
     escalate_if_rate_at_most: float
     de_escalate_if_rate_at_least: float
+    decided_after_cohort: int | None
+    pending_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class SimonStatus:
+class DltKnown:
+    """One Part A participant's DLT outcome: evaluable, DLT, and when and how it became
+    known (``on`` is ``None`` while pending)."""
+
+    participant_id: str
+    evaluable: bool
+    dlt: bool
+    on: dt.date | None
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class BoinCohort:
+    """One Part A cohort and the BOIN decision taken once its DLT outcomes were known.
+
+    ``evaluable`` and ``dlts`` count the cohort's own participants; ``n`` and ``dlt`` are
+    the design's cumulative data per dose level (protocol order) after it. ``known_on`` is
+    ``None`` while an outcome is pending (``pending_ids``) and then ``action`` is ``None``
+    too. ``next_level`` is where the next cohort goes (``None`` when the design stopped);
+    ``selected_level`` the dose the design selected when it stopped (``None``: none).
+    """
+
+    number: int
+    dose_level: str
+    participant_ids: tuple[str, ...]
+    outcomes: tuple[DltKnown, ...]
+    evaluable: int
+    dlts: int
+    n: tuple[int, ...]
+    dlt: tuple[int, ...]
+    known_on: dt.date | None
+    pending_ids: tuple[str, ...]
+    action: str | None
+    next_level: str | None
+    selected_level: str | None
+    reason: str | None
+    eliminated: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SimonStage1:
+    """The Simon stage-1 look (module docstring).
+
+    ``participant_ids`` are the first ``n1`` Part B ITT participants (fewer while fewer are
+    registered; ``more_needed`` says how many more), ``r0_ids`` those with an R0 resection,
+    ``pending_ids`` those whose outcome is not yet known. ``missing`` = ``more_needed`` +
+    pending. ``decision`` is ``continue stage 2``, ``stop for futility`` or ``not yet``;
+    ``look_date`` the day the last outcome became known (``None`` when not yet, or when
+    that outcome's date is not recorded), ``last_ids`` whose outcome it was.
+    """
+
     n1: int
     r1: int
-    n: int
-    r: int
-    part_b_itt: tuple[str, ...]
-    stage1_ids: tuple[str, ...]
-    settled_ids: tuple[str, ...]
+    rule: str
+    participant_ids: tuple[str, ...]
     r0_ids: tuple[str, ...]
     pending_ids: tuple[str, ...]
     more_needed: int
-    action: str | None
+    missing: int
+    responses: int
+    decision: str
+    look_date: dt.date | None
+    last_ids: tuple[str, ...]
     reasons: tuple[str, ...]
-    reject_h0: bool | None
+
+    @property
+    def made(self) -> bool:
+        """Whether the look can be made (every stage-1 outcome known)."""
+        return self.decision != NOT_YET
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,75 +180,207 @@ class SafetyMonitoringStatus:
     current_posterior: float | None
 
 
-def _registration_order(ids: Sequence[str], facts: Mapping[str, Facts]) -> list[str]:
+def registration_order(ids: Sequence[str], facts: Mapping[str, Facts]) -> list[str]:
+    """``ids`` by registration date (the consent date when not registered), then id."""
     return sorted(ids, key=lambda pid: (facts[pid].registration_date or facts[pid].participant.consent_date,
                                         pid))
 
 
+def protocol_boin(protocol: Protocol) -> BoinDesign:
+    """The protocol's BOIN design (``dose_finding.design``)."""
+    d = protocol.dose_finding.design
+    return boin_design(target=d.target, phi1=d.phi1, phi2=d.phi2, cutoff=d.elimination_cutoff,
+                       min_n_eliminate=d.minimum_for_elimination, stop_n_at_dose=d.stop_n_at_dose,
+                       max_n=d.max_n)
+
+
+def dlt_known(*, protocol: Protocol, facts: Facts, as_of: dt.date) -> DltKnown:
+    """When a Part A participant's DLT outcome became known, by the rule of the module
+    docstring; ``as_of`` is the data cut-off."""
+    f = facts
+    dlt_onsets = [ae.onset_date for ae in f.adverse_events if ae.dlt]
+    if dlt_onsets:
+        return DltKnown(f.id, True, True, min(dlt_onsets), "onset of the first DLT")
+    evaluable, why = dlt_evaluable(protocol, f)
+    start, _ = induction_cycle1(protocol, f)
+    if evaluable and start is not None:
+        return DltKnown(f.id, True, False, dlt_window_end(protocol, start), "end of the DLT window")
+    ends = [(when, what) for when, what in ((f.death_date, "death"),
+                                            (f.participant.off_study_date, "off study"),
+                                            (end_of_treatment_date(f), "end of treatment"))
+            if when is not None]
+    if start is not None and (window_end := dlt_window_end(protocol, start)) <= as_of:
+        ends.append((window_end, "end of the DLT window"))
+    if not ends:
+        return DltKnown(f.id, False, False, None, f"pending: {why}")
+    when, what = min(ends, key=lambda item: item[0])
+    return DltKnown(f.id, False, False, when, f"not evaluable ({why}): {what}")
+
+
+def _cohort_groups(protocol: Protocol, part_a: Sequence[str],
+                   facts: Mapping[str, Facts]) -> list[tuple[str, list[str]]]:
+    levels = {level.id for level in protocol.dose_finding.levels}
+    size = protocol.dose_finding.design.cohort_size
+    groups: list[tuple[str, list[str]]] = []
+    for pid in registration_order(part_a, facts):
+        level = facts[pid].participant.dose_level
+        if level not in levels:
+            continue
+        if groups and groups[-1][0] == level and len(groups[-1][1]) < size:
+            groups[-1][1].append(pid)
+        else:
+            groups.append((str(level), [pid]))
+    return groups
+
+
+def boin_cohorts(*, protocol: Protocol, part_a: Sequence[str], facts: Mapping[str, Facts],
+                 as_of: dt.date) -> tuple[BoinCohort, ...]:
+    """The Part A cohorts in order and the BOIN decision after each (module docstring).
+
+    Parameters
+    ----------
+    protocol
+        Its ``dose_finding`` section gives the levels, the cohort size and the design.
+    part_a
+        The registered Part A participants.
+    facts
+        Every participant's facts at the cut-off.
+    as_of
+        The data cut-off.
+    """
+    df = protocol.dose_finding
+    ids = [level.id for level in df.levels]
+    design = protocol_boin(protocol)
+    d = df.design
+    n, y = [0] * len(ids), [0] * len(ids)
+    eliminated: tuple[bool, ...] = (False,) * len(ids)
+    decided_so_far, stopped = True, 0
+    cohorts = []
+    for number, (level, members) in enumerate(_cohort_groups(protocol, part_a, facts), start=1):
+        outcomes = tuple(dlt_known(protocol=protocol, facts=facts[pid], as_of=as_of) for pid in members)
+        known = [o for o in outcomes if o.on is not None]
+        pending = tuple(o.participant_id for o in outcomes if o.on is None)
+        current = ids.index(level)
+        for o in known:
+            n[current] += o.evaluable
+            y[current] += o.dlt
+        dated = [o.on for o in known if o.on is not None]
+        complete = not pending
+        decided_so_far = decided_so_far and complete
+        action = next_level = selected = reason = None
+        if stopped:
+            reason = f"registered after the design stopped (cohort {stopped})"
+        elif decided_so_far:
+            decision = design.decide(DoseState(tuple(n), tuple(y), current, eliminated))
+            eliminated = decision.eliminated or eliminated
+            action = decision.action.value
+            reason = None if decision.reason is None else str(decision.reason)
+            if decision.action is Action.STOP:
+                selected = decision.selected
+            elif number >= d.max_cohorts:
+                chosen = select_mtd(target=d.target, n=n, dlt=y, cutoff=d.elimination_cutoff,
+                                    min_n_eliminate=d.minimum_for_elimination, eliminated=eliminated)
+                action, selected = Action.STOP.value, chosen.selected
+                reason = f"maximum number of cohorts ({d.max_cohorts})"
+            elif decision.next_dose is not None:
+                next_level = ids[decision.next_dose]
+            stopped = number if action == Action.STOP.value else 0
+        cohorts.append(BoinCohort(
+            number=number, dose_level=level, participant_ids=tuple(members), outcomes=outcomes,
+            evaluable=sum(o.evaluable for o in known), dlts=sum(o.dlt for o in known), n=tuple(n),
+            dlt=tuple(y), known_on=max(dated) if complete else None, pending_ids=pending,
+            action=action, next_level=next_level,
+            selected_level=None if selected is None else ids[selected], reason=reason,
+            eliminated=tuple(lv for lv, flag in zip(ids, eliminated, strict=True) if flag)))
+    return tuple(cohorts)
+
+
 def dose_finding_status(protocol: Protocol, part_a: Sequence[str], evaluable: Sequence[str],
-                        facts: Mapping[str, Facts]) -> DoseFindingStatus:
+                        facts: Mapping[str, Facts], *, cohorts: Sequence[BoinCohort]) -> DoseFindingStatus:
+    """BOIN at the cut-off (module docstring); ``cohorts`` is :func:`boin_cohorts`."""
     df = protocol.dose_finding
     d = df.design
-    design = boin_design(target=d.target, phi1=d.phi1, phi2=d.phi2, cutoff=d.elimination_cutoff,
-                         min_n_eliminate=d.minimum_for_elimination, stop_n_at_dose=d.stop_n_at_dose,
-                         max_n=d.max_n)
+    design = protocol_boin(protocol)
     ids = [level.id for level in df.levels]
     n = tuple(sum(1 for p in evaluable if facts[p].participant.dose_level == lid) for lid in ids)
     dlt = tuple(sum(1 for p in evaluable if facts[p].participant.dose_level == lid
                     and any(ae.dlt for ae in facts[p].adverse_events)) for lid in ids)
-    ordered = [p for p in _registration_order(part_a, facts) if facts[p].participant.dose_level in ids]
-    current = ids.index(str(facts[ordered[-1]].participant.dose_level)) if ordered else None
+    ordered = [p for p in registration_order(part_a, facts) if facts[p].participant.dose_level in ids]
+    current = str(facts[ordered[-1]].participant.dose_level) if ordered else None
+    decided = next((c for c in reversed(cohorts) if c.action is not None), None)
+    eliminated_ids = set(decided.eliminated) if decided is not None else set()
     selection = select_mtd(target=d.target, n=n, dlt=dlt, cutoff=d.elimination_cutoff,
-                           min_n_eliminate=d.minimum_for_elimination)
-    action = next_level = reason = None
-    eliminated = selection.eliminated
-    selected = selection.selected
-    if current is not None:
-        decision = design.decide(DoseState(n=n, dlt=dlt, current=current))
-        action, reason = decision.action.value, decision.reason
-        next_level = ids[decision.next_dose] if decision.next_dose is not None else None
-        eliminated = decision.eliminated or eliminated
-        if decision.selected is not None:
-            selected = decision.selected
+                           min_n_eliminate=d.minimum_for_elimination,
+                           eliminated=[lid in eliminated_ids for lid in ids])
+    selected = decided.selected_level if decided is not None and decided.action == Action.STOP.value else None
+    if decided is None:
+        selection_reason = "no Part A cohort with every DLT outcome known yet: no BOIN decision"
+    elif decided.action == Action.STOP.value:
+        selection_reason = (f"the design stopped after cohort {decided.number} ({decided.reason}): "
+                            + (f"dose level {selected} selected (isotonic estimate closest to the target)"
+                               if selected is not None else "no dose selected"))
+    else:
+        selection_reason = f"dose finding goes on after cohort {decided.number}: no dose selected yet"
+    pending = tuple(pid for c in cohorts for pid in c.pending_ids)
     agent = df.explored_agents[0]
     levels = tuple(BoinLevel(
         level.id, f"{level.doses.get(agent, '')} {level.unit}",
         sum(1 for p in part_a if facts[p].participant.dose_level == level.id), n[i], dlt[i],
-        selection.estimates[i], eliminated[i]) for i, level in enumerate(df.levels))
-    return DoseFindingStatus(levels, ids[current] if current is not None else None, action, next_level,
-                             str(reason) if reason is not None else None,
-                             ids[selected] if selected is not None else None, selection.reason,
-                             design.lambda_e, design.lambda_d)
+        selection.estimates[i], selection.eliminated[i]) for i, level in enumerate(df.levels))
+    return DoseFindingStatus(levels, current, decided.action if decided else None,
+                             decided.next_level if decided else None, decided.reason if decided else None,
+                             selected, selection_reason, design.lambda_e, design.lambda_d,
+                             decided.number if decided else None, pending)
 
 
-def simon_status(protocol: Protocol, part_b_itt: Sequence[str], facts: Mapping[str, Facts]) -> SimonStatus:
+def simon_stage1(*, protocol: Protocol, part_b_itt: Sequence[str], facts: Mapping[str, Facts]) -> SimonStage1:
+    """The Simon stage-1 look on the first ``n1`` Part B ITT participants (module docstring).
+
+    Parameters
+    ----------
+    protocol
+        Its ``statistics.primary`` gives ``n1``, ``r1``, ``n`` and ``r``.
+    part_b_itt
+        The Part B ITT participants (any order; they are put in registration order).
+    facts
+        Every participant's facts at the cut-off.
+    """
     s = protocol.statistics.primary
-    ordered = _registration_order(part_b_itt, facts)
-    settled = [p for p in ordered if surgery_decided(facts[p])]
-    pending = [p for p in ordered if p not in set(settled)]
-    r0 = [p for p in settled if r0_status(facts[p])[0]]
-    stage1 = ordered[: s.stage1.n]
-    settled1 = [p for p in stage1 if p in set(settled)]
-    r0_1 = [p for p in settled1 if p in set(r0)]
-    more = max(0, s.stage1.n - len(ordered))
-    action: str | None = None
-    reasons: tuple[str, ...] = ()
-    reject: bool | None = None
-    stage1_futile = len(settled1) == s.stage1.n and len(r0_1) <= s.stage1.r
-    if settled1:
-        use_all = len(settled1) == s.stage1.n and not stage1_futile
-        x, m = (len(r0), min(len(settled), s.total.n)) if use_all else (len(r0_1), len(settled1))
-        if use_all and len(settled) > s.total.n:
-            within = set(settled[: s.total.n])
-            x = sum(1 for p in r0 if p in within)
-        decision = simon_decide(r1=s.stage1.r, n1=s.stage1.n, r=s.total.r, n=s.total.n, responses=x,
-                                enrolled=m)
-        action, reasons, reject = decision.action.value, decision.reasons, decision.reject_h0
-    if more:
-        reasons = (*reasons, f"{more} more Part B ITT participant(s) needed to complete stage 1 "
-                             f"({len(ordered)} of {s.stage1.n})")
-    return SimonStatus(s.stage1.n, s.stage1.r, s.total.n, s.total.r, tuple(ordered), tuple(stage1),
-                       tuple(settled), tuple(r0), tuple(pending), more, action, reasons, reject)
+    n1, r1 = s.stage1.n, s.stage1.r
+    first = registration_order(part_b_itt, facts)[:n1]
+    known = {pid: outcome_known(facts[pid]) for pid in first}
+    r0 = tuple(pid for pid in first if known[pid] is not None and r0_status(facts[pid])[0])
+    pending = tuple(pid for pid in first if known[pid] is None)
+    more = n1 - len(first)
+    missing = more + len(pending)
+    rule = (f"continue to stage 2 if more than {r1} R0 resections among the first {n1} Part B ITT "
+            f"participants; stop for futility otherwise")
+    if missing:
+        reasons = [f"{missing} of the {n1} stage-1 outcomes missing: {len(pending)} not yet known"
+                   + (f" ({', '.join(pending)})" if pending else "")
+                   + f", {more} participant(s) not yet in the Part B ITT population"]
+        if len(r0) > r1:
+            reasons.append(f"already {len(r0)} R0 > r1 = {r1}: continuing to stage 2 is certain")
+        elif len(r0) + missing <= r1:
+            reasons.append(f"even if every missing outcome is R0, stage 1 ends with {len(r0) + missing} "
+                           f"<= r1 = {r1}: futility is certain")
+        return SimonStage1(n1, r1, rule, tuple(first), r0, pending, more, missing, len(r0), NOT_YET,
+                           None, (), tuple(reasons))
+    # At n1 the design says "stop for futility" or "continue stage 2".
+    decision = simon_decide(r1=r1, n1=n1, r=s.total.r, n=s.total.n, responses=len(r0), enrolled=n1)
+    dates = {pid: k.on for pid, k in known.items() if k is not None}
+    undated = [pid for pid, when in dates.items() if when is None]
+    reasons = list(decision.reasons)
+    look_date: dt.date | None = None
+    last: tuple[str, ...] = ()
+    if undated:
+        reasons.append(f"the date an outcome became known is not recorded for {', '.join(undated)}: "
+                       "the look's date is unknown")
+    else:
+        look_date = max(when for when in dates.values() if when is not None)
+        last = tuple(pid for pid, when in dates.items() if when == look_date)
+    return SimonStage1(n1, r1, rule, tuple(first), r0, (), 0, 0, len(r0), decision.action.value, look_date,
+                       last, tuple(reasons))
 
 
 def severe_toxicity(f: Facts) -> bool:
@@ -177,7 +395,7 @@ def safety_monitoring_status(protocol: Protocol, part_b_safety: Sequence[str],
     rule = protocol.statistics.safety_monitoring
     if rule is None:
         return None
-    ordered = _registration_order(part_b_safety, facts)
+    ordered = registration_order(part_b_safety, facts)
     events = [p for p in ordered if severe_toxicity(facts[p])]
     max_n = max(protocol.statistics.primary.enrol, rule.every_n)
     monitor = toxicity_monitor(threshold=rule.threshold, cutoff=rule.posterior_cutoff, max_n=max_n,

@@ -126,6 +126,14 @@ def induction_cycle1(protocol: Protocol, f: Facts) -> tuple[dt.date | None, bool
     return start, given
 
 
+def dlt_window_end(protocol: Protocol, cycle1_start: dt.date) -> dt.date:
+    """The last day of the DLT window of a participant whose induction cycle 1 started on
+    ``cycle1_start``."""
+    # The window's end is a cycle-start timing (the seed: induction cycle 1 day 21); for those
+    # the cycle's first day is day 1 (protocol.regimen.Timing), so day d is d - 1 days later.
+    return cycle1_start + dt.timedelta(days=protocol.dose_finding.dlt.window.end.day - 1)
+
+
 def dlt_evaluable(protocol: Protocol, f: Facts) -> tuple[bool, str]:
     """Whether a Part A participant is DLT-evaluable, and why (rule in the module docstring)."""
     if any(ae.dlt for ae in f.adverse_events):
@@ -137,10 +145,8 @@ def dlt_evaluable(protocol: Protocol, f: Facts) -> tuple[bool, str]:
         return False, "induction cycle 1 not started"
     if not given:
         return False, "not every induction cycle-1 agent given"
-    # The window's end is a cycle-start timing (the seed: induction cycle 1 day 21); for those
-    # the cycle's first day is day 1 (protocol.regimen.Timing), so day d is d - 1 days later.
     end_day = protocol.dose_finding.dlt.window.end.day
-    window_end = start + dt.timedelta(days=end_day - 1)
+    window_end = dlt_window_end(protocol, start)
     if f.last_known_alive is None or f.last_known_alive < window_end:
         return False, f"not followed to cycle 1 day {end_day} ({window_end.isoformat()}) without a DLT"
     return True, f"received HIPEC and cycle 1, followed to cycle 1 day {end_day}"

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from hipectrial.analysis.facts import MDT_SURGERY, Facts
+from hipectrial.analysis.facts import MDT_SURGERY, REEVALUATION_VISIT, Facts
 from hipectrial.analysis.results import (
     BinaryValue,
     CategoricalValue,
@@ -41,17 +42,94 @@ from hipectrial.data import CcScore, ClavienDindo, Cytology, ResidualTumour, Sur
 TRG_CATEGORIES = ("1a", "1b", "2", "3", "missing")
 CD_CATEGORIES = ("none", *(g.value for g in ClavienDindo))
 NOT_OPERATED_PHASES = ("continuation", "maintenance-not-operated")
+END_OF_TREATMENT_VISIT = "end-of-treatment"
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeKnown:
+    """When and by what a participant's conversion-surgery (R0) outcome became known.
+
+    ``on`` is ``None`` when what settled it carries no date in the records.
+    """
+
+    on: dt.date | None
+    by: str
+
+
+def _mdt_date(f: Facts) -> dt.date | None:
+    """The date of the MDT decision: the ``mdt_date`` of the ``reevaluation`` form that
+    carries it, else that form's ``reeval_date``, else the ``reevaluation`` visit's date."""
+    for values in f.form_values("reevaluation"):
+        if not isinstance(values.get("mdt_decision"), str):
+            continue  # Facts.mdt_decision is the first form's that has a decision
+        for field in ("mdt_date", "reeval_date"):
+            value = values.get(field)
+            if isinstance(value, dt.date):
+                return value
+        break
+    return min((v.actual_date for v in f.visits if v.visit_id == REEVALUATION_VISIT
+                and v.actual_date is not None), default=None)
+
+
+def end_of_treatment_date(f: Facts) -> dt.date | None:
+    """The date the end of treatment was recorded: the ``end_of_treatment`` form's
+    ``eot_date``, else the ``end-of-treatment`` visit's date; ``None`` when neither is
+    recorded (``Participant.off_treatment_date`` is the last dose date, which comes before
+    the end of treatment is known)."""
+    for values in f.form_values("end_of_treatment"):
+        value = values.get("eot_date")
+        if isinstance(value, dt.date):
+            return value
+    return min((v.actual_date for v in f.visits if v.visit_id == END_OF_TREATMENT_VISIT
+                and v.actual_date is not None), default=None)
+
+
+def outcome_known(f: Facts) -> OutcomeKnown | None:
+    """When the participant's conversion-surgery (R0) outcome became known; ``None`` while
+    it is still open at the cut-off.
+
+    Operated: the conversion-surgery date (its R status, CC score and cytology are
+    recorded on that day). Not operated: the earliest date that settles that there will be
+    no conversion surgery — an MDT decision other than surgery (the ``reevaluation`` form's
+    ``mdt_date``, else ``reeval_date``, else the ``reevaluation`` visit date), progression,
+    death, off study, off treatment (the day the end of treatment was recorded,
+    :func:`end_of_treatment_date`: ``off_treatment_date`` is the last dose date, which comes
+    before anyone knew treatment had ended, and is used only when nothing else dates the
+    outcome), or the first dose in a not-operated phase (``continuation``,
+    ``maintenance-not-operated``). ``by`` names what settled it.
+    """
+    s = f.conversion_surgery
+    if s is not None:
+        return OutcomeKnown(s.date, "conversion surgery")
+    p = f.participant
+    settled: list[tuple[dt.date | None, str]] = []
+    if f.mdt_decision is not None and f.mdt_decision != MDT_SURGERY:
+        settled.append((_mdt_date(f), f"MDT decision {f.mdt_decision}"))
+    for when, what in ((f.progression_date, "progression"), (f.death_date, "death"),
+                       (p.off_study_date, "off study")):
+        if when is not None:
+            settled.append((when, what))
+    if p.off_treatment_date is not None:
+        settled.append((end_of_treatment_date(f), "off treatment"))
+    not_operated = [d.date for d in f.doses if d.phase in NOT_OPERATED_PHASES]
+    if not_operated:
+        settled.append((min(not_operated), "first dose in a not-operated phase"))
+    if not settled:
+        return None
+    dated = [(when, what) for when, what in settled if when is not None]
+    if not dated:
+        if p.off_treatment_date is not None:
+            return OutcomeKnown(p.off_treatment_date, "off treatment (no end-of-treatment date recorded: "
+                                                      "the last dose date)")
+        return OutcomeKnown(None, settled[0][1])
+    when, what = min(dated, key=lambda item: item[0])
+    return OutcomeKnown(when, what)
 
 
 def surgery_decided(f: Facts) -> bool:
-    """Whether the participant's conversion-surgery outcome is settled at the cut-off:
-    operated, dead, off treatment or study, progressed, an MDT decision other than surgery,
-    or treatment in a not-operated phase."""
-    return (f.conversion_surgery is not None or f.death_date is not None
-            or f.participant.off_treatment_date is not None or f.participant.off_study_date is not None
-            or f.progression_date is not None
-            or (f.mdt_decision is not None and f.mdt_decision != MDT_SURGERY)
-            or any(d.phase in NOT_OPERATED_PHASES for d in f.doses))
+    """Whether the participant's conversion-surgery outcome is settled at the cut-off
+    (:func:`outcome_known` gives when and by what)."""
+    return outcome_known(f) is not None
 
 
 def r0_status(f: Facts) -> tuple[bool, str]:

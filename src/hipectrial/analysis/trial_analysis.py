@@ -5,7 +5,7 @@ One call derives, from a :class:`~hipectrial.data.TrialData` and its
 (in protocol order), and the conduct, safety and design tables; :meth:`TrialAnalysis.to_document`
 gives all of it as JSON-ready data. The rules are in each module's docstring:
 :mod:`.populations`, :mod:`.surgical`, :mod:`.response`, :mod:`.peritoneal`, :mod:`.tte`,
-:mod:`.safety`, :mod:`.interim`, :mod:`.exposure`, :mod:`.conduct`, :mod:`.consort`,
+:mod:`.safety`, :mod:`.interim`, :mod:`.primary`, :mod:`.exposure`, :mod:`.conduct`, :mod:`.consort`,
 :mod:`.baseline`, :mod:`.course`.
 """
 
@@ -27,16 +27,19 @@ from hipectrial.analysis.document import JsonValue, to_jsonable
 from hipectrial.analysis.exposure import AgentExposure, exposure
 from hipectrial.analysis.facts import Facts, collect_facts
 from hipectrial.analysis.interim import (
+    BoinCohort,
     DoseFindingStatus,
     SafetyMonitoringStatus,
-    SimonStatus,
+    SimonStage1,
+    boin_cohorts,
     dose_finding_status,
     safety_monitoring_status,
-    simon_status,
+    simon_stage1,
 )
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.peritoneal import cytology_conversion_value, pci_change_value
 from hipectrial.analysis.populations import Populations, StudyGroup, build_populations, study_groups
+from hipectrial.analysis.primary import PrimaryEndpoint, primary_endpoint
 from hipectrial.analysis.response import (
     LesionChange,
     ParticipantResponse,
@@ -82,7 +85,7 @@ class TrialAnalysis:
     populations: Populations
     endpoints: tuple[EndpointResult, ...]
     dose_finding: DoseFindingStatus
-    simon: SimonStatus
+    simon: SimonStage1
     safety_monitoring: SafetyMonitoringStatus | None
     exposure: tuple[AgentExposure, ...]
     deviations: Deviations
@@ -99,6 +102,8 @@ class TrialAnalysis:
     data_currency: DataCurrency
     deaths: Deaths
     safety_tables: SafetyTables
+    boin_cohorts: tuple[BoinCohort, ...]
+    primary: PrimaryEndpoint
 
     def endpoint(self, endpoint_id: str) -> EndpointResult:
         """The result of endpoint ``endpoint_id``; ``KeyError`` when the protocol has none."""
@@ -122,7 +127,8 @@ class TrialAnalysis:
         }
         for name in ("endpoints", "dose_finding", "simon", "safety_monitoring", "exposure", "deviations",
                      "completeness", "accrual", "baseline", "consort", "eligibility", "lesion_changes",
-                     "timelines", "groups", "status", "data_currency", "deaths", "safety_tables"):
+                     "timelines", "groups", "status", "data_currency", "deaths", "safety_tables",
+                     "boin_cohorts", "primary"):
             document[name] = to_jsonable(getattr(self, name))
         document["data_warnings"] = [
             {"location": f.location, "key": f.key, "field": f.field, "message": f.message}
@@ -251,11 +257,15 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     groups = study_groups(protocol, pops, facts)
     devs, completeness = conduct(protocol, pops.registered, facts, day)
     part_b_safety = [pid for pid in pops.part_b if pid in set(safety)]
+    cohorts = boin_cohorts(protocol=protocol, part_a=pops.part_a, facts=facts, as_of=day)
+    dose_finding = dose_finding_status(protocol, pops.part_a, pops[Population.DLT_EVALUABLE], facts,
+                                       cohorts=cohorts)
+    stage1 = simon_stage1(protocol=protocol, part_b_itt=[pid for pid in pops.part_b if pid in set(itt)],
+                          facts=facts)
     return TrialAnalysis(
         protocol_id=protocol.study.id, protocol_version=trial.protocol_version, cutoff=day, populations=pops,
         endpoints=endpoints,
-        dose_finding=dose_finding_status(protocol, pops.part_a, pops[Population.DLT_EVALUABLE], facts),
-        simon=simon_status(protocol, [pid for pid in pops.part_b if pid in set(itt)], facts),
+        dose_finding=dose_finding, simon=stage1,
         safety_monitoring=safety_monitoring_status(protocol, part_b_safety, facts),
         exposure=exposure(protocol, safety, facts), deviations=devs, completeness=completeness,
         accrual=accrual(data, day),
@@ -268,4 +278,7 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
         data_warnings=checked.warnings, groups=groups, status=participant_status(groups, facts, labels),
         data_currency=data_currency(trial=data, protocol=protocol, cutoff=day, warnings=checked.warnings),
         deaths=deaths(protocol=protocol, facts=facts, groups=groups),
-        safety_tables=safety_tables(protocol=protocol, groups=groups, safety=safety, facts=facts))
+        safety_tables=safety_tables(protocol=protocol, groups=groups, safety=safety, facts=facts),
+        boin_cohorts=cohorts,
+        primary=primary_endpoint(protocol=protocol, populations=pops, facts=facts, dose_finding=dose_finding,
+                                 stage1=stage1, conf_level=CONF_LEVEL))

@@ -90,10 +90,16 @@ def print_analysis(analysis: TrialAnalysis) -> None:
         table.add_row(e.endpoint_id, e.role, "\n".join(lines))
     console.print(table)
     s = analysis.simon
-    console.print(f"Simon stage 1 (n1 = {s.n1}, r1 = {s.r1}): {len(s.stage1_ids)} Part B ITT in stage 1, "
-                  f"{len(s.r0_ids)} R0 among {len(s.settled_ids)} settled; "
-                  f"{s.action or 'no participant settled yet'}")
+    known = len(s.participant_ids) - len(s.pending_ids)
+    console.print(f"Simon stage 1 (n1 = {s.n1}, r1 = {s.r1}): {len(s.participant_ids)} Part B ITT in "
+                  f"stage 1, {s.responses} R0 among {known} with a known outcome; "
+                  f"{s.decision}" + (f" on {s.look_date.isoformat()}" if s.look_date else ""))
     for reason in s.reasons:
+        console.print(f"  {reason}")
+    final = analysis.primary.final
+    console.print(f"Simon final analysis (n = {final.n}, r = {final.r}): {final.responses} R0; "
+                  f"{final.decision}")
+    for reason in final.reasons:
         console.print(f"  {reason}")
     b = analysis.dose_finding
     levels = ", ".join(f"L{lv.level} {lv.dlt}/{lv.n}{' (eliminated)' if lv.eliminated else ''}"

@@ -108,25 +108,45 @@ def decisions(analysis: TrialAnalysis) -> tuple[Callout, ...]:
             )
         )
     simon = analysis.simon
-    if simon.action is not None:
-        kind = CalloutKind.STOP if simon.action == "stop" else CalloutKind.OK
+    if simon.made:
+        kind = CalloutKind.STOP if simon.decision == "stop for futility" else CalloutKind.OK
+        when = simon.look_date.isoformat() if simon.look_date is not None else "date not recorded"
         out.append(
             Callout(
                 kind=kind,
-                title=f"Simon stage 1: {simon.action}",
-                text=f"{len(simon.r0_ids)} R0 resections among the first {simon.n1} Part B "
-                f"participants (stop when ≤ {simon.r1}). " + " ".join(simon.reasons),
+                title=f"Simon stage 1 ({when}): {simon.decision}",
+                text=f"{simon.responses} R0 resections among the first {simon.n1} Part B ITT "
+                f"participants ({simon.rule}). " + " ".join(simon.reasons),
             )
         )
     else:
         out.append(
             Callout(
                 kind=CalloutKind.INFO,
-                title="Simon stage 1: not reached",
-                text=f"{len(simon.settled_ids)} of the first {simon.n1} Part B participants have "
-                f"a known R0 outcome; {simon.more_needed} more needed. " + " ".join(simon.reasons),
+                title="Simon stage 1: not yet",
+                text=f"{simon.n1 - simon.missing} of the first {simon.n1} Part B ITT participants have "
+                f"a known R0 outcome ({simon.responses} R0). " + " ".join(simon.reasons),
             )
         )
+    final = analysis.primary.final
+    known = len(final.participant_ids) - len(final.pending_ids)
+    estimate = final.estimate
+    detail = ""
+    if estimate is not None:
+        p = f"= {estimate.p_value:.4f}" if estimate.p_value >= 0.0001 else "< 0.0001"
+        detail = (
+            f" UMVUE {estimate.umvue:.3f}, exact stage-wise {estimate.conf_level:.0%} CI "
+            f"{estimate.ci_lower:.3f}–{estimate.ci_upper:.3f}, one-sided p {p} "
+            f"(H0: R0 rate ≤ {estimate.p0:g})."
+        )
+    out.append(
+        Callout(
+            kind=CalloutKind.INFO,
+            title=f"Simon final analysis: {final.decision}",
+            text=f"{final.responses} R0 resections among {known} Part B ITT participants with a known "
+            f"outcome ({final.rule})." + detail + " " + " ".join(final.reasons),
+        )
+    )
     sm = analysis.safety_monitoring
     if sm is not None:
         posterior = "–" if sm.current_posterior is None else f"{sm.current_posterior:.3f}"
