@@ -558,7 +558,7 @@ def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, horizon: dt.date
         if until_event is not None and when.date >= until_event:
             break
         plans.append(_Plan(k + 1, phase_id, timing.cycle, when, before, after))
-        if open_ended and when.date - _days(before) > horizon and k + 1 >= last_done:
+        if open_ended and when.date - _days(before) > horizon and k + 1 > last_done:
             break  # open-ended: list up to the first occurrence whose window has not opened
         k += 1
     return plans
