@@ -390,6 +390,8 @@ def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | No
 def _stop(visit: Visit, dates: TreatmentDates) -> tuple[dt.date, tuple[ScheduleEnd, ...]] | None:
     """The earliest stop that applies to ``visit`` and the events on that date (death and
     off-study end every visit; progression those whose ``ends_at`` names it)."""
+    if dates.death is None and dates.off_study is None and dates.progression is None:
+        return None
     known = [(when, end) for end, when in ((ScheduleEnd.DEATH, dates.death),
                                            (ScheduleEnd.OFF_STUDY, dates.off_study),
                                            (ScheduleEnd.PROGRESSION, dates.progression))
