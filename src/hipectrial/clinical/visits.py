@@ -38,8 +38,8 @@ so a delay shifts what follows:
   ``S`` thus plays the part of ``as_of`` for the visit: an occurrence is missed only when
   its whole window passed while the participant was on the schedule. Nothing is projected
   past a stop: a projected cycle or repeat not done with ``latest >= S`` is left out, and an
-  open-ended repeat is listed only up to the first occurrence whose window has not opened
-  by ``S`` (rather than by ``as_of``), or further to the last occurrence done.
+  open-ended repeat is listed only up to the first occurrence after the last one done
+  whose window has not opened by ``S`` (rather than by ``as_of``).
   ``VisitSchedule.stopped`` lists what was left out and why, and ``steps`` say it
   (``follow-up-3-monthly #2-#8 not due: stopped at death and off-study 2028-03-01``;
   ``tumour-assessment-preop #3 onwards not due: stopped at progression 2028-01-05`` for an
@@ -512,8 +512,8 @@ class _Plan:
 def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, horizon: dt.date,
            last_done: int) -> list[_Plan]:
     """The occurrences of ``visit`` the protocol schedules. An open-ended repeat is listed up
-    to the first occurrence whose window has not opened by ``horizon`` (``as_of``, or the
-    visit's stop when earlier), and at least to occurrence ``last_done`` (the last one done)."""
+    to the first occurrence after number ``last_done`` whose window has not opened by
+    ``horizon`` (``as_of``, or the visit's stop when earlier)."""
     timing, repeat = visit.timing, visit.repeat
     before, after = timing.window_before, timing.window_after
     if repeat is not None and repeat.per_cycle is not None:
