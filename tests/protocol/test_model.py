@@ -179,3 +179,36 @@ def test_lab_condition_names_a_variable_its_expression_uses() -> None:
 def test_records_event_needs_a_dated_event_and_no_repeat() -> None:
     found = problems_after(lambda d: d["visits"][2].update(records_event="surgery"))
     assert found == [("visits[2]", "records_event names a dated event (registration, hipec, surgery, end_of_treatment, last_dose) of a visit that does not repeat")]
+
+
+def test_ends_at_names_progression_and_loads() -> None:
+    data = copy.deepcopy(BASE)
+    data["visits"][2]["ends_at"] = ["progression"]
+    protocol = parse_protocol(yaml.safe_dump(data, allow_unicode=True), "edited.yaml")
+    assert [e.value for e in protocol.visit("tumour-assessment").ends_at] == ["progression"]
+    assert protocol.visit("screening").ends_at == []
+    assert parse_protocol(dump_protocol(protocol), "again.yaml") == protocol
+
+
+@pytest.mark.parametrize("end", ["death", "off_study"])
+def test_ends_at_does_not_list_what_ends_every_visit(end: str) -> None:
+    found = problems_after(lambda d: d["visits"][2].update(ends_at=[end]))
+    assert found == [("visits[2]", f"ends_at: {end} ends every visit and is not listed; "
+                                   "ends_at names the further events: progression")]
+
+
+def test_ends_at_names_each_event_once() -> None:
+    found = problems_after(lambda d: d["visits"][2].update(ends_at=["progression", "progression"]))
+    assert found == [("visits[2]", "ends_at names each event once")]
+
+
+def test_ends_at_is_a_known_event() -> None:
+    found = problems_after(lambda d: d["visits"][2].update(ends_at=["surgery"]))
+    assert [path for path, _ in found] == ["visits[2].ends_at[0]"]
+    assert "'death', 'off_study' or 'progression'" in found[0][1]
+
+
+def test_an_event_visit_has_no_schedule_to_end() -> None:
+    found = problems_after(lambda d: d["visits"][0].update(timing={"anchor": "event", "day": 0},
+                                                           ends_at=["progression"]))
+    assert found == [("visits[0]", "an event visit (anchor: event) has no schedule to end: omit ends_at")]

@@ -3,10 +3,14 @@
 * **Schedule** — for each registered participant,
   :func:`hipectrial.clinical.visits.visit_schedule` from their actual dates (registration,
   day-0 HIPEC, cycle starts = the first dose date of each (phase, cycle), conversion
-  surgery, the ``end-of-treatment`` visit date, the last dose date) and the scheduled visits
-  recorded, as of the cut-off (forms not judged: see ``schedule_of``). The branch is
-  ``operated`` with a conversion surgery, ``not_operated`` with a dose in a not-operated
-  phase, else undecided.
+  surgery, the ``end-of-treatment`` visit date, the last dose date), their stops (death
+  date, ``Participant.off_study_date``, first progression date: ``Facts``) and the
+  scheduled visits recorded, as of the cut-off (forms not judged: see ``schedule_of``). A
+  visit is due only while the participant is on the schedule: the schedule leaves out the
+  occurrences not done whose window had not closed before the death, the off-study date or,
+  for visits that end at progression in the protocol (``ends_at``), the progression —
+  that rule lives in ``visit_schedule`` alone. The branch is ``operated`` with a conversion
+  surgery, ``not_operated`` with a dose in a not-operated phase, else undecided.
 * **Deviations** — :func:`hipectrial.clinical.deviations` on that schedule and on every dose
   with a prescribed and a given amount in mg (``given > 0``; a withheld dose is not a dose
   deviation).
@@ -104,7 +108,9 @@ def treatment_dates(protocol: Protocol, f: Facts) -> TreatmentDates:
     return TreatmentDates(registration=f.registration_date, hipec=f.hipec_date, cycle_starts=starts,
                           surgery=f.conversion_surgery.date if f.conversion_surgery else None,
                           end_of_treatment=eot,
-                          last_dose=last_dose if f.participant.off_treatment_date is not None else None)
+                          last_dose=last_dose if f.participant.off_treatment_date is not None else None,
+                          death=f.death_date, off_study=f.participant.off_study_date,
+                          progression=f.progression_date)
 
 
 def schedule_of(protocol: Protocol, f: Facts, cutoff: dt.date) -> VisitSchedule:

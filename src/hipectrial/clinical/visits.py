@@ -20,6 +20,30 @@ so a delay shifts what follows:
 * **Who.** Visits restricted to cohorts apply only to them; visits and phases of a branch
   (``operated``/``not_operated``) apply once the branch is known. Event visits (adverse
   events, death…) have no schedule.
+* **Stops: a visit is due only while the participant is on the schedule.** Every visit
+  stops at the participant's death and at off-study; a visit whose protocol entry says
+  ``ends_at: [progression]`` (the seed's tumour assessments and re-evaluation) stops at
+  the first documented progression too. For one visit, the stop date ``S`` is the earliest
+  of those dates that applies to it (``TreatmentDates.death``, ``off_study``,
+  ``progression``). Then, for each occurrence of the visit:
+
+  - done (a visit date, or the cycle start / event date standing for it): always kept and
+    judged by its window as usual, whatever its date;
+  - not done and its window closed before ``S`` (``latest < S``): kept; missed once its
+    window closed before ``as_of``, as any other;
+  - not done and its window had not closed before ``S`` (``latest >= S``: ``S`` before the
+    window opens, inside it, or on its last day): **no longer due**, left out of the
+    schedule.
+
+  ``S`` thus plays the part of ``as_of`` for the visit: an occurrence is missed only when
+  its whole window passed while the participant was on the schedule. Nothing is projected
+  past a stop: a projected cycle or repeat not done with ``latest >= S`` is left out, and an
+  open-ended repeat is listed only up to the first occurrence after the last one done
+  whose window has not opened by ``S`` (rather than by ``as_of``).
+  ``VisitSchedule.stopped`` lists what was left out and why, and ``steps`` say it
+  (``follow-up-3-monthly #2-#8 not due: stopped at death and off-study 2028-03-01``;
+  ``tumour-assessment-preop #3 onwards not due: stopped at progression 2028-01-05`` for an
+  open-ended repeat).
 
 Day counts follow :class:`hipectrial.protocol.regimen.Timing`: for ``cycle_start`` day 1 is
 the cycle start and the day before is day -1; for other anchors the event is day 0. The
@@ -27,7 +51,9 @@ window is ``[target - window_before, target + window_after]``.
 
 References
 ----------
-shared/reference/protocol-decisions.md, "Treatment flow and timing"; clinical.md §9.
+shared/reference/protocol-decisions.md, "Treatment flow and timing" (§7: tumour assessment
+every 6 weeks until surgery, then every 12 weeks; follow-up every 3 then 6 months);
+clinical.md §9 (survival follow-up: status, subsequent therapy, recurrence).
 """
 
 from __future__ import annotations
@@ -40,7 +66,7 @@ from enum import StrEnum
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor, Phase, Timing
-from hipectrial.protocol.schedule import Visit
+from hipectrial.protocol.schedule import ScheduleEnd, Visit
 
 
 class Branch(StrEnum):
@@ -65,6 +91,9 @@ class TreatmentDates:
 
     ``cycle_starts`` maps a phase id to the actual day-1 dates of its cycles, cycle 1 first.
     An anchor not yet reached is ``None``.
+
+    ``death``, ``off_study`` and ``progression`` (the first documented) are the dates at
+    which visits stop being due (module docstring, "Stops"); ``None``: not happened.
     """
 
     registration: dt.date | None = None
@@ -73,6 +102,9 @@ class TreatmentDates:
     surgery: dt.date | None = None
     end_of_treatment: dt.date | None = None
     last_dose: dt.date | None = None
+    death: dt.date | None = None
+    off_study: dt.date | None = None
+    progression: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +140,31 @@ class VisitOccurrence:
 
 
 @dataclass(frozen=True, slots=True)
+class StoppedVisit:
+    """Occurrences of one visit left out because they are no longer due: not done, and their
+    window had not closed before ``date``, the earliest stop that applies to the visit.
+    ``events`` are the stops on that date (several when they fall on the same day)."""
+
+    visit_id: str
+    occurrences: tuple[int, ...]
+    date: dt.date
+    events: tuple[ScheduleEnd, ...]
+    # An open-ended repeat: the occurrences after the last one listed are left out too
+    # (nothing is projected past a stop).
+    onwards: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class VisitSchedule:
+    """The visits due for one participant as of ``as_of`` (``occurrences``, by target date),
+    the occurrences left out at a stop (``stopped``) and the steps in words."""
+
     as_of: dt.date
     cohort: str
     branch: Branch | None
     occurrences: tuple[VisitOccurrence, ...]
     steps: tuple[str, ...]
+    stopped: tuple[StoppedVisit, ...] = ()
 
     def occurrence(self, visit_id: str, number: int) -> VisitOccurrence:
         """Occurrence ``number`` of ``visit_id``; ``KeyError`` when the schedule has none."""
@@ -234,7 +285,9 @@ def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | No
         branch-specific visits and phases apply once it is known.
     dates
         The actual anchor dates (registration, HIPEC, cycle starts per phase, surgery, end
-        of treatment, last dose).
+        of treatment, last dose) and the stops (death, off-study, first progression): an
+        occurrence not done whose window had not closed before its visit's stop is left
+        out (module docstring, "Stops").
     actual
         The visits done. A started cycle's day-1 visit defaults to the cycle start date.
     as_of
@@ -262,6 +315,23 @@ def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | No
     >>> c1 = s.occurrence("induction-cycle", 1)
     >>> c1.target, c1.earliest, c1.status.value, c1.days_from_target
     (datetime.date(2026, 3, 22), datetime.date(2026, 3, 15), 'early', -8)
+
+    The same participant died on 25 March. Cycle 2 was due on 4 April (14 March + 21 days,
+    window 1 to 7 April): its window had not closed before the death, so it is not due, nor
+    is anything later; the screening visit's window closed before (26 February), so it
+    stays, missed:
+
+    >>> s = visit_schedule(protocol=load_protocol(), cohort="HER2-negative", branch=None,
+    ...                    dates=TreatmentDates(registration=dt.date(2026, 2, 27),
+    ...                                         hipec=dt.date(2026, 3, 1),
+    ...                                         cycle_starts={"induction": [dt.date(2026, 3, 14)]},
+    ...                                         death=dt.date(2026, 3, 25)),
+    ...                    as_of=dt.date(2026, 4, 30))
+    >>> [(o.visit_id, o.status.value) for o in s.occurrences]  # doctest: +NORMALIZE_WHITESPACE
+    [('screening', 'missed'), ('day0-laparoscopy-hipec', 'on_time'),
+     ('registration', 'on_time'), ('induction-cycle', 'early')]
+    >>> s.steps[1]
+    'induction-cycle #2-#3 not due: stopped at death 2026-03-25'
     """
     if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
         raise InputError("as_of", as_of, "a date")
@@ -274,6 +344,7 @@ def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | No
     done = _actual_by_key(protocol, actual, as_of)
     occurrences: list[VisitOccurrence] = []
     steps: list[str] = []
+    stopped: list[StoppedVisit] = []
     for visit in protocol.visits:
         if visit.timing.anchor is Anchor.EVENT:
             continue
@@ -282,8 +353,24 @@ def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | No
         if visit.branch != "all" and (chosen is None or visit.branch != chosen.value):
             continue
         event_date = anchors.events.get(visit.records_event) if visit.records_event else None
-        for plan in _plans(protocol, anchors, visit, as_of):
-            occurrences.append(_occurrence(visit, plan, done, as_of, event_date))
+        stop = _stop(visit, dates)
+        horizon, last_done = as_of, 0
+        if stop is not None:  # list an open-ended repeat to the stop, and to the last one done
+            horizon = min(as_of, stop[0])
+            last_done = max((n for v, n in done if v == visit.id), default=0)
+        left_out: list[int] = []
+        for plan in _plans(protocol, anchors, visit, horizon, last_done):
+            o = _occurrence(visit, plan, done, as_of, event_date)
+            if stop is not None and o.actual is None and o.latest >= stop[0]:
+                left_out.append(o.occurrence)  # no longer due (module docstring, "Stops")
+                continue
+            occurrences.append(o)
+        if stop is not None and left_out:
+            onwards = _open_ended(visit, anchors) and left_out[-1] > last_done
+            stopped.append(StoppedVisit(visit.id, tuple(left_out), stop[0], stop[1], onwards))
+            steps.append(f"{visit.id} {_numbers(left_out, onwards)} not due: stopped at "
+                         f"{' and '.join(e.value.replace('_', '-') for e in stop[1])} "
+                         f"{stop[0].isoformat()}")
     listed = {(o.visit_id, o.occurrence) for o in occurrences}
     for key in done:
         if key not in listed:
@@ -297,7 +384,45 @@ def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | No
     counts = {s: sum(o.status is s for o in occurrences) for s in VisitStatus}
     steps.append(", ".join(f"{n} {s.value.replace('_', ' ')}" for s, n in counts.items() if n)
                  or "no visit can be scheduled yet")
-    return VisitSchedule(as_of, cohort, chosen, tuple(occurrences), tuple(steps))
+    return VisitSchedule(as_of, cohort, chosen, tuple(occurrences), tuple(steps), tuple(stopped))
+
+
+def _stop(visit: Visit, dates: TreatmentDates) -> tuple[dt.date, tuple[ScheduleEnd, ...]] | None:
+    """The earliest stop that applies to ``visit`` and the events on that date (death and
+    off-study end every visit; progression those whose ``ends_at`` names it)."""
+    if dates.death is None and dates.off_study is None and dates.progression is None:
+        return None
+    known = [(when, end) for end, when in ((ScheduleEnd.DEATH, dates.death),
+                                           (ScheduleEnd.OFF_STUDY, dates.off_study),
+                                           (ScheduleEnd.PROGRESSION, dates.progression))
+             if when is not None and (end is not ScheduleEnd.PROGRESSION or end in visit.ends_at)]
+    if not known:
+        return None
+    first = min(when for when, _ in known)
+    return first, tuple(end for when, end in known if when == first)
+
+
+def _numbers(occurrences: Sequence[int], onwards: bool) -> str:
+    """``#3-#5, #7``: occurrence numbers, consecutive runs joined; ``#7 onwards`` when the
+    last run goes on."""
+    runs: list[list[int]] = []
+    for n in occurrences:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    text = [f"#{r[0]}" if len(r) == 1 else f"#{r[0]}-#{r[-1]}" for r in runs]
+    if onwards:
+        text[-1] = f"#{runs[-1][0]} onwards"
+    return ", ".join(text)
+
+
+def _open_ended(visit: Visit, anchors: _Anchors) -> bool:
+    """An every-N-days repeat with no last day whose ``until`` event has not happened: its
+    occurrences are listed up to a horizon, not to an end the protocol gives."""
+    repeat = visit.repeat
+    return (repeat is not None and repeat.every_days is not None and repeat.until_day is None
+            and (repeat.until is None or anchors.events.get(repeat.until) is None))
 
 
 def _branch(branch: Branch | str | None) -> Branch | None:
@@ -312,7 +437,8 @@ def _branch(branch: Branch | str | None) -> Branch | None:
 def _check_dates(protocol: Protocol, dates: TreatmentDates, branch: Branch | None,
                  as_of: dt.date) -> None:
     named = {"registration": dates.registration, "hipec": dates.hipec, "surgery": dates.surgery,
-             "end_of_treatment": dates.end_of_treatment, "last_dose": dates.last_dose}
+             "end_of_treatment": dates.end_of_treatment, "last_dose": dates.last_dose,
+             "death": dates.death, "off_study": dates.off_study, "progression": dates.progression}
     for name, value in named.items():
         if value is None:
             continue
@@ -383,7 +509,11 @@ class _Plan:
     cycle_started: dt.date | None = None
 
 
-def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, as_of: dt.date) -> list[_Plan]:
+def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, horizon: dt.date,
+           last_done: int) -> list[_Plan]:
+    """The occurrences of ``visit`` the protocol schedules. An open-ended repeat is listed up
+    to the first occurrence after number ``last_done`` whose window has not opened by
+    ``horizon`` (``as_of``, or the visit's stop when earlier)."""
     timing, repeat = visit.timing, visit.repeat
     before, after = timing.window_before, timing.window_after
     if repeat is not None and repeat.per_cycle is not None:
@@ -417,6 +547,7 @@ def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, as_of: dt.date) 
     if repeat is None or repeat.every_days is None:
         return [_Plan(1, phase_id, timing.cycle, first, before, after)]
     until_event = anchors.events.get(repeat.until) if repeat.until is not None else None
+    open_ended = _open_ended(visit, anchors)
     plans = []
     k = 0
     while True:
@@ -429,8 +560,7 @@ def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, as_of: dt.date) 
         if until_event is not None and when.date >= until_event:
             break
         plans.append(_Plan(k + 1, phase_id, timing.cycle, when, before, after))
-        bounded = repeat.until_day is not None or until_event is not None
-        if not bounded and when.date - _days(before) > as_of:
+        if open_ended and when.date - _days(before) > horizon and k + 1 > last_done:
             break  # open-ended: list up to the first occurrence whose window has not opened
         k += 1
     return plans

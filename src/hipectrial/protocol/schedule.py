@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field, PositiveInt, model_validator
 
 from hipectrial.protocol.common import Id, Label, Model, Oid, oid_part
@@ -30,6 +32,23 @@ class Repeat(Model):
         return self
 
 
+class ScheduleEnd(StrEnum):
+    """Events after which a participant's scheduled visits are no longer due.
+
+    ``death`` and ``off_study`` end every scheduled visit; a visit's ``ends_at`` names the
+    further events that end it (``progression``: the first documented progression).
+    :func:`hipectrial.clinical.visits.visit_schedule` applies them.
+    """
+
+    DEATH = "death"
+    OFF_STUDY = "off_study"
+    PROGRESSION = "progression"
+
+
+# Events that end every scheduled visit, so that ``ends_at`` does not name them.
+ENDS_EVERY_VISIT = (ScheduleEnd.DEATH, ScheduleEnd.OFF_STUDY)
+
+
 class Visit(Model):
     id: Id
     name: Label
@@ -44,6 +63,9 @@ class Visit(Model):
     records_event: Anchor | None = None
     # Branch after re-evaluation the visit applies to.
     branch: str = Field(default="all", pattern=r"^(all|operated|not_operated)$")
+    # Events after which the visit is no longer due, besides death and off-study (which end
+    # every visit): ``[progression]`` for tumour assessments. Omitted = only those two.
+    ends_at: list[ScheduleEnd] = Field(default_factory=list)
     oid: Oid | None = None
 
     @property
@@ -63,4 +85,13 @@ class Visit(Model):
                              "end_of_treatment, last_dose) of a visit that does not repeat")
         if not self.forms and not self.optional_forms:
             raise ValueError("a visit requires or offers at least one form")
+        if self.ends_at and self.timing.anchor is Anchor.EVENT:
+            raise ValueError("an event visit (anchor: event) has no schedule to end: omit ends_at")
+        for end in self.ends_at:
+            if end in ENDS_EVERY_VISIT:
+                raise ValueError(f"ends_at: {end.value} ends every visit and is not listed; "
+                                 "ends_at names the further events: "
+                                 + ", ".join(e.value for e in ScheduleEnd if e not in ENDS_EVERY_VISIT))
+        if len(set(self.ends_at)) != len(self.ends_at):
+            raise ValueError("ends_at names each event once")
         return self
