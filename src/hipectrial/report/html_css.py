@@ -17,6 +17,11 @@ body { margin: 0 auto; max-width: 60rem; padding: 1.5rem 2rem 3rem; color: var(-
 a { color: var(--link); }
 .confidentiality { border: 2px solid var(--ink); padding: .35rem .75rem; font-weight: 700;
   text-align: center; letter-spacing: .02em; text-transform: uppercase; margin: 0 0 1rem; }
+.data-notice { border: 3px double var(--ink); background: #fff3cd; padding: .45rem .75rem;
+  font-weight: 700; text-align: center; letter-spacing: .02em; margin: 0 0 .75rem; }
+.data-notice-inline { border: 1px solid var(--ink); padding: .2rem .6rem; font-weight: 700;
+  font-size: .9rem; margin: .2rem 0 .8rem; }
+.data-notice-print { display: none; }
 .report-header h1 { font-size: 1.9rem; margin: .5rem 0 .2rem; line-height: 1.2; }
 .report-header .subtitle { font-size: 1.15rem; color: var(--muted); margin: 0 0 1rem; }
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1.2rem; margin: 0;
@@ -46,6 +51,9 @@ tbody tr:nth-child(even) td { background: #fafbfc; }
 thead th.align-right { text-align: right; }
 thead th.align-center { text-align: center; }
 .table-note { font-size: .82rem; color: var(--muted); margin: .35rem 0 0; }
+.listing-caption { font-weight: 600; margin: 0 0 .35rem; }
+.listing-file { font-size: .85rem; margin: .35rem 0 0; }
+td, th { overflow-wrap: normal; word-break: normal; }
 .label { font-weight: 700; }
 figure { margin: 1.2rem 0; }
 .figure-body svg, .figure-body img { display: block; width: 100%; height: auto; }
@@ -69,7 +77,7 @@ figcaption { font-size: .9rem; margin-top: .4rem; }
 ul.bullets { margin: .5rem 0; padding-left: 1.4rem; }
 .report-footer { margin-top: 3rem; border-top: 1px solid var(--rule); padding-top: .5rem;
   font-size: .8rem; color: var(--muted); }
-@page { size: A4; margin: 16mm 15mm 18mm; }
+@page { size: A4; margin: 16mm 15mm 24mm; }
 @media print {
   html { font-size: 10pt; }
   body { max-width: none; padding: 0; }
@@ -84,5 +92,9 @@ ul.bullets { margin: .5rem 0; padding-left: 1.4rem; }
   .table-wrap { overflow: visible; }
   tbody tr:nth-child(even) td { background: none; }
   .callout-info, .callout-ok, .callout-warning, .callout-stop, .meta, thead th { background: none; }
+  .data-notice { background: none; }
+  .data-notice-print { display: block; position: fixed; left: 0; right: 0; bottom: -14mm;
+    text-align: center; font-weight: 700; font-size: 8.5pt; border-top: 1px solid var(--ink);
+    padding-top: 1mm; background: #fff; }
 }
 """
