@@ -8,8 +8,8 @@ links that leave the file are relative ones to the listings' CSV files beside it
 always gives the same string.
 
 A report's data notice is a banner above everything, a line under every top-level
-heading, and, printed, a line at the foot of every page (a ``position: fixed`` element,
-which print engines repeat on each page).
+heading, and, printed, a line in the top margin of every page (an ``@page`` margin box,
+:func:`~hipectrial.report.html_css.page_notice_css`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from hipectrial.report.document import (
     Table,
     cell_text,
 )
-from hipectrial.report.html_css import STYLESHEET
+from hipectrial.report.html_css import STYLESHEET, page_notice_css
 from hipectrial.report.images import png_size
 from hipectrial.report.markup import Style, parse_inline
 from hipectrial.report.outline import Outline, generated_text, outline
@@ -275,8 +275,7 @@ def render_html(*, report: Report) -> str:
     confidentiality = _text(report.confidentiality)
     banner: list[str] = []
     if notice is not None:
-        banner = [f'<p class="data-notice" role="note">{_text(notice)}</p>',
-                  f'<div class="data-notice-print" aria-hidden="true">{_text(notice)}</div>']
+        banner = [f'<p class="data-notice" role="note">{_text(notice)}</p>']
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -284,7 +283,7 @@ def render_html(*, report: Report) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title} — {_text(report.trial_id)}</title>",
-        f"<style>{STYLESHEET}</style>",
+        f"<style>{STYLESHEET}{page_notice_css(notice) if notice is not None else ''}</style>",
         "</head>",
         "<body>",
         *banner,

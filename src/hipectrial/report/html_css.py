@@ -21,7 +21,6 @@ a { color: var(--link); }
   font-weight: 700; text-align: center; letter-spacing: .02em; margin: 0 0 .75rem; }
 .data-notice-inline { border: 1px solid var(--ink); padding: .2rem .6rem; font-weight: 700;
   font-size: .9rem; margin: .2rem 0 .8rem; }
-.data-notice-print { display: none; }
 .report-header h1 { font-size: 1.9rem; margin: .5rem 0 .2rem; line-height: 1.2; }
 .report-header .subtitle { font-size: 1.15rem; color: var(--muted); margin: 0 0 1rem; }
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1.2rem; margin: 0;
@@ -77,7 +76,7 @@ figcaption { font-size: .9rem; margin-top: .4rem; }
 ul.bullets { margin: .5rem 0; padding-left: 1.4rem; }
 .report-footer { margin-top: 3rem; border-top: 1px solid var(--rule); padding-top: .5rem;
   font-size: .8rem; color: var(--muted); }
-@page { size: A4; margin: 16mm 15mm 24mm; }
+@page { size: A4; margin: 16mm 15mm 18mm; }
 @media print {
   html { font-size: 10pt; }
   body { max-width: none; padding: 0; }
@@ -93,8 +92,24 @@ ul.bullets { margin: .5rem 0; padding-left: 1.4rem; }
   tbody tr:nth-child(even) td { background: none; }
   .callout-info, .callout-ok, .callout-warning, .callout-stop, .meta, thead th { background: none; }
   .data-notice { background: none; }
-  .data-notice-print { display: block; position: fixed; left: 0; right: 0; bottom: -14mm;
-    text-align: center; font-weight: 700; font-size: 8.5pt; border-top: 1px solid var(--ink);
-    padding-top: 1mm; background: #fff; }
 }
 """
+
+
+def page_notice_css(notice: str) -> str:
+    """An ``@page`` rule printing ``notice`` in the top margin of every printed page.
+
+    CSS margin boxes (CSS Paged Media 3): Chromium since 131, WeasyPrint and Prince print
+    them; a browser that does not still shows the notice as the banner and under every
+    top-level heading, each of which starts a printed page. Every character but ASCII
+    letters and digits is written as a CSS escape, so no text can end the string or the
+    ``<style>`` element.
+
+    >>> print(page_notice_css('SIM "A" </style>').split(";")[0])
+    @page { @top-center { content: "SIM\\000020\\000022A\\000022\\000020\\00003C\\00002Fstyle\\00003E"
+    """
+    # six hex digits end an escape by length; a space is escaped too, since CSS swallows
+    # the one white-space character that follows an escape
+    escaped = "".join(char if char.isascii() and char.isalnum() else f"\\{ord(char):06X}"
+                      for char in notice)
+    return f'@page {{ @top-center {{ content: "{escaped}"; font: 700 8.5pt sans-serif; color: #1b1f24; }} }}'
