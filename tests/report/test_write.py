@@ -17,14 +17,15 @@ def test_writes_html_and_pdf_into_a_new_directory(tmp_path: Path, report: Report
     assert (html_path, pdf_path) == (out_dir / "report.html", out_dir / "report.pdf")
     assert html_path.read_text(encoding="utf-8") == html
     assert pdf_path.read_bytes() == pdf
-    assert sorted(p.name for p in out_dir.iterdir()) == ["report.html", "report.pdf"]
+    assert sorted(p.name for p in out_dir.iterdir()) == ["listings", "report.html", "report.pdf"]
+    assert sorted(p.name for p in (out_dir / "listings").iterdir()) == ["ae-severe.csv", "participants.csv"]
 
 
 def test_replaces_an_earlier_report(tmp_path: Path, report: Report, pdf: bytes) -> None:
     (tmp_path / "report.pdf").write_bytes(b"old")
     write_report(report=report, out_dir=tmp_path)
     assert (tmp_path / "report.pdf").read_bytes() == pdf
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["listings", "report.html", "report.pdf"]
 
 
 def test_render_failure_writes_nothing(tmp_path: Path, report: Report, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -156,18 +156,22 @@ def write_report(*, report: Report, out_dir: Path) -> tuple[Path, Path]:
     contents.update(csv_files)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if csv_files:
-        (out_dir / LISTINGS_DIR).mkdir(exist_ok=True)
+    listing_dir = out_dir / LISTINGS_DIR
+    made_listing_dir = bool(csv_files) and not listing_dir.exists()
+    if made_listing_dir:
+        listing_dir.mkdir()
     temporaries: dict[Path, Path] = {}
     try:
         for name, data in contents.items():
             temporaries[out_dir / name] = _temporary_copy(out_dir / name, data)
         for final, temporary in temporaries.items():
             os.replace(temporary, final)
-    finally:
+    except BaseException:
         for temporary in temporaries.values():
             temporary.unlink(missing_ok=True)
-    listing_dir = out_dir / LISTINGS_DIR
+        if made_listing_dir and not any(listing_dir.iterdir()):
+            listing_dir.rmdir()  # the failed write leaves the folder as it found it
+        raise
     if listing_dir.is_dir():
         for stale in sorted(listing_dir.glob("*.csv")):
             if f"{LISTINGS_DIR}/{stale.name}" not in csv_files:
