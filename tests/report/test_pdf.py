@@ -188,7 +188,8 @@ def test_every_page_carries_the_data_notice(page_texts: list[str]) -> None:
 
 def test_inline_listing_shows_its_rows_and_names_its_csv(page_texts: list[str]) -> None:
     text = "\n".join(page_texts)
-    assert "P-001" in text and "P-200" in text  # 200 rows = the inline limit: shown
+    assert "P-001" in text
+    assert "P-200" in text
     assert "The same 200 rows as CSV: listings/participants.csv" in text
 
 

@@ -125,10 +125,13 @@ def test_wide_table_is_set_on_landscape_pages_with_header_footer_and_notice() ->
     for row in range(3):  # every 10-digit token whole
         for i in range(10):
             assert f"{row}{i:09d}"[-10:] in text
-    assert "Page" in text and "Closed" in text and NOTICE in text
+    assert "Page" in text
+    assert "Closed" in text
+    assert NOTICE in text
     before = next(index for index, (text, _) in enumerate(pages) if "Before the wide table." in text)
     after = next(index for index, (text, _) in enumerate(pages) if "Back to portrait." in text)
-    assert not pages[before][1] and not pages[after][1]
+    assert not pages[before][1]
+    assert not pages[after][1]
     assert before < wide[0] < after
 
 
