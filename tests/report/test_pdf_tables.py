@@ -17,7 +17,17 @@ import pytest
 from pypdf import PdfReader
 
 from hipectrial.errors import InputError
-from hipectrial.report.document import Align, Column, Metric, MetricGrid, Paragraph, Report, Section, Table
+from hipectrial.report.document import (
+    Align,
+    Column,
+    Listing,
+    Metric,
+    MetricGrid,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+)
 from hipectrial.report.pdf import render_pdf
 from hipectrial.report.pdf_blocks import _ColumnNeeds, column_widths, fit_metric_grid, fit_table, tokens
 from hipectrial.report.pdf_styles import ensure_fonts
@@ -190,3 +200,24 @@ def test_tile_keeps_a_number_with_its_unit_and_a_long_detail_readable() -> None:
     assert "19.4 months)" in text
     for token in ("Clopper-Pearson", "29.5–55.2;", "participants"):
         assert token in text
+
+
+def test_a_thousand_row_table_and_long_listings_render_every_row_once() -> None:
+    # the scale case of issue 10: a 1,000-row inline table beside listings that are summarised
+    big = Table(id="tbl-big", caption="All visits", columns=(
+        Column(name="Participant"), Column(name="Visit date"), Column(name="Value", align=Align.RIGHT)),
+        rows=tuple((f"SH01-{i:04d}", f"2028-{1 + i % 12:02d}-{1 + i % 28:02d}", f"{i / 10:.1f}")
+                   for i in range(1000)))
+    listings = tuple(Listing(table=Table(id=f"tbl-l{k}", caption=f"Listing {k}", columns=(Column(name="Participant"),),
+                                         rows=tuple((f"GZ{k:02d}-{i:04d}",) for i in range(600))),
+                             name=f"listing-{k}", summary=Paragraph(text=f"600 events in listing {k}."))
+                     for k in range(5))
+    pages = _pages(_report(big, *listings))
+    text = "\n".join(page for page, _ in pages)
+    for i in range(1000):
+        assert text.count(f"SH01-{i:04d}") == 1
+    assert "GZ00-0000" not in text  # the 5 x 600 listing rows are only in the CSV files
+    assert text.count("Full listing: 600 rows in listings/listing-") == 5
+    table_pages = [page for page, _ in pages if "SH01-" in page]
+    assert len(table_pages) >= 1000 // 50  # at most ~46 one-line rows fit an A4 portrait page
+    assert all("Participant" in page and "Visit date" in page for page in table_pages)  # header repeated

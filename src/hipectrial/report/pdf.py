@@ -60,8 +60,26 @@ from hipectrial.report.document import (
     cell_text,
 )
 from hipectrial.report.outline import Outline, generated_text, outline
-from hipectrial.report.pdf_blocks import TableFit, callout_box, fit_table, metric_grid, table_style
-from hipectrial.report.pdf_styles import LINK, Styles, TextSetter, ensure_fonts, link, make_styles
+from hipectrial.report.pdf_blocks import (
+    CELL_PADDING,
+    TableFit,
+    callout_box,
+    fit_table,
+    metric_grid,
+    string_cell_style,
+    table_style,
+)
+from hipectrial.report.pdf_styles import (
+    LINK,
+    SANS,
+    Styles,
+    TextSetter,
+    ensure_fonts,
+    flatten,
+    link,
+    make_styles,
+    text_width,
+)
 
 MARGIN_X = 20 * mm
 MARGIN_TOP = 24 * mm
@@ -253,16 +271,27 @@ class _Builder:
         aligns = [column.align.value for column in table.columns]
         data: list[list[Any]] = [[RLParagraph(self.text.plain(c.name), header_styles[a])
                                   for c, a in zip(table.columns, aligns, strict=True)]]
+        # room for one line of text in each column, in points at 1 pt
+        room = [(width - 2 * CELL_PADDING) / fit.font_size for width in fit.widths]
+        covered = self.text.covered
         for row in table.rows:
-            cells = []
-            for value, align in zip(row, aligns, strict=True):
-                markup = self.text.plain(cell_text(value))
+            cells: list[Any] = []
+            for value, align, space in zip(row, aligns, room, strict=True):
+                text = flatten(cell_text(value))
+                linked = isinstance(value, Cell) and value.link is not None
+                # a plain string is drawn as one line, several times faster than a paragraph:
+                # used where the text surely fits one line (and needs no link or second font)
+                if not linked and all(ord(char) in covered for char in text) \
+                        and text_width(text, font=SANS, covered=covered) <= space:
+                    cells.append(text)
+                    continue
+                markup = self.text.plain(text)
                 if isinstance(value, Cell) and value.link is not None:
                     markup = link(value.link, markup)
                 cells.append(RLParagraph(markup, cell_styles[align]))
             data.append(cells)
-        return RLTable(data, colWidths=list(fit.widths), repeatRows=1, style=table_style(len(data)),
-                       hAlign="LEFT")
+        style = [*table_style(len(data)), *string_cell_style(aligns, fit.font_size)]
+        return RLTable(data, colWidths=list(fit.widths), repeatRows=1, style=style, hAlign="LEFT")
 
     def _note(self, text: str, *, href: str | None = None) -> Any:
         markup = self.text.plain(text)

@@ -24,6 +24,7 @@ from reportlab.platypus import Table as RLTable
 from hipectrial.errors import InputError
 from hipectrial.report.document import Callout, CalloutKind, MetricGrid, Table, cell_text
 from hipectrial.report.pdf_styles import (
+    CELL_LEADING,
     CELL_SIZE,
     INK,
     METRIC_TEXT_SIZE,
@@ -273,3 +274,18 @@ def table_style(row_count: int) -> list[tuple[Any, ...]]:
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
+
+
+def string_cell_style(aligns: Sequence[str], size: float) -> list[tuple[Any, ...]]:
+    """Font, size, leading, colour and alignment of the body cells given as plain strings
+    (paragraph cells carry their own style and ignore these)."""
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 1), (-1, -1), SANS),
+        ("FONTSIZE", (0, 1), (-1, -1), size),
+        ("LEADING", (0, 1), (-1, -1), size * CELL_LEADING / CELL_SIZE),
+        ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+    ]
+    for position, align in enumerate(aligns):
+        if align != "left":
+            commands.append(("ALIGN", (position, 1), (position, -1), align.upper()))
+    return commands
