@@ -53,7 +53,7 @@ _ID = re.compile(r"(\sid=[\"'])")
 _LOCAL_REF = re.compile(r"((?:xlink:)?href=[\"']#|url\(\s*#)")
 
 
-_BREAKS_AFTER = re.compile(r"[–—]|-(?!\d)")  # where a browser may break inside a word
+_DASHES = frozenset("–—")
 
 
 def _text(value: str) -> str:
@@ -61,20 +61,18 @@ def _text(value: str) -> str:
 
 
 def _unbroken(value: str) -> str:
-    """``value`` escaped, each word a browser could break kept on one line.
+    """``value`` escaped, each word holding an en or em dash kept on one line.
 
-    Browsers may break a line after a dash or a hyphen (Unicode line breaking, classes BA
-    and HY), so a range such as ``29.5–55.2`` or a name such as ``Clopper-Pearson`` could
-    end one line and start the next; the PDF breaks only at spaces. Other words need
-    nothing: digits, ``.``, ``/`` and a hyphen before a digit (``SH01-001``,
-    ``2028-04-06``) never break (UAX #14, LB25), and no-break spaces hold a number to
-    its unit.
+    Browsers may break a line after a dash (Unicode line breaking, class BA), so a range
+    such as ``29.5–55.2`` could end one line and start the next; the PDF breaks only at
+    spaces. Other words need nothing: digits, ``.``, ``/`` and a hyphen before a digit
+    never break (UAX #14, LB25), and no-break spaces hold a number to its unit.
 
-    >>> _unbroken("CI 29.5–55.2 <x> SH01-001 Clopper-Pearson")
-    'CI <span class="nowrap">29.5–55.2</span> &lt;x&gt; SH01-001 <span class="nowrap">Clopper-Pearson</span>'
+    >>> _unbroken("95 % CI 29.5–55.2 <x>")
+    '95 % CI <span class="nowrap">29.5–55.2</span> &lt;x&gt;'
     """
-    return " ".join(f'<span class="nowrap">{_text(word)}</span>' if _BREAKS_AFTER.search(word)
-                    else _text(word) for word in value.split(" "))
+    return " ".join(f'<span class="nowrap">{_text(word)}</span>' if _DASHES & set(word) else _text(word)
+                    for word in value.split(" "))
 
 
 def _prose(value: str) -> str:
