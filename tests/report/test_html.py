@@ -218,10 +218,3 @@ def test_summarised_listing_with_a_paragraph_or_nothing() -> None:
     assert "Full listing: 3 rows in" in html
     assert '<div class="table-wrap listing listing-summarised">\n<p class="listing-caption"><span class="label">' \
            "Table 2.</span> Other</p>\n<p class=\"listing-file\">Full listing: 3 rows in " in html
-
-
-def test_ranges_in_tiles_and_cells_are_kept_on_one_line(html: str) -> None:
-    # a browser may break after an en dash; the range is held together, no-break spaces stay
-    assert '<div class="metric-detail">95 % CI <span class="nowrap">14.2–48.0</span></div>' in html
-    assert ('<div class="metric-value"><a href="#tbl-ae">26/62\u00a0=\u00a041.9\u00a0%</a></div>') in html
-    assert ".nowrap { white-space: nowrap; }" in html

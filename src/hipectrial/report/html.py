@@ -53,26 +53,8 @@ _ID = re.compile(r"(\sid=[\"'])")
 _LOCAL_REF = re.compile(r"((?:xlink:)?href=[\"']#|url\(\s*#)")
 
 
-_DASHES = frozenset("–—")
-
-
 def _text(value: str) -> str:
     return escape(value, quote=True)
-
-
-def _unbroken(value: str) -> str:
-    """``value`` escaped, each word holding an en or em dash kept on one line.
-
-    Browsers may break a line after a dash (Unicode line breaking, class BA), so a range
-    such as ``29.5–55.2`` could end one line and start the next; the PDF breaks only at
-    spaces. Other words need nothing: digits, ``.``, ``/`` and a hyphen before a digit
-    never break (UAX #14, LB25), and no-break spaces hold a number to its unit.
-
-    >>> _unbroken("95 % CI 29.5–55.2 <x>")
-    '95 % CI <span class="nowrap">29.5–55.2</span> &lt;x&gt;'
-    """
-    return " ".join(f'<span class="nowrap">{_text(word)}</span>' if _DASHES & set(word) else _text(word)
-                    for word in value.split(" "))
 
 
 def _prose(value: str) -> str:
@@ -121,7 +103,7 @@ def _grid(table: Table, caption: str, index: Outline, *, element_id: str | None)
     for row in table.rows:
         cells = []
         for value, cls in zip(row, classes, strict=True):
-            content = _unbroken(cell_text(value))
+            content = _text(cell_text(value))
             if isinstance(value, Cell) and value.link is not None:
                 title = _text(index.labels[value.link])
                 content = f'<a href="#{_text(value.link)}" title="{title}">{content}</a>'
@@ -198,13 +180,13 @@ def _figure(figure: Figure, label: str) -> str:
 def _metrics(grid: MetricGrid, index: Outline) -> str:
     out = ['<div class="metrics">']
     for metric in grid.metrics:
-        value = _unbroken(metric.value)
+        value = _text(metric.value)
         parts = [f'<div class="metric"><div class="metric-label">{_text(metric.label)}</div>']
         if metric.link is not None:
             value = _link(metric.link, value)
         parts.append(f'<div class="metric-value">{value}</div>')
         if metric.detail is not None:
-            parts.append(f'<div class="metric-detail">{_unbroken(metric.detail)}</div>')
+            parts.append(f'<div class="metric-detail">{_text(metric.detail)}</div>')
         if metric.link is not None:
             source = _link(metric.link, f"Records: {_text(index.labels[metric.link])}")
             parts.append(f'<div class="metric-source">{source}</div>')

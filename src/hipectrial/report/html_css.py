@@ -53,7 +53,6 @@ thead th.align-center { text-align: center; }
 .listing-caption { font-weight: 600; margin: 0 0 .35rem; }
 .listing-file { font-size: .85rem; margin: .35rem 0 0; }
 td, th { overflow-wrap: normal; word-break: normal; }
-.nowrap { white-space: nowrap; }
 .label { font-weight: 700; }
 figure { margin: 1.2rem 0; }
 .figure-body svg, .figure-body img { display: block; width: 100%; height: auto; }
