@@ -23,27 +23,13 @@ and ModDate are the report's ``generated_at``: the same report gives the same by
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.units import inch, mm
-from reportlab.platypus import (
-    BaseDocTemplate,
-    CondPageBreak,
-    Flowable,
-    Frame,
-    Image,
-    KeepTogether,
-    NextPageTemplate,
-    PageBreak,
-    PageTemplate,
-    Spacer,
-)
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import inch
+from reportlab.platypus import CondPageBreak, Frame, Image, KeepTogether, PageBreak, PageTemplate, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
-from reportlab.platypus.doctemplate import IndexingFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from hipectrial.report.document import (
@@ -59,7 +45,7 @@ from hipectrial.report.document import (
     Table,
     cell_text,
 )
-from hipectrial.report.outline import Outline, generated_text, outline
+from hipectrial.report.outline import Outline, outline
 from hipectrial.report.pdf_blocks import (
     CELL_PADDING,
     TableFit,
@@ -68,6 +54,26 @@ from hipectrial.report.pdf_blocks import (
     metric_grid,
     string_cell_style,
     table_style,
+)
+from hipectrial.report.pdf_pages import (
+    FRAME_HEIGHT,
+    FRAME_WIDTH,
+    LANDSCAPE,
+    LANDSCAPE_FRAME_WIDTH,
+    LANDSCAPE_PAGE,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    PORTRAIT_PAGE,
+    Anchor,
+    PageTotal,
+    ReportDoc,
+    Stamp,
+    Want,
+    heading_paragraph,
+    paginate,
+    running,
+    title_block,
 )
 from hipectrial.report.pdf_styles import (
     LINK,
@@ -81,111 +87,8 @@ from hipectrial.report.pdf_styles import (
     text_width,
 )
 
-MARGIN_X = 20 * mm
-MARGIN_TOP = 24 * mm
-MARGIN_BOTTOM = 22 * mm
-FRAME_WIDTH = A4[0] - 2 * MARGIN_X
-FRAME_HEIGHT = A4[1] - MARGIN_TOP - MARGIN_BOTTOM
-LANDSCAPE = landscape(A4)
-LANDSCAPE_FRAME_WIDTH = LANDSCAPE[0] - 2 * MARGIN_X
-PORTRAIT_PAGE = "page"  # the page templates' ids
-LANDSCAPE_PAGE = "landscape"
 _HEADING_ROOM = 160  # points a subsection heading needs below it, or it starts a new page
 _KEEP_TOGETHER_ROWS = 25  # tables this short never split from their caption nor across pages
-
-
-class _PageTotal(IndexingFlowable):  # type: ignore[misc]  # reportlab has no type hints
-    """Invisible indexing flowable: asks for another pass until the page count is stable.
-
-    The footer prints ``previous`` (the page count of the last pass) as M of "Page N of M".
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.previous: int | None = None
-        self.current: int | None = None
-
-    def beforeBuild(self) -> None:  # reportlab's name
-        self.previous, self.current = self.current, None
-
-    def isSatisfied(self) -> bool:
-        return self.previous is not None and self.previous == self.current
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return 0.0, 0.0
-
-    def draw(self) -> None:
-        return None
-
-
-class _Anchor(Flowable):  # type: ignore[misc]
-    """A zero-size named destination (for figures, whose caption sits below the image)."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__()
-        self.key = key
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return 0.0, 0.0
-
-    def draw(self) -> None:
-        self.canv.bookmarkHorizontal(self.key, 0, 12)
-
-
-@dataclass(frozen=True, slots=True)
-class _Want:
-    """A story marker (not a flowable): what follows is set on pages of this template."""
-
-    template: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Stamp:
-    """The time stamp reportlab writes as CreationDate and ModDate (its ``TimeStamp``'s fields)."""
-
-    t: float
-    YMDhms: tuple[int, int, int, int, int, int]  # reportlab's name
-    dhh: int
-    dmm: int
-
-    @classmethod
-    def of(cls, moment: datetime) -> _Stamp:
-        """``moment`` (timezone-aware) in its own offset, e.g. ``D:20250701093000+08'00'``.
-
-        reportlab prints ``%+03d'%02d'`` of (dhh, dmm); for a negative offset such as
-        -03:30 that is ``-03'30'`` from dhh = -3, dmm = 30.
-        """
-        offset = moment.utcoffset()
-        minutes = round(offset.total_seconds() / 60) if offset is not None else 0
-        hours, rest = divmod(abs(minutes), 60)
-        return cls(t=moment.timestamp(), YMDhms=(moment.year, moment.month, moment.day, moment.hour,
-                                                  moment.minute, moment.second),
-                   dhh=hours if minutes >= 0 else -hours, dmm=rest)
-
-
-class _ReportDoc(BaseDocTemplate):  # type: ignore[misc]
-    """Registers TOC entries and outline entries for headings as they are laid out, and
-    dates the document (every pass makes a new canvas, so every pass dates it)."""
-
-    def __init__(self, *args: Any, stamp: _Stamp, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.stamp = stamp
-
-    def beforeDocument(self) -> None:  # reportlab's name
-        self.canv._doc._timeStamp = self.stamp
-
-    def afterFlowable(self, flowable: Any) -> None:  # reportlab's name
-        entry = getattr(flowable, "hipectrial_heading", None)
-        if entry is not None:
-            level, toc_text, outline_text, key = entry
-            self.notify("TOCEntry", (level, toc_text, self.page, key))
-            self.canv.addOutlineEntry(outline_text, key, level=level, closed=level > 0)
-
-
-def _heading(markup: str, style: Any, *, level: int, outline_text: str, key: str) -> Any:
-    paragraph = RLParagraph(f'<a name="{key}"/>{markup}', style)
-    paragraph.hipectrial_heading = (level, markup, outline_text, key)
-    return paragraph
 
 
 class _Builder:
@@ -227,16 +130,16 @@ class _Builder:
         level = heading.depth - 1 + (1 if heading.appendix else 0)
         style = self.styles.headings[min(heading.depth, 3) - 1]
         title = self.text.plain(section.title)
-        out: list[Any] = [_Want(self.first_template(section))]
+        out: list[Any] = [Want(self.first_template(section))]
         # a subsection starts on a new page unless its heading and some content fit here
         if heading.depth > 1:
             out.append(CondPageBreak(_HEADING_ROOM))
-        out.append(_heading(f"{heading.number}&nbsp;&nbsp;{title}", style, level=level,
+        out.append(heading_paragraph(f"{heading.number}&nbsp;&nbsp;{title}", style, level=level,
                             outline_text=f"{heading.number} {section.title}", key=section.id))
         if heading.depth == 1 and self.report.data_notice is not None:
             out.append(RLParagraph(self.text.plain(self.report.data_notice), self.styles.notice_inline))
         for block, label in zip(section.blocks, heading.block_labels, strict=True):
-            out.append(_Want(self.template(block)))
+            out.append(Want(self.template(block)))
             out.extend(self.block(block, label))
         for sub in section.subsections:
             out.extend(self.section(sub))
@@ -338,7 +241,7 @@ class _Builder:
             width, height = width * max_height / height, max_height
         image = Image(io.BytesIO(figure.png), width=width, height=height, hAlign="CENTER")
         caption = RLParagraph(f"<b>{label}.</b> {self.text.plain(figure.caption)}", self.styles.caption)
-        return [KeepTogether([_Anchor(figure.id), Spacer(1, 4), image, caption]), Spacer(1, 6)]
+        return [KeepTogether([Anchor(figure.id), Spacer(1, 4), image, caption]), Spacer(1, 6)]
 
 
 def listing_line(listing: Listing) -> str:
@@ -363,90 +266,6 @@ def _file_link(href: str, markup: str) -> str:
     """A link to a file beside the report: a relative URI (``listings/x.csv``), which reportlab
     writes as a URI action because it is neither ``#name`` nor ``document:name``."""
     return f'<a href="{href}" color="{LINK}"><u>{markup}</u></a>'
-
-
-def _title_block(report: Report, styles: Styles, text: TextSetter) -> list[Any]:
-    meta = [("Trial", report.trial_id), ("Protocol version", report.protocol_version),
-            ("Data cut-off", report.data_cutoff.isoformat()), ("Generated", generated_text(report))]
-    rows = [[RLParagraph(key, styles.meta_key), RLParagraph(text.plain(value), styles.body)]
-            for key, value in meta]
-    banner = RLTable([[RLParagraph(text.plain(report.confidentiality.upper()), styles.banner)]],
-                     colWidths=[FRAME_WIDTH],
-                     style=[("BOX", (0, 0), (-1, -1), 1.5, styles.body.textColor),
-                            ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
-    facts = RLTable(rows, colWidths=[38 * mm, FRAME_WIDTH - 38 * mm], hAlign="LEFT",
-                    style=[("LINEBEFORE", (0, 0), (0, -1), 3, styles.body.textColor),
-                           ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                           ("LEFTPADDING", (0, 0), (0, -1), 8)])
-    out: list[Any] = [banner]
-    if report.data_notice is not None:
-        out.extend([Spacer(1, 6), RLTable(
-            [[RLParagraph(text.plain(report.data_notice), styles.banner)]], colWidths=[FRAME_WIDTH],
-            style=[("BOX", (0, 0), (-1, -1), 1.5, styles.body.textColor, 0, (4, 2)),
-                   ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])])
-    out.extend([Spacer(1, 18), RLParagraph(text.plain(report.title), styles.title)])
-    if report.subtitle:
-        out.append(RLParagraph(text.plain(report.subtitle), styles.subtitle))
-    out.extend([facts, Spacer(1, 22)])
-    return out
-
-
-def _running(report: Report, styles: Styles, text: TextSetter, total: _PageTotal,
-             pagesize: tuple[float, float]) -> Any:
-    header_left = text.plain(f"{report.trial_id} · Protocol {report.protocol_version}")
-    header_right = text.plain(report.confidentiality)
-    footer_left = text.plain(f"Data cut-off {report.data_cutoff.isoformat()} · generated "
-                             f"{generated_text(report)}")
-    notice = text.plain(report.data_notice) if report.data_notice is not None else None
-    frame_width = pagesize[0] - 2 * MARGIN_X
-
-    def draw(canvas: Any, doc: Any) -> None:
-        total.current = doc.page
-        of = str(total.previous) if total.previous is not None else "?"
-        canvas.saveState()
-        half = frame_width / 2
-        top = pagesize[1] - MARGIN_TOP + 8
-        bottom = MARGIN_BOTTOM - 14
-        if notice is not None:  # above the header line, centred, bold: the first thing read
-            paragraph = RLParagraph(notice, styles.notice)
-            paragraph.wrap(frame_width, 40)
-            paragraph.drawOn(canvas, MARGIN_X, top + 12)
-        for markup, style, x, y, width in (
-                (header_left, styles.running, MARGIN_X, top, half * 0.8),
-                (header_right, styles.running_right, MARGIN_X + half * 0.8, top, half * 1.2),
-                (footer_left, styles.running, MARGIN_X, bottom, half * 1.4),
-                (f"Page {doc.page} of {of}", styles.running_right, MARGIN_X + half * 1.4, bottom,
-                 half * 0.6)):
-            paragraph = RLParagraph(markup, style)
-            paragraph.wrap(width, 40)
-            paragraph.drawOn(canvas, x, y)  # lines beyond the first grow up, into the margin
-        canvas.setStrokeColor(styles.note.textColor)
-        canvas.setLineWidth(0.4)
-        canvas.line(MARGIN_X, top - 3, MARGIN_X + frame_width, top - 3)
-        canvas.line(MARGIN_X, bottom + 12, MARGIN_X + frame_width, bottom + 12)
-        canvas.restoreState()
-
-    return draw
-
-
-def _paginate(items: list[Any]) -> list[Any]:
-    """The story with each change of page template made: a :class:`_Want` of another template
-    becomes ``NextPageTemplate`` + ``PageBreak`` (or just the template, before a page break
-    that is there anyway); a :class:`_Want` of the current template is dropped."""
-    story: list[Any] = []
-    current = PORTRAIT_PAGE
-    for item in items:
-        if not isinstance(item, _Want):
-            story.append(item)
-            continue
-        if item.template == current:
-            continue
-        current = item.template
-        if story and isinstance(story[-1], PageBreak):
-            story.insert(len(story) - 1, NextPageTemplate(current))
-        else:
-            story.extend([NextPageTemplate(current), PageBreak()])
-    return story
 
 
 def render_pdf(*, report: Report) -> bytes:
@@ -474,34 +293,34 @@ def render_pdf(*, report: Report) -> bytes:
     text = TextSetter(covered=covered)
     index = outline(report)
     builder = _Builder(report, index, styles, text)
-    total = _PageTotal()
+    total = PageTotal()
     toc = TableOfContents(levelStyles=list(styles.toc_levels), dotsMinLevel=0)
-    items: list[Any] = [total, *_title_block(report, styles, text),
+    items: list[Any] = [total, *title_block(report, styles, text),
                         RLParagraph("Contents", styles.headings[0]), toc]
     for section in report.sections:
         items.append(PageBreak())
         items.extend(builder.section(section))
     if report.appendix:
         items.append(PageBreak())
-        items.append(_Want(builder.first_template(report.appendix[0])))
-        items.append(_heading("Appendix", styles.headings[0], level=0, outline_text="Appendix",
+        items.append(Want(builder.first_template(report.appendix[0])))
+        items.append(heading_paragraph("Appendix", styles.headings[0], level=0, outline_text="Appendix",
                               key="report--appendix"))
         for position, section in enumerate(report.appendix):
             if position:
                 items.append(PageBreak())
             items.extend(builder.section(section))
     buffer = io.BytesIO()
-    doc = _ReportDoc(buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+    doc = ReportDoc(buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
                      bottomMargin=MARGIN_BOTTOM, title=report.title, subject=report.subtitle,
                      author=report.trial_id, creator="hipectrial", producer="hipectrial (reportlab)",
-                     invariant=1, stamp=_Stamp.of(report.generated_at))
+                     invariant=1, stamp=Stamp.of(report.generated_at))
     templates = []
     for template_id, pagesize in ((PORTRAIT_PAGE, A4), (LANDSCAPE_PAGE, LANDSCAPE)):
         frame = Frame(MARGIN_X, MARGIN_BOTTOM, pagesize[0] - 2 * MARGIN_X,
                       pagesize[1] - MARGIN_TOP - MARGIN_BOTTOM, id=f"body-{template_id}",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         templates.append(PageTemplate(id=template_id, frames=[frame], pagesize=pagesize,
-                                      onPage=_running(report, styles, text, total, pagesize)))
+                                      onPage=running(report, styles, text, total, pagesize)))
     doc.addPageTemplates(templates)
-    doc.multiBuild(_paginate(items), maxPasses=10)
+    doc.multiBuild(paginate(items), maxPasses=10)
     return buffer.getvalue()
