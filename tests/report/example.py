@@ -1,9 +1,10 @@
 """A small but complete example report, shared by the report tests.
 
-It has every block kind: a 200-row listing in the appendix (forces page splits), a
-figure drawn with matplotlib's object API (Agg, no pyplot), a metric and a table cell that
-link to appendix targets, a callout of each kind, HTML-like text that must be shown
-literally, and non-ASCII text ("≥", "±", "µ", "–", a Chinese label).
+It has every block kind: a 200-row listing in the appendix, shown inline (200 rows is the
+default inline limit; it forces page splits), a 450-row adverse-event listing shown as its
+summary, a figure drawn with matplotlib's object API (Agg, no pyplot), metrics and a table
+cell that link to appendix targets, a callout of each kind, HTML-like text that must be
+shown literally, non-ASCII text ("≥", "±", "µ", "–", a Chinese label), and a data notice.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hipectrial.report.document import (
     Cell,
     Column,
     Figure,
+    Listing,
     Metric,
     MetricGrid,
     Paragraph,
@@ -35,6 +37,9 @@ CHINESE_LABEL = "腹腔热灌注化疗"  # "hyperthermic intraperitoneal chemoth
 SCRIPT_TEXT = "<script>alert('x')</script> & <b>not bold</b>"
 LAST_ROW_ID = "P-200"
 CONFIDENTIALITY = "Closed report — for the DSMB only"
+DATA_NOTICE = "SIMULATED DATA — virtual participants, not patients"
+AE_ROWS = 450
+TERMS = ("Neutrophil count decreased", "Diarrhoea", "Peripheral sensory neuropathy")
 
 
 def tiny_plot(*, svg: bool) -> tuple[bytes, bytes | None]:
@@ -59,6 +64,27 @@ def listing_rows(count: int = 200) -> tuple[tuple[str, str, int, float | None], 
                  for i in range(1, count + 1))
 
 
+def ae_rows(count: int = AE_ROWS) -> tuple[tuple[str, str, str, int], ...]:
+    """Participant SH01-001… (30 of them), onset date, term, grade 3 or 4."""
+    return tuple((f"SH01-{1 + i % 30:03d}", f"2028-{1 + i % 12:02d}-{1 + i % 28:02d}", TERMS[i % 3], 3 + i % 2)
+                 for i in range(count))
+
+
+def ae_listing() -> Listing:
+    """450 rows: summarised. Terms cycle with i % 3 and grades with i % 2, so each term has
+    150 events, 75 of grade 3 and 75 of grade 4 (150 = 450 / 3; 75 = 150 / 2, since 3 and
+    2 are coprime every term meets both grades equally)."""
+    columns = (Column(name="Participant"), Column(name="Onset"), Column(name="Term"),
+               Column(name="Grade", align=Align.RIGHT))
+    summary = Table(caption="events by term and grade",
+                    columns=(Column(name="Term"), Column(name="Grade 3", align=Align.RIGHT),
+                             Column(name="Grade 4", align=Align.RIGHT)),
+                    rows=tuple((term, 75, 75) for term in TERMS), note="Counts of events, not participants.")
+    return Listing(table=Table(id="tbl-ae", caption="Adverse events of grade ≥ 3", columns=columns,
+                               rows=ae_rows(), note="Grades by CTCAE v5.0."),
+                   name="ae-severe", summary=summary)
+
+
 def example_report(*, svg: bool = True, title: str = "DSMB report") -> Report:
     png, vector = tiny_plot(svg=svg)
     listing = Table(
@@ -74,7 +100,10 @@ def example_report(*, svg: bool = True, title: str = "DSMB report") -> Report:
                    link="tbl-listing"),
             Metric(label="Enrolled", value="31"),
             Metric(label="Serious AEs", value="4", link="listing"),
-            Metric(label=f"{CHINESE_LABEL} cycles", value="62"))),
+            Metric(label=f"{CHINESE_LABEL} cycles", value="62"),
+            Metric(label="Grade ≥ 3 AEs", value="26/62\u00a0=\u00a041.9\u00a0%",
+                   detail="95\u00a0% CI 29.5–55.2; exact Clopper-Pearson interval; 450 events in 30 participants",
+                   link="tbl-ae"))),
         Callout(kind=CalloutKind.INFO, title="Data current to the cut-off", text="Queries open: 3."),
         Callout(kind=CalloutKind.OK, title="Simon stage 1: continue", text="≥ 3 responses of 13."),
         Callout(kind=CalloutKind.WARNING, title="Site 3 behind schedule"),
@@ -92,10 +121,12 @@ def example_report(*, svg: bool = True, title: str = "DSMB report") -> Report:
             Paragraph(text=f"Protocol label: {CHINESE_LABEL} (HIPEC)."),)),
     ))
     appendix = (
-        Section(id="listing", title="Listings", blocks=(Paragraph(text="Listings follow."), listing)),
+        Section(id="listing", title="Listings", blocks=(
+            Paragraph(text="Listings follow."), Listing(table=listing, name="participants"), ae_listing())),
     )
     return Report(
         title=title, subtitle="Interim analysis 1", trial_id="HIPEC-GC-01", protocol_version="2.1",
         data_cutoff=date(2025, 6, 30),
         generated_at=datetime(2025, 7, 1, 9, 30, tzinfo=timezone(timedelta(hours=8))),
-        confidentiality=CONFIDENTIALITY, sections=(summary, safety), appendix=appendix)
+        confidentiality=CONFIDENTIALITY, sections=(summary, safety), appendix=appendix,
+        data_notice=DATA_NOTICE)

@@ -9,6 +9,7 @@ import pytest
 
 from hipectrial.errors import InputError
 from hipectrial.report.document import (
+    DEFAULT_INLINE_LIMIT,
     Align,
     BulletList,
     Callout,
@@ -16,12 +17,14 @@ from hipectrial.report.document import (
     Cell,
     Column,
     Figure,
+    Listing,
     Metric,
     MetricGrid,
     Paragraph,
     Report,
     Section,
     Table,
+    listings,
 )
 from hipectrial.report.outline import outline
 
@@ -237,3 +240,85 @@ def test_numbering_of_sections_tables_and_figures() -> None:
     assert index.labels["tbl-dlt"] == "Table 1"
     assert index.labels["tbl-listing"] == "Table 2"
     assert index.labels["fig-dlt"] == "Figure 1"
+
+
+def _listing(rows: int, *, name: str = "ae", id: str | None = "tbl-ae", limit: int = 200,
+             summary: Table | Paragraph | None = None) -> Listing:
+    return Listing(table=Table(id=id, caption="AEs", columns=(Column(name="Participant"),),
+                               rows=tuple((f"P-{i}",) for i in range(rows))),
+                   name=name, summary=summary, inline_limit=limit)
+
+
+def test_listing_is_inline_up_to_its_limit() -> None:
+    assert DEFAULT_INLINE_LIMIT == 200
+    assert _listing(200).inline  # exactly at the limit
+    assert not _listing(201).inline  # one row over
+    assert _listing(0, limit=0).inline
+    assert not _listing(1, limit=0).inline  # limit 0: always summarised (an empty listing is shown empty)
+    assert _listing(3).csv_path == "listings/ae.csv"
+    assert _listing(3).id == "tbl-ae"
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"name": "AE listing"}, "name"),
+    ({"name": "../x"}, "name"),
+    ({"inline_limit": -1}, "inline_limit"),
+    ({"inline_limit": True}, "inline_limit"),
+    ({"inline_limit": 2.5}, "inline_limit"),
+    ({"summary": "text"}, "summary"),
+    ({"summary": Table(id="tbl-sum", caption="c", columns=(Column(name="n"),), rows=())}, "summary.id"),
+    ({"table": "rows"}, "table"),
+])
+def test_rejects_listing_fields(changes: dict[str, object], field: str) -> None:
+    values: dict[str, object] = {"table": _listing(1).table, "name": "ae"}
+    values.update(changes)
+    with pytest.raises(InputError) as caught:
+        Listing(**values)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+def test_rejects_two_listings_writing_the_same_file() -> None:
+    with pytest.raises(InputError) as caught:
+        make_report([section("a", _listing(1, id="tbl-a"))], [section("b", _listing(1, id="tbl-b"))])
+    assert caught.value.field == "appendix[0].blocks[0].name"
+    assert "listings/ae.csv is also written by sections[0].blocks[0].name" in str(caught.value)
+
+
+def test_listing_id_is_a_link_target_and_must_be_unique() -> None:
+    grid = MetricGrid(metrics=(Metric(label="AEs", value="450", link="tbl-ae"),))
+    report = make_report([section("summary", grid)], [section("listing", _listing(450))])
+    assert outline(report).labels["tbl-ae"] == "Table 1"  # summarised, still one numbered table
+    with pytest.raises(InputError) as caught:
+        make_report([section("summary", table(id="tbl-ae"))], [section("listing", _listing(450))])
+    assert caught.value.field == "appendix[0].blocks[0].table.id"
+
+
+def test_links_inside_a_listing_and_its_summary_must_resolve() -> None:
+    summary = Table(caption="by term", columns=(Column(name="n"),), rows=((Cell(text="3", link="nowhere"),),))
+    with pytest.raises(InputError) as caught:
+        make_report([section("listing", _listing(450, summary=summary))])
+    assert caught.value.field == "sections[0].blocks[0].summary.rows[0][0].link"
+
+
+def test_listings_and_tables_share_the_numbering() -> None:
+    report = make_report([section("a", table(id="tbl-1"), _listing(450, id="tbl-2"), Figure(id="f", caption="c",
+                                                                                            png=PNG))],
+                         [section("b", table(id="tbl-3"))])
+    labels = outline(report).labels
+    assert (labels["tbl-1"], labels["tbl-2"], labels["tbl-3"], labels["f"]) == (
+        "Table 1", "Table 2", "Table 3", "Figure 1")
+    assert outline(report).headings[0].block_labels == ("Table 1", "Table 2", "Figure 1")
+    assert [listing.name for listing in listings(report)] == ["ae"]
+
+
+def test_data_notice_is_optional_and_checked_like_the_header_texts() -> None:
+    assert make_report([section("s")]).data_notice is None
+    notice = "SIMULATED DATA — virtual participants, not patients"
+    assert make_report([section("s")], data_notice=notice).data_notice == notice
+    assert len(make_report([section("s")], data_notice="x" * 120).data_notice or "") == 120  # at the limit
+    for bad, phrase in (("x" * 121, "at most 120 characters"), ("  ", "non-blank"), ("bad\x07", "U+0007"),
+                        (3, "a string")):
+        with pytest.raises(InputError) as caught:
+            make_report([section("s")], data_notice=bad)
+        assert caught.value.field == "data_notice"
+        assert phrase in str(caught.value)

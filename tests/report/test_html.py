@@ -6,10 +6,10 @@ import base64
 import re
 from html.parser import HTMLParser
 
-from hipectrial.report.document import Column, Section, Table
+from hipectrial.report.document import Column, Listing, Paragraph, Section, Table
 from hipectrial.report.html import inline_svg, render_html
 
-from .example import CHINESE_LABEL, CONFIDENTIALITY, example_report
+from .example import CHINESE_LABEL, CONFIDENTIALITY, DATA_NOTICE, example_report
 from .test_document import make_report
 
 
@@ -49,7 +49,8 @@ def test_has_no_external_resources_scripts_or_fonts(html: str) -> None:
     assert "script" not in found.tags
     assert "link" not in found.tags
     for _name, url in found.urls:
-        assert url.startswith(("#", "data:image/")), url
+        # the listings' CSV files beside the report are links to follow, not resources to load
+        assert url.startswith(("#", "data:image/")) or re.fullmatch(r"listings/[a-z0-9_-]+\.csv", url), url
     assert not re.search(r"(?:src|href)\s*=\s*[\"']?\s*(?:https?:|//)", html)
     assert "@import" not in html
     assert "@font-face" not in html
@@ -167,3 +168,53 @@ def test_minimal_report_has_no_appendix_part() -> None:
     html = render_html(report=report)
     assert "report--appendix" not in html
     assert re.search(r"<tbody>\s*</tbody>", html)
+
+
+def test_data_notice_is_a_banner_a_line_per_top_section_and_a_printed_page_margin(html: str) -> None:
+    body = html[html.index("<body>"):]
+    assert body.startswith(f'<body>\n<p class="data-notice" role="note">{DATA_NOTICE}</p>\n<header')
+    # one line under each top-level heading: Summary, Safety and Listings (not 2.1 Laboratory)
+    assert html.count(f'<p class="data-notice-inline" role="note">{DATA_NOTICE}</p>') == 3
+    assert re.search(r'Summary</h2>\n<p class="data-notice-inline"', html)
+    assert not re.search(r'Laboratory</h3>\n<p class="data-notice-inline"', html)
+    # the printed pages: an @page margin box; "SIMULATED" kept, the space escaped as \000020
+    assert '@page { @top-center { content: "SIMULATED\\000020DATA\\000020\\002014' in html
+
+
+def test_report_without_notice_has_none() -> None:
+    html = render_html(report=make_report([Section(id="s", title="Only")]))
+    assert "data-notice" not in html.split("</style>")[1]
+    assert "@top-center" not in html
+
+
+def test_inline_listing_is_its_table_with_a_link_to_its_csv(html: str) -> None:
+    assert '<div class="table-wrap listing">\n<table id="tbl-listing">' in html
+    assert ('<p class="listing-file">The same 200 rows as CSV: '
+            '<a href="listings/participants.csv">listings/participants.csv</a></p>') in html
+
+
+def test_long_listing_is_its_summary_carrying_its_id_and_a_link_to_its_csv(html: str) -> None:
+    start = html.index('<div class="table-wrap listing listing-summarised" id="tbl-ae">')
+    block = html[start:html.index("</div>", start)]
+    assert '<p class="listing-caption"><span class="label">Table 3.</span> Adverse events of grade ≥ 3</p>' in block
+    assert "<caption>Summary: events by term and grade</caption>" in block
+    assert ('<tr><td>Neutrophil count decreased</td><td class="align-right">75</td>'
+            '<td class="align-right">75</td></tr>') in block
+    assert ('<p class="listing-file">Full listing: 450 rows in '
+            '<a href="listings/ae-severe.csv">listings/ae-severe.csv</a></p>') in block
+    assert "SH01-001" not in html  # none of the 450 rows
+    assert '<a href="#tbl-ae">Records: Table 3</a>' in html
+
+
+def test_summarised_listing_with_a_paragraph_or_nothing() -> None:
+    rows = tuple((f"P-{i}",) for i in range(3))
+    table = Table(id="tbl-x", caption="Deaths", columns=(Column(name="Participant"),), rows=rows)
+    report = make_report([Section(id="s", title="S", blocks=(
+        Listing(table=table, name="deaths", summary=Paragraph(text="**3** deaths."), inline_limit=2),
+        Listing(table=Table(caption="Other", columns=(Column(name="n"),), rows=rows), name="other",
+                inline_limit=1)))])
+    html = render_html(report=report)
+    assert "<p><strong>3</strong> deaths.</p>" in html
+    assert "Full listing: 3 rows in" in html
+    assert '<div class="table-wrap listing listing-summarised">\n<p class="listing-caption"><span class="label">' \
+           "Table 2.</span> Other</p>\n<p class=\"listing-file\">Full listing: 3 rows in " in html

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from hashlib import sha256
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from hipectrial.report.document import Column, Paragraph, Report, Section, Table
 from hipectrial.report.pdf import render_pdf
 
-from .example import CHINESE_LABEL, CONFIDENTIALITY, LAST_ROW_ID, example_report
+from .example import CHINESE_LABEL, CONFIDENTIALITY, DATA_NOTICE, LAST_ROW_ID, example_report
 
 TESTS = Path(__file__).resolve().parents[1]
 
@@ -88,7 +88,7 @@ def test_outline_entries_point_at_their_pages(reader: PdfReader, page_texts: lis
     pages = {str(item["/Title"]): reader.get_destination_page_number(item)
              for item in reader.outline if not isinstance(item, list)}
     assert pages["1 Summary"] == _page_of(reader, page_texts, "1  Summary", after_contents=True)
-    assert pages["Appendix"] == _page_of(reader, page_texts, "A  Listings\nListings follow.")
+    assert pages["Appendix"] == _page_of(reader, page_texts, f"A  Listings\n{DATA_NOTICE}\nListings follow.")
 
 
 def _link_targets(reader: PdfReader, page: int) -> list[int]:
@@ -160,3 +160,54 @@ def test_minimal_report_without_appendix_and_with_an_empty_table() -> None:
     assert "Table 1. Serious adverse events" in text
     assert f"Page 1 of {len(reader.pages)}" in text
     assert _flatten(reader.outline) == ["1 Only section"]
+
+
+def test_metadata_dates_are_generated_at_in_its_own_offset(reader: PdfReader) -> None:
+    # example: generated 2025-07-01 09:30 at UTC+08:00
+    assert reader.metadata is not None
+    assert reader.metadata["/CreationDate"] == "D:20250701093000+08'00'"
+    assert reader.metadata["/ModDate"] == "D:20250701093000+08'00'"
+    assert reader.metadata.creation_date == datetime(2025, 7, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+
+
+def test_metadata_date_with_a_negative_offset_and_seconds() -> None:
+    moment = datetime(2029, 10, 3, 23, 59, 58, tzinfo=timezone(-timedelta(hours=3, minutes=30)))
+    report = Report(title="T", subtitle="", trial_id="T", protocol_version="1", data_cutoff=date(2029, 10, 3),
+                    generated_at=moment, confidentiality="Closed",
+                    sections=(Section(id="s", title="S", blocks=(Paragraph(text="x"),)),))
+    metadata = PdfReader(io.BytesIO(render_pdf(report=report))).metadata
+    assert metadata is not None
+    assert metadata["/CreationDate"] == "D:20291003235958-03'30'"
+
+
+def test_every_page_carries_the_data_notice(page_texts: list[str]) -> None:
+    assert len(page_texts) == 8
+    for text in page_texts:
+        assert DATA_NOTICE in text
+
+
+def test_inline_listing_shows_its_rows_and_names_its_csv(page_texts: list[str]) -> None:
+    text = "\n".join(page_texts)
+    assert "P-001" in text
+    assert "P-200" in text
+    assert "The same 200 rows as CSV: listings/participants.csv" in text
+
+
+def test_long_listing_shows_its_summary_and_links_its_csv(reader: PdfReader, page_texts: list[str]) -> None:
+    page = _page_of(reader, page_texts, "Table 3. Adverse events of grade ≥ 3")
+    text = page_texts[page]
+    assert "Summary: events by term and grade" in text
+    assert re.search(r"Neutrophil count decreased\s+75\s+75", text)
+    assert "Full listing: 450 rows in listings/ae-severe.csv" in text
+    assert "Grades by CTCAE v5.0." in text
+    assert not any("2028-" in t for t in page_texts)  # no row of the 450 is printed
+    uris = [annotation.get_object()["/A"]["/URI"] for annotation in reader.pages[page]["/Annots"]
+            if "/A" in annotation.get_object()]
+    # the inline listing ends on the same page: its CSV line is a link too
+    assert uris == ["listings/participants.csv", "listings/ae-severe.csv"]
+
+
+def test_link_to_a_summarised_listing_lands_on_its_summary(reader: PdfReader, page_texts: list[str]) -> None:
+    summary = _page_of(reader, page_texts, "Records: Table 3")
+    listing = _page_of(reader, page_texts, "Table 3. Adverse events of grade ≥ 3")
+    assert listing in _link_targets(reader, summary)

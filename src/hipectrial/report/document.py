@@ -5,6 +5,10 @@ that cannot be rendered raises :class:`~hipectrial.errors.InputError` naming the
 Sequences may be given as lists and are stored as tuples. Prose blocks take the tiny
 markup of :mod:`hipectrial.report.markup`; every other string is shown literally.
 
+A :class:`Listing` is a table of records that may run long: every listing is written in full
+as ``listings/<name>.csv`` beside the report, and the report shows it inline when it has at
+most ``inline_limit`` rows, else its summary and a link to the file.
+
 Ids (sections, tables, figures) are slugs, ``^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$`` of at most
 64 characters: HTML anchors and PDF bookmark names at once. The renderers' own anchors
 contain a double hyphen, which a slug cannot, so they never clash with a report's ids.
@@ -40,6 +44,7 @@ from hipectrial.report.markup import check_text
 
 _SLUG = re.compile(r"[a-z][a-z0-9_]*(?:-[a-z0-9_]+)*")
 MAX_SECTION_DEPTH = 3
+MAX_RUNNING_TEXT = 120  # characters of a text printed in every page header
 
 
 class Align(StrEnum):
@@ -280,8 +285,61 @@ class Figure:
         return height / width
 
 
-Block: TypeAlias = Paragraph | BulletList | Callout | MetricGrid | Table | Figure
-_BLOCK_TYPES = (Paragraph, BulletList, Callout, MetricGrid, Table, Figure)
+# A listing up to this many rows is shown inline. At the PDF's 8 pt cells a one-line row is
+# 15 pt high and an A4 portrait page holds about 45 of them, so 200 rows are 4-5 pages: as
+# much as a reader pages through inside a report; a longer listing is read better as a CSV
+# (sorted, filtered), and a 1,000-participant trial's listings stay out of the PDF.
+DEFAULT_INLINE_LIMIT = 200
+LISTINGS_DIR = "listings"  # the folder beside the report that holds the listings' CSV files
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Records one per row: inline when short, else summarised; always written in full as CSV.
+
+    ``name`` is the file's stem (a slug, unique in the report): the listing is written as
+    ``listings/<name>.csv`` beside the report. A listing of at most ``inline_limit`` rows
+    is shown as its table; a longer one as its ``summary`` (a table without an id, a
+    paragraph, or nothing) and the line "Full listing: N rows in listings/<name>.csv"
+    linking to the file. Either way it is numbered as one table, and ``table.id`` (the
+    listing's link target) is carried by what is shown.
+    """
+
+    table: Table
+    name: str
+    summary: Table | Paragraph | None = None
+    inline_limit: int = DEFAULT_INLINE_LIMIT
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.table, Table):
+            raise InputError("table", self.table, "a Table")
+        _slug("name", self.name)
+        if self.summary is not None and not isinstance(self.summary, Table | Paragraph):
+            raise InputError("summary", self.summary, "a Table, a Paragraph or None")
+        if isinstance(self.summary, Table) and self.summary.id is not None:
+            raise InputError("summary.id", self.summary.id, "None (the listing's id is its table's id)",
+                             hint="give the id to the listing's table; the summary is shown in its place")
+        if isinstance(self.inline_limit, bool) or not isinstance(self.inline_limit, int) \
+                or self.inline_limit < 0:
+            raise InputError("inline_limit", self.inline_limit, "a whole number of rows >= 0")
+
+    @property
+    def id(self) -> str | None:
+        """The listing's link target: its table's id."""
+        return self.table.id
+
+    @property
+    def inline(self) -> bool:
+        """Whether the report shows the rows themselves (at most ``inline_limit`` of them)."""
+        return len(self.table.rows) <= self.inline_limit
+
+    @property
+    def csv_path(self) -> str:
+        """Where the CSV lies, relative to the report: ``listings/<name>.csv``."""
+        return f"{LISTINGS_DIR}/{self.name}.csv"
+
+Block: TypeAlias = Paragraph | BulletList | Callout | MetricGrid | Table | Listing | Figure
+_BLOCK_TYPES = (Paragraph, BulletList, Callout, MetricGrid, Table, Listing, Figure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +358,7 @@ class Section:
         for index, block in enumerate(blocks):
             if not isinstance(block, _BLOCK_TYPES):
                 raise InputError(f"blocks[{index}]", block, "a Paragraph, BulletList, Callout, "
-                                 "MetricGrid, Table or Figure")
+                                 "MetricGrid, Table, Listing or Figure")
         subsections = _tuple("subsections", self.subsections)
         for index, subsection in enumerate(subsections):
             if not isinstance(subsection, Section):
@@ -315,7 +373,10 @@ class Report:
 
     Ids of sections, tables and figures are unique across the report, every link names
     one of them, and sections nest at most :data:`MAX_SECTION_DEPTH` deep.
-    ``generated_at`` must be timezone-aware; it is printed, never read from a clock.
+    ``generated_at`` must be timezone-aware; it is printed, never read from a clock, and
+    is the PDF's creation date. ``data_notice`` (e.g. "SIMULATED DATA — virtual
+    participants, not patients") is printed on every page and beside every top-level
+    heading. Listing names are unique (each is a file).
     """
 
     title: str
@@ -327,16 +388,21 @@ class Report:
     confidentiality: str
     sections: tuple[Section, ...]
     appendix: tuple[Section, ...] = ()
+    data_notice: str | None = None
 
     def __post_init__(self) -> None:
         check_text("title", self.title)
         check_text("subtitle", self.subtitle, allow_empty=True)
         check_text("trial_id", self.trial_id)
         check_text("protocol_version", self.protocol_version)
-        check_text("confidentiality", self.confidentiality)
-        if len(self.confidentiality) > 120:
-            raise InputError("confidentiality", self.confidentiality,
-                             "at most 120 characters (it is printed in every page header)")
+        for name in ("confidentiality", "data_notice"):
+            value = getattr(self, name)
+            if value is None and name == "data_notice":
+                continue
+            check_text(name, value)
+            if len(value) > MAX_RUNNING_TEXT:
+                raise InputError(name, value, f"at most {MAX_RUNNING_TEXT} characters (it is printed "
+                                 "in every page header)")
         if isinstance(self.data_cutoff, datetime) or not isinstance(self.data_cutoff, date):
             raise InputError("data_cutoff", self.data_cutoff, "a date (not a datetime)")
         if not isinstance(self.generated_at, datetime) or self.generated_at.utcoffset() is None:
@@ -361,8 +427,25 @@ def walk(prefix: str, sections: tuple[Section, ...], depth: int = 1
         yield from walk(f"{path}.subsections", section.subsections, depth + 1)
 
 
+def listings(report: Report) -> Iterator[Listing]:
+    """Every listing of the report, body then appendix, in document order."""
+    for prefix in ("sections", "appendix"):
+        for _path, _depth, section in walk(prefix, getattr(report, prefix)):
+            for block in section.blocks:
+                if isinstance(block, Listing):
+                    yield block
+
+
+def _cell_links(where: str, table: Table) -> Iterator[tuple[str, str, str]]:
+    for row_index, row in enumerate(table.rows):
+        for position, value in enumerate(row):
+            if isinstance(value, Cell) and value.link is not None:
+                yield "link", f"{where}.rows[{row_index}][{position}].link", value.link
+
+
 def _targets_and_links(path: str, section: Section) -> Iterator[tuple[str, str, str]]:
-    """``("id" | "link", field path, value)`` for every id and link a section holds itself."""
+    """``("id" | "link" | "file", field path, value)`` for every id, link and listing file
+    a section holds itself."""
     yield "id", f"{path}.id", section.id
     for index, block in enumerate(section.blocks):
         where = f"{path}.blocks[{index}]"
@@ -373,14 +456,19 @@ def _targets_and_links(path: str, section: Section) -> Iterator[tuple[str, str, 
                 if metric.link is not None:
                     yield "link", f"{where}.metrics[{position}].link", metric.link
         if isinstance(block, Table):
-            for row_index, row in enumerate(block.rows):
-                for position, value in enumerate(row):
-                    if isinstance(value, Cell) and value.link is not None:
-                        yield "link", f"{where}.rows[{row_index}][{position}].link", value.link
+            yield from _cell_links(where, block)
+        if isinstance(block, Listing):
+            yield "file", f"{where}.name", block.name
+            if block.id is not None:
+                yield "id", f"{where}.table.id", block.id
+            yield from _cell_links(f"{where}.table", block.table)
+            if isinstance(block.summary, Table):
+                yield from _cell_links(f"{where}.summary", block.summary)
 
 
 def _check_ids_and_links(report: Report) -> None:
     seen: dict[str, str] = {}
+    files: dict[str, str] = {}
     links: list[tuple[str, str]] = []
     for prefix in ("sections", "appendix"):
         for path, depth, section in walk(prefix, getattr(report, prefix)):
@@ -390,6 +478,11 @@ def _check_ids_and_links(report: Report) -> None:
             for kind, where, value in _targets_and_links(path, section):
                 if kind == "link":
                     links.append((where, value))
+                elif kind == "file":
+                    if value in files:
+                        raise InputError(where, value, "a listing name unique across the report",
+                                         hint=f"listings/{value}.csv is also written by {files[value]}")
+                    files[value] = where
                 elif value in seen:
                     raise InputError(where, value, "an id unique across the report",
                                      hint=f"duplicate id {value!r}, first used at {seen[value]}")

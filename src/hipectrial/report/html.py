@@ -1,9 +1,15 @@
 """Render a :class:`~hipectrial.report.document.Report` as one self-contained HTML5 file.
 
-The file needs nothing else: the stylesheet is inline, figures are inline SVG (prolog,
-doctype and metadata removed, ids prefixed with the figure id so two figures never
-clash) or base64 PNG ``data:`` URIs, there are no scripts, fonts or URLs. Every string
-of the report is HTML-escaped. The same report always gives the same string.
+The file needs nothing else to be shown: the stylesheet is inline, figures are inline SVG
+(prolog, doctype and metadata removed, ids prefixed with the figure id so two figures never
+clash) or base64 PNG ``data:`` URIs, there are no scripts, fonts or external URLs. The only
+links that leave the file are relative ones to the listings' CSV files beside it
+(``listings/<name>.csv``). Every string of the report is HTML-escaped. The same report
+always gives the same string.
+
+A report's data notice is a banner above everything, a line under every top-level
+heading, and, printed, a line in the top margin of every page (an ``@page`` margin box,
+:func:`~hipectrial.report.html_css.page_notice_css`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from hipectrial.report.document import (
     CalloutKind,
     Cell,
     Figure,
+    Listing,
     MetricGrid,
     Paragraph,
     Report,
@@ -26,7 +33,7 @@ from hipectrial.report.document import (
     Table,
     cell_text,
 )
-from hipectrial.report.html_css import STYLESHEET
+from hipectrial.report.html_css import STYLESHEET, page_notice_css
 from hipectrial.report.images import png_size
 from hipectrial.report.markup import Style, parse_inline
 from hipectrial.report.outline import Outline, generated_text, outline
@@ -85,12 +92,11 @@ def _link(target: str, content: str) -> str:
     return f'<a href="#{_text(target)}">{content}</a>'
 
 
-def _table(table: Table, label: str, index: Outline) -> str:
+def _grid(table: Table, caption: str, index: Outline, *, element_id: str | None) -> list[str]:
+    """The ``<table>`` element (caption markup given) as lines."""
     classes = [f' class="align-{c.align.value}"' if c.align is not Align.LEFT else "" for c in table.columns]
-    table_id = f' id="{_text(table.id)}"' if table.id else ""
-    out = [f'<div class="table-wrap"><table{table_id}>',
-           f'<caption><span class="label">{_text(label)}.</span> {_text(table.caption)}</caption>',
-           "<thead><tr>"]
+    table_id = f' id="{_text(element_id)}"' if element_id else ""
+    out = [f"<table{table_id}>", f"<caption>{caption}</caption>", "<thead><tr>"]
     out.extend(f'<th scope="col"{cls}>{_text(column.name)}</th>'
                for column, cls in zip(table.columns, classes, strict=True))
     out.append("</tr></thead><tbody>")
@@ -104,8 +110,54 @@ def _table(table: Table, label: str, index: Outline) -> str:
             cells.append(f"<td{cls}>{content}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
+    return out
+
+
+def _caption(label: str, caption: str) -> str:
+    return f'<span class="label">{_text(label)}.</span> {_text(caption)}'
+
+
+def _note(text: str) -> str:
+    return f'<p class="table-note">{_text(text)}</p>'
+
+
+def _table(table: Table, label: str, index: Outline) -> str:
+    caption = _caption(label, table.caption)
+    out = ['<div class="table-wrap">', *_grid(table, caption, index, element_id=table.id)]
     if table.note is not None:
-        out.append(f'<p class="table-note">{_text(table.note)}</p>')
+        out.append(_note(table.note))
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _listing(listing: Listing, label: str, index: Outline) -> str:
+    """Inline: the table; summarised: the caption, the summary and the link to the CSV file.
+
+    The listing's id is on the ``<table>`` when inline, else on the block that replaces it.
+    """
+    table = listing.table
+    count = len(table.rows)
+    rows = f"{count:,} row{'' if count == 1 else 's'}"
+    href = _text(listing.csv_path)
+    file_link = f'<a href="{href}">{href}</a>'
+    if listing.inline:
+        out = ['<div class="table-wrap listing">',
+               *_grid(table, _caption(label, table.caption), index, element_id=table.id),
+               f'<p class="listing-file">The same {rows} as CSV: {file_link}</p>']
+    else:
+        block_id = f' id="{_text(table.id)}"' if table.id else ""
+        out = [f'<div class="table-wrap listing listing-summarised"{block_id}>',
+               f'<p class="listing-caption">{_caption(label, table.caption)}</p>']
+        summary = listing.summary
+        if isinstance(summary, Table):
+            out.extend(_grid(summary, f"Summary: {_text(summary.caption)}", index, element_id=None))
+            if summary.note is not None:
+                out.append(_note(summary.note))
+        elif isinstance(summary, Paragraph):
+            out.append(f"<p>{_prose(summary.text)}</p>")
+        out.append(f'<p class="listing-file">Full listing: {rows} in {file_link}</p>')
+    if table.note is not None:
+        out.append(_note(table.note))
     out.append("</div>")
     return "\n".join(out)
 
@@ -152,11 +204,13 @@ def _callout(callout: Callout) -> str:
             f'<span class="callout-word">{word.upper()}:</span> {_text(callout.title)}</div>{text}</div>')
 
 
-def _section(section: Section, index: Outline) -> str:
+def _section(section: Section, index: Outline, notice: str | None) -> str:
     heading = index.heading(section.id)
     level = heading.depth + 1
     out = [f'<section id="{_text(section.id)}" class="depth-{heading.depth}">',
            f'<h{level}><span class="num">{_text(heading.number)}</span> {_text(section.title)}</h{level}>']
+    if heading.depth == 1 and notice is not None:
+        out.append(f'<p class="data-notice-inline" role="note">{_text(notice)}</p>')
     for block, label in zip(section.blocks, heading.block_labels, strict=True):
         if isinstance(block, Paragraph):
             out.append(f"<p>{_prose(block.text)}</p>")
@@ -169,9 +223,11 @@ def _section(section: Section, index: Outline) -> str:
             out.append(_metrics(block, index))
         elif isinstance(block, Table):
             out.append(_table(block, label or "Table", index))
+        elif isinstance(block, Listing):
+            out.append(_listing(block, label or "Table", index))
         else:
             out.append(_figure(block, label or "Figure"))
-    out.extend(_section(sub, index) for sub in section.subsections)
+    out.extend(_section(sub, index, notice) for sub in section.subsections)
     out.append("</section>")
     return "\n".join(out)
 
@@ -197,8 +253,9 @@ def render_html(*, report: Report) -> str:
     Returns
     -------
     str
-        The HTML document: inline stylesheet (screen and print), header block, table of
-        contents, numbered sections and the appendix. No scripts, fonts or URLs.
+        The HTML document: inline stylesheet (screen and print), data notice, header
+        block, table of contents, numbered sections and the appendix. No scripts, fonts or
+        external URLs; relative links to ``listings/<name>.csv`` for the listings.
     """
     index = outline(report)
     meta = [("Trial", report.trial_id), ("Protocol version", report.protocol_version),
@@ -207,14 +264,18 @@ def render_html(*, report: Report) -> str:
     if report.appendix:
         toc += (f'\n<li class="toc-part"><a href="#report--appendix">Appendix</a>'
                 f"<ol>{_toc_items(report.appendix, index)}</ol></li>")
-    body = [_section(section, index) for section in report.sections]
+    notice = report.data_notice
+    body = [_section(section, index, notice) for section in report.sections]
     if report.appendix:
         body.append('<div class="appendix" id="report--appendix">\n<h2 class="part">Appendix</h2>')
-        body.extend(_section(section, index) for section in report.appendix)
+        body.extend(_section(section, index, notice) for section in report.appendix)
         body.append("</div>")
     title = _text(report.title)
     subtitle = f'<p class="subtitle">{_text(report.subtitle)}</p>' if report.subtitle else ""
     confidentiality = _text(report.confidentiality)
+    banner: list[str] = []
+    if notice is not None:
+        banner = [f'<p class="data-notice" role="note">{_text(notice)}</p>']
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -222,9 +283,10 @@ def render_html(*, report: Report) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title} — {_text(report.trial_id)}</title>",
-        f"<style>{STYLESHEET}</style>",
+        f"<style>{STYLESHEET}{page_notice_css(notice) if notice is not None else ''}</style>",
         "</head>",
         "<body>",
+        *banner,
         '<header class="report-header">',
         f'<p class="confidentiality" role="note">{confidentiality}</p>',
         f"<h1>{title}</h1>{subtitle}",

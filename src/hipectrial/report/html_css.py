@@ -17,6 +17,10 @@ body { margin: 0 auto; max-width: 60rem; padding: 1.5rem 2rem 3rem; color: var(-
 a { color: var(--link); }
 .confidentiality { border: 2px solid var(--ink); padding: .35rem .75rem; font-weight: 700;
   text-align: center; letter-spacing: .02em; text-transform: uppercase; margin: 0 0 1rem; }
+.data-notice { border: 3px double var(--ink); background: #fff3cd; padding: .45rem .75rem;
+  font-weight: 700; text-align: center; letter-spacing: .02em; margin: 0 0 .75rem; }
+.data-notice-inline { border: 1px solid var(--ink); padding: .2rem .6rem; font-weight: 700;
+  font-size: .9rem; margin: .2rem 0 .8rem; }
 .report-header h1 { font-size: 1.9rem; margin: .5rem 0 .2rem; line-height: 1.2; }
 .report-header .subtitle { font-size: 1.15rem; color: var(--muted); margin: 0 0 1rem; }
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1.2rem; margin: 0;
@@ -46,6 +50,9 @@ tbody tr:nth-child(even) td { background: #fafbfc; }
 thead th.align-right { text-align: right; }
 thead th.align-center { text-align: center; }
 .table-note { font-size: .82rem; color: var(--muted); margin: .35rem 0 0; }
+.listing-caption { font-weight: 600; margin: 0 0 .35rem; }
+.listing-file { font-size: .85rem; margin: .35rem 0 0; }
+td, th { overflow-wrap: normal; word-break: normal; }
 .label { font-weight: 700; }
 figure { margin: 1.2rem 0; }
 .figure-body svg, .figure-body img { display: block; width: 100%; height: auto; }
@@ -84,5 +91,25 @@ ul.bullets { margin: .5rem 0; padding-left: 1.4rem; }
   .table-wrap { overflow: visible; }
   tbody tr:nth-child(even) td { background: none; }
   .callout-info, .callout-ok, .callout-warning, .callout-stop, .meta, thead th { background: none; }
+  .data-notice { background: none; }
 }
 """
+
+
+def page_notice_css(notice: str) -> str:
+    """An ``@page`` rule printing ``notice`` in the top margin of every printed page.
+
+    CSS margin boxes (CSS Paged Media 3): Chromium since 131, WeasyPrint and Prince print
+    them; a browser that does not still shows the notice as the banner and under every
+    top-level heading, each of which starts a printed page. Every character but ASCII
+    letters and digits is written as a CSS escape, so no text can end the string or the
+    ``<style>`` element.
+
+    >>> print(page_notice_css('SIM "A" </style>').split(";")[0])
+    @page { @top-center { content: "SIM\\000020\\000022A\\000022\\000020\\00003C\\00002Fstyle\\00003E"
+    """
+    # six hex digits end an escape by length; a space is escaped too, since CSS swallows
+    # the one white-space character that follows an escape
+    escaped = "".join(char if char.isascii() and char.isalnum() else f"\\{ord(char):06X}"
+                      for char in notice)
+    return f'@page {{ @top-center {{ content: "{escaped}"; font: 700 8.5pt sans-serif; color: #1b1f24; }} }}'

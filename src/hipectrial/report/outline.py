@@ -1,20 +1,21 @@
 """Numbering shared by both renderers: sections ``1``, ``1.2``, ``A``, ``A.1``; tables and
-figures numbered through the whole report (appendix included) in document order.
+figures numbered through the whole report (appendix included) in document order. A listing
+is one table, whether it is shown inline or summarised.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hipectrial.report.document import Figure, Report, Section, Table, walk
+from hipectrial.report.document import Figure, Listing, Report, Section, Table, walk
 
 
 @dataclass(frozen=True, slots=True)
 class Heading:
     """A section's place in the report.
 
-    ``block_labels`` is aligned with ``section.blocks``: ``"Table 3"``, ``"Figure 1"`` or
-    ``None`` for blocks that are not numbered.
+    ``block_labels`` is aligned with ``section.blocks``: ``"Table 3"`` (a table or a
+    listing), ``"Figure 1"`` or ``None`` for blocks that are not numbered.
     """
 
     section: Section
@@ -73,13 +74,13 @@ def outline(report: Report) -> Outline:
             block_labels: list[str | None] = []
             for block in section.blocks:
                 label: str | None = None
-                if isinstance(block, Table):
+                if isinstance(block, Table | Listing):
                     tables += 1
                     label = f"Table {tables}"
                 elif isinstance(block, Figure):
                     figures += 1
                     label = f"Figure {figures}"
-                if label is not None and isinstance(block, Table | Figure) and block.id is not None:
+                if label is not None and isinstance(block, Table | Listing | Figure) and block.id is not None:
                     labels[block.id] = label
                 block_labels.append(label)
             headings.append(Heading(section=section, number=number, depth=depth,

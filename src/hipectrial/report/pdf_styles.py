@@ -44,6 +44,11 @@ SHADE = colors.HexColor("#eceef1")
 STRIPE = colors.HexColor("#f7f8fa")
 LINK = "#0b4f9c"
 
+CELL_SIZE = 8.0  # points: table cells and their headers
+CELL_LEADING = 10.0
+METRIC_VALUE_SIZE = 12.5  # points: a summary tile's value, before it is shrunk to fit
+METRIC_TEXT_SIZE = 8.0  # points: a tile's label, detail and source line
+
 
 def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -75,6 +80,38 @@ def is_cjk(char: str) -> bool:
             or 0xFE30 <= code <= 0xFE4F or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x3FFFF)
 
 
+def flatten(text: str) -> str:
+    r"""Text as the PDF sets it: tabs and newlines as spaces, the narrow no-break space
+    (U+202F) as a no-break space (U+00A0).
+
+    reportlab breaks lines at U+202F (it is in its list of white space) but never at
+    U+00A0, so a number and its unit joined by either stay on one line.
+
+    >>> flatten("41.9\u202f%\tn = 3\n")
+    '41.9\xa0% n = 3 '
+    """
+    return text.replace("\t", " ").replace("\n", " ").replace("\u202f", "\xa0")
+
+
+def text_width(text: str, *, font: str, covered: frozenset[int]) -> float:
+    """Width in points at 1 pt of ``text`` as :class:`TextSetter` sets it in ``font``.
+
+    CJK characters the font lacks are measured in the CID font, other missing characters
+    as the ``?`` that replaces them. Widths scale with the font size.
+    """
+    if all(ord(char) in covered for char in text):
+        return float(pdfmetrics.stringWidth(text, font, 1))
+    total = 0.0
+    for char in text:
+        if ord(char) in covered:
+            total += pdfmetrics.stringWidth(char, font, 1)
+        elif is_cjk(char):
+            total += pdfmetrics.stringWidth(char, CJK, 1)
+        else:
+            total += pdfmetrics.stringWidth("?", font, 1)
+    return total
+
+
 @dataclass(frozen=True, slots=True)
 class TextSetter:
     """Turns report strings into reportlab paragraph markup, escaped and font-switched."""
@@ -85,7 +122,7 @@ class TextSetter:
         """``text`` escaped (``&``, ``<``, ``>``), CJK runs in the CID font, the rest DejaVu."""
         out: list[str] = []
         cjk_run: list[str] = []
-        for char in text.replace("\t", " ").replace("\n", " "):
+        for char in flatten(text):
             if ord(char) not in self.covered and is_cjk(char):
                 cjk_run.append(char)
                 continue
@@ -141,7 +178,20 @@ class Styles:
     metric_detail: Any
     running: Any
     running_right: Any
+    notice: Any
+    notice_inline: Any
     meta_key: Any
+
+    def table_cells(self, size: float) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Cell and header-cell styles by alignment at ``size`` points (8 pt: the usual ones)."""
+        if size == CELL_SIZE:
+            return self.cell, self.header_cell
+        leading = size * CELL_LEADING / CELL_SIZE
+        cell = {key: ParagraphStyle(f"{style.name}-{size:g}", parent=style, fontSize=size, leading=leading)
+                for key, style in self.cell.items()}
+        header = {key: ParagraphStyle(f"{style.name}-{size:g}", parent=style, fontSize=size, leading=leading)
+                  for key, style in self.header_cell.items()}
+        return cell, header
 
 
 def make_styles() -> Styles:
@@ -170,14 +220,17 @@ def make_styles() -> Styles:
         ),
         caption=_style("caption", fontSize=9, leading=12, spaceBefore=6, spaceAfter=4),
         note=_style("note", fontSize=7.5, leading=10, textColor=MUTED, spaceBefore=3, spaceAfter=8),
-        cell={key: _style(f"cell-{key}", fontSize=8, leading=10, alignment=value)
+        cell={key: _style(f"cell-{key}", fontSize=CELL_SIZE, leading=CELL_LEADING, alignment=value)
               for key, value in aligns.items()},
-        header_cell={key: _style(f"head-{key}", fontName=f"{SANS}-Bold", fontSize=8, leading=10,
-                                 alignment=value) for key, value in aligns.items()},
-        metric_label=_style("metric-label", fontSize=8, leading=10, textColor=MUTED),
-        metric_value=_style("metric-value", fontName=f"{SANS}-Bold", fontSize=12.5, leading=16),
-        metric_detail=_style("metric-detail", fontSize=8, leading=10.5),
+        header_cell={key: _style(f"head-{key}", fontName=f"{SANS}-Bold", fontSize=CELL_SIZE,
+                                 leading=CELL_LEADING, alignment=value) for key, value in aligns.items()},
+        metric_label=_style("metric-label", fontSize=METRIC_TEXT_SIZE, leading=10, textColor=MUTED),
+        metric_value=_style("metric-value", fontName=f"{SANS}-Bold", fontSize=METRIC_VALUE_SIZE, leading=16),
+        metric_detail=_style("metric-detail", fontSize=METRIC_TEXT_SIZE, leading=10.5),
         running=_style("running", fontSize=7.5, leading=9, textColor=MUTED),
         running_right=_style("running-right", fontSize=7.5, leading=9, textColor=MUTED, alignment=TA_RIGHT),
+        notice=_style("notice", fontName=f"{SANS}-Bold", fontSize=8.5, leading=10.5, alignment=TA_CENTER),
+        notice_inline=_style("notice-inline", fontName=f"{SANS}-Bold", fontSize=9, leading=12, borderWidth=1,
+                             borderColor=INK, borderPadding=(3, 4, 4), spaceBefore=2, spaceAfter=10),
         meta_key=_style("meta-key", fontName=f"{SANS}-Bold", fontSize=9.5, leading=13.5),
     )
