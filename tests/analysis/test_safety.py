@@ -109,11 +109,14 @@ def test_severe_toxicity_boundaries_grade_3_and_clavien_dindo_iiia_do_not_count(
     t.participant(1).hipec().ae("Neutrophil count decreased", 3, 30)                    # related grade 3: no
     t.participant(2).hipec().surgery(110, complications=((ClavienDindo.IIIA, 3),))      # CD IIIa: no
     t.participant(3).hipec().ae("Pneumonitis", 5, 40)                                   # related death: yes
-    t.participant(4).hipec()
+    t.participant(4).hipec().died(60)                                                   # progression: no
     t.participant(5).hipec()
+    # A death from treatment toxicity is a treatment-related death even without a grade-5 AE
+    # recorded (the deaths section's rule, analysis.deaths.treatment_related_by).
+    t.participant(6).hipec().died(50, cause="treatment_toxicity")
     m = analyze_trial(trial=t.build(), protocol=protocol).safety_monitoring
     assert m is not None
-    assert m.event_ids == ("SH01-003",)
+    assert m.event_ids == ("SH01-003", "SH01-006")
 
 
 # -- the DSMB safety tables ---------------------------------------------------------------------

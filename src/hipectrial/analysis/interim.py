@@ -31,8 +31,10 @@
   which the outcomes became known.
 * **Safety monitoring** (protocol ``statistics.safety_monitoring``): Part B safety-population
   participants in registration order; a participant has the event when they have a grade
-  4 treatment-related AE, a treatment-related death (grade 5 related AE), or a
-  Clavien-Dindo >= IIIb complication of any operation (day-0 HIPEC or conversion surgery).
+  4 treatment-related AE, a treatment-related death (a related grade-5 AE, or a death whose
+  cause is treatment toxicity: :func:`~hipectrial.analysis.deaths.treatment_related_by`, the
+  deaths section's own rule), or a Clavien-Dindo >= IIIb complication of any operation
+  (day-0 HIPEC or conversion surgery).
   At each completed look (every ``every_n``) the posterior ``P(rate > threshold)`` under
   the Beta prior is compared with the cutoff (:func:`hipectrial.design.toxicity_monitor`).
 """
@@ -43,6 +45,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from hipectrial.analysis.deaths import treatment_related_by
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.populations import dlt_evaluable, dlt_window_end, induction_cycle1
 from hipectrial.analysis.safety import related
@@ -385,7 +388,7 @@ def simon_stage1(*, protocol: Protocol, part_b_itt: Sequence[str], facts: Mappin
 
 def severe_toxicity(f: Facts) -> bool:
     """The protocol's Part B monitoring event for one participant (module docstring)."""
-    if any(related(ae) and ae.grade >= 4 for ae in f.adverse_events):
+    if any(related(ae) and ae.grade >= 4 for ae in f.adverse_events) or treatment_related_by(f):
         return True
     return any(c.grade.at_least(ClavienDindo.IIIB) for s in f.surgeries for c in s.complications)
 
