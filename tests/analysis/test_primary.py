@@ -35,6 +35,7 @@ import dataclasses
 import pytest
 
 from hipectrial.analysis.facts import collect_facts
+from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.primary import STOPPED_AT_STAGE_1, primary_endpoint
 from hipectrial.analysis.trial_analysis import analyze_trial
 from hipectrial.data import ResidualTumour
@@ -159,7 +160,7 @@ def test_primary_endpoint_in_the_designed_population(protocol: Protocol) -> None
     primary = primary_endpoint(protocol=protocol, populations=a.populations,
                                facts=collect_facts(trial=trial, protocol=protocol),
                                dose_finding=dataclasses.replace(a.dose_finding, selected_level="2"),
-                               stage1=a.simon)
+                               stage1=a.simon, labels=Labels(protocol))
     assert (primary.endpoint_id, primary.rp2d) == ("r0-resection", "2")
     assert primary.rp2d_rule == "dose level 2, selected by Part A (BOIN)"
     designed = primary.designed

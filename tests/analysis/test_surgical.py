@@ -10,7 +10,7 @@ from hipectrial.data import ClavienDindo, Cytology, ResidualTumour
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
 
-from .builders import TrialBuilder
+from .builders import TrialBuilder, day
 
 
 def _r0_trial() -> TrialBuilder:
@@ -119,3 +119,26 @@ def test_30_day_morbidity_at_its_boundary(protocol: Protocol, onset_after_surger
     m30 = analyze_trial(trial=t.build(), protocol=protocol).endpoint("surgical-morbidity-30d").value
     assert isinstance(m30, CategoricalValue)
     assert [p.category for p in m30.participants] == [category]
+
+
+def test_each_participant_has_the_reason_they_count_or_not(protocol: Protocol) -> None:
+    t = _r0_trial()
+    t.participant(8).hipec().reevaluation(78, mdt=80)        # MDT decision on day 80: continue systemic
+    a = analyze_trial(trial=t.build(), protocol=protocol)
+    r0 = a.endpoint("r0-resection").value
+    assert isinstance(r0, BinaryValue)
+    surgery = day(110).isoformat()
+    assert dict(r0.reasons) == {
+        "SH01-001": f"conversion surgery {surgery}: R0, CC-0, CY0",
+        "SH01-002": f"conversion surgery {surgery}: R1",
+        "SH01-003": f"conversion surgery {surgery}: R0 recorded but CY1 at surgery: counts as R1",
+        "SH01-005": f"not operated: died, {day(60).isoformat()}",
+        "SH01-006": f"conversion surgery {surgery}: R0 recorded but cytology at surgery missing: not counted as R0",
+        "SH01-007": "not operated: surgery decision pending at the cut-off",
+        # mdt-decision code list: continue_systemic -> "Continue systemic therapy (not operated)"
+        "SH01-008": f"not operated: MDT decision: Continue systemic therapy (not operated), {day(80).isoformat()}",
+    }
+    conversion = a.endpoint("conversion-surgery-rate").value
+    assert isinstance(conversion, BinaryValue)
+    assert conversion.reason("SH01-001") == f"conversion surgery {surgery}"
+    assert conversion.reason("SH01-005") == f"not operated: died, {day(60).isoformat()}"

@@ -12,9 +12,10 @@ no group), and, for those who did not reach the next step, why — in the protoc
 * eligible, not registered — the end-of-study reason;
 * registered, no HIPEC — the end-of-study or end-of-treatment reason, else "no day-0 HIPEC
   dose given";
-* HIPEC, not re-evaluated — death, progression, the end-of-treatment reason, else "pending";
-* re-evaluated, not operated — the MDT decision (``reevaluation`` form ``mdt_decision``),
-  else as above;
+* HIPEC, not re-evaluated, and re-evaluated, not operated — what settled that there will be
+  no conversion surgery (:func:`~hipectrial.analysis.surgical.not_operated_cause`: the MDT
+  decision, death, progression, end of treatment or study, …, whichever came first), else
+  "pending";
 * operated, not R0 — the reason of :func:`~hipectrial.analysis.surgical.r0_status`.
 """
 
@@ -28,7 +29,7 @@ from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.populations import StudyGroup
 from hipectrial.analysis.screening import EligibilityOutcome
-from hipectrial.analysis.surgical import r0_status
+from hipectrial.analysis.surgical import not_operated_cause, r0_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,18 +92,13 @@ def consort(facts: Mapping[str, Facts], eligibility: Mapping[str, EligibilityOut
                 for f in registered if not f.received_hipec]
     hipec = [f for f in registered if f.received_hipec]
 
-    def stopped(f: Facts) -> str:
-        if f.death_date is not None:
-            return "died"
-        if f.progression_date is not None:
-            return "progression"
-        return end_of_treatment(f, "pending (not yet re-evaluated)")
+    def stopped(f: Facts, pending: str) -> str:
+        return not_operated_cause(f, labels) or pending
 
-    not_reevaluated = [(f.id, stopped(f)) for f in hipec
+    not_reevaluated = [(f.id, stopped(f, "pending (not yet re-evaluated)")) for f in hipec
                        if not f.reevaluated and f.conversion_surgery is None]
     reevaluated = [f for f in hipec if f.reevaluated or f.conversion_surgery is not None]
-    not_operated = [(f.id, f"MDT decision: {labels.field('mdt_decision', f.mdt_decision)}"
-                     if f.mdt_decision else stopped(f))
+    not_operated = [(f.id, stopped(f, "pending (surgery decision not yet taken)"))
                     for f in reevaluated if f.conversion_surgery is None]
     operated = [f for f in reevaluated if f.conversion_surgery is not None]
     not_r0 = [(f.id, r0_status(f)[1]) for f in operated if not r0_status(f)[0]]

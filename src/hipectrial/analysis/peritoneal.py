@@ -57,13 +57,18 @@ def pci_change_value(population: str, ids: Sequence[str], facts: Mapping[str, Fa
 def cytology_conversion_value(population: str, cy1: Sequence[str], facts: Mapping[str, Facts],
                               conf_level: float) -> BinaryValue:
     converted, notes = [], []
+    reasons: dict[str, str] = {}
     for pid in cy1:
         look = facts[pid].second_look
         cytology = look.cytology if look is not None else None
+        if look is not None and cytology is not None:
+            reasons[pid] = f"{cytology.value} at the second look on {look.date.isoformat()}"
+        else:
+            reasons[pid] = "no second-look cytology"
         if cytology is Cytology.CY0:
             converted.append(pid)
         elif cytology is not Cytology.CY1:
             shown = cytology.value if cytology is not None else "no second-look cytology"
             notes.append(ParticipantNote(pid, f"{shown}: counted as not converted"))
     return binary_value(population=population, numerator=converted, denominator=cy1, notes=notes,
-                        conf_level=conf_level)
+                        conf_level=conf_level, reasons=reasons)

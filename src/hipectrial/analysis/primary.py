@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.interim import NOT_YET, DoseFindingStatus, SimonStage1, registration_order
+from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.populations import Populations
 from hipectrial.analysis.results import BinaryEstimate, BinaryValue, ParticipantNote, binary_estimate
 from hipectrial.analysis.surgical import outcome_known, r0_status, r0_value
@@ -193,7 +194,7 @@ def _rp2d(levels: Sequence[str], selected: str | None,
 
 
 def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Mapping[str, Facts],
-                     dose_finding: DoseFindingStatus, stage1: SimonStage1,
+                     dose_finding: DoseFindingStatus, stage1: SimonStage1, labels: Labels,
                      conf_level: float = 0.95) -> PrimaryEndpoint:
     """The primary endpoint as designed (module docstring).
 
@@ -209,6 +210,8 @@ def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Map
         The BOIN status (:func:`~hipectrial.analysis.interim.dose_finding_status`).
     stage1
         The Simon stage-1 look (:func:`~hipectrial.analysis.interim.simon_stage1`).
+    labels
+        The protocol's labels (for the reason each participant is or is not counted).
     conf_level
         Of the intervals.
     """
@@ -219,18 +222,17 @@ def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Map
     level_of = {pid: str(facts[pid].participant.dose_level) for pid in itt}
     rp2d, rule = _rp2d(levels, dose_finding.selected_level, [level_of[pid] for pid in part_b])
     designed_ids = [pid for pid in part_b if level_of[pid] == rp2d]
-    designed = r0_value("part_b_itt_rp2d", designed_ids, facts, conf_level)
+    designed = r0_value("part_b_itt_rp2d", designed_ids, facts, conf_level, labels)
     others = [ParticipantNote(pid, f"Part B ITT at dose level {level_of[pid]}, not the RP2D: left out")
               for pid in part_b if level_of[pid] != rp2d]
     if others:
-        designed = BinaryValue(designed.population, designed.estimate, designed.numerator_ids,
-                               designed.denominator_ids, (*designed.notes, *others))
+        designed = replace(designed, notes=(*designed.notes, *others))
     agent = protocol.dose_finding.explored_agents[0]
     part_a = [pid for pid in populations.part_a if pid in in_itt]
     by_level = tuple(
         LevelR0(level.id, f"{level.doses.get(agent, '')} {level.unit}",
                 r0_value(f"part_a_itt_level_{level.id}", [pid for pid in part_a if level_of[pid] == level.id],
-                         facts, conf_level))
+                         facts, conf_level, labels))
         for level in protocol.dose_finding.levels)
     final = simon_final(protocol=protocol, part_b_itt=part_b, facts=facts, stage1=stage1,
                         conf_level=conf_level)
@@ -239,4 +241,5 @@ def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Map
                                                         f"({dose_finding.reason}): Part B does not open"))
     return PrimaryEndpoint(
         endpoint_id=protocol.statistics.primary.endpoint, rp2d=rp2d, rp2d_rule=rule, designed=designed,
-        part_a_by_level=by_level, all_itt=r0_value(Population.ITT.value, itt, facts, conf_level), final=final)
+        part_a_by_level=by_level, all_itt=r0_value(Population.ITT.value, itt, facts, conf_level, labels),
+        final=final)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from hipectrial.design import binomial_interval
@@ -68,19 +68,27 @@ class BinaryValue:
     numerator_ids: tuple[str, ...]
     denominator_ids: tuple[str, ...]
     notes: tuple[ParticipantNote, ...] = ()
+    reasons: tuple[tuple[str, str], ...] = ()
+
+    def reason(self, participant_id: str) -> str | None:
+        """Why the participant is (or is not) counted, when the derivation says."""
+        return dict(self.reasons).get(participant_id)
 
 
 def binary_value(*, population: str, numerator: Iterable[str], denominator: Sequence[str],
-                 notes: Iterable[ParticipantNote] = (), conf_level: float = 0.95) -> BinaryValue:
-    """A :class:`BinaryValue`; the numerator is kept in denominator order."""
+                 notes: Iterable[ParticipantNote] = (), conf_level: float = 0.95,
+                 reasons: Mapping[str, str] | None = None) -> BinaryValue:
+    """A :class:`BinaryValue`; the numerator is kept in denominator order, and ``reasons``
+    (why each participant is or is not counted) in denominator order too."""
     events = set(numerator)
     extra = events - set(denominator)
     if extra:
         raise ValueError(f"numerator ids not in the denominator: {sorted(extra)}")
     num = tuple(pid for pid in denominator if pid in events)
+    why = tuple((pid, reasons[pid]) for pid in denominator if reasons is not None and pid in reasons)
     return BinaryValue(population, binary_estimate(events=len(num), n=len(denominator),
                                                    conf_level=conf_level),
-                       num, tuple(denominator), tuple(notes))
+                       num, tuple(denominator), tuple(notes), why)
 
 
 @dataclass(frozen=True, slots=True)

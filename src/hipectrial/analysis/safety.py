@@ -136,10 +136,13 @@ def dlt_value(protocol: Protocol, part_a: Sequence[str], evaluable: Sequence[str
     for level in protocol.dose_finding.levels:
         ids = [pid for pid in part_a if pid in chosen and facts[pid].participant.dose_level == level.id]
         dlts = [pid for pid in ids if any(ae.dlt for ae in facts[pid].adverse_events)]
+        reasons = {pid: "; ".join(f"DLT: {ae.term} grade {ae.grade} on {ae.onset_date.isoformat()}"
+                                  for ae in facts[pid].adverse_events if ae.dlt) or "no DLT"
+                   for pid in ids}
         dose = level.doses.get(agent)
         levels.append(DltLevel(level.id, f"{dose} {level.unit}" if dose is not None else "",
                                binary_value(population=f"dlt_evaluable, level {level.id}", numerator=dlts,
-                                            denominator=ids, conf_level=conf_level)))
+                                            denominator=ids, conf_level=conf_level, reasons=reasons)))
     known = {level.id for level in protocol.dose_finding.levels}
     for pid in part_a:
         if facts[pid].participant.dose_level not in known:

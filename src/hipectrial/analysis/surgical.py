@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hipectrial.analysis.facts import MDT_SURGERY, REEVALUATION_VISIT, Facts
+from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import (
     BinaryValue,
     CategoricalValue,
@@ -49,11 +50,13 @@ END_OF_TREATMENT_VISIT = "end-of-treatment"
 class OutcomeKnown:
     """When and by what a participant's conversion-surgery (R0) outcome became known.
 
-    ``on`` is ``None`` when what settled it carries no date in the records.
+    ``on`` is ``None`` when what settled it carries no date in the records;
+    ``mdt_decision`` is the decision's code when an MDT decision settled it.
     """
 
     on: dt.date | None
     by: str
+    mdt_decision: str | None = None
 
 
 def _mdt_date(f: Facts) -> dt.date | None:
@@ -121,9 +124,35 @@ def outcome_known(f: Facts) -> OutcomeKnown | None:
         if p.off_treatment_date is not None:
             return OutcomeKnown(p.off_treatment_date, "off treatment (no end-of-treatment date recorded: "
                                                       "the last dose date)")
-        return OutcomeKnown(None, settled[0][1])
+        what = settled[0][1]
+        return OutcomeKnown(None, what, f.mdt_decision if what.startswith("MDT decision") else None)
     when, what = min(dated, key=lambda item: item[0])
-    return OutcomeKnown(when, what)
+    mdt = f.mdt_decision if what.startswith("MDT decision") else None
+    return OutcomeKnown(when, what, mdt)
+
+
+def not_operated_cause(f: Facts, labels: Labels) -> str | None:
+    """What settled that a participant will have no conversion surgery (:func:`outcome_known`),
+    in the protocol's words — "MDT decision: Continue systemic therapy (not operated)",
+    "died", "progression", "off treatment", … —; ``None`` while the decision is open."""
+    known = outcome_known(f)
+    if known is None:
+        return None
+    if known.mdt_decision is not None:
+        return f"MDT decision: {labels.field('mdt_decision', known.mdt_decision)}"
+    return "died" if known.by == "death" else known.by
+
+
+def not_operated_reason(f: Facts, labels: Labels) -> str:
+    """Why a participant has had no conversion surgery, with the date it was settled — e.g.
+    "not operated: MDT decision: Continue systemic therapy (not operated), 2028-03-04" — or
+    that the decision is still open."""
+    cause = not_operated_cause(f, labels)
+    if cause is None:
+        return "not operated: surgery decision pending at the cut-off"
+    known = outcome_known(f)
+    dated = f", {known.on.isoformat()}" if known is not None and known.on is not None else ""
+    return f"not operated: {cause}{dated}"
 
 
 def surgery_decided(f: Facts) -> bool:
@@ -155,8 +184,16 @@ def _pending_notes(ids: Sequence[str], facts: Mapping[str, Facts]) -> list[Parti
             for pid in ids if not surgery_decided(facts[pid])]
 
 
+def r0_reason(f: Facts, labels: Labels) -> str:
+    """Why a participant is or is not counted as an R0 resection, for listings."""
+    s = f.conversion_surgery
+    if s is None:
+        return not_operated_reason(f, labels)
+    return f"conversion surgery {s.date.isoformat()}: {r0_status(f)[1]}"
+
+
 def r0_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],
-             conf_level: float) -> BinaryValue:
+             conf_level: float, labels: Labels) -> BinaryValue:
     """R0 resections among ``ids``; participants operated but not R0 for a reason other than
     the R status (CY1, missing cytology, CC score) and those still pending are listed."""
     status = {pid: r0_status(facts[pid]) for pid in ids}
@@ -164,29 +201,40 @@ def r0_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],
              if not ok and ("recorded but" in why or "missing" in why)]
     notes += _pending_notes(ids, facts)
     return binary_value(population=population, numerator=[p for p, (ok, _) in status.items() if ok],
-                        denominator=ids, notes=notes, conf_level=conf_level)
+                        denominator=ids, notes=notes, conf_level=conf_level,
+                        reasons={pid: r0_reason(facts[pid], labels) for pid in ids})
 
 
 def conversion_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],
-                     conf_level: float) -> BinaryValue:
+                     conf_level: float, labels: Labels) -> BinaryValue:
+    reasons = {pid: (f"conversion surgery {s.date.isoformat()}" if (s := facts[pid].conversion_surgery)
+                     else not_operated_reason(facts[pid], labels)) for pid in ids}
     return binary_value(population=population,
                         numerator=[pid for pid in ids if facts[pid].conversion_surgery is not None],
-                        denominator=ids, notes=_pending_notes(ids, facts), conf_level=conf_level)
+                        denominator=ids, notes=_pending_notes(ids, facts), conf_level=conf_level,
+                        reasons=reasons)
 
 
 def pcr_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],
               conf_level: float) -> BinaryValue:
     events, notes = [], []
+    reasons: dict[str, str] = {}
     for pid in ids:
         s = facts[pid].conversion_surgery
         if s is None:
+            reasons[pid] = "not operated"
             continue
+        staged = " ".join(v for v in (s.pathology.ypt, s.pathology.ypn) if v) if s.pathology else ""
         if s.pathology is None or s.pathology.pcr is None:
             notes.append(ParticipantNote(pid, "operated without a recorded pCR: counted as no pCR"))
+            reasons[pid] = "pathological response not recorded"
         elif s.pathology.pcr:
             events.append(pid)
+            reasons[pid] = f"pCR ({staged})" if staged else "pCR"
+        else:
+            reasons[pid] = f"residual tumour ({staged})" if staged else "no pCR"
     return binary_value(population=population, numerator=events, denominator=ids, notes=notes,
-                        conf_level=conf_level)
+                        conf_level=conf_level, reasons=reasons)
 
 
 def trg_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts]) -> CategoricalValue:
@@ -233,6 +281,7 @@ def morbidity_value(population: str, label: str, ids: Sequence[str], facts: Mapp
 def mortality_value(population: str, ids: Sequence[str], anchors: Mapping[str, dt.date | None],
                     facts: Mapping[str, Facts], at_days: int, conf_level: float) -> BinaryValue:
     deaths, denominator, notes = [], [], []
+    reasons: dict[str, str] = {}
     for pid in ids:
         f, anchor = facts[pid], anchors.get(pid)
         if anchor is None:
@@ -240,12 +289,15 @@ def mortality_value(population: str, ids: Sequence[str], anchors: Mapping[str, d
             continue
         if f.death_date is not None:
             denominator.append(pid)
-            if (f.death_date - anchor).days <= at_days:
+            days = (f.death_date - anchor).days
+            if days <= at_days:
                 deaths.append(pid)
+            reasons[pid] = f"died {days} days after {anchor.isoformat()}"
         elif f.last_known_alive is not None and (f.last_known_alive - anchor).days >= at_days:
             denominator.append(pid)
+            reasons[pid] = f"alive {(f.last_known_alive - anchor).days} days after {anchor.isoformat()}"
         else:
             notes.append(ParticipantNote(pid, f"alive, not yet known alive {at_days} days after "
                                               f"{anchor.isoformat()}: undetermined, left out"))
     return binary_value(population=population, numerator=deaths, denominator=denominator, notes=notes,
-                        conf_level=conf_level)
+                        conf_level=conf_level, reasons=reasons)

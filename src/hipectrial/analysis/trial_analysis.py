@@ -143,12 +143,14 @@ class _Context:
     populations: Populations
     responses: Mapping[str, ParticipantResponse]
     survival_days: tuple[int, ...]
+    labels: Labels
 
 
 def _response_value(ctx: _Context, population: str, ids: Sequence[str], control: bool) -> BinaryValue:
     wanted = ((Response.CR, Response.PR, Response.SD, Response.NON_CR_NON_PD) if control
               else (Response.CR, Response.PR))
     events, notes = [], []
+    reasons: dict[str, str] = {}
     for pid in ids:
         r = ctx.responses.get(pid)
         bor = r.bor if r is not None else None
@@ -157,8 +159,11 @@ def _response_value(ctx: _Context, population: str, ids: Sequence[str], control:
         if bor is None or bor.response is Response.NE:
             why = "; ".join(r.notes) if r is not None and r.notes else "no evaluable assessment"
             notes.append(ParticipantNote(pid, f"best overall response NE ({why}): counted as non-responder"))
+            reasons[pid] = f"best overall response NE ({why})"
+        else:
+            reasons[pid] = f"best overall response {bor.response.value}"
     return binary_value(population=population, numerator=events, denominator=ids, notes=notes,
-                        conf_level=CONF_LEVEL)
+                        conf_level=CONF_LEVEL, reasons=reasons)
 
 
 def _tte(ctx: _Context, ep: Endpoint, population: str, ids: Sequence[str]) -> TimeToEventValue:
@@ -182,8 +187,8 @@ def _value(ctx: _Context, ep: Endpoint, population: Population) -> EndpointValue
     ids, name, facts, d = ctx.populations[population], population.value, ctx.facts, ep.derivation
     at = ep.at_days or 30
     by_derivation: dict[Derivation, Callable[[], EndpointValue]] = {
-        Derivation.R0_RESECTION: lambda: r0_value(name, ids, facts, CONF_LEVEL),
-        Derivation.CONVERSION_SURGERY: lambda: conversion_value(name, ids, facts, CONF_LEVEL),
+        Derivation.R0_RESECTION: lambda: r0_value(name, ids, facts, CONF_LEVEL, ctx.labels),
+        Derivation.CONVERSION_SURGERY: lambda: conversion_value(name, ids, facts, CONF_LEVEL, ctx.labels),
         Derivation.CONFIRMED_OBJECTIVE_RESPONSE: lambda: _response_value(ctx, name, ids, control=False),
         Derivation.DISEASE_CONTROL: lambda: _response_value(ctx, name, ids, control=True),
         Derivation.PCI_CHANGE: lambda: pci_change_value(name, ids, facts),
@@ -250,10 +255,10 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     pops = build_populations(protocol=protocol, facts=facts, responses=responses, eligibility=eligibility)
     survival_days = tuple(sorted({e.at_days for e in protocol.endpoints
                                   if e.derivation is Derivation.SURVIVAL_AT and e.at_days is not None}))
-    ctx = _Context(protocol, facts, pops, responses, survival_days)
+    labels = Labels(protocol)
+    ctx = _Context(protocol, facts, pops, responses, survival_days, labels)
     endpoints = tuple(_endpoint(ctx, ep) for ep in protocol.endpoints)
     itt, safety = pops[Population.ITT], pops[Population.SAFETY]
-    labels = Labels(protocol)
     groups = study_groups(protocol, pops, facts)
     devs, completeness = conduct(protocol, pops.registered, facts, day)
     part_b_safety = [pid for pid in pops.part_b if pid in set(safety)]
@@ -281,4 +286,4 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
         safety_tables=safety_tables(protocol=protocol, groups=groups, safety=safety, facts=facts),
         boin_cohorts=cohorts,
         primary=primary_endpoint(protocol=protocol, populations=pops, facts=facts, dose_finding=dose_finding,
-                                 stage1=stage1, conf_level=CONF_LEVEL))
+                                 stage1=stage1, conf_level=CONF_LEVEL, labels=labels))
