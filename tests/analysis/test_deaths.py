@@ -95,9 +95,9 @@ def test_surgical_complication_cause_is_post_operative_at_any_time(protocol: Pro
     r = _row(d, 1)
     # 300 - 120 = 180 days after surgery: outside 90, but the cause says surgical complication
     assert r.conversion_surgery.days == 180
-    assert r.post_operative_by == ("cause of death surgical_complication",)
+    assert r.post_operative_by == ("cause of death: Surgical or HIPEC complication",)
     assert d.summary.within_days(Anchor.OPERATION, 90).count == 0
-    assert any("cause surgical_complication" in n for n in _noted(d, 1))
+    assert any("cause: Surgical or HIPEC complication" in n for n in _noted(d, 1))
 
 
 def test_treatment_toxicity_without_grade_5_ae_is_related_and_noted(protocol: Protocol) -> None:
@@ -106,12 +106,12 @@ def test_treatment_toxicity_without_grade_5_ae_is_related_and_noted(protocol: Pr
     d = _deaths(t, protocol)
     r = _row(d, 1)
     assert r.treatment_related
-    assert r.treatment_related_by == ("cause of death treatment_toxicity",)
+    assert r.treatment_related_by == ("cause of death: Toxicity of study treatment",)
     assert r.fatal_events == ()
     assert not r.post_operative  # 198 days after the day-0 operation, no conversion surgery
     assert d.summary.treatment_related.participant_ids == ("SH01-001",)
     [note] = _noted(d, 1)
-    assert "cause treatment_toxicity" in note
+    assert "cause: Toxicity of study treatment" in note
     assert "no grade-5 adverse event" in note
 
 
@@ -127,12 +127,12 @@ def test_related_grade_5_ae_makes_the_death_treatment_related_an_unrelated_one_d
     d = _deaths_of_refused_data(t, protocol)
     one, two, three = _row(d, 1), _row(d, 2), _row(d, 3)
     assert [(e.term, e.grade, e.related_agents) for e in one.fatal_events] == [("Pneumonitis", 5, ("oxaliplatin",))]
-    assert one.treatment_related_by == ("grade 5 Pneumonitis at least possibly related to oxaliplatin",)
+    assert one.treatment_related_by == ("grade 5 Pneumonitis at least possibly related to Oxaliplatin",)
     assert [(e.term, e.related_agents) for e in two.fatal_events] == [("Sepsis", ())]
     assert not two.treatment_related
     # outcome fatal counts as fatal whatever the grade; possible = at least possibly related,
     # unlikely is not
-    assert three.treatment_related_by == ("grade 4 Colitis at least possibly related to tislelizumab",)
+    assert three.treatment_related_by == ("grade 4 Colitis at least possibly related to Tislelizumab",)
     assert d.summary.treatment_related.participant_ids == ("SH01-001", "SH01-003")
     # a fatal AE is recorded for each: no "no grade-5 AE" note
     assert not any("no grade-5" in n.note for n in d.notes)

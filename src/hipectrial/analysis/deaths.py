@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hipectrial.analysis.facts import Facts
+from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.populations import StudyGroup
 from hipectrial.analysis.results import ParticipantNote
 from hipectrial.analysis.safety import fatal
@@ -188,13 +189,21 @@ def _fatal_events(f: Facts) -> tuple[FatalEvent, ...]:
                  for ae in sorted(f.adverse_events, key=lambda a: a.onset_date) if fatal(ae))
 
 
-def treatment_related_by(f: Facts) -> tuple[str, ...]:
-    """Why a participant's death counts as treatment-related (empty: it does not)."""
-    why = [f"grade {e.grade} {e.term} at least possibly related to {', '.join(e.related_agents)}"
+def treatment_related_by(f: Facts, labels: Labels | None = None) -> tuple[str, ...]:
+    """Why a participant's death counts as treatment-related (empty: it does not); agents and
+    the cause in the protocol's words when ``labels`` are given, else by their ids."""
+    def agent(agent_id: str) -> str:
+        return labels.agent(agent_id) if labels is not None else agent_id
+
+    why = [f"grade {e.grade} {e.term} at least possibly related to {', '.join(map(agent, e.related_agents))}"
            for e in _fatal_events(f) if e.related_agents]
     if f.death_date is not None and f.cause_of_death == TREATMENT_TOXICITY:
-        why.append(f"cause of death {TREATMENT_TOXICITY}")
+        why.append(f"cause of death: {_cause(TREATMENT_TOXICITY, labels)}")
     return tuple(why)
+
+
+def _cause(code: str, labels: Labels | None) -> str:
+    return labels.field("cause_of_death", code) if labels is not None else code
 
 
 def _operations(row: DeathRow) -> tuple[tuple[str, DaysFrom], ...]:
@@ -202,12 +211,12 @@ def _operations(row: DeathRow) -> tuple[tuple[str, DaysFrom], ...]:
             ("conversion surgery", row.conversion_surgery))
 
 
-def _row(f: Facts, death: dt.date, horizons: tuple[int, ...]) -> DeathRow:
+def _row(f: Facts, death: dt.date, horizons: tuple[int, ...], labels: Labels) -> DeathRow:
     last = _days_from(f.last_dose_date, death, horizons)
     day0 = _days_from(day0_operation_date(f), death, horizons)
     surgery = f.conversion_surgery
     conversion = _days_from(surgery.date if surgery is not None else None, death, horizons)
-    related_by = treatment_related_by(f)
+    related_by = treatment_related_by(f, labels)
     row = DeathRow(f.id, f.study_part, f.participant.dose_level, death, f.cause_of_death, last, day0,
                    conversion, _fatal_events(f), bool(related_by), related_by, False, ())
     post_by = []
@@ -216,11 +225,12 @@ def _row(f: Facts, death: dt.date, horizons: tuple[int, ...]) -> DeathRow:
         post_by += [f"day {d.days} after {name} (within {n} days)"
                     for name, d in _operations(row) if n in d.within]
     if f.cause_of_death == SURGICAL_COMPLICATION:
-        post_by.append(f"cause of death {SURGICAL_COMPLICATION}")
+        post_by.append(f"cause of death: {_cause(SURGICAL_COMPLICATION, labels)}")
     return dataclasses.replace(row, post_operative=bool(post_by), post_operative_by=tuple(post_by))
 
 
-def _notes(f: Facts, row: DeathRow | None, horizons: tuple[int, ...]) -> list[ParticipantNote]:
+def _notes(f: Facts, row: DeathRow | None, horizons: tuple[int, ...],
+           labels: Labels) -> list[ParticipantNote]:
     pid = f.id
     if row is None:
         return [ParticipantNote(pid, f"fatal adverse event {e.term} (grade {e.grade}, onset "
@@ -237,7 +247,8 @@ def _notes(f: Facts, row: DeathRow | None, horizons: tuple[int, ...]) -> list[Pa
     if row.cause is None:
         notes.append(ParticipantNote(pid, "death without a recorded cause"))
     if not row.fatal_events:
-        why = [f"cause {row.cause}"] if row.cause in (TREATMENT_TOXICITY, SURGICAL_COMPLICATION) else []
+        classifying = row.cause in (TREATMENT_TOXICITY, SURGICAL_COMPLICATION)
+        why = [f"cause: {_cause(row.cause, labels)}"] if row.cause is not None and classifying else []
         if horizons:
             why += [f"day {d.days} after {name}" for name, d in _operations(row) if horizons[0] in d.within]
         if why:
@@ -290,13 +301,14 @@ def deaths(*, protocol: Protocol, facts: Mapping[str, Facts], groups: Sequence[S
         Rows in participant order; rules in the module docstring.
     """
     horizons = mortality_horizons(protocol)
+    labels = Labels(protocol)
     rows: list[DeathRow] = []
     notes: list[ParticipantNote] = []
     for f in facts.values():
-        row = _row(f, f.death_date, horizons) if f.death_date is not None else None
+        row = _row(f, f.death_date, horizons, labels) if f.death_date is not None else None
         if row is not None:
             rows.append(row)
-        notes += _notes(f, row, horizons)
+        notes += _notes(f, row, horizons, labels)
     codes = [item.code for item in protocol.codelist(DEATH_CAUSES).items]
     unknown = sorted({r.cause for r in rows if r.cause is not None and r.cause not in codes})
     for r in rows:
