@@ -5,16 +5,26 @@ A codec's ``decode`` takes the parsed JSON value and its path in the document
 (``participants[3].birth_date``) and either returns the typed value or raises
 :class:`DocumentError` saying what was expected there and what was found. Nothing is
 coerced: a number where a decimal string belongs, or a date in another format, is an error.
+
+A codec's ``quick()`` gives the same decoding without paths, for reading a large document
+fast: it reads JSON parsed with every object as a tuple of its (key, value) pairs (so that a
+key given twice is still seen) and raises :class:`Reject` (or ``TypeError``, ``ValueError``,
+``InputError``) on anything it does not accept, whereupon the reader decodes the document
+again with ``decode``, which names the problem. The contract: whatever a quick decoder
+accepts, ``decode`` accepts too and turns into an equal value. Quick decoders of values
+that are strings remember what each distinct string decoded to, for one reading.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import StrEnum
+from operator import call, itemgetter
 from typing import Any, Generic, TypeVar
 
 from hipectrial.data.values import FrozenMap
@@ -22,6 +32,9 @@ from hipectrial.errors import DataError, InputError
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
+
+# A quick decoder: a parsed JSON value (objects as tuples of pairs) -> the typed value.
+Quick = Callable[[Any], T]
 
 
 class DocumentError(DataError):
@@ -69,9 +82,12 @@ def shown(raw: object) -> str:
     return repr(raw)
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
 def key_path(path: str, key: str) -> str:
     """``path.key``, or ``path["key"]`` when the key is not a plain identifier."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", key):
+    if _PLAIN_KEY.fullmatch(key):
         return f"{path}.{key}" if path else key
     return f"{path}[{key!r}]"
 
@@ -80,8 +96,18 @@ def fail(path: str, expected: str, raw: object) -> DocumentError:
     return DocumentError(path, f"expected {expected}, got {shown(raw)}")
 
 
+class Reject(Exception):
+    """A quick decoder does not accept a value: the careful ``decode`` says what is wrong."""
+
+
 class Codec(ABC, Generic[T]):
-    """Encodes a value of type ``T`` to JSON and decodes it back."""
+    """Encodes a value of type ``T`` to JSON and decodes it back.
+
+    A codec whose ``decode`` accepts only strings and depends on nothing but the string sets
+    ``from_string``; its quick decoder is then ``decode`` remembered per distinct string.
+    """
+
+    from_string = False
 
     @abstractmethod
     def encode(self, value: T) -> Any:
@@ -91,8 +117,38 @@ class Codec(ABC, Generic[T]):
     def decode(self, raw: Any, path: str) -> T:
         """The value ``raw`` (parsed JSON found at ``path``) stands for; DocumentError if none."""
 
+    def quick(self) -> Quick[T]:
+        """A new quick decoder (see the module docstring), with its own memory of strings."""
+        if not self.from_string:
+            raise NotImplementedError(f"{type(self).__name__} has no quick decoder")
+        return Remembered(self.decode).__getitem__
+
+
+class Remembered(dict[Any, Any]):
+    """What ``decode`` gave for each string met so far: a hit is a dict look-up, a miss
+    calls ``decode`` (whose ``DocumentError`` becomes :class:`Reject`). ``seed`` gives
+    values known beforehand (``None`` for an optional value)."""
+
+    def __init__(self, decode: Callable[[Any, str], Any], seed: Mapping[Any, Any] | None = None) -> None:
+        super().__init__(seed or {})
+        self.decode = decode
+
+    def __missing__(self, raw: Any) -> Any:
+        # Only strings are remembered: a string equals nothing but a string, so a look-up
+        # can never answer for a number or a boolean that hashes alike.
+        if type(raw) is not str:
+            raise Reject
+        try:
+            value = self.decode(raw, "")
+        except DocumentError:
+            raise Reject from None
+        self[raw] = value
+        return value
+
 
 class Text(Codec[str]):
+    from_string = True
+
     def encode(self, value: str) -> Any:
         return value
 
@@ -100,6 +156,18 @@ class Text(Codec[str]):
         if not isinstance(raw, str):
             raise fail(path, "a string", raw)
         return raw
+
+
+def _quick_int(raw: Any) -> int:
+    if type(raw) is int:  # not a bool, which is an int too
+        return raw
+    raise Reject
+
+
+def _quick_bool(raw: Any) -> bool:
+    if type(raw) is bool:
+        return raw
+    raise Reject
 
 
 class Int(Codec[int]):
@@ -111,6 +179,9 @@ class Int(Codec[int]):
             raise fail(path, "an integer", raw)
         return raw
 
+    def quick(self) -> Quick[int]:
+        return _quick_int
+
 
 class Bool(Codec[bool]):
     def encode(self, value: bool) -> Any:
@@ -121,12 +192,16 @@ class Bool(Codec[bool]):
             raise fail(path, "true or false", raw)
         return raw
 
+    def quick(self) -> Quick[bool]:
+        return _quick_bool
+
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 class Date(Codec[dt.date]):
+    from_string = True
     expected = "an ISO date (YYYY-MM-DD)"
 
     def encode(self, value: dt.date) -> Any:
@@ -142,6 +217,7 @@ class Date(Codec[dt.date]):
 
 
 class DateTime(Codec[dt.datetime]):
+    from_string = True
     expected = "an ISO date-time with a UTC offset (YYYY-MM-DDThh:mm:ss+hh:mm)"
 
     def encode(self, value: dt.datetime) -> Any:
@@ -162,6 +238,7 @@ class DateTime(Codec[dt.datetime]):
 class Dec(Codec[Decimal]):
     """A Decimal, written as a JSON string so that it stays exact (``"72.50"``)."""
 
+    from_string = True
     expected = 'a decimal number written as a string (e.g. "1.5")'
 
     def encode(self, value: Decimal) -> Any:
@@ -174,6 +251,8 @@ class Dec(Codec[Decimal]):
 
 
 class EnumOf(Codec[E]):
+    from_string = True
+
     def __init__(self, enum: type[E]) -> None:
         self.enum = enum
 
@@ -197,6 +276,16 @@ class OptionalOf(Codec[T | None]):
     def decode(self, raw: Any, path: str) -> T | None:
         return None if raw is None else self.inner.decode(raw, path)
 
+    def quick(self) -> Quick[T | None]:
+        if self.inner.from_string:
+            return Remembered(self.inner.decode, seed={None: None}).__getitem__
+        inner = self.inner.quick()
+
+        def optional(raw: Any) -> T | None:
+            return None if raw is None else inner(raw)
+
+        return optional
+
 
 class TupleOf(Codec[tuple[T, ...]]):
     def __init__(self, inner: Codec[T]) -> None:
@@ -209,6 +298,27 @@ class TupleOf(Codec[tuple[T, ...]]):
         if not isinstance(raw, list):
             raise fail(path, "a list", raw)
         return tuple(self.inner.decode(item, f"{path}[{i}]") for i, item in enumerate(raw))
+
+    def quick(self) -> Quick[tuple[T, ...]]:
+        inner = self.inner.quick()
+
+        def items(raw: Any) -> tuple[T, ...]:
+            if type(raw) is not list:
+                raise Reject
+            return tuple(map(inner, raw))
+
+        return items
+
+
+def quick_object(raw: Any) -> dict[str, Any]:
+    """A JSON object of the quick reading (a tuple of pairs) as a dict; Reject if it is not
+    an object or gives a key twice."""
+    if type(raw) is not tuple:
+        raise Reject
+    obj = dict(raw)
+    if len(obj) != len(raw):
+        raise Reject
+    return obj
 
 
 def check_object(raw: Any, path: str, what: str = "an object") -> JsonObject:
@@ -233,6 +343,15 @@ class MapOf(Codec[Mapping[str, T]]):
         obj = check_object(raw, path)
         return FrozenMap({k: self.inner.decode(v, key_path(path, k)) for k, v in obj.items()})
 
+    def quick(self) -> Quick[Mapping[str, T]]:
+        inner = self.inner.quick()
+
+        def mapping(raw: Any) -> Mapping[str, T]:
+            obj = quick_object(raw)
+            return FrozenMap(zip(obj.keys(), map(inner, obj.values()), strict=True))
+
+        return mapping
+
 
 class RecordCodec(Codec[T]):
     """A record (frozen dataclass) as a JSON object with exactly the record's fields.
@@ -245,6 +364,14 @@ class RecordCodec(Codec[T]):
     def __init__(self, factory: Callable[..., T], fields: Mapping[str, Codec[Any]]) -> None:
         self.factory = factory
         self.fields = dict(fields)
+        # The quick decoder passes values by position: the fields must be the factory's
+        # first parameters, in order (any parameters after them keep their defaults).
+        parameters = list(inspect.signature(factory).parameters.values())
+        leading = [p.name for p in parameters[:len(self.fields)]]
+        if leading != list(self.fields) or any(p.default is p.empty for p in parameters[len(leading):]):
+            raise ValueError(f"the fields of a {getattr(factory, '__name__', factory)} codec must be its "
+                             f"leading parameters in order ({', '.join(p.name for p in parameters)}); "
+                             f"got {', '.join(self.fields)}")
 
     def encode(self, value: T) -> Any:
         return {name: codec.encode(getattr(value, name)) for name, codec in self.fields.items()}
@@ -270,6 +397,33 @@ class RecordCodec(Codec[T]):
             hint = f" ({exc.hint})" if exc.hint else ""
             got = _as_written(exc.value)
             raise DocumentError(where, f"expected {exc.expected}, got {got}{hint}") from None
+
+
+    def quick(self) -> Quick[T]:
+        # The document writes keys sorted: take the values in that order, and hand them to
+        # their decoders and to the factory in the factory's own (the dataclass's) order.
+        names = tuple(self.fields)
+        if len(names) < 2:
+            raise NotImplementedError("a quick record decoder needs at least two fields")
+        written = tuple(sorted(names))
+        keys = frozenset(names)
+        decoders = tuple(self.fields[name].quick() for name in names)
+        by_name = itemgetter(*written)
+        in_call_order = itemgetter(*(written.index(name) for name in names))
+        factory, size = self.factory, len(names)
+
+        def record(raw: Any) -> T:
+            if type(raw) is not tuple or len(raw) != size:
+                raise Reject
+            given, values = zip(*raw)  # noqa: B905 (every pair has two items)
+            if given != written:  # keys in another order, or keys missing, unknown or twice
+                obj = quick_object(raw)
+                if obj.keys() != keys:
+                    raise Reject
+                values = by_name(obj)
+            return factory(*map(call, decoders, in_call_order(values)))
+
+        return record
 
 
 def _as_written(value: object) -> str:
