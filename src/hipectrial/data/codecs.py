@@ -13,18 +13,25 @@ key given twice is still seen) and raises :class:`Reject` (or ``TypeError``, ``V
 again with ``decode``, which names the problem. The contract: whatever a quick decoder
 accepts, ``decode`` accepts too and turns into an equal value. Quick decoders of values
 that are strings remember what each distinct string decoded to, for one reading.
+
+A codec's ``writer(indent)`` writes a value as JSON text directly: exactly
+``as_json(codec.encode(value), indent)`` (the document's layout: keys sorted, two-space
+indent, UTF-8 not escaped), or an exception for a value not of the codec's type, whereupon
+the writer of the document falls back to ``as_json``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import inspect
+import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import StrEnum
-from operator import call, itemgetter
+from json.encoder import encode_basestring
+from operator import attrgetter, call, itemgetter
 from typing import Any, Generic, TypeVar
 
 from hipectrial.data.values import FrozenMap
@@ -35,6 +42,17 @@ E = TypeVar("E", bound=StrEnum)
 
 # A quick decoder: a parsed JSON value (objects as tuples of pairs) -> the typed value.
 Quick = Callable[[Any], T]
+# A writer: a value -> its JSON text at one indentation.
+Writer = Callable[[T], str]
+
+
+def as_json(plain: Any, indent: str) -> str:
+    """``plain`` (str, int, bool, None, list, dict) as the document writes it, its lines
+    after the first indented by ``indent``: keys sorted, two spaces per level, UTF-8 text
+    not escaped, no NaN."""
+    text = json.dumps(plain, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
+    # A newline in JSON text is always layout: one inside a string is written as \n.
+    return text.replace("\n", "\n" + indent) if indent else text
 
 
 class DocumentError(DataError):
@@ -123,6 +141,20 @@ class Codec(ABC, Generic[T]):
             raise NotImplementedError(f"{type(self).__name__} has no quick decoder")
         return Remembered(self.decode).__getitem__
 
+    def writer(self, indent: str) -> Writer[T]:
+        """A writer of values at ``indent`` (see the module docstring)."""
+        encode = self.encode
+        if self.from_string:  # encode gives a string, which JSON writes escaped
+            def string(value: T) -> str:
+                return encode_basestring(encode(value))
+
+            return string
+
+        def generic(value: T) -> str:
+            return as_json(encode(value), indent)
+
+        return generic
+
 
 class Remembered(dict[Any, Any]):
     """What ``decode`` gave for each string met so far: a hit is a dict look-up, a miss
@@ -157,6 +189,10 @@ class Text(Codec[str]):
             raise fail(path, "a string", raw)
         return raw
 
+    def writer(self, indent: str) -> Writer[str]:
+        writer: Writer[str] = encode_basestring  # TypeError for anything but a string
+        return writer
+
 
 def _quick_int(raw: Any) -> int:
     if type(raw) is int:  # not a bool, which is an int too
@@ -182,6 +218,14 @@ class Int(Codec[int]):
     def quick(self) -> Quick[int]:
         return _quick_int
 
+    def writer(self, indent: str) -> Writer[int]:
+        generic = super().writer(indent)
+
+        def integer(value: int) -> str:
+            return int.__repr__(value) if type(value) is int else generic(value)
+
+        return integer
+
 
 class Bool(Codec[bool]):
     def encode(self, value: bool) -> Any:
@@ -194,6 +238,16 @@ class Bool(Codec[bool]):
 
     def quick(self) -> Quick[bool]:
         return _quick_bool
+
+    def writer(self, indent: str) -> Writer[bool]:
+        generic = super().writer(indent)
+
+        def boolean(value: bool) -> str:
+            if value is True:
+                return "true"
+            return "false" if value is False else generic(value)
+
+        return boolean
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -286,6 +340,14 @@ class OptionalOf(Codec[T | None]):
 
         return optional
 
+    def writer(self, indent: str) -> Writer[T | None]:
+        inner = self.inner.writer(indent)
+
+        def optional(value: T | None) -> str:
+            return "null" if value is None else inner(value)
+
+        return optional
+
 
 class TupleOf(Codec[tuple[T, ...]]):
     def __init__(self, inner: Codec[T]) -> None:
@@ -306,6 +368,17 @@ class TupleOf(Codec[tuple[T, ...]]):
             if type(raw) is not list:
                 raise Reject
             return tuple(map(inner, raw))
+
+        return items
+
+    def writer(self, indent: str) -> Writer[tuple[T, ...]]:
+        deeper = indent + "  "
+        inner = self.inner.writer(deeper)
+        opening, separator, closing = "[\n" + deeper, ",\n" + deeper, "\n" + indent + "]"
+
+        def items(value: tuple[T, ...]) -> str:
+            texts = list(map(inner, value))
+            return opening + separator.join(texts) + closing if texts else "[]"
 
         return items
 
@@ -351,6 +424,25 @@ class MapOf(Codec[Mapping[str, T]]):
             return FrozenMap(zip(obj.keys(), map(inner, obj.values()), strict=True))
 
         return mapping
+
+    def writer(self, indent: str) -> Writer[Mapping[str, T]]:
+        return object_writer(self.inner.writer(indent + "  "), indent)
+
+
+def object_writer(inner: Writer[Any], indent: str) -> Writer[Mapping[str, Any]]:
+    """A writer of a mapping (string keys, sorted on output) whose values ``inner`` writes."""
+    deeper = indent + "  "
+    opening, separator, closing = "{\n" + deeper, ",\n" + deeper, "\n" + indent + "}"
+
+    def mapping(value: Mapping[str, Any]) -> str:
+        texts = [encode_basestring(key) + ": " + inner(item)
+                 for key, item in sorted(value.items(), key=_FIRST)]
+        return opening + separator.join(texts) + closing if texts else "{}"
+
+    return mapping
+
+
+_FIRST = itemgetter(0)
 
 
 class RecordCodec(Codec[T]):
@@ -422,6 +514,23 @@ class RecordCodec(Codec[T]):
                     raise Reject
                 values = by_name(obj)
             return factory(*map(call, decoders, in_call_order(values)))
+
+        return record
+
+    def writer(self, indent: str, constants: Mapping[str, str] | None = None) -> Writer[T]:
+        """A writer of records at ``indent``; ``constants`` adds keys whose JSON text is given
+        (the document's ``schema_version``)."""
+        deeper = indent + "  "
+        names = tuple(sorted(self.fields))
+        writers = tuple(self.fields[name].writer(deeper) for name in names)
+        keys = sorted([*((name, "%s") for name in names),
+                       *((key, text.replace("%", "%%")) for key, text in (constants or {}).items())])
+        template = ("{\n" + ",\n".join(f"{deeper}{encode_basestring(key)}: {text}" for key, text in keys)
+                    + "\n" + indent + "}")
+        values = attrgetter(*names)
+
+        def record(value: T) -> str:
+            return template % tuple(map(call, writers, values(value)))
 
         return record
 

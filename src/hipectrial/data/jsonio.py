@@ -65,6 +65,8 @@ from hipectrial.data.codecs import (
     Reject,
     Text,
     TupleOf,
+    Writer,
+    as_json,
     check_object,
     fail,
     quick_object,
@@ -136,6 +138,25 @@ class FieldValueCodec(Codec[FieldValue]):
             raise Reject
 
         return field_value
+
+    def writer(self, indent: str) -> Writer[FieldValue]:
+        deeper = indent + "  "
+        heads = {tag: f'{{\n{deeper}"type": "{tag}",\n{deeper}"value": ' for tag in self.CODECS}
+        values = {tag: codec.writer(deeper) for tag, codec in self.CODECS.items()}
+        closing = "\n" + indent + "}"
+
+        def field_value(value: FieldValue) -> str:
+            tag = _TAGS.get(type(value)) or _tag(value)
+            return heads[tag] + values[tag](value) + closing
+
+        return field_value
+
+
+# The tag of each exact type (subclasses go through _tag).
+_TAGS: Final[Mapping[type, str]] = MappingProxyType({
+    bool: "boolean", int: "int", Decimal: "decimal", str: "text", dt.datetime: "datetime",
+    dt.date: "date", tuple: "multi_choice",
+})
 
 
 def _tag(value: FieldValue) -> str:
@@ -242,10 +263,26 @@ TRIAL = RecordCodec(TrialData, {
 })
 
 
+_WRITE_DOCUMENT = TRIAL.writer("", constants={"schema_version": str(SCHEMA_VERSION)})
+
+
 def dump_trial(trial: TrialData) -> str:
-    """``trial`` as a JSON document; see the module docstring for the schema."""
+    """``trial`` as a JSON document; see the module docstring for the schema.
+
+    The codecs' writers write the text directly; a record holding a value not of its
+    field's type (which they refuse) is written through the plain JSON encoder, as the
+    writers would have written it had they accepted it.
+    """
+    try:
+        return _WRITE_DOCUMENT(trial) + "\n"
+    except (TypeError, ValueError, AttributeError):
+        return write_carefully(trial)
+
+
+def write_carefully(trial: TrialData) -> str:
+    """:func:`dump_trial` through the plain JSON encoder: the reference writing."""
     document = {"schema_version": SCHEMA_VERSION, **TRIAL.encode(trial)}
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return as_json(document, "") + "\n"
 
 
 # What a quick decoder raises on a value it does not accept (see hipectrial.data.codecs):
