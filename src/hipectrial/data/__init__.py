@@ -9,7 +9,7 @@ from hipectrial.data.assessments import (
     Surgery,
     TumourAssessment,
 )
-from hipectrial.data.codecs import DocumentError
+from hipectrial.data.codec_base import DocumentError
 from hipectrial.data.findings import Finding, Severity
 from hipectrial.data.jsonio import SCHEMA_VERSION
 from hipectrial.data.records import DataSource, FormRecord, Participant, Provenance, Site, Visit

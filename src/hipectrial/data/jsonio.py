@@ -59,28 +59,30 @@ from hipectrial.data.assessments import (
     Surgery,
     TumourAssessment,
 )
-from hipectrial.data.codecs import (
-    Bool,
+from hipectrial.data.codec_base import (
     Codec,
-    Date,
-    DateTime,
-    Dec,
     DocumentError,
-    EnumOf,
-    Int,
     JsonObject,
-    MapOf,
-    OptionalOf,
     Quick,
-    RecordCodec,
     Reject,
-    Text,
-    TupleOf,
     Writer,
     as_json,
     check_object,
     fail,
     quick_object,
+)
+from hipectrial.data.codecs import (
+    Bool,
+    Date,
+    DateTime,
+    Dec,
+    EnumOf,
+    Int,
+    MapOf,
+    OptionalOf,
+    RecordCodec,
+    Text,
+    TupleOf,
 )
 from hipectrial.data.records import DataSource, FormRecord, Participant, Provenance, Site, Visit
 from hipectrial.data.treatment import AdverseEvent, DoseAdministration, LabResult
