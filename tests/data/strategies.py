@@ -17,6 +17,7 @@ from hipectrial.data import (
     ClavienDindo,
     Complication,
     Cytology,
+    DataSource,
     DoseAdministration,
     FollowUp,
     FormRecord,
@@ -30,6 +31,7 @@ from hipectrial.data import (
     ResidualTumour,
     Sex,
     Site,
+    SourceKind,
     Surgery,
     TrialData,
     TumourAssessment,
@@ -168,6 +170,10 @@ follow_ups = st.builds(
 )
 
 
+sources = st.builds(DataSource, kind=st.sampled_from(SourceKind),
+                    description=texts.filter(lambda text: bool(text.strip())))
+
+
 def _few(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, ...]]:
     return st.lists(strategy, max_size=3).map(tuple)
 
@@ -177,7 +183,7 @@ trials = st.builds(
     sites=_few(sites), participants=_few(participants), visits=_few(visits),
     form_records=_few(form_records), doses=_few(doses), adverse_events=_few(adverse_events),
     lab_results=_few(lab_results), tumour_assessments=_few(tumour_assessments),
-    surgeries=_few(surgeries), follow_ups=_few(follow_ups),
+    surgeries=_few(surgeries), follow_ups=_few(follow_ups), source=optional(sources),
 )
 
 # Each record kind with its strategy, for per-kind properties.

@@ -75,13 +75,22 @@ def test_rejects_date_in_another_format() -> None:
     assert _read(document).path == "participants[0].consent_date"
 
 
-def test_rejects_unknown_schema_version() -> None:
+@pytest.mark.parametrize("version", [1, 4])
+def test_rejects_unknown_schema_version(version: int) -> None:
     document = _document()
-    document["schema_version"] = 3
+    document["schema_version"] = version
     error = _read(document)
     assert error.path == "schema_version"
-    assert "unsupported version 3" in str(error)
-    assert "reads version 2" in str(error)
+    assert f"unsupported version {version}" in str(error)
+    assert "reads versions 2 and 3" in str(error)
+
+
+def test_rejects_schema_version_given_as_a_boolean() -> None:
+    document = _document()
+    document["schema_version"] = True
+    error = _read(document)
+    assert error.path == "schema_version"
+    assert "expected an integer, got true" in str(error)
 
 
 def test_rejects_a_lesion_status_contradicting_its_measurement() -> None:
@@ -227,3 +236,156 @@ def test_rejects_records_not_in_a_list() -> None:
     error = _read(document)
     assert error.path == "surgeries"
     assert "expected a list, got an object" in str(error)
+
+
+# -- every strictness rule, at every level the quick reading handles differently --------------
+# Each case changes the good document in one place; the error must name that place. Keys
+# given twice are written into the text (a parsed dict cannot hold them), with the same value
+# twice where possible: the object then parses to the very dict the good document gives.
+
+
+def _text_with(document: dict[str, Any], old: str, new: str) -> str:
+    text = json.dumps(document)
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def _twice_in_a_record(document: dict[str, Any]) -> str:
+    return _text_with(document, '"birth_date": "1960-01-02"',
+                      '"birth_date": "1960-01-02", "birth_date": "1960-01-02"')
+
+
+def _twice_in_a_crf_value(document: dict[str, Any]) -> str:
+    return _text_with(document, '"type": "decimal"', '"type": "decimal", "type": "decimal"')
+
+
+def _twice_in_crf_values(document: dict[str, Any]) -> str:
+    return _text_with(document, '"values": {', '"values": {"weight_kg": {"type": "decimal", "value": "61.5"}, ')
+
+
+def _twice_in_attribution(document: dict[str, Any]) -> str:
+    document["adverse_events"][0]["attribution"] = {"oxaliplatin": "possible"}
+    return _text_with(document, '"attribution": {', '"attribution": {"oxaliplatin": "possible", ')
+
+
+def _twice_in_source(document: dict[str, Any]) -> str:
+    document["source"] = {"kind": "edc", "description": "snapshot"}
+    return _text_with(document, '"kind": "edc"', '"kind": "edc", "kind": "edc"')
+
+
+def _schema_version_twice(document: dict[str, Any]) -> str:
+    return _text_with(document, '"schema_version": 3', '"schema_version": 3, "schema_version": 3')
+
+
+def _set(path: str, value: Any) -> Any:
+    """A change that sets the value at ``path`` (keys and list indexes, dot-separated)."""
+    def change(document: dict[str, Any]) -> dict[str, Any]:
+        *parents, last = path.split(".")
+        node: Any = document
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+        return document
+    return change
+
+
+def _delete(path: str) -> Any:
+    def change(document: dict[str, Any]) -> dict[str, Any]:
+        *parents, last = path.split(".")
+        node: Any = document
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        del node[last]
+        return document
+    return change
+
+
+def _then(*changes: Any) -> Any:
+    def change(document: dict[str, Any]) -> Any:
+        for one in changes:
+            document = one(document)
+        return document
+    return change
+
+
+_PROVENANCE = {"entered_by": "nurse.li", "entered_at": "2025-03-01T09:30:00+08:00",
+               "protocol_version": "1.0", "changed_by": None, "changed_at": None}
+_LESION = {"id": "T1", "site": "liver", "role": "target", "nodal": False, "measurement_mm": "12",
+           "status": "measured"}
+
+STRICTNESS = [
+    # (case, change, path, phrase)
+    ("key twice in a record", _twice_in_a_record, "participants[1].birth_date", "key given twice"),
+    ("key twice in a CRF value", _twice_in_a_crf_value, "form_records[0].values.weight_kg.type",
+     "key given twice"),
+    ("field twice in CRF values", _twice_in_crf_values, "form_records[0].values.weight_kg",
+     "key given twice"),
+    ("agent twice in attribution", _twice_in_attribution, "adverse_events[0].attribution.oxaliplatin",
+     "key given twice"),
+    ("key twice in source", _twice_in_source, "source.kind", "key given twice"),
+    ("schema_version twice", _schema_version_twice, "schema_version", "key given twice"),
+    ("text where an integer belongs", _set("visits.0.repeat", "1"), "visits[0].repeat",
+     "expected an integer, got '1'"),
+    ("repeat 0 (counts start at 1)", _set("visits.0.repeat", 0), "visits[0].repeat",
+     "expected an integer >= 1, got 0"),
+    ("number where text belongs", _set("participants.0.id", 5), "participants[0].id",
+     "expected a string, got 5"),
+    ("float in a CRF decimal", _set("form_records.0.values.weight_kg.value", 61.5),
+     "form_records[0].values.weight_kg.value", 'a decimal number written as a string (e.g. "1.5"), got 61.5'),
+    ("1 where a boolean belongs", _set("adverse_events.0.serious", 1), "adverse_events[0].serious",
+     "expected true or false, got 1"),
+    ("null where a value is required", _set("doses.0.given", None), "doses[0].given",
+     'a decimal number written as a string (e.g. "1.5"), got null'),
+    ("NaN as a decimal string", _set("doses.0.given", "NaN"), "doses[0].given",
+     'a decimal number written as a string (e.g. "1.5"), got \'NaN\''),
+    ("30 February", _set("visits.0.planned_date", "2025-02-30"), "visits[0].planned_date",
+     "expected an ISO date (YYYY-MM-DD), got '2025-02-30'"),
+    ("a date where a date-time belongs", _set("generated_at", "2025-03-01"), "generated_at",
+     "expected an ISO date-time with a UTC offset"),
+    ("unknown attribution code", _set("adverse_events.0.attribution", {"oxaliplatin": "likely"}),
+     "adverse_events[0].attribution.oxaliplatin", "expected one of unrelated, unlikely, possible"),
+    ("CRF field id that is not an identifier",
+     _set("form_records.0.values", {"weight kg": {"type": "decimal", "value": "x"}}),
+     "form_records[0].values['weight kg'].value", "expected a decimal number written as a string"),
+    ("CRF value with a third key",
+     _set("form_records.0.values.weight_kg", {"type": "int", "value": 1, "unit": "kg"}),
+     "form_records[0].values.weight_kg", 'expected an object with keys "type" and "value"'),
+    ("true as a CRF integer", _set("form_records.0.values.weight_kg", {"type": "int", "value": True}),
+     "form_records[0].values.weight_kg.value", "expected an integer, got true"),
+    ("1 as a CRF boolean", _set("form_records.0.values.weight_kg", {"type": "boolean", "value": 1}),
+     "form_records[0].values.weight_kg.value", "expected true or false, got 1"),
+    ("a string as a CRF integer", _set("form_records.0.values.weight_kg", {"type": "int", "value": "1"}),
+     "form_records[0].values.weight_kg.value", "expected an integer, got '1'"),
+    ("multiple choice holding a number",
+     _set("form_records.0.values.weight_kg", {"type": "multi_choice", "value": ["a", 1]}),
+     "form_records[0].values.weight_kg.value[1]", "expected a string, got 1"),
+    ("change without its date", _set("visits.0.provenance", {**_PROVENANCE, "changed_by": "dr.wang"}),
+     "visits[0].provenance.changed_at", "given together with changed_by"),
+    ("entry time without offset",
+     _set("visits.0.provenance", {**_PROVENANCE, "entered_at": "2025-03-01T09:30:00"}),
+     "visits[0].provenance.entered_at", "UTC offset"),
+    ("PCI region scored 4", _set("tumour_assessments.0.pci", [0] * 12 + [4]), "tumour_assessments[0].pci",
+     "13 region scores, each 0-3 or None"),
+    ("lesion without a status", _then(_set("tumour_assessments.0.lesions", [dict(_LESION)]),
+                                      _delete("tumour_assessments.0.lesions.0.status")),
+     "tumour_assessments[0].lesions[0].status", "required key is missing"),
+    ("a list where a record belongs", _set("participants.0", []), "participants[0]",
+     "expected an object, got a list"),
+    ("unknown source kind", _set("source", {"kind": "registry", "description": "x"}), "source.kind",
+     "expected one of simulation, edc, import, got 'registry'"),
+    ("empty source description", _set("source", {"kind": "edc", "description": ""}), "source.description",
+     "expected a non-empty text naming the producer, got ''"),
+    ("version 3 without source", _delete("source"), "source", "required key is missing"),
+    ("version 2 with source", _set("schema_version", 2), "source", "unknown key"),
+]
+
+
+@pytest.mark.parametrize(("change", "path", "phrase"), [case[1:] for case in STRICTNESS],
+                         ids=[case[0] for case in STRICTNESS])
+def test_names_the_path_of_each_strictness_rule(change: Any, path: str, phrase: str) -> None:
+    error = _read(change(_document()))
+    assert error.path == path, str(error)
+    assert phrase in str(error)

@@ -85,7 +85,7 @@ def test_document_writes_decimals_as_strings_and_datetimes_with_offset() -> None
                                          "symptoms": ("pain", "ascites")}),),
     )
     document = json.loads(trial.to_json())
-    assert document["schema_version"] == SCHEMA_VERSION == 2
+    assert document["schema_version"] == SCHEMA_VERSION == 3
     assert document["generated_at"] == "2025-03-02T00:00:00+08:00"
     dose = document["doses"][0]
     assert (dose["given"], dose["prescribed"], dose["date"]) == ("215.50", "215.50", "2025-03-01")

@@ -9,10 +9,10 @@ from hipectrial.data.assessments import (
     Surgery,
     TumourAssessment,
 )
-from hipectrial.data.codecs import DocumentError
+from hipectrial.data.codec_base import DocumentError
 from hipectrial.data.findings import Finding, Severity
 from hipectrial.data.jsonio import SCHEMA_VERSION
-from hipectrial.data.records import FormRecord, Participant, Provenance, Site, Visit
+from hipectrial.data.records import DataSource, FormRecord, Participant, Provenance, Site, Visit
 from hipectrial.data.treatment import AdverseEvent, DoseAdministration, LabResult
 from hipectrial.data.trial import Record, TrialData
 from hipectrial.data.validate import validate
@@ -29,6 +29,7 @@ from hipectrial.data.vocab import (
     RecordKind,
     ResidualTumour,
     Sex,
+    SourceKind,
     VitalStatus,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "ClavienDindo",
     "Complication",
     "Cytology",
+    "DataSource",
     "DocumentError",
     "DoseAdministration",
     "FieldValue",
@@ -63,6 +65,7 @@ __all__ = [
     "Severity",
     "Sex",
     "Site",
+    "SourceKind",
     "Surgery",
     "TrialData",
     "TumourAssessment",

@@ -1,98 +1,43 @@
-"""Explicit JSON codecs: one small object per value type, each encoding to plain JSON and
-decoding with a located error.
-
-A codec's ``decode`` takes the parsed JSON value and its path in the document
-(``participants[3].birth_date``) and either returns the typed value or raises
-:class:`DocumentError` saying what was expected there and what was found. Nothing is
-coerced: a number where a decimal string belongs, or a date in another format, is an error.
+"""Explicit JSON codecs: one small object per value type, each encoding to plain JSON,
+decoding with a located error, decoding quickly and writing JSON text (the three ways of
+working are described in :mod:`hipectrial.data.codec_base`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from json.encoder import encode_basestring
+from operator import attrgetter, call, itemgetter
+from typing import Any, TypeVar
 
+from hipectrial.data.codec_base import (
+    Codec,
+    DocumentError,
+    Quick,
+    Reject,
+    Remembered,
+    Writer,
+    check_object,
+    fail,
+    key_path,
+    quick_object,
+    shown,
+)
 from hipectrial.data.values import FrozenMap
-from hipectrial.errors import DataError, InputError
+from hipectrial.errors import InputError
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
 
-class DocumentError(DataError):
-    """A TrialData document that cannot be read, with the path of the first problem.
-
-    ``path`` is where in the document (``participants[3].birth_date``; empty for the whole
-    document) and ``problem`` what is wrong there.
-
-    >>> str(DocumentError("participants[3].birth_date", "expected an ISO date, got 'x'"))
-    "participants[3].birth_date: expected an ISO date, got 'x'"
-    """
-
-    def __init__(self, path: str, problem: str) -> None:
-        self.path = path
-        self.problem = problem
-        super().__init__(f"{path}: {problem}" if path else problem)
-
-
-class JsonObject(dict[str, Any]):
-    """A parsed JSON object that remembers keys the text gave twice (json keeps the last)."""
-
-    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
-        super().__init__(pairs)
-        seen: set[str] = set()
-        duplicates: list[str] = []
-        for key, _ in pairs:
-            if key in seen:
-                duplicates.append(key)
-            seen.add(key)
-        self.duplicates = tuple(duplicates)
-
-
-def shown(raw: object) -> str:
-    """A parsed JSON value as an error message shows it."""
-    if raw is None:
-        return "null"
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, dict):
-        return "an object"
-    if isinstance(raw, list):
-        return "a list"
-    if isinstance(raw, int | Decimal):
-        return str(raw)
-    return repr(raw)
-
-
-def key_path(path: str, key: str) -> str:
-    """``path.key``, or ``path["key"]`` when the key is not a plain identifier."""
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", key):
-        return f"{path}.{key}" if path else key
-    return f"{path}[{key!r}]"
-
-
-def fail(path: str, expected: str, raw: object) -> DocumentError:
-    return DocumentError(path, f"expected {expected}, got {shown(raw)}")
-
-
-class Codec(ABC, Generic[T]):
-    """Encodes a value of type ``T`` to JSON and decodes it back."""
-
-    @abstractmethod
-    def encode(self, value: T) -> Any:
-        """The JSON form of ``value`` (str, int, bool, None, list or dict)."""
-
-    @abstractmethod
-    def decode(self, raw: Any, path: str) -> T:
-        """The value ``raw`` (parsed JSON found at ``path``) stands for; DocumentError if none."""
-
-
 class Text(Codec[str]):
+    from_string = True
+
     def encode(self, value: str) -> Any:
         return value
 
@@ -100,6 +45,22 @@ class Text(Codec[str]):
         if not isinstance(raw, str):
             raise fail(path, "a string", raw)
         return raw
+
+    def writer(self, indent: str) -> Writer[str]:
+        writer: Writer[str] = encode_basestring  # TypeError for anything but a string
+        return writer
+
+
+def _quick_int(raw: Any) -> int:
+    if type(raw) is int:  # not a bool, which is an int too
+        return raw
+    raise Reject
+
+
+def _quick_bool(raw: Any) -> bool:
+    if type(raw) is bool:
+        return raw
+    raise Reject
 
 
 class Int(Codec[int]):
@@ -111,6 +72,17 @@ class Int(Codec[int]):
             raise fail(path, "an integer", raw)
         return raw
 
+    def quick(self) -> Quick[int]:
+        return _quick_int
+
+    def writer(self, indent: str) -> Writer[int]:
+        generic = super().writer(indent)
+
+        def integer(value: int) -> str:
+            return int.__repr__(value) if type(value) is int else generic(value)
+
+        return integer
+
 
 class Bool(Codec[bool]):
     def encode(self, value: bool) -> Any:
@@ -121,12 +93,26 @@ class Bool(Codec[bool]):
             raise fail(path, "true or false", raw)
         return raw
 
+    def quick(self) -> Quick[bool]:
+        return _quick_bool
+
+    def writer(self, indent: str) -> Writer[bool]:
+        generic = super().writer(indent)
+
+        def boolean(value: bool) -> str:
+            if value is True:
+                return "true"
+            return "false" if value is False else generic(value)
+
+        return boolean
+
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 class Date(Codec[dt.date]):
+    from_string = True
     expected = "an ISO date (YYYY-MM-DD)"
 
     def encode(self, value: dt.date) -> Any:
@@ -142,6 +128,7 @@ class Date(Codec[dt.date]):
 
 
 class DateTime(Codec[dt.datetime]):
+    from_string = True
     expected = "an ISO date-time with a UTC offset (YYYY-MM-DDThh:mm:ss+hh:mm)"
 
     def encode(self, value: dt.datetime) -> Any:
@@ -162,6 +149,7 @@ class DateTime(Codec[dt.datetime]):
 class Dec(Codec[Decimal]):
     """A Decimal, written as a JSON string so that it stays exact (``"72.50"``)."""
 
+    from_string = True
     expected = 'a decimal number written as a string (e.g. "1.5")'
 
     def encode(self, value: Decimal) -> Any:
@@ -174,6 +162,8 @@ class Dec(Codec[Decimal]):
 
 
 class EnumOf(Codec[E]):
+    from_string = True
+
     def __init__(self, enum: type[E]) -> None:
         self.enum = enum
 
@@ -197,6 +187,24 @@ class OptionalOf(Codec[T | None]):
     def decode(self, raw: Any, path: str) -> T | None:
         return None if raw is None else self.inner.decode(raw, path)
 
+    def quick(self) -> Quick[T | None]:
+        if self.inner.from_string:
+            return Remembered(self.inner.decode, seed={None: None}).__getitem__
+        inner = self.inner.quick()
+
+        def optional(raw: Any) -> T | None:
+            return None if raw is None else inner(raw)
+
+        return optional
+
+    def writer(self, indent: str) -> Writer[T | None]:
+        inner = self.inner.writer(indent)
+
+        def optional(value: T | None) -> str:
+            return "null" if value is None else inner(value)
+
+        return optional
+
 
 class TupleOf(Codec[tuple[T, ...]]):
     def __init__(self, inner: Codec[T]) -> None:
@@ -210,14 +218,26 @@ class TupleOf(Codec[tuple[T, ...]]):
             raise fail(path, "a list", raw)
         return tuple(self.inner.decode(item, f"{path}[{i}]") for i, item in enumerate(raw))
 
+    def quick(self) -> Quick[tuple[T, ...]]:
+        inner = self.inner.quick()
 
-def check_object(raw: Any, path: str, what: str = "an object") -> JsonObject:
-    if not isinstance(raw, dict):
-        raise fail(path, what, raw)
-    duplicates = getattr(raw, "duplicates", ())
-    if duplicates:
-        raise DocumentError(key_path(path, duplicates[0]), "key given twice in one object")
-    return raw  # type: ignore[return-value]
+        def items(raw: Any) -> tuple[T, ...]:
+            if type(raw) is not list:
+                raise Reject
+            return tuple(map(inner, raw))
+
+        return items
+
+    def writer(self, indent: str) -> Writer[tuple[T, ...]]:
+        deeper = indent + "  "
+        inner = self.inner.writer(deeper)
+        opening, separator, closing = "[\n" + deeper, ",\n" + deeper, "\n" + indent + "]"
+
+        def items(value: tuple[T, ...]) -> str:
+            texts = list(map(inner, value))
+            return opening + separator.join(texts) + closing if texts else "[]"
+
+        return items
 
 
 class MapOf(Codec[Mapping[str, T]]):
@@ -233,6 +253,34 @@ class MapOf(Codec[Mapping[str, T]]):
         obj = check_object(raw, path)
         return FrozenMap({k: self.inner.decode(v, key_path(path, k)) for k, v in obj.items()})
 
+    def quick(self) -> Quick[Mapping[str, T]]:
+        inner = self.inner.quick()
+
+        def mapping(raw: Any) -> Mapping[str, T]:
+            obj = quick_object(raw)
+            return FrozenMap(zip(obj.keys(), map(inner, obj.values()), strict=True))
+
+        return mapping
+
+    def writer(self, indent: str) -> Writer[Mapping[str, T]]:
+        return object_writer(self.inner.writer(indent + "  "), indent)
+
+
+def object_writer(inner: Writer[Any], indent: str) -> Writer[Mapping[str, Any]]:
+    """A writer of a mapping (string keys, sorted on output) whose values ``inner`` writes."""
+    deeper = indent + "  "
+    opening, separator, closing = "{\n" + deeper, ",\n" + deeper, "\n" + indent + "}"
+
+    def mapping(value: Mapping[str, Any]) -> str:
+        texts = [encode_basestring(key) + ": " + inner(item)
+                 for key, item in sorted(value.items(), key=_FIRST)]
+        return opening + separator.join(texts) + closing if texts else "{}"
+
+    return mapping
+
+
+_FIRST = itemgetter(0)
+
 
 class RecordCodec(Codec[T]):
     """A record (frozen dataclass) as a JSON object with exactly the record's fields.
@@ -245,6 +293,14 @@ class RecordCodec(Codec[T]):
     def __init__(self, factory: Callable[..., T], fields: Mapping[str, Codec[Any]]) -> None:
         self.factory = factory
         self.fields = dict(fields)
+        # The quick decoder passes values by position: the fields must be the factory's
+        # first parameters, in order (any parameters after them keep their defaults).
+        parameters = list(inspect.signature(factory).parameters.values())
+        leading = [p.name for p in parameters[:len(self.fields)]]
+        if leading != list(self.fields) or any(p.default is p.empty for p in parameters[len(leading):]):
+            raise ValueError(f"the fields of a {getattr(factory, '__name__', factory)} codec must be its "
+                             f"leading parameters in order ({', '.join(p.name for p in parameters)}); "
+                             f"got {', '.join(self.fields)}")
 
     def encode(self, value: T) -> Any:
         return {name: codec.encode(getattr(value, name)) for name, codec in self.fields.items()}
@@ -270,6 +326,49 @@ class RecordCodec(Codec[T]):
             hint = f" ({exc.hint})" if exc.hint else ""
             got = _as_written(exc.value)
             raise DocumentError(where, f"expected {exc.expected}, got {got}{hint}") from None
+
+    def quick(self) -> Quick[T]:
+        # The document writes keys sorted: take the values in that order, and hand them to
+        # their decoders and to the factory in the factory's own (the dataclass's) order.
+        names = tuple(self.fields)
+        if len(names) < 2:
+            raise NotImplementedError("a quick record decoder needs at least two fields")
+        written = tuple(sorted(names))
+        keys = frozenset(names)
+        decoders = tuple(self.fields[name].quick() for name in names)
+        by_name = itemgetter(*written)
+        in_call_order = itemgetter(*(written.index(name) for name in names))
+        factory, size = self.factory, len(names)
+
+        def record(raw: Any) -> T:
+            if type(raw) is not tuple or len(raw) != size:
+                raise Reject
+            given, values = zip(*raw)  # noqa: B905 (every pair has two items)
+            if given != written:  # keys in another order, or keys missing, unknown or twice
+                obj = quick_object(raw)
+                if obj.keys() != keys:
+                    raise Reject
+                values = by_name(obj)
+            return factory(*map(call, decoders, in_call_order(values)))
+
+        return record
+
+    def writer(self, indent: str, constants: Mapping[str, str] | None = None) -> Writer[T]:
+        """A writer of records at ``indent``; ``constants`` adds keys whose JSON text is given
+        (the document's ``schema_version``)."""
+        deeper = indent + "  "
+        names = tuple(sorted(self.fields))
+        writers = tuple(self.fields[name].writer(deeper) for name in names)
+        keys = sorted([*((name, "%s") for name in names),
+                       *((key, text.replace("%", "%%")) for key, text in (constants or {}).items())])
+        template = ("{\n" + ",\n".join(f"{deeper}{encode_basestring(key)}: {text}" for key, text in keys)
+                    + "\n" + indent + "}")
+        values = attrgetter(*names)
+
+        def record(value: T) -> str:
+            return template % tuple(map(call, writers, values(value)))
+
+        return record
 
 
 def _as_written(value: object) -> str:

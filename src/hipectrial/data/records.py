@@ -18,7 +18,7 @@ from hipectrial.data.values import (
     require_aware,
     require_count,
 )
-from hipectrial.data.vocab import Sex
+from hipectrial.data.vocab import Sex, SourceKind
 from hipectrial.errors import InputError
 
 
@@ -52,6 +52,29 @@ class Provenance:
                 "changed_at", self.changed_at, "given together with changed_by",
                 hint=f"changed_by is {self.changed_by!r}",
             )
+
+
+@dataclass(frozen=True, slots=True)
+class DataSource:
+    """Where a trial's data came from: the kind of producer and a line naming the run.
+
+    The simulator says which scenario and seed it ran (``hipectrial simulate: scenario
+    default, seed 1``), so that whatever shows the data can say they are not real patients'.
+
+    >>> DataSource(kind=SourceKind.SIMULATION, description=" ")
+    Traceback (most recent call last):
+    ...
+    hipectrial.errors.InputError: description must be a non-empty text naming the producer; got ' '
+    """
+
+    kind: SourceKind
+    description: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, SourceKind):
+            raise InputError("kind", self.kind, "a SourceKind (" + ", ".join(SourceKind) + ")")
+        if not isinstance(self.description, str) or not self.description.strip():
+            raise InputError("description", self.description, "a non-empty text naming the producer")
 
 
 @dataclass(frozen=True, slots=True)

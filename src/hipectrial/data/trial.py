@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from hipectrial.data.assessments import FollowUp, Surgery, TumourAssessment
-from hipectrial.data.records import FormRecord, Participant, Site, Visit
+from hipectrial.data.records import DataSource, FormRecord, Participant, Site, Visit
 from hipectrial.data.treatment import AdverseEvent, DoseAdministration, LabResult
 from hipectrial.data.values import require_aware
-from hipectrial.data.vocab import RecordKind
+from hipectrial.data.vocab import RecordKind, SourceKind
+from hipectrial.errors import InputError
 
 Record = (
     Site | Participant | Visit | FormRecord | DoseAdministration | AdverseEvent | LabResult
@@ -38,7 +39,8 @@ class TrialData:
     """A trial's records at one moment, under one protocol version.
 
     Record order is kept as given (it is part of the value and of the JSON); producers
-    should add records in a deterministic order.
+    should add records in a deterministic order. ``source`` says what produced the data
+    (``None`` when not known, as in a document of schema version 2).
 
     Examples
     --------
@@ -69,11 +71,19 @@ class TrialData:
     tumour_assessments: tuple[TumourAssessment, ...] = ()
     surgeries: tuple[Surgery, ...] = ()
     follow_ups: tuple[FollowUp, ...] = ()
+    source: DataSource | None = None
 
     def __post_init__(self) -> None:
         require_aware("generated_at", self.generated_at)
+        if self.source is not None and not isinstance(self.source, DataSource):
+            raise InputError("source", self.source, "a DataSource or None")
         for kind in COLLECTIONS:
             object.__setattr__(self, kind.value, tuple(getattr(self, kind.value)))
+
+    @property
+    def simulated(self) -> bool:
+        """Whether the simulator made these data (virtual patients, not real ones)."""
+        return self.source is not None and self.source.kind is SourceKind.SIMULATION
 
     # -- JSON ----------------------------------------------------------------------------
 

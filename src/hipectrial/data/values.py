@@ -9,8 +9,9 @@ the protocol is :func:`hipectrial.data.validate`'s business.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from decimal import Decimal
+from operator import itemgetter
 from typing import TypeVar
 
 from hipectrial.errors import InputError
@@ -20,6 +21,9 @@ from hipectrial.errors import InputError
 FieldValue = int | Decimal | str | dt.date | dt.datetime | bool | tuple[str, ...]
 
 V = TypeVar("V")
+
+
+_KEY = itemgetter(0)
 
 
 class FrozenMap(Mapping[str, V]):
@@ -38,10 +42,23 @@ class FrozenMap(Mapping[str, V]):
 
     def __init__(self, items: Mapping[str, V] | Iterable[tuple[str, V]] = ()) -> None:
         pairs = items.items() if isinstance(items, Mapping) else items
-        self._items: dict[str, V] = dict(sorted(pairs, key=lambda kv: kv[0]))
+        self._items: dict[str, V] = dict(sorted(pairs, key=_KEY))
 
     def __getitem__(self, key: str) -> V:
         return self._items[key]
+
+    # The dict's own views and look-ups: Mapping's generic ones go through __getitem__.
+    def keys(self) -> KeysView[str]:
+        return self._items.keys()
+
+    def items(self) -> ItemsView[str, V]:
+        return self._items.items()
+
+    def values(self) -> ValuesView[V]:
+        return self._items.values()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
@@ -91,6 +108,10 @@ def require_count(name: str, value: int | None, minimum: int = 1) -> None:
         raise InputError(name, value, f"an integer >= {minimum}")
 
 
+# The exact types that need no further check (the isinstance tests below cover subclasses).
+_PLAIN_VALUES = frozenset({bool, int, str, dt.date})
+
+
 def check_field_value(name: str, value: object) -> None:
     """``value`` must be one of the :data:`FieldValue` types; raise InputError otherwise.
 
@@ -101,7 +122,7 @@ def check_field_value(name: str, value: object) -> None:
     hipectrial.errors.InputError: weight_kg must be an int, Decimal, str, date, date-time \
 with offset, bool or tuple of codes; got 72.5
     """
-    if isinstance(value, bool | int | str):
+    if type(value) in _PLAIN_VALUES or isinstance(value, bool | int | str):
         return
     if isinstance(value, Decimal):
         require_finite(name, value)

@@ -102,6 +102,15 @@ class LesionStatus(StrEnum):
 
 
 
+class SourceKind(StrEnum):
+    """What produced a ``TrialData``: the simulator (virtual patients), the EDC (a snapshot of
+    its database), or an import of another system's records."""
+
+    SIMULATION = "simulation"
+    EDC = "edc"
+    IMPORT = "import"
+
+
 class VitalStatus(StrEnum):
     """Vital status at a follow-up contact; ``unknown`` when the participant was not reached."""
 

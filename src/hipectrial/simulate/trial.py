@@ -56,7 +56,7 @@ from hipectrial.protocol import Protocol
 from hipectrial.simulate.scenario import Scenario
 from hipectrial.simulate.screening import Screening, ScreeningContext
 from hipectrial.simulate.screening_accrual import STREAM_COURSE, Accrual, stream
-from hipectrial.simulate.trial_assemble import add_months, assemble
+from hipectrial.simulate.trial_assemble import add_months, assemble, simulation_source
 from hipectrial.simulate.trial_parallel import CourseJob, auto_workers, simulate_courses
 from hipectrial.simulate.trial_pool import (
     ScreeningAhead,
@@ -379,7 +379,8 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
             pool.close()
     for person, simulated in zip(pending, courses, strict=True):
         person.course = simulated
-    trial = assemble(protocol, scenario, run.context, run.screened, run.registered, cutoff)
+    trial = assemble(protocol, scenario, run.context, run.screened, run.registered, cutoff,
+                     source=simulation_source(scenario, seed, participants))
     if progress is not None:
         progress(total, total)
     return SimulatedTrial(trial=trial, scenario=scenario.name, seed=seed, cohorts=tuple(cohorts),

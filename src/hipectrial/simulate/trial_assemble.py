@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 from hipectrial.data import (
     AdverseEvent,
+    DataSource,
     DoseAdministration,
     FollowUp,
     FormRecord,
     LabResult,
     Participant,
     Site,
+    SourceKind,
     Surgery,
     TrialData,
     TumourAssessment,
@@ -54,7 +56,7 @@ def sites_of(scenario: Scenario) -> tuple[Site, ...]:
 
 def assemble(protocol: Protocol, scenario: Scenario, context: ScreeningContext,
              screened: Sequence[Screening], registered: Mapping[str, Registered],
-             cutoff: dt.date) -> TrialData:
+             cutoff: dt.date, source: DataSource | None = None) -> TrialData:
     """The ``TrialData`` of a finished run, every course truncated at ``cutoff``."""
     participants: list[Participant] = []
     visits: list[Visit] = []
@@ -91,4 +93,20 @@ def assemble(protocol: Protocol, scenario: Scenario, context: ScreeningContext,
         sites=sites_of(scenario), participants=tuple(participants), visits=tuple(visits),
         form_records=tuple(forms), doses=tuple(doses), adverse_events=tuple(adverse_events),
         lab_results=tuple(labs), tumour_assessments=tuple(assessments), surgeries=tuple(surgeries),
-        follow_ups=tuple(follow_ups))
+        follow_ups=tuple(follow_ups), source=source)
+
+
+def simulation_source(scenario: Scenario, seed: int, participants: int | None) -> DataSource:
+    """What the data of a simulated run say about their origin: the scenario and seed, and
+    the participants target when one was given.
+
+    >>> from hipectrial.simulate.scenario import load_scenario
+    >>> default = load_scenario("default")
+    >>> simulation_source(default, 1, None).description
+    'hipectrial simulate: scenario default, seed 1'
+    >>> simulation_source(default, 7, 1000).description
+    'hipectrial simulate: scenario default, seed 7, target 1000 participants'
+    """
+    target = f", target {participants} participants" if participants is not None else ""
+    return DataSource(kind=SourceKind.SIMULATION,
+                      description=f"hipectrial simulate: scenario {scenario.name}, seed {seed}{target}")
