@@ -31,7 +31,7 @@ def test_consort_counts_reasons_in_the_protocols_words_and_groups(protocol: Prot
     steps = {s.step: s for s in a.consort}
     assert [s.n for s in a.consort] == [5, 4, 3, 2, 1, 1, 1]
     assert [(r.reason, r.participant_ids) for r in steps["screened"].not_continuing] == [
-        ("not eligible: I07: ECOG performance status 0 or 1", ("SH01-002",))]
+        ("not eligible (the criteria failed: screening-failures table)", ("SH01-002",))]
     # eos-reason code list: consent_withdrawn -> "Consent withdrawn"
     assert [(r.reason, r.participant_ids) for r in steps["eligible"].not_continuing] == [
         ("end of study: Consent withdrawn", ("SH01-003",))]

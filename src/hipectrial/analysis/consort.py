@@ -5,10 +5,11 @@ level, :func:`~hipectrial.analysis.populations.study_groups`; steps before regis
 no group), and, for those who did not reach the next step, why — in the protocol's words
 (:class:`~hipectrial.analysis.labels.Labels`):
 
-* not eligible — each eligibility criterion failed, recomputed from the screening forms
-  (:mod:`~hipectrial.analysis.screening`), one reason per criterion: a person failing two
-  criteria is counted under both (the step's ``n`` counts people); a screen failure whose
-  recomputed verdict is not ``ineligible`` is shown as such;
+* not eligible — one reason per person, so the reasons add up to the people who left: the
+  eligibility recomputed from the screening forms (:mod:`~hipectrial.analysis.screening`)
+  is ``ineligible`` (the criteria failed are counted criterion by criterion in the report's
+  screening-failures table), or a screen failure whose recomputed verdict is not
+  ``ineligible`` is shown as such;
 * eligible, not registered — the end-of-study reason;
 * registered, no HIPEC — the end-of-study or end-of-treatment reason, else "no day-0 HIPEC
   dose given";
@@ -59,21 +60,24 @@ def _grouped(pairs: Sequence[tuple[str, str]]) -> tuple[ConsortReason, ...]:
     return tuple(ConsortReason(r, len(ids), tuple(ids)) for r, ids in sorted(groups.items()))
 
 
-def _not_eligible(f: Facts, outcome: EligibilityOutcome | None, labels: Labels) -> list[str]:
-    """The reasons a screened person was not eligible; empty when eligible."""
+NOT_ELIGIBLE = "not eligible (the criteria failed: screening-failures table)"
+
+
+def _not_eligible(f: Facts, outcome: EligibilityOutcome | None) -> str | None:
+    """The reason a screened person was not eligible; ``None`` when eligible."""
     if f.registration_date is not None or f.participant.off_study_reason != "screen_failure":
-        return []
+        return None
     if outcome is None or outcome.status != "ineligible":
         verdict = outcome.status.replace("_", " ") if outcome else "not evaluated"
-        return [f"screen failure; eligibility recomputed from the screening forms: {verdict}"]
-    return [f"not eligible: {labels.criterion(c)}" for c in outcome.failed]
+        return f"screen failure; eligibility recomputed from the screening forms: {verdict}"
+    return NOT_ELIGIBLE
 
 
 def consort(facts: Mapping[str, Facts], eligibility: Mapping[str, EligibilityOutcome],
             groups: Sequence[StudyGroup], labels: Labels) -> tuple[ConsortStep, ...]:
     people = list(facts.values())
     screened = [f.id for f in people]
-    not_eligible = [(f.id, why) for f in people for why in _not_eligible(f, eligibility.get(f.id), labels)]
+    not_eligible = [(f.id, why) for f in people if (why := _not_eligible(f, eligibility.get(f.id)))]
     failed = {pid for pid, _ in not_eligible}
     eligible = [f for f in people if f.id not in failed]
 

@@ -35,7 +35,13 @@ def _days(x: float | None) -> str:
 
 
 def describe(value: EndpointValue) -> str:
-    """One line for an endpoint value: estimate and CI, or its summary."""
+    """One line for an endpoint value: estimate and CI, or its summary, in the report's wording
+    (with ordinary spaces where the report keeps a number and its unit together, so that the
+    terminal's text can be searched as typed)."""
+    return _describe(value).replace(numbers.NBSP, " ")
+
+
+def _describe(value: EndpointValue) -> str:
     if isinstance(value, BinaryValue):
         # Written as the DSMB report writes it (one wording for both).
         return f"{numbers.proportion(value.estimate)}, {value.estimate.method} [{value.population}]"

@@ -19,21 +19,8 @@ from hipectrial.cli.output import echo_json, make_console
 from hipectrial.cli.trial_file import read_trial
 from hipectrial.errors import InputError
 from hipectrial.protocol import load_protocol, seed_protocol_path
-from hipectrial.report.dsmb import write_dsmb_report
-
-# The steps write_dsmb_report reports through its progress callback, in order.
-_STEPS = (
-    "analysis",
-    "summary",
-    "accrual",
-    "baseline",
-    "exposure",
-    "safety",
-    "dose finding",
-    "efficacy",
-    "conduct",
-    "rendering HTML and PDF",
-)
+from hipectrial.report.dsmb import STEPS, write_dsmb_report
+from hipectrial.report.write import check_out_dir
 
 
 def _parse_cutoff(value: str | None) -> dt.date | None:
@@ -64,21 +51,20 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--json", help="Print the paths and headline numbers as JSON.")
         ] = False,
     ) -> None:
-        """Write the DSMB report of a trial's data as self-contained HTML and as PDF."""
+        """Write the DSMB report of a trial's data as self-contained HTML and as PDF, with its
+        listings as CSV files; an --out folder that cannot be written is refused at once."""
+        check_out_dir(out)
         trial = read_trial(data)
         proto = load_protocol(protocol or seed_protocol_path())
         cut = _parse_cutoff(cutoff)
         # The report states when it was made: the one place the clock is read is the shell.
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         with Progress(console=make_console(stderr=True), transient=True, disable=as_json) as bar:
-            task = bar.add_task("DSMB report", total=len(_STEPS))
+            task = bar.add_task("DSMB report", total=len(STEPS))
 
             def step(name: str) -> None:
-                bar.update(
-                    task,
-                    description=f"DSMB report: {name}",
-                    completed=_STEPS.index(name) if name in _STEPS else None,
-                )
+                bar.update(task, description=f"DSMB report: {name}",
+                           completed=STEPS.index(name) if name in STEPS else None)
 
             html, pdf, analysis = write_dsmb_report(
                 trial=trial, protocol=proto, out_dir=out, generated_at=now, cutoff=cut, progress=step
@@ -100,4 +86,5 @@ def register(app: typer.Typer) -> None:
         )
         console.print(f"  HTML: {html.resolve()}")
         console.print(f"  PDF:  {pdf.resolve()}")
+        console.print(f"  Listings (CSV): {(html.parent / 'listings').resolve()}")
         console.print(f"Open it with: xdg-open {html.resolve()}")

@@ -15,8 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from hipectrial.analysis.results import BinaryEstimate, ContinuousSummary
 from hipectrial.clinical.numbers import DAYS_PER_MONTH
 
-# The Unicode minus sign reads better than a hyphen in a table; ranges use an en dash.
+# The Unicode minus sign reads better than a hyphen in a table; ranges use an en dash. A
+# number and its unit are joined by a no-break space, so no line ever breaks between them.
 MINUS = "−"
+NBSP = "\u00a0"
 
 
 def fixed(value: float | int, digits: int = 1) -> str:
@@ -42,37 +44,56 @@ def percent(value: float | None, *, digits: int = 1) -> str:
     """``0.2903`` -> ``"29.0 %"``; ``None`` -> ``"–"``.
 
     >>> percent(0.29032), percent(None), percent(1.0), percent(0.00125, digits=2)
-    ('29.0 %', '–', '100.0 %', '0.13 %')
+    ('29.0\xa0%', '–', '100.0\xa0%', '0.13\xa0%')
     """
     if value is None:
         return "–"
-    return f"{fixed(100 * value, digits)} %"
+    return f"{fixed(100 * value, digits)}{NBSP}%"
 
 
 def proportion(estimate: BinaryEstimate) -> str:
     """``events/n = p % (95 % CI lo–hi)`` with the estimate's exact interval.
 
     >>> proportion(BinaryEstimate(events=4, n=13, proportion=4 / 13, ci_lower=0.0909,
-    ...                           ci_upper=0.6143))
+    ...                           ci_upper=0.6143)).replace(NBSP, " ")
     '4/13 = 30.8 % (95 % CI 9.1–61.4)'
     >>> proportion(BinaryEstimate(events=0, n=0, proportion=None, ci_lower=None, ci_upper=None))
     '0/0 (no participant in the population yet)'
     """
     if estimate.n == 0 or estimate.proportion is None:
         return f"{estimate.events}/{estimate.n} (no participant in the population yet)"
-    return f"{estimate.events}/{estimate.n} = {fixed(100 * estimate.proportion)} %{interval(estimate)}"
+    return f"{rate(estimate)}{interval(estimate)}"
+
+
+def rate(estimate: BinaryEstimate) -> str:
+    """``events/n = p %`` without the interval.
+
+    >>> rate(BinaryEstimate(events=4, n=13, proportion=4 / 13, ci_lower=0.0909, ci_upper=0.6143))
+    '4/13\xa0=\xa030.8\xa0%'
+    """
+    if estimate.n == 0 or estimate.proportion is None:
+        return f"{estimate.events}/{estimate.n}"
+    return f"{estimate.events}/{estimate.n}{NBSP}={NBSP}{fixed(100 * estimate.proportion)}{NBSP}%"
 
 
 def interval(estimate: BinaryEstimate) -> str:
     """`` (95 % CI lo–hi)`` in percent, or ``""`` when the estimate has none.
 
     >>> interval(BinaryEstimate(events=4, n=13, proportion=4 / 13, ci_lower=0.0909, ci_upper=0.6143))
-    ' (95 % CI 9.1–61.4)'
+    ' (95\xa0% CI 9.1–61.4)'
     """
     if estimate.ci_lower is None or estimate.ci_upper is None:
         return ""
-    level = fixed(100 * estimate.conf_level, 0)
-    return f" ({level} % CI {fixed(100 * estimate.ci_lower)}–{fixed(100 * estimate.ci_upper)})"
+    return f" ({ci_range(estimate.conf_level, estimate.ci_lower, estimate.ci_upper)})"
+
+
+def ci_range(conf_level: float, lower: float, upper: float) -> str:
+    """``95 % CI lo–hi`` of a proportion's limits, in percent.
+
+    >>> ci_range(0.95, 0.0909, 0.6143)
+    '95\xa0% CI 9.1–61.4'
+    """
+    return f"{fixed(100 * conf_level, 0)}{NBSP}% CI {fixed(100 * lower)}–{fixed(100 * upper)}"
 
 
 def months(days_value: float) -> str:
@@ -87,12 +108,12 @@ def months(days_value: float) -> str:
 def days(value: float | None) -> str:
     """Days with the equivalent in months: ``"245 days (8.0 months)"``; ``None`` -> ``"not reached"``.
 
-    >>> days(245), days(None), days(282.5)
+    >>> days(245).replace(NBSP, " "), days(None), days(282.5).replace(NBSP, " ")
     ('245 days (8.0 months)', 'not reached', '283 days (9.3 months)')
     """
     if value is None:
         return "not reached"
-    return f"{fixed(value, 0)} days ({months(value)} months)"
+    return f"{fixed(value, 0)}{NBSP}days ({months(value)}{NBSP}months)"
 
 
 def bound(value: float | None) -> str:
@@ -138,12 +159,12 @@ def median_range(s: ContinuousSummary, *, digits: int = 1) -> str:
 def count_of(count: int, n: int) -> str:
     """A count with its percentage of ``n``: ``"12 (19.4 %)"``; just the count when ``n`` is 0.
 
-    >>> count_of(12, 62), count_of(0, 62), count_of(0, 0)
+    >>> count_of(12, 62).replace(NBSP, " "), count_of(0, 62).replace(NBSP, " "), count_of(0, 0)
     ('12 (19.4 %)', '0 (0.0 %)', '0')
     """
     if n == 0:
         return str(count)
-    return f"{count} ({percent(count / n)})"
+    return f"{count}{NBSP}({percent(count / n)})"
 
 
 def date(value: dt.date | None) -> str:
@@ -153,3 +174,22 @@ def date(value: dt.date | None) -> str:
     ('2028-04-06', '–')
     """
     return "–" if value is None else value.isoformat()
+
+
+def signed(value: float, digits: int = 1) -> str:
+    """A change with its sign: ``"+3.2"``, ``"−41.0"``, ``"0.0"`` (rounded half up).
+
+    >>> signed(3.25), signed(-41), signed(0.04)
+    ('+3.3', '−41.0', '0.0')
+    """
+    text = fixed(value, digits)
+    return text if text.startswith(MINUS) or text == fixed(0, digits) else f"+{text}"
+
+
+def plain(value: float) -> str:
+    """A value as a whole number when it is one, else with one decimal (rounded half up).
+
+    >>> plain(-4.0), plain(12.25), plain(30)
+    ('−4', '12.3', '30')
+    """
+    return fixed(value, 0) if float(value).is_integer() else fixed(value, 1)

@@ -1,0 +1,138 @@
+"""The DSMB report's exposure, conduct and data-quality tables.
+
+Exposure per agent (reduction events and doses at a reduced level counted apart; relative
+dose intensity per unit time beside relative total dose); protocol deviations by kind;
+data completeness (visits due only while a participant is on the schedule); how current
+each site's data are; and what the data checks left open. Numbers are the analysis' own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hipectrial.analysis.labels import Labels
+from hipectrial.analysis.results import ParticipantNote
+from hipectrial.analysis.trial_analysis import TrialAnalysis
+from hipectrial.report import numbers as fmt
+from hipectrial.report.document import Column, Table
+from hipectrial.report.dsmb_common import L, R
+
+DEVIATION_KINDS = {
+    "visit_early": "Visit done before its window",
+    "visit_late": "Visit done after its window",
+    "missed_visit": "Visit missed (window closed while on the schedule)",
+    "missed_assessment": "Assessment missed at a visit done",
+    "dose": "Dose given outside the protocol's tolerance of the dose prescribed",
+}
+UNEXPLAINED_REDUCTION = "Dose reduced by 10 % or more with no reason recorded"
+
+
+def exposure(analysis: TrialAnalysis, labels: Labels) -> Table:
+    rows = []
+    for a in analysis.exposure:
+        if a.reducible:
+            reductions = f"{a.participants_with_reduction} ({a.reduction_events})"
+            reduced = f"{a.doses_at_reduced_level} ({a.participants_with_dose_at_reduced_level})"
+        else:
+            reductions = reduced = "not reduced (protocol)"
+        rdi = (fmt.median_range(a.relative_dose_intensity, digits=2) if a.relative_dose_intensity is not None
+               else "not applicable")
+        rows.append((labels.agent(a.agent), a.treated, fmt.median_range(a.cycles, digits=0), reductions,
+                     reduced, f"{a.participants_with_delay} ({a.delays})", rdi,
+                     fmt.median_range(a.relative_total_dose, digits=2)))
+    return Table(
+        columns=(Column("Agent", L), Column("Treated", R), Column("Cycles, median (range)", R),
+                 Column("Participants with a dose reduction (reduction events)", R),
+                 Column("Doses given at a reduced level (participants)", R),
+                 Column("Participants with a delay (delays)", R),
+                 Column("Relative dose intensity, median (range)", R),
+                 Column("Relative total dose, median (range)", R)),
+        rows=tuple(rows),
+        caption="Treatment exposure (safety population)",
+        note="A reduction event is a step down to a lower dose (≤ 90 % of the dose given before), counted "
+        "once; later doses at that level are doses at a reduced level (≤ 90 % of the starting dose). "
+        "Relative dose intensity: dose given per unit time on treatment ÷ dose planned per unit time "
+        "(delays and withheld doses lower it; planned gaps such as surgery are not counted); relative total "
+        "dose: dose given ÷ dose planned for the cycles started. HIPEC is given in sessions, so has no dose "
+        "intensity.",
+        id="table-exposure")
+
+
+def deviations(analysis: TrialAnalysis) -> Table:
+    rows = [(DEVIATION_KINDS.get(kind, kind), count) for kind, count in analysis.deviations.by_kind]
+    unexplained = sum(len(a.reductions_without_reason) for a in analysis.exposure)
+    rows.append((UNEXPLAINED_REDUCTION, unexplained))
+    return Table(columns=(Column("Deviation", L), Column("n", R)), rows=tuple(rows),
+                 caption="Protocol deviations by kind", id="table-deviations",
+                 note="Each deviation is listed in the appendix.")
+
+
+def completeness(analysis: TrialAnalysis) -> Table:
+    c = analysis.completeness
+    rows = (
+        ("Scheduled visits due by the cut-off", c.expected),
+        ("… recorded", c.recorded),
+        ("… missed", c.expected - c.recorded),
+        ("Visits recorded", fmt.percent(c.recorded / c.expected if c.expected else None)),
+        ("Lab values required at the cycle visits done", c.lab_values_expected),
+        ("… missing (no result within 72 hours before the visit)", c.lab_values_missing),
+    )
+    return Table(
+        columns=(Column("Item", L), Column("Value", R)), rows=rows, caption="Data completeness",
+        note="A visit is due only while the participant is on the protocol's schedule: death and the end of "
+        "study end every visit, progression ends the tumour assessments; a visit counts as due once its "
+        "window has closed before the cut-off.",
+        id="table-completeness")
+
+
+def data_currency(analysis: TrialAnalysis) -> Table:
+    dc = analysis.data_currency
+    within = f"more than {dc.entry_within_days} days after the event" if dc.entry_within_days else "late"
+    rows = []
+    for s in dc.sites:
+        dated = s.records_with_entry_date
+        rows.append((s.site_id, s.registered, fmt.date(s.last_visit),
+                     "–" if s.days_since_last_visit is None else s.days_since_last_visit,
+                     fmt.date(s.last_entry) if dated else "not recorded",
+                     f"{dated} of {s.records}", s.entered_late if dated else "–", s.open_warnings))
+    return Table(
+        columns=(Column("Site", L), Column("Registered", R), Column("Last visit", L),
+                 Column("Days since the last visit", R), Column("Last data entry", L),
+                 Column("Records with an entry date", R), Column(f"Entered {within}", R),
+                 Column("Open validation warnings", R)),
+        rows=tuple(rows),
+        caption="Data currency by site",
+        note="Entry dates come from each record's provenance (who entered it and when); records without "
+        "provenance (simulated or imported data) cannot be judged late. Days since the last visit count to "
+        "the data cut-off.",
+        id="table-data-currency")
+
+
+def analysis_notes(analysis: TrialAnalysis) -> list[tuple[str, ParticipantNote]]:
+    """Every note the analysis left for a reader, with where it comes from."""
+    out: list[tuple[str, ParticipantNote]] = []
+    out += [("deaths", n) for n in analysis.deaths.notes]
+    out += [("adverse events", n) for n in analysis.safety_tables.notes]
+    out += [("exposure", n) for a in analysis.exposure for n in a.notes]
+    out += [("schedule", n) for n in analysis.deviations.notes]
+    out += [("populations", n) for n in analysis.populations.notes]
+    return out
+
+
+def data_quality(analysis: TrialAnalysis) -> Table:
+    counts: Counter[str] = Counter()
+    for f in analysis.data_warnings:
+        counts[f"Validation warning: {f.kind.value.replace('_', ' ')}, {f.field or 'record'}"] += 1
+    for source, _ in analysis_notes(analysis):
+        counts[f"Analysis note: {source}"] += 1
+    unexplained = sum(len(a.reductions_without_reason) for a in analysis.exposure)
+    if unexplained:
+        counts[f"Deviation: {UNEXPLAINED_REDUCTION.lower()}"] += unexplained
+    rows = tuple(sorted(counts.items()))
+    return Table(
+        columns=(Column("Finding", L), Column("n", R)), rows=rows or (("No finding", 0),),
+        caption="Data quality: findings to resolve, by kind",
+        note="Validation warnings are records that are incomplete or unusual (errors would have stopped the "
+        "analysis); analysis notes are records an endpoint could not use as they are. Each is listed in the "
+        "appendix.",
+        id="table-data-quality")

@@ -1,0 +1,212 @@
+"""The DSMB report's summary: headline numbers and the decisions the board must see first.
+
+Headlines: registration by part, the primary endpoint in the population the Simon design is
+powered on (Part B at the RP2D), the all-ITT rate as secondary, conversion surgery,
+responses, deaths (treatment-related and post-operative called out), severe related
+toxicity and median survival. Decisions: the BOIN dose finding, the Simon stage-1 look and,
+separately, the final analysis, the Part B safety monitoring, deaths that need the board's
+attention, and the state of the data. Every number is the analysis' own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from hipectrial.analysis.labels import Labels
+from hipectrial.analysis.results import BinaryEstimate, BinaryValue, TimeToEventValue
+from hipectrial.analysis.trial_analysis import TrialAnalysis
+from hipectrial.report import numbers as fmt
+from hipectrial.report.document import Block, Callout, CalloutKind, Metric, MetricGrid, Paragraph
+from hipectrial.report.dsmb_common import listing_id
+
+V = TypeVar("V", BinaryValue, TimeToEventValue)
+
+NOTICE_SIMULATED = "SIMULATED DATA: virtual participants, not patients"
+
+
+def endpoint_value(analysis: TrialAnalysis, endpoint_id: str, kind: type[V]) -> V | None:
+    """The value of an endpoint when the protocol has it and it is of ``kind``; else ``None``
+    (another protocol may define other endpoints: the report leaves the headline out)."""
+    try:
+        value = analysis.endpoint(endpoint_id).value
+    except KeyError:
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def _rate_metric(label: str, estimate: BinaryEstimate, link: str) -> Metric:
+    detail = fmt.interval(estimate).strip(" ()") or "no participant in the population yet"
+    return Metric(label=label, value=fmt.rate(estimate), detail=detail + " (exact)", link=link)
+
+
+def _binary_metric(analysis: TrialAnalysis, endpoint_id: str, label: str) -> Metric | None:
+    value = endpoint_value(analysis, endpoint_id, BinaryValue)
+    if value is None:
+        return None
+    return _rate_metric(label, value.estimate, listing_id(endpoint_id, value.population))
+
+
+def _median_metric(analysis: TrialAnalysis, endpoint_id: str, label: str) -> Metric | None:
+    value = endpoint_value(analysis, endpoint_id, TimeToEventValue)
+    if value is None or value.km is None:
+        return None
+    km = value.km
+    shown = "not reached" if km.median_days is None else f"{fmt.months(km.median_days)}{fmt.NBSP}months"
+    return Metric(
+        label=label,
+        value=shown,
+        detail=f"{fmt.days(km.median_days)}; 95{fmt.NBSP}% CI {fmt.bound(km.median_lower)}–"
+        f"{fmt.bound(km.median_upper)} days; {km.events} events among {km.n}",
+        link=listing_id(endpoint_id, value.population),
+    )
+
+
+def metrics(analysis: TrialAnalysis) -> MetricGrid:
+    pops = analysis.populations
+    screened = analysis.consort[0].n if analysis.consort else 0
+    out = [Metric(label="Registered", value=str(len(pops.registered)),
+                  detail=f"Part A {len(pops.part_a)} · Part B {len(pops.part_b)} · screened {screened}",
+                  link="table-populations")]
+    primary = analysis.primary
+    if primary.rp2d is not None:
+        out.append(_rate_metric(f"Primary: R0 resection, Part B at the RP2D (level {primary.rp2d})",
+                                primary.designed.estimate, listing_id(primary.endpoint_id,
+                                                                      primary.designed.population)))
+    metric = _binary_metric(analysis, primary.endpoint_id, "R0 resection, all ITT (secondary)")
+    out += [m for m in (metric,
+                        _binary_metric(analysis, "conversion-surgery-rate", "Conversion surgery (ITT)"),
+                        _binary_metric(analysis, "orr", "Confirmed objective response"))
+            if m is not None]
+    summary = analysis.deaths.summary
+    out.append(Metric(label="Deaths (all causes)", value=str(summary.total.count),
+                      detail=f"treatment-related {summary.treatment_related.count} · post-operative "
+                      f"{summary.post_operative.count}", link="table-deaths"))
+    severe = next((c for c in _ae_summary(analysis) if c[0] == "grade >= 3 treatment-related"), None)
+    if severe is not None:
+        _, participants, n = severe
+        out.append(Metric(label="Grade ≥ 3 treatment-related adverse event",
+                          value=fmt.count_of(participants, n), detail=f"of {n} participants treated",
+                          link="table-ae-groups"))
+    out += [m for m in (_median_metric(analysis, "pfs", "Median progression-free survival"),
+                        _median_metric(analysis, "os", "Median overall survival")) if m is not None]
+    return MetricGrid(metrics=tuple(out))
+
+
+def _ae_summary(analysis: TrialAnalysis) -> list[tuple[str, int, int]]:
+    tables = analysis.safety_tables
+    every = next((g for g in tables.by_group if g.group_id == "all"), None)
+    if every is None:
+        return []
+    return [(c.category, c.participants, every.n) for c in every.summary]
+
+
+def dose_finding_callout(analysis: TrialAnalysis) -> Callout:
+    """Where Part A's dose finding stands: the dose selected, the last BOIN decision, or none yet."""
+    df = analysis.dose_finding
+    after = f" after cohort {df.decided_after_cohort}" if df.decided_after_cohort else ""
+    if df.selected_level is not None:
+        level = next((lv for lv in df.levels if lv.level == df.selected_level), None)
+        dose = f" ({level.dose})" if level is not None else ""
+        return Callout(kind=CalloutKind.OK,
+                       title=f"Dose finding complete: dose level {df.selected_level}{dose} selected as the "
+                       "recommended phase II dose",
+                       text=f"BOIN stopped{after}: {df.reason or df.selection_reason}.")
+    if df.action is None:
+        pending = f" ({len(df.pending_ids)} DLT outcome(s) pending)" if df.pending_ids else ""
+        return Callout(kind=CalloutKind.INFO, title="Dose finding: no Part A cohort completed yet",
+                       text=f"No BOIN decision has been taken{pending}.")
+    next_level = f": next cohort at dose level {df.next_level}" if df.next_level else ""
+    kind = CalloutKind.STOP if df.action == "stop" else CalloutKind.INFO
+    return Callout(kind=kind, title=f"Dose finding: BOIN decision {df.action}{next_level}",
+                   text=f"Decided{after}: {df.reason or df.selection_reason}.")
+
+
+def _stage1(analysis: TrialAnalysis) -> Callout:
+    s = analysis.simon
+    reasons = " ".join(s.reasons)
+    if not s.made:
+        return Callout(kind=CalloutKind.INFO, title="Simon stage 1: the look cannot be made yet",
+                       text=f"{s.n1 - s.missing} of the first {s.n1} Part B ITT participants have a known "
+                       f"R0 outcome; {s.responses} R0 so far ({s.rule}). {reasons}".strip())
+    kind = CalloutKind.STOP if s.decision == "stop for futility" else CalloutKind.OK
+    when = f"on {s.look_date.isoformat()}" if s.look_date is not None else "(date not recorded)"
+    return Callout(kind=kind, title=f"Simon stage 1: {s.decision}",
+                   text=f"{s.responses} R0 resections among the first {s.n1} Part B ITT participants "
+                   f"({s.rule}); the look was possible {when}, when the last of their outcomes was known.")
+
+
+def _final(analysis: TrialAnalysis) -> Callout:
+    final = analysis.primary.final
+    known = len(final.participant_ids) - len(final.pending_ids)
+    estimate = final.estimate
+    if estimate is None:
+        return Callout(kind=CalloutKind.INFO, title="Simon final analysis: not yet complete",
+                       text=f"{final.responses} R0 resections among {known} of the first {final.n} Part B "
+                       f"ITT participants with a known outcome ({final.rule}). " + " ".join(final.reasons))
+    p_value = "< 0.0001" if estimate.p_value < 0.0001 else f"= {fmt.fixed(estimate.p_value, 4)}"
+    interval = fmt.ci_range(estimate.conf_level, estimate.ci_lower, estimate.ci_upper)
+    kind = CalloutKind.OK if final.reject_h0 else CalloutKind.WARNING
+    return Callout(kind=kind, title=f"Simon final analysis: {final.decision}",
+                   text=f"{estimate.responses} R0 resections among {estimate.enrolled} Part B ITT "
+                   f"participants ({final.rule}). Simon-adjusted estimate (UMVUE) "
+                   f"{fmt.percent(estimate.umvue)}, "
+                   f"stage-wise {interval}; one-sided p {p_value} against H0: R0 rate ≤ "
+                   f"{fmt.percent(estimate.p0, digits=0)}. Naive {fmt.proportion(estimate.naive)}.")
+
+
+def _safety_monitoring(analysis: TrialAnalysis) -> Callout | None:
+    sm = analysis.safety_monitoring
+    if sm is None:
+        return None
+    posterior = "–" if sm.current_posterior is None else fmt.fixed(sm.current_posterior, 3)
+    return Callout(kind=CalloutKind.STOP if sm.stopped else CalloutKind.OK,
+                   title="Safety monitoring (Part B): "
+                   + ("stopping rule met" if sm.stopped else "no signal"),
+                   text=f"{len(sm.event_ids)} participants with severe toxicity among {len(sm.participants)} "
+                   f"treated in Part B; P(rate > {fmt.percent(sm.threshold, digits=0)} | data) = {posterior} "
+                   f"(stop above {fmt.fixed(sm.posterior_cutoff, 2)}).")
+
+
+def _deaths(analysis: TrialAnalysis, labels: Labels) -> Callout | None:
+    rows = [r for r in analysis.deaths.rows if r.treatment_related or r.post_operative]
+    if not rows:
+        return None
+    lines = []
+    for r in rows:
+        kinds = " and ".join(k for k, on in (("treatment-related", r.treatment_related),
+                                             ("post-operative", r.post_operative)) if on)
+        cause = labels.field("cause_of_death", r.cause) if r.cause else "cause not recorded"
+        why = "; ".join((*r.treatment_related_by, *r.post_operative_by))
+        lines.append(f"{r.participant_id} died on {r.death_date.isoformat()} ({cause}): {kinds} — {why}.")
+    s = analysis.deaths.summary
+    return Callout(kind=CalloutKind.WARNING,
+                   title=f"Deaths: {s.treatment_related.count} treatment-related, {s.post_operative.count} "
+                   "post-operative", text=" ".join(lines))
+
+
+def _data_quality(analysis: TrialAnalysis) -> Callout:
+    warnings = len(analysis.data_warnings)
+    notes = len(analysis.deaths.notes) + len(analysis.safety_tables.notes)
+    unexplained = sum(len(a.reductions_without_reason) for a in analysis.exposure)
+    if not (warnings or notes or unexplained):
+        return Callout(kind=CalloutKind.OK, title="Data quality: no open validation finding",
+                       text="The data passed the protocol's validation without warnings.")
+    parts = [f"{warnings} validation warning(s) (records incomplete or unusual)"]
+    if notes:
+        parts.append(f"{notes} safety record(s) to complete (e.g. a death without its grade-5 adverse event)")
+    if unexplained:
+        parts.append(f"{unexplained} dose reduction(s) of 10 % or more without a reason recorded")
+    return Callout(kind=CalloutKind.WARNING, title="Data quality: findings to resolve",
+                   text="; ".join(parts) + ". None stops the analysis; each is listed in the data-quality "
+                   "section.")
+
+
+def summary_blocks(analysis: TrialAnalysis, labels: Labels, source: str | None) -> Sequence[Block]:
+    intro = (f"Data cut-off {analysis.cutoff.isoformat()}. Protocol {analysis.protocol_id} version "
+             f"{analysis.protocol_version}. Numbers link to the participants behind them (appendix).")
+    if source:
+        intro += f" Data: {source}."
+    callouts = [dose_finding_callout(analysis), _stage1(analysis), _final(analysis),
+                _safety_monitoring(analysis), _deaths(analysis, labels), _data_quality(analysis)]
+    return (Paragraph(intro), metrics(analysis), *(c for c in callouts if c is not None))
