@@ -36,8 +36,10 @@ from hipectrial.report.document import Figure
 # Width of a figure on the page (inches): the text width of an A4 page with 2 cm margins.
 PAGE_WIDTH_IN = 6.5
 # The time axis of the Kaplan-Meier plots is in months, ticked (and the number at risk counted)
-# every 3 months: the protocol's follow-up rhythm and a readable step over 5 years.
-AT_RISK_STEP_MONTHS = 3
+# every 3 months, the protocol's follow-up rhythm, or every 6 or 12 when that would give more
+# than MAX_TICKS columns (too crowded to read on a page).
+AT_RISK_STEPS_MONTHS = (3, 6, 12)
+MAX_TICKS = 13
 
 
 def as_block(drawing: Drawing, *, id: str, caption: str) -> Figure:
@@ -88,6 +90,17 @@ def at_risk(*, label: str, rows: Sequence[TteRow], ticks_months: Sequence[int]) 
     return AtRisk(label=label, times=[float(m) for m in ticks_months], counts=counts)
 
 
+def at_risk_ticks(horizon_months: float) -> list[int]:
+    """The months at which the axis is ticked and the number at risk shown.
+
+    >>> at_risk_ticks(28.2), at_risk_ticks(60.0)
+    ([0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30], [0, 6, 12, 18, 24, 30, 36, 42, 48, 54, 60])
+    """
+    step = next((s for s in AT_RISK_STEPS_MONTHS if math.ceil(horizon_months / s) + 1 <= MAX_TICKS),
+                AT_RISK_STEPS_MONTHS[-1])
+    return [step * k for k in range(max(1, math.ceil(horizon_months / step)) + 1)]
+
+
 def km_figure(*, title: str, groups: Sequence[tuple[str, Sequence[TteRow], float | None]]) -> Drawing | None:
     """Kaplan-Meier curves of ``(label, rows, median in days)`` groups with time in months;
     ``None`` with no participant."""
@@ -95,8 +108,7 @@ def km_figure(*, title: str, groups: Sequence[tuple[str, Sequence[TteRow], float
     if not groups:
         return None
     horizon = max(r.time_days for _, rows, _ in groups for r in rows) / DAYS_PER_MONTH
-    steps = max(1, math.ceil(horizon / AT_RISK_STEP_MONTHS))
-    ticks = [AT_RISK_STEP_MONTHS * k for k in range(steps + 1)]
+    ticks = at_risk_ticks(horizon)
     return km_plot(
         [km_curve(label=label, rows=rows, median_days=median) for label, rows, median in groups],
         title=title,

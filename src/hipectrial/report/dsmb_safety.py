@@ -36,6 +36,20 @@ GRADES = (1, 2, 3, 4, 5)
 MAX_IDS_IN_A_CELL = 40
 
 
+def id_list(ids: Sequence[str], *, none: str = "none") -> str:
+    """Participant ids for a cell or a note, or a pointer to the listing when there are more than
+    ``MAX_IDS_IN_A_CELL`` (a table cell cannot break across pages).
+
+    >>> id_list(["SH01-001", "SH01-002"]), id_list([]), id_list([f"X-{i}" for i in range(41)])
+    ('SH01-001, SH01-002', 'none', '41 participants: see the listing')
+    """
+    if not ids:
+        return none
+    if len(ids) > MAX_IDS_IN_A_CELL:
+        return f"{len(ids)} participants: see the listing"
+    return ", ".join(ids)
+
+
 def ae_by_group(analysis: TrialAnalysis) -> Table:
     groups = analysis.safety_tables.by_group
     categories = [c.category for c in groups[-1].summary] if groups else []
@@ -146,8 +160,7 @@ def safety_monitoring(analysis: TrialAnalysis) -> Table | None:
         rows=rows,
         caption="Part B safety monitoring: the looks so far",
         note=f"Severe toxicity: {sm.event}. Stop when the posterior probability exceeds "
-        f"{fmt.fixed(sm.posterior_cutoff, 2)}. Participants with the event: "
-        f"{', '.join(sm.event_ids) or 'none'}.",
+        f"{fmt.fixed(sm.posterior_cutoff, 2)}. Participants with the event: {id_list(sm.event_ids)}.",
         id="table-safety-monitoring")
 
 
@@ -172,8 +185,7 @@ def deaths_summary(analysis: TrialAnalysis, labels: Labels) -> Table:
     registered = len(analysis.populations.registered)
 
     def row(label: str, count: int, ids: Sequence[str], n: int | None = None) -> tuple[str, str, str]:
-        shown = ", ".join(ids) if len(ids) <= MAX_IDS_IN_A_CELL else "too many to list here: see the listing"
-        return (label, fmt.count_of(count, n) if n else str(count), shown or "–")
+        return (label, fmt.count_of(count, n) if n else str(count), id_list(ids, none="–"))
 
     rows = [row("All deaths", s.total.count, s.total.participant_ids, registered)]
     rows += [row(f"Cause: {labels.field('cause_of_death', c.category)}", c.count, c.participant_ids)

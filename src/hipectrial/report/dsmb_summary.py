@@ -23,6 +23,9 @@ from hipectrial.report.dsmb_common import listing_id
 V = TypeVar("V", BinaryValue, TimeToEventValue)
 
 NOTICE_SIMULATED = "SIMULATED DATA: virtual participants, not patients"
+# Treatment-related or post-operative deaths described one by one in the summary; the rest are
+# counted and left to the deaths section.
+DEATHS_DESCRIBED = 5
 
 
 def endpoint_value(analysis: TrialAnalysis, endpoint_id: str, kind: type[V]) -> V | None:
@@ -173,12 +176,14 @@ def _deaths(analysis: TrialAnalysis, labels: Labels) -> Callout | None:
     if not rows:
         return None
     lines = []
-    for r in rows:
+    for r in rows[:DEATHS_DESCRIBED]:
         kinds = " and ".join(k for k, on in (("treatment-related", r.treatment_related),
                                              ("post-operative", r.post_operative)) if on)
         cause = labels.field("cause_of_death", r.cause) if r.cause else "cause not recorded"
         why = "; ".join((*r.treatment_related_by, *r.post_operative_by))
         lines.append(f"{r.participant_id} died on {r.death_date.isoformat()} ({cause}): {kinds} — {why}.")
+    if len(rows) > DEATHS_DESCRIBED:
+        lines.append(f"{len(rows) - DEATHS_DESCRIBED} more in the deaths section.")
     s = analysis.deaths.summary
     return Callout(kind=CalloutKind.WARNING,
                    title=f"Deaths: {s.treatment_related.count} treatment-related, {s.post_operative.count} "
