@@ -30,10 +30,6 @@ from hipectrial.protocol import load_protocol, seed_protocol_path
 from hipectrial.report import numbers
 
 
-def _days(x: float | None) -> str:
-    return "NR" if x is None else f"{x:g}"
-
-
 def describe(value: EndpointValue) -> str:
     """One line for an endpoint value: estimate and CI, or its summary, in the report's wording
     (with ordinary spaces where the report keeps a number and its unit together, so that the
@@ -49,9 +45,10 @@ def _describe(value: EndpointValue) -> str:
         s = value.summary
         if s.n == 0:
             return f"n = 0 [{value.population}]"
-        sd = "n/a" if s.sd is None else f"{s.sd:.2f}"
-        return (f"n = {s.n}, mean {s.mean:.2f} (SD {sd}), median {s.median:g} (IQR {s.q1:g} to {s.q3:g}), "
-                f"range {s.minimum:g} to {s.maximum:g} [{value.population}]")
+        num = numbers.number
+        return (f"n = {s.n}, mean {num(s.mean, digits=2)} (SD {num(s.sd, digits=2)}), median {num(s.median)} "
+                f"(IQR {num(s.q1)} to {num(s.q3)}), range {num(s.minimum)} to {num(s.maximum)} "
+                f"[{value.population}]")
     if isinstance(value, CategoricalValue):
         counts = ", ".join(f"{c.category}: {c.count}" for c in value.counts)
         return f"{value.label}: n = {value.n}; {counts} [{value.population}]"
@@ -63,9 +60,9 @@ def _describe(value: EndpointValue) -> str:
         pct = numbers.percent
         at = "; ".join(f"S({a.day} d) = {pct(a.survival)} ({pct(a.lower)}–{pct(a.upper)})"
                        for a in km.at_days)
-        return (f"n = {km.n}, events {km.events}, median {_days(km.median_days)} days "
-                f"(95% CI {_days(km.median_lower)} to {_days(km.median_upper)}){'; ' + at if at else ''} "
-                f"[{value.population}]")
+        return (f"n = {km.n}, events {km.events}, median {numbers.days(km.median_days)} "
+                f"(95 % CI {numbers.bound(km.median_lower)} to {numbers.bound(km.median_upper)} days)"
+                f"{'; ' + at if at else ''} [{value.population}]")
     if isinstance(value, AdverseEventValue):
         return f"n = {value.n}; " + ", ".join(f"{c.category} {c.participants}" for c in value.summary)
     if isinstance(value, DltValue):

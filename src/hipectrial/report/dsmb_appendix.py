@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from hipectrial.analysis.course import Timeline
 from hipectrial.analysis.labels import Labels
+from hipectrial.analysis.populations import PART_LABELS
 from hipectrial.analysis.results import (
     BinaryValue,
     CategoricalValue,
@@ -233,7 +234,8 @@ def course_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
                  Column("Best response", L),
                  Column("Progression (day)", R), Column("Death (day)", R), Column("Last known (day)", R),
                  Column("Ongoing", L)),
-        rows=tuple((t.participant_id, t.study_part or "–", t.dose_level or "–", _phases(t, labels),
+        rows=tuple((t.participant_id, PART_LABELS.get(t.study_part or "", "–"), t.dose_level or "–",
+                    _phases(t, labels),
                     ", ".join(map(str, t.hipec_days)) or "–", _day(t.surgery_day), t.response or "–",
                     _day(t.progression_day), _day(t.death_day), t.last_known_day,
                     "yes" if t.ongoing else "no")
