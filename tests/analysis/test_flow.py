@@ -132,3 +132,28 @@ def test_baseline_by_part_in_the_protocols_labels(protocol: Protocol) -> None:
     sex = b.variable("Sex")
     # Builder: odd participant numbers female -> 001, 003 female; 002 male. Code list order male, female.
     assert [(r.category, r.counts) for r in sex.categories] == [("Male", (0, 1, 1)), ("Female", (1, 1, 2))]
+
+
+def test_an_earlier_cut_off_knows_neither_later_sites_nor_later_entries(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    t.participant(1).hipec(2).visit("screening", -10)
+    trial = t.build()
+
+    def entered(on: dt.date) -> Provenance:
+        return Provenance(entered_by="crc1", entered_at=dt.datetime.combine(on, dt.time(9), tzinfo=dt.UTC),
+                          protocol_version="1.0")
+
+    # The HIPEC visit (day 2) was entered on day 40; a second site opened on day 50.
+    visits = tuple(dataclasses.replace(v, provenance=entered(day(40))) if v.visit_id == "day0-laparoscopy-hipec"
+                   else v for v in trial.visits)
+    sites = (*trial.sites, Site("BJ01", "Beijing", "CN", activation_date=day(50)))
+    trial = dataclasses.replace(trial, visits=visits, sites=sites)
+    at_30 = analyze_trial(trial=trial, protocol=protocol, cutoff=day(30))
+    assert [s.site_id for s in at_30.accrual.by_site] == ["SH01"]
+    assert at_30.accrual.by_month[-1].month == day(30).strftime("%Y-%m")
+    (site,) = at_30.data_currency.sites
+    # Known at day 30: the screening (day -10) and registration (day 0) visits, not the HIPEC one.
+    assert (site.last_visit, site.last_entry, site.records_with_entry_date) == (day(0), None, 0)
+    at_60 = analyze_trial(trial=trial, protocol=protocol, cutoff=day(60))
+    assert [s.site_id for s in at_60.accrual.by_site] == ["SH01", "BJ01"]
+    assert at_60.data_currency.sites[0].last_entry == day(40)

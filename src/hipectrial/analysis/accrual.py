@@ -23,18 +23,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hipectrial.data import (
-    AdverseEvent,
-    Finding,
-    FormRecord,
-    Participant,
-    Provenance,
-    Site,
-    TrialData,
-    Visit,
-)
-from hipectrial.data.trial import Record
-from hipectrial.data.vocab import RecordKind
+from hipectrial.analysis.data_check import DataWarning, record_subject, visit_dates
+from hipectrial.data import Provenance, TrialData, Visit
 from hipectrial.protocol import Protocol
 
 
@@ -105,7 +95,8 @@ def _months(first: dt.date, last: dt.date) -> list[str]:
 
 
 def accrual(trial: TrialData, cutoff: dt.date) -> Accrual:
-    """Accrual by site (data's site order, then sites only named by participants) and by month."""
+    """Accrual by site (data's site order, then sites only named by participants) and by month,
+    to the cut-off's month."""
     site_ids = [s.id for s in trial.sites]
     site_ids += sorted({p.site_id for p in trial.participants} - set(site_ids))
     names = {s.id: s.name for s in trial.sites}
@@ -118,33 +109,17 @@ def accrual(trial: TrialData, cutoff: dt.date) -> Accrual:
                                    len(registrations), registrations[0] if registrations else None,
                                    registrations[-1] if registrations else None))
     starts = [d for d in activation.values() if d is not None] + [p.consent_date for p in trial.participants]
+    starts = [d for d in starts if d <= cutoff]
     if not starts:
         return Accrual(tuple(site_ids), tuple(by_site), ())
     screened = Counter(_month(p.consent_date) for p in trial.participants)
     registered = Counter((_month(p.registration_date), p.site_id) for p in trial.participants
                          if p.registration_date is not None)
     months = []
-    for month in _months(min(starts), max(cutoff, *starts)):
+    for month in _months(min(starts), cutoff):
         per_site = tuple(registered[(month, sid)] for sid in site_ids)
         months.append(MonthAccrual(month, screened[month], sum(per_site), per_site))
     return Accrual(tuple(site_ids), tuple(by_site), tuple(months))
-
-
-def _subject_and_date(record: Record, visit_dates: dict[tuple[str, str, int], dt.date | None]
-                      ) -> tuple[str, dt.date | None] | None:
-    """The participant a record is about and the date of what it records; ``None`` for a site."""
-    if isinstance(record, Site):
-        return None
-    if isinstance(record, Participant):
-        return record.id, record.consent_date
-    if isinstance(record, Visit):
-        return record.participant_id, record.actual_date
-    if isinstance(record, FormRecord):
-        pid = record.participant_id
-        return pid, visit_dates.get((pid, record.visit_id, record.visit_repeat))
-    if isinstance(record, AdverseEvent):
-        return record.participant_id, record.onset_date
-    return record.participant_id, record.date
 
 
 def _entry_dates(provenance: Provenance | None) -> tuple[dt.date | None, dt.date | None]:
@@ -157,19 +132,20 @@ def _entry_dates(provenance: Provenance | None) -> tuple[dt.date | None, dt.date
 
 
 def data_currency(*, trial: TrialData, protocol: Protocol, cutoff: dt.date,
-                  warnings: Sequence[Finding]) -> DataCurrency:
-    """How current each site's data are (module docstring); ``warnings`` are the validation
-    warnings of ``trial`` (:class:`~hipectrial.analysis.data_check.DataCheck`)."""
+                  warnings: Sequence[DataWarning]) -> DataCurrency:
+    """How current each site's data are (module docstring) in ``trial`` as known at ``cutoff``
+    (:func:`~hipectrial.analysis.cutoff.at_cutoff`); ``warnings`` are its validation warnings
+    (:meth:`~hipectrial.analysis.data_check.DataCheck.as_of`)."""
     within = protocol.data_management.entry_within_days if protocol.data_management else None
     site_of = {p.id: p.site_id for p in trial.participants}
-    visit_dates = {(v.participant_id, v.visit_id, v.repeat): v.actual_date for v in trial.visits}
+    dates = visit_dates(trial)
     last_visit: dict[str, dt.date] = {}
     last_entry: dict[str, dt.date] = {}
     records: Counter[str] = Counter()
     dated: Counter[str] = Counter()
     late: dict[str, list[str]] = {}
     for _kind, _index, record in trial.all_records():
-        found = _subject_and_date(record, visit_dates)
+        found = record_subject(record, dates)
         if found is None:
             continue
         pid, when = found
@@ -186,13 +162,7 @@ def data_currency(*, trial: TrialData, protocol: Protocol, cutoff: dt.date,
         last_entry[site] = max(last_entry.get(site, latest), latest)
         if within is not None and when is not None and (entered - when).days > within:
             late.setdefault(site, []).append(record.key)
-    open_warnings: Counter[str] = Counter()
-    for finding in warnings:
-        if finding.index is None or finding.kind in (RecordKind.TRIAL, RecordKind.SITE):
-            continue
-        found = _subject_and_date(trial.records(finding.kind)[finding.index], visit_dates)
-        if found is not None and found[0] in site_of:
-            open_warnings[site_of[found[0]]] += 1
+    open_warnings = Counter(w.site_id for w in warnings if w.site_id is not None)
     sites = []
     for row in accrual(trial, cutoff).by_site:
         sid = row.site_id

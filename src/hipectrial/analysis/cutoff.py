@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 from hipectrial.data import Participant, Surgery, TrialData
+from hipectrial.data.trial import COLLECTIONS, Record
 
 
 def _participant(p: Participant, cutoff: dt.date) -> Participant:
@@ -33,16 +35,26 @@ def _surgery(s: Surgery, cutoff: dt.date) -> Surgery:
     return replace(s, complications=tuple(c for c in s.complications if c.onset_date <= cutoff))
 
 
-def at_cutoff(trial: TrialData, cutoff: dt.date) -> TrialData:
-    """``trial`` without what happened after ``cutoff``.
+def _entered(record: Record, cutoff: dt.date) -> bool:
+    """Whether the record was in the data by ``cutoff`` (records without provenance are)."""
+    provenance = record.provenance
+    return provenance is None or provenance.entered_at.date() <= cutoff
 
-    Left out: participants who consented after it; registration, off-treatment and
-    off-study dates (with their reasons) after it; visits, doses, adverse events (by onset),
-    lab results, tumour assessments, surgeries, complications (by onset) and follow-up
-    contacts dated after it; CRF records of a visit occurrence done after it (CRF records
-    at a visit without a ``Visit`` record are kept, and dates inside them are compared with
-    the cut-off where they are used).
+
+def at_cutoff(trial: TrialData, cutoff: dt.date) -> TrialData:
+    """``trial`` without what happened, or was entered, after ``cutoff``.
+
+    Left out: sites activated after it; participants who consented after it; registration,
+    off-treatment and off-study dates (with their reasons) after it; visits, doses, adverse
+    events (by onset), lab results, tumour assessments, surgeries, complications (by onset)
+    and follow-up contacts dated after it; CRF records of a visit occurrence done after it
+    (CRF records at a visit without a ``Visit`` record are kept, and dates inside them are
+    compared with the cut-off where they are used); and any record whose provenance says it
+    was entered after it (it was not yet in the data at the cut-off).
     """
+    entered: dict[str, Any] = {kind.value: tuple(r for r in trial.records(kind) if _entered(r, cutoff))
+                               for kind in COLLECTIONS}
+    trial = replace(trial, **entered)
     participants = tuple(_participant(p, cutoff) for p in trial.participants
                          if p.consent_date <= cutoff)
     ids = {p.id for p in participants}
@@ -50,6 +62,7 @@ def at_cutoff(trial: TrialData, cutoff: dt.date) -> TrialData:
                    if v.actual_date is not None and v.actual_date > cutoff}
     return replace(
         trial,
+        sites=tuple(s for s in trial.sites if s.activation_date is None or s.activation_date <= cutoff),
         participants=participants,
         visits=tuple(v for v in trial.visits if v.participant_id in ids
                      and (v.actual_date is None or v.actual_date <= cutoff)),

@@ -21,7 +21,7 @@ from hipectrial.analysis.conduct import Completeness, Deviations, conduct
 from hipectrial.analysis.consort import ConsortStep, consort
 from hipectrial.analysis.course import Timeline, timelines
 from hipectrial.analysis.cutoff import at_cutoff
-from hipectrial.analysis.data_check import check_trial_data
+from hipectrial.analysis.data_check import DataWarning, check_trial_data
 from hipectrial.analysis.deaths import Deaths, deaths
 from hipectrial.analysis.document import JsonValue, to_jsonable
 from hipectrial.analysis.exposure import AgentExposure, exposure
@@ -67,7 +67,7 @@ from hipectrial.analysis.surgical import (
 )
 from hipectrial.analysis.tte import km_summary, tte_rows
 from hipectrial.clinical.recist import Response
-from hipectrial.data import Finding, TrialData
+from hipectrial.data import TrialData
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Derivation, Endpoint, Population
@@ -96,7 +96,7 @@ class TrialAnalysis:
     eligibility: tuple[EligibilityOutcome, ...]
     lesion_changes: tuple[LesionChange, ...]
     timelines: tuple[Timeline, ...]
-    data_warnings: tuple[Finding, ...]
+    data_warnings: tuple[DataWarning, ...]
     groups: tuple[StudyGroup, ...]
     status: ParticipantStatus
     data_currency: DataCurrency
@@ -131,8 +131,9 @@ class TrialAnalysis:
                      "boin_cohorts", "primary"):
             document[name] = to_jsonable(getattr(self, name))
         document["data_warnings"] = [
-            {"location": f.location, "key": f.key, "field": f.field, "message": f.message}
-            for f in self.data_warnings]
+            {"location": w.finding.location, "key": w.finding.key, "field": w.finding.field,
+             "message": w.finding.message, "participant_id": w.participant_id}
+            for w in self.data_warnings]
         return document
 
 
@@ -234,7 +235,8 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     Raises
     ------
     InputError
-        When the trial's protocol id is not the protocol's, or the cut-off is not a date.
+        When the trial's protocol id is not the protocol's, or the cut-off is not a date or
+        is after the data's own date (``generated_at``).
     DataInvalidError
         When :func:`hipectrial.data.validate` finds an error in ``trial``: nothing is
         analysed unvalidated (:mod:`~hipectrial.analysis.data_check`); its warnings are kept
@@ -246,7 +248,11 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     day = trial.generated_at.date() if cutoff is None else cutoff
     if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
         raise InputError("cutoff", cutoff, "a date (YYYY-MM-DD)")
+    if day > trial.generated_at.date():
+        raise InputError("cutoff", day.isoformat(), f"on or before the data's own date "
+                         f"({trial.generated_at.date().isoformat()}): what happened later is not in the data")
     checked = check_trial_data(trial=trial, protocol=protocol)
+    warnings = checked.as_of(day)
     data = at_cutoff(trial, day)
     facts = collect_facts(trial=data, protocol=protocol)
     eligibility = {pid: recompute_eligibility(protocol=protocol, facts=f) for pid, f in facts.items()}
@@ -280,8 +286,8 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
         lesion_changes=tuple(lesion_change(responses[pid], reg) for pid in pops[Population.MEASURABLE]
                              if (reg := facts[pid].registration_date) is not None),
         timelines=timelines(protocol, pops.registered, facts, responses),
-        data_warnings=checked.warnings, groups=groups, status=participant_status(groups, facts, labels),
-        data_currency=data_currency(trial=data, protocol=protocol, cutoff=day, warnings=checked.warnings),
+        data_warnings=warnings, groups=groups, status=participant_status(groups, facts, labels),
+        data_currency=data_currency(trial=data, protocol=protocol, cutoff=day, warnings=warnings),
         deaths=deaths(protocol=protocol, facts=facts, groups=groups),
         safety_tables=safety_tables(protocol=protocol, groups=groups, safety=safety, facts=facts),
         boin_cohorts=cohorts,

@@ -216,7 +216,8 @@ def conduct_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
 
 
 def data_quality_listing(trial: TrialData, analysis: TrialAnalysis) -> Section:
-    rows = [("validation warning", f.key, f.location, f.message) for f in analysis.data_warnings]
+    rows = [("validation warning", w.finding.key, w.finding.location, w.finding.message)
+            for w in analysis.data_warnings]
     rows += [(f"analysis note: {source}", n.participant_id, "", n.note)
              for source, n in analysis_notes(analysis)]
     table = Table(columns=(Column("Finding", L), Column("Record or participant", L), Column("Where", L),

@@ -13,6 +13,7 @@ from collections import Counter
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import ParticipantNote
 from hipectrial.analysis.trial_analysis import TrialAnalysis
+from hipectrial.data.findings import NOUNS
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Column, Table
 from hipectrial.report.dsmb_common import L, R
@@ -121,8 +122,9 @@ def analysis_notes(analysis: TrialAnalysis) -> list[tuple[str, ParticipantNote]]
 
 def data_quality(analysis: TrialAnalysis) -> Table:
     counts: Counter[str] = Counter()
-    for f in analysis.data_warnings:
-        counts[f"Validation warning: {f.kind.value.replace('_', ' ')}, {f.field or 'record'}"] += 1
+    for w in analysis.data_warnings:
+        f = w.finding
+        counts[f"Validation warning: {NOUNS[f.kind]}, {(f.field or 'record').replace('_', ' ')}"] += 1
     for source, _ in analysis_notes(analysis):
         counts[f"Analysis note: {source}"] += 1
     unexplained = sum(len(a.reductions_without_reason) for a in analysis.exposure)
