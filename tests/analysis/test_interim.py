@@ -234,6 +234,18 @@ def test_a_cohort_holds_at_most_cohort_size_consecutive_registrations(protocol: 
     cohorts = analyze_trial(trial=t.build(), protocol=protocol).boin_cohorts
     assert [(c.dose_level, c.participant_ids) for c in cohorts] == [
         ("1", _ids(1, 2, 3)), ("1", _ids(4)), ("2", _ids(5))]
+    # Cohorts 2 and 3 have 1 of the 3 participants a BOIN cohort needs: no decision after them.
+    assert [(c.action, c.reason) for c in cohorts[1:]] == [
+        (None, "incomplete: 1 of 3 registered, no decision"), (None, "incomplete: 1 of 3 registered, no decision")]
+
+
+def test_one_registration_is_not_a_cohort_to_decide_on(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    _part_a(t, 1, "1", 0)
+    a = analyze_trial(trial=t.build(), protocol=protocol)
+    (cohort,) = a.boin_cohorts
+    assert (cohort.action, cohort.next_level) == (None, None)
+    assert (a.dose_finding.action, a.dose_finding.decided_after_cohort) == (None, None)
 
 
 def test_a_cohort_in_its_dlt_window_at_the_cutoff_is_pending(protocol: Protocol) -> None:

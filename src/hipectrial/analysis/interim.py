@@ -11,9 +11,10 @@
   (:func:`~hipectrial.analysis.surgical.end_of_treatment_date`) and, once induction cycle 1
   has started, the end of its DLT window if that is on or before the cut-off; with none of
   these the outcome is still pending. A cohort's outcomes are known on the latest of its
-  participants' dates. After each cohort whose outcomes, and those of every earlier cohort,
-  are all known, the design's data are the DLT-evaluable participants and their DLTs per
-  level in cohorts 1 to k, and the decision is
+  participants' dates. A cohort with fewer than ``cohort_size`` participants (registration
+  stopped or not yet complete) is incomplete and gets no decision. After each complete cohort
+  whose outcomes, and those of every earlier cohort, are all known, the design's data are the
+  DLT-evaluable participants and their DLTs per level in cohorts 1 to k, and the decision is
   :meth:`hipectrial.design.boin.BoinDesign.decide` with the doses eliminated so far (never
   used again, PD §Study); after the ``max_cohorts``-th cohort the design stops and selects
   :func:`hipectrial.design.select_mtd` (as the simulator does).
@@ -173,6 +174,11 @@ class MonitorLookStatus:
 
 @dataclass(frozen=True, slots=True)
 class SafetyMonitoringStatus:
+    """The Part B safety monitoring at the cut-off: the looks made (every ``every_n`` treated,
+    up to ``last_look_n``, the last the protocol plans), whether one met the stopping rule,
+    and the posterior on everyone treated so far (which may cross the bound between looks
+    or after the last planned one: ``above_bound``)."""
+
     event: str
     threshold: float
     posterior_cutoff: float
@@ -181,6 +187,18 @@ class SafetyMonitoringStatus:
     looks: tuple[MonitorLookStatus, ...]
     stopped: bool
     current_posterior: float | None
+    every_n: int
+    last_look_n: int
+
+    @property
+    def above_bound(self) -> bool:
+        """The posterior on everyone treated so far exceeds the stopping cut-off."""
+        return self.current_posterior is not None and self.current_posterior > self.posterior_cutoff
+
+    @property
+    def first_stop(self) -> MonitorLookStatus | None:
+        """The first look that met the stopping rule."""
+        return next((look for look in self.looks if look.stop), None)
 
 
 def registration_order(ids: Sequence[str], facts: Mapping[str, Facts]) -> list[str]:
@@ -268,11 +286,14 @@ def boin_cohorts(*, protocol: Protocol, part_a: Sequence[str], facts: Mapping[st
             n[current] += o.evaluable
             y[current] += o.dlt
         dated = [o.on for o in known if o.on is not None]
-        complete = not pending
+        full = len(members) == d.cohort_size
+        complete = not pending and full
         decided_so_far = decided_so_far and complete
         action = next_level = selected = reason = None
         if stopped:
             reason = f"registered after the design stopped (cohort {stopped})"
+        elif not full:
+            reason = f"incomplete: {len(members)} of {d.cohort_size} registered, no decision"
         elif decided_so_far:
             decision = design.decide(DoseState(tuple(n), tuple(y), current, eliminated))
             eliminated = decision.eliminated or eliminated
@@ -291,7 +312,7 @@ def boin_cohorts(*, protocol: Protocol, part_a: Sequence[str], facts: Mapping[st
         cohorts.append(BoinCohort(
             number=number, dose_level=level, participant_ids=tuple(members), outcomes=outcomes,
             evaluable=sum(o.evaluable for o in known), dlts=sum(o.dlt for o in known), n=tuple(n),
-            dlt=tuple(y), known_on=max(dated) if complete else None, pending_ids=pending,
+            dlt=tuple(y), known_on=max(dated) if complete and dated else None, pending_ids=pending,
             action=action, next_level=next_level,
             selected_level=None if selected is None else ids[selected], reason=reason,
             eliminated=tuple(lv for lv, flag in zip(ids, eliminated, strict=True) if flag)))
@@ -323,7 +344,7 @@ def dose_finding_status(protocol: Protocol, part_a: Sequence[str], evaluable: Se
                             + (f"dose level {selected} selected (isotonic estimate closest to the target)"
                                if selected is not None else "no dose selected"))
     else:
-        selection_reason = f"dose finding goes on after cohort {decided.number}: no dose selected yet"
+        selection_reason = f"BOIN {decided.action} after cohort {decided.number}: no dose selected yet"
     pending = tuple(pid for c in cohorts for pid in c.pending_ids)
     agent = df.explored_agents[0]
     levels = tuple(BoinLevel(
@@ -412,4 +433,5 @@ def safety_monitoring_status(protocol: Protocol, part_b_safety: Sequence[str],
         looks.append(MonitorLookStatus(look.n, x, look.stop_at, posterior, posterior > rule.posterior_cutoff))
     current = monitor.posterior_exceeds(events=len(events), n=len(ordered)) if ordered else None
     return SafetyMonitoringStatus(rule.event, rule.threshold, rule.posterior_cutoff, tuple(ordered),
-                                  tuple(events), tuple(looks), any(lk.stop for lk in looks), current)
+                                  tuple(events), tuple(looks), any(lk.stop for lk in looks), current,
+                                  rule.every_n, monitor.looks[-1].n if monitor.looks else max_n)

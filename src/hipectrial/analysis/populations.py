@@ -38,16 +38,16 @@ from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
 
 RULES: Mapping[Population, str] = {
-    Population.ITT: "registered and received HIPEC (day-0 hipec-paclitaxel dose given > 0)",
-    Population.SAFETY: "registered and given any study treatment (any dose given > 0)",
-    Population.PER_PROTOCOL: ("ITT, eligibility recomputed from the screening forms not ineligible, "
-                              "day-0 HIPEC dose within the protocol's dose tolerance"),
-    Population.OPERATED: "registered with a conversion_surgery_hipec operation",
-    Population.MEASURABLE: ("ITT with measurable disease at the baseline CT (>= 1 target lesion, "
-                            "baseline valid by RECIST 1.1 check_baseline)"),
-    Population.DLT_EVALUABLE: ("Part A, received HIPEC and every induction cycle-1 agent and followed "
-                               "to cycle 1 day 21, or had a DLT"),
-    Population.CY1_BASELINE: "ITT with CY1 at the day-0 laparoscopy",
+    Population.ITT: "registered and received HIPEC (the day-0 HIPEC paclitaxel dose given)",
+    Population.SAFETY: "registered and given any study treatment",
+    Population.PER_PROTOCOL: ("ITT, eligible when eligibility is recomputed from the screening forms, and "
+                              "the day-0 HIPEC dose within the protocol's dose tolerance"),
+    Population.OPERATED: "registered and had conversion surgery with HIPEC",
+    Population.MEASURABLE: ("ITT with measurable disease at the baseline CT (at least one target lesion, a "
+                            "baseline valid by RECIST 1.1)"),
+    Population.DLT_EVALUABLE: ("Part A, received HIPEC and every induction cycle-1 agent and followed to the "
+                               "end of the DLT window, or had a DLT"),
+    Population.CY1_BASELINE: "ITT with CY1 (positive cytology) at the day-0 laparoscopy",
 }
 PART_A, PART_B = "part_a", "part_b"
 INDUCTION = "induction"
@@ -134,8 +134,13 @@ def dlt_window_end(protocol: Protocol, cycle1_start: dt.date) -> dt.date:
     return cycle1_start + dt.timedelta(days=protocol.dose_finding.dlt.window.end.day - 1)
 
 
-def dlt_evaluable(protocol: Protocol, f: Facts) -> tuple[bool, str]:
-    """Whether a Part A participant is DLT-evaluable, and why (rule in the module docstring)."""
+PENDING_WINDOW = "DLT window still open at the cut-off"
+
+
+def dlt_evaluable(protocol: Protocol, f: Facts, as_of: dt.date | None = None) -> tuple[bool, str]:
+    """Whether a Part A participant is DLT-evaluable, and why (rule in the module docstring);
+    with ``as_of`` (the cut-off), a participant whose window ends after it is not evaluable
+    *yet* and the reason begins with :data:`PENDING_WINDOW`."""
     if any(ae.dlt for ae in f.adverse_events):
         return True, "had a DLT"
     if not f.received_hipec:
@@ -148,6 +153,8 @@ def dlt_evaluable(protocol: Protocol, f: Facts) -> tuple[bool, str]:
     end_day = protocol.dose_finding.dlt.window.end.day
     window_end = dlt_window_end(protocol, start)
     if f.last_known_alive is None or f.last_known_alive < window_end:
+        if as_of is not None and window_end > as_of and f.death_date is None:
+            return False, f"{PENDING_WINDOW} (it ends on cycle 1 day {end_day}, {window_end.isoformat()})"
         return False, f"not followed to cycle 1 day {end_day} ({window_end.isoformat()}) without a DLT"
     return True, f"received HIPEC and cycle 1, followed to cycle 1 day {end_day}"
 
@@ -162,8 +169,9 @@ def _hipec_within_tolerance(protocol: Protocol, f: Facts) -> bool:
 
 def build_populations(*, protocol: Protocol, facts: Mapping[str, Facts],
                       responses: Mapping[str, ParticipantResponse],
-                      eligibility: Mapping[str, EligibilityOutcome]) -> Populations:
-    """Every population by the rules of the module docstring."""
+                      eligibility: Mapping[str, EligibilityOutcome],
+                      as_of: dt.date | None = None) -> Populations:
+    """Every population by the rules of the module docstring, as of the cut-off ``as_of``."""
     registered = [f for f in facts.values() if f.registration_date is not None]
     itt = [f.id for f in registered if f.received_hipec]
     notes: list[ParticipantNote] = []
@@ -172,11 +180,11 @@ def build_populations(*, protocol: Protocol, facts: Mapping[str, Facts],
         outcome = eligibility.get(pid)
         ok = outcome is None or outcome.status != "ineligible"
         if not ok and outcome is not None:
-            notes.append(ParticipantNote(pid, "per_protocol: excluded, recomputed eligibility failed "
+            notes.append(ParticipantNote(pid, "Per protocol: excluded, recomputed eligibility failed "
                                               + ", ".join(outcome.failed)))
         if not _hipec_within_tolerance(protocol, facts[pid]):
             ok = False
-            notes.append(ParticipantNote(pid, "per_protocol: excluded, day-0 HIPEC dose outside the "
+            notes.append(ParticipantNote(pid, "Per protocol: excluded, day-0 HIPEC dose outside the "
                                               "dose tolerance or without a prescribed dose"))
         if ok:
             per_protocol.append(pid)
@@ -186,11 +194,11 @@ def build_populations(*, protocol: Protocol, facts: Mapping[str, Facts],
               for f in registered if f.study_part not in (PART_A, PART_B)]
     evaluable = []
     for pid in part_a:
-        ok, why = dlt_evaluable(protocol, facts[pid])
+        ok, why = dlt_evaluable(protocol, facts[pid], as_of)
         if ok:
             evaluable.append(pid)
-        else:
-            notes.append(ParticipantNote(pid, f"dlt_evaluable: not evaluable, {why}"))
+        elif not why.startswith(PENDING_WINDOW):  # not evaluable yet is no data question
+            notes.append(ParticipantNote(pid, f"DLT-evaluable: not evaluable, {why}"))
     sets = {
         Population.ITT: tuple(itt),
         Population.SAFETY: tuple(f.id for f in registered if f.treated),
@@ -205,5 +213,5 @@ def build_populations(*, protocol: Protocol, facts: Mapping[str, Facts],
     }
     for pid in itt:
         if facts[pid].first_look is None:
-            notes.append(ParticipantNote(pid, "cy1_baseline: no day-0 laparoscopy assessment"))
+            notes.append(ParticipantNote(pid, "CY1 at baseline: no day-0 laparoscopy assessment"))
     return Populations(sets, RULES, tuple(f.id for f in registered), part_a, part_b, tuple(notes))

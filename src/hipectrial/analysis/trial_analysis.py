@@ -258,7 +258,8 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     eligibility = {pid: recompute_eligibility(protocol=protocol, facts=f) for pid, f in facts.items()}
     responses = {pid: evaluate_participant(protocol=protocol, facts=f) for pid, f in facts.items()
                  if f.registration_date is not None}
-    pops = build_populations(protocol=protocol, facts=facts, responses=responses, eligibility=eligibility)
+    pops = build_populations(protocol=protocol, facts=facts, responses=responses, eligibility=eligibility,
+                             as_of=day)
     survival_days = tuple(sorted({e.at_days for e in protocol.endpoints
                                   if e.derivation is Derivation.SURVIVAL_AT and e.at_days is not None}))
     labels = Labels(protocol)

@@ -72,9 +72,9 @@ def _safety(analysis: TrialAnalysis, labels: Labels) -> Section:
     return Section(id="safety", title="Safety", blocks=tuple(blocks))
 
 
-def _dose_finding(analysis: TrialAnalysis) -> Section:
-    return Section(id="dose-finding", title="Dose finding (Part A, BOIN)",
-                   blocks=(*dsmb_design.dose_finding_blocks(analysis), dose_finding_callout(analysis)))
+def _dose_finding(analysis: TrialAnalysis, labels: Labels) -> Section:
+    blocks = (*dsmb_design.dose_finding_blocks(analysis, labels), dose_finding_callout(analysis))
+    return Section(id="dose-finding", title="Dose finding (Part A, BOIN)", blocks=blocks)
 
 
 def _conduct(analysis: TrialAnalysis) -> Section:
@@ -120,7 +120,7 @@ def dsmb_report(
         ("safety", lambda: _safety(analysis, labels)),
         ("deaths", lambda: Section(id="deaths", title="Deaths",
                                    blocks=tuple(dsmb_safety.deaths_blocks(analysis, labels)))),
-        ("dose finding", lambda: _dose_finding(analysis)),
+        ("dose finding", lambda: _dose_finding(analysis, labels)),
         ("efficacy", lambda: Section(id="efficacy", title="Efficacy", blocks=(
             *dsmb_design.primary_blocks(analysis), *dsmb_efficacy.efficacy_blocks(analysis)))),
         ("conduct", lambda: _conduct(analysis)),

@@ -9,6 +9,7 @@ estimate, Part A by dose level, and the all-ITT and operated rates as secondary.
 
 from __future__ import annotations
 
+from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import BinaryValue, DltValue
 from hipectrial.analysis.trial_analysis import TrialAnalysis
 from hipectrial.report import numbers as fmt
@@ -65,7 +66,7 @@ def cohort_history(analysis: TrialAnalysis) -> Table:
         id="table-boin-history")
 
 
-def dlt_listing(analysis: TrialAnalysis) -> Table:
+def dlt_listing(analysis: TrialAnalysis, labels: Labels) -> Table:
     rows = tuple((r.participant_id, r.dose_level or "–", r.term, r.grade, r.onset_date.isoformat(),
                   "–" if r.day is None else r.day, "yes" if r.serious else "no")
                  for r in analysis.safety_tables.dlts)
@@ -73,15 +74,16 @@ def dlt_listing(analysis: TrialAnalysis) -> Table:
         columns=(Column("Participant", L), Column("Level", L), Column("Event (CTCAE v5.0)", L),
                  Column("Grade", R), Column("Onset", L), Column("Day after HIPEC", R), Column("Serious", L)),
         rows=rows, caption="Part A: each dose-limiting toxicity", id="table-dlt-events",
-        note="Day 0 is the day-0 laparoscopy + HIPEC; the DLT window ends on cycle 1 day 21.")
+        note="Day 0 is the day-0 laparoscopy + HIPEC; the DLT window ends on induction cycle 1 day "
+        f"{labels.protocol.dose_finding.dlt.window.end.day}.")
 
 
-def dose_finding_blocks(analysis: TrialAnalysis) -> list[Block]:
+def dose_finding_blocks(analysis: TrialAnalysis, labels: Labels) -> list[Block]:
     blocks: list[Block] = []
     for result in analysis.endpoints:
         if isinstance(result.value, DltValue):
             blocks.append(dlt_by_level(result.value, analysis))
-    blocks += [cohort_history(analysis), dlt_listing(analysis)]
+    blocks += [cohort_history(analysis), dlt_listing(analysis, labels)]
     return blocks
 
 

@@ -159,16 +159,35 @@ def _final(analysis: TrialAnalysis) -> Callout:
 
 
 def _safety_monitoring(analysis: TrialAnalysis) -> Callout | None:
+    """The Part B monitoring in one of four states: not started, the rule met at a look,
+    above the bound since the last look (or beyond the planned looks), no signal."""
     sm = analysis.safety_monitoring
     if sm is None:
         return None
-    posterior = "–" if sm.current_posterior is None else fmt.fixed(sm.current_posterior, 3)
-    return Callout(kind=CalloutKind.STOP if sm.stopped else CalloutKind.OK,
-                   title="Safety monitoring (Part B): "
-                   + ("stopping rule met" if sm.stopped else "no signal"),
-                   text=f"{len(sm.event_ids)} participants with severe toxicity among {len(sm.participants)} "
-                   f"treated in Part B; P(rate > {fmt.percent(sm.threshold, digits=0)} | data) = {posterior} "
-                   f"(stop above {fmt.fixed(sm.posterior_cutoff, 2)}).")
+    title = "Safety monitoring (Part B): "
+    treated = len(sm.participants)
+    if treated == 0:
+        return Callout(kind=CalloutKind.INFO, title=title + "not started",
+                       text="No Part B participant has been treated yet.")
+    bound = (f"P(rate > {fmt.percent(sm.threshold, digits=0)} | data) above "
+             f"{fmt.fixed(sm.posterior_cutoff, 2)}")
+    posterior = fmt.fixed(sm.current_posterior or 0, 3)
+    now = (f"{fmt.plural(len(sm.event_ids), 'participant')} with severe toxicity among {treated} treated; "
+           f"P(rate > {fmt.percent(sm.threshold, digits=0)} | data) = {posterior}")
+    stop = sm.first_stop
+    if stop is not None:
+        return Callout(kind=CalloutKind.STOP,
+                       title=title + f"stopping rule met at the look after {stop.n} treated",
+                       text=f"{stop.events} of the first {stop.n} with severe toxicity: {bound} "
+                       f"(P = {fmt.fixed(stop.posterior, 3)}). Now {now}.")
+    if sm.above_bound:
+        where = (f"after the protocol's last planned look (n = {sm.last_look_n})" if treated > sm.last_look_n
+                 else f"between looks (the next after {(treated // sm.every_n + 1) * sm.every_n} treated)")
+        return Callout(kind=CalloutKind.WARNING, title=title + "above the stopping bound " + where,
+                       text=f"{now}, {bound}. No planned look has met the rule.")
+    return Callout(kind=CalloutKind.OK, title=title + "no signal",
+                   text=f"{now} (stop above {fmt.fixed(sm.posterior_cutoff, 2)} at a look every {sm.every_n} "
+                   "treated).")
 
 
 def _deaths(analysis: TrialAnalysis, labels: Labels) -> Callout | None:

@@ -193,3 +193,12 @@ def plain(value: float) -> str:
     ('−4', '12.3', '30')
     """
     return fixed(value, 0) if float(value).is_integer() else fixed(value, 1)
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """``count`` and the noun in the right number.
+
+    >>> plural(1, "event"), plural(3, "event"), plural(0, "participant"), plural(2, "person", "people")
+    ('1 event', '3 events', '0 participants', '2 people')
+    """
+    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
