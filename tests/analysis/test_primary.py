@@ -36,7 +36,7 @@ import pytest
 
 from hipectrial.analysis.facts import collect_facts
 from hipectrial.analysis.labels import Labels
-from hipectrial.analysis.primary import STOPPED_AT_STAGE_1, primary_endpoint
+from hipectrial.analysis.primary import STOPPED_AT_STAGE_1, primary_endpoint, simon_population
 from hipectrial.analysis.trial_analysis import analyze_trial
 from hipectrial.data import ResidualTumour
 from hipectrial.protocol import Protocol
@@ -157,10 +157,11 @@ def _mixed() -> TrialBuilder:
 def test_primary_endpoint_in_the_designed_population(protocol: Protocol) -> None:
     trial = _mixed().build()
     a = analyze_trial(trial=trial, protocol=protocol)
-    primary = primary_endpoint(protocol=protocol, populations=a.populations,
-                               facts=collect_facts(trial=trial, protocol=protocol),
-                               dose_finding=dataclasses.replace(a.dose_finding, selected_level="2"),
-                               stage1=a.simon, labels=Labels(protocol))
+    facts = collect_facts(trial=trial, protocol=protocol)
+    dose_finding = dataclasses.replace(a.dose_finding, selected_level="2")
+    simon = simon_population(protocol=protocol, populations=a.populations, facts=facts, dose_finding=dose_finding)
+    primary = primary_endpoint(protocol=protocol, populations=a.populations, facts=facts,
+                               dose_finding=dose_finding, simon=simon, stage1=a.simon, labels=Labels(protocol))
     assert (primary.endpoint_id, primary.rp2d) == ("r0-resection", "2")
     assert primary.rp2d_rule == "dose level 2, selected by Part A (BOIN)"
     designed = primary.designed
@@ -218,4 +219,12 @@ def test_no_part_b_when_part_a_stops_without_a_dose(protocol: Protocol) -> None:
     final = analyze_trial(trial=t.build(), protocol=protocol).primary.final
     assert final.decision == "not yet"
     assert final.reasons[-1] == ("Part A stopped without selecting a dose (lowest dose too toxic): "
-                                 "Part B does not open")
+                                 "Part B does not open.")
+
+
+def test_stage_1_the_final_analysis_and_the_designed_rate_count_one_population(protocol: Protocol) -> None:
+    # _mixed: Part B ITT at level 2 (the level Part B was registered at most: 005, 006, 007) and
+    # SH01-008 at level 1. The Simon look and final analysis count the designed population only.
+    a = analyze_trial(trial=_mixed().build(), protocol=protocol)
+    assert set(a.simon.participant_ids) == set(a.primary.designed.denominator_ids) == set(_ids(5, 6, 7))
+    assert set(a.primary.final.participant_ids) == set(_ids(5, 6, 7))

@@ -114,6 +114,7 @@ class PrimaryEndpoint:
     rp2d: str | None
     rp2d_rule: str
     designed: BinaryValue
+    part_b_closed: str | None
     part_a_by_level: tuple[LevelR0, ...]
     all_itt: BinaryValue
     final: SimonFinal
@@ -193,9 +194,44 @@ def _rp2d(levels: Sequence[str], selected: str | None,
                    + ("; the most frequent, lowest first on a tie)" if len(counts) > 1 else ")"))
 
 
+@dataclass(frozen=True, slots=True)
+class SimonPopulation:
+    """The population the Simon design is powered on: Part B ITT participants at the RP2D
+    (``participant_ids``, any order), the RP2D and how it was chosen, and the Part B ITT
+    participants at another level (``left_out``), who are not in it."""
+
+    rp2d: str | None
+    rp2d_rule: str
+    participant_ids: tuple[str, ...]
+    left_out: tuple[tuple[str, str], ...]
+
+
+def simon_population(*, protocol: Protocol, populations: Populations, facts: Mapping[str, Facts],
+                     dose_finding: DoseFindingStatus) -> SimonPopulation:
+    """The one definition of who the Simon stage-1 look, the final analysis and the primary
+    endpoint as designed count: Part B ITT at the RP2D (the level Part A selected; without a
+    selection, the level Part B was registered at, stated in ``rp2d_rule``)."""
+    in_itt = set(populations[Population.ITT])
+    part_b = [pid for pid in populations.part_b if pid in in_itt]
+    levels = [level.id for level in protocol.dose_finding.levels]
+    level_of = {pid: str(facts[pid].participant.dose_level) for pid in part_b}
+    rp2d, rule = _rp2d(levels, dose_finding.selected_level, [level_of[pid] for pid in part_b])
+    return SimonPopulation(rp2d, rule, tuple(pid for pid in part_b if level_of[pid] == rp2d),
+                           tuple((pid, level_of[pid]) for pid in part_b if level_of[pid] != rp2d))
+
+
+def part_b_closed(dose_finding: DoseFindingStatus, simon: SimonPopulation) -> str | None:
+    """Why Part B will not open (Part A stopped without selecting a dose and nobody is in
+    Part B), or ``None``."""
+    if dose_finding.action == Action.STOP.value and dose_finding.selected_level is None \
+            and not simon.participant_ids:
+        return f"Part A stopped without selecting a dose ({dose_finding.reason}): Part B does not open."
+    return None
+
+
 def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Mapping[str, Facts],
-                     dose_finding: DoseFindingStatus, stage1: SimonStage1, labels: Labels,
-                     conf_level: float = 0.95) -> PrimaryEndpoint:
+                     dose_finding: DoseFindingStatus, simon: SimonPopulation, stage1: SimonStage1,
+                     labels: Labels, conf_level: float = 0.95) -> PrimaryEndpoint:
     """The primary endpoint as designed (module docstring).
 
     Parameters
@@ -208,6 +244,8 @@ def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Map
         Every participant's facts at the cut-off.
     dose_finding
         The BOIN status (:func:`~hipectrial.analysis.interim.dose_finding_status`).
+    simon
+        The Simon design's population (:func:`simon_population`).
     stage1
         The Simon stage-1 look (:func:`~hipectrial.analysis.interim.simon_stage1`).
     labels
@@ -217,14 +255,10 @@ def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Map
     """
     itt = populations[Population.ITT]
     in_itt = set(itt)
-    part_b = [pid for pid in populations.part_b if pid in in_itt]
-    levels = [level.id for level in protocol.dose_finding.levels]
     level_of = {pid: str(facts[pid].participant.dose_level) for pid in itt}
-    rp2d, rule = _rp2d(levels, dose_finding.selected_level, [level_of[pid] for pid in part_b])
-    designed_ids = [pid for pid in part_b if level_of[pid] == rp2d]
-    designed = r0_value("part_b_itt_rp2d", designed_ids, facts, conf_level, labels)
-    others = [ParticipantNote(pid, f"Part B ITT at dose level {level_of[pid]}, not the RP2D: left out")
-              for pid in part_b if level_of[pid] != rp2d]
+    designed = r0_value("part_b_itt_rp2d", simon.participant_ids, facts, conf_level, labels)
+    others = [ParticipantNote(pid, f"Part B ITT at dose level {level}, not the RP2D: left out")
+              for pid, level in simon.left_out]
     if others:
         designed = replace(designed, notes=(*designed.notes, *others))
     agent = protocol.dose_finding.explored_agents[0]
@@ -234,12 +268,13 @@ def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Map
                 r0_value(f"part_a_itt_level_{level.id}", [pid for pid in part_a if level_of[pid] == level.id],
                          facts, conf_level, labels))
         for level in protocol.dose_finding.levels)
-    final = simon_final(protocol=protocol, part_b_itt=part_b, facts=facts, stage1=stage1,
+    final = simon_final(protocol=protocol, part_b_itt=simon.participant_ids, facts=facts, stage1=stage1,
                         conf_level=conf_level)
-    if dose_finding.action == Action.STOP.value and dose_finding.selected_level is None and not part_b:
-        final = replace(final, reasons=(*final.reasons, f"Part A stopped without selecting a dose "
-                                                        f"({dose_finding.reason}): Part B does not open"))
+    closed = part_b_closed(dose_finding, simon)
+    if closed is not None:
+        final = replace(final, reasons=(*final.reasons, closed))
     return PrimaryEndpoint(
-        endpoint_id=protocol.statistics.primary.endpoint, rp2d=rp2d, rp2d_rule=rule, designed=designed,
+        endpoint_id=protocol.statistics.primary.endpoint, rp2d=simon.rp2d, rp2d_rule=simon.rp2d_rule,
+        designed=designed, part_b_closed=closed,
         part_a_by_level=by_level, all_itt=r0_value(Population.ITT.value, itt, facts, conf_level, labels),
         final=final)

@@ -39,7 +39,7 @@ from hipectrial.analysis.interim import (
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.peritoneal import cytology_conversion_value, pci_change_value
 from hipectrial.analysis.populations import Populations, StudyGroup, build_populations, study_groups
-from hipectrial.analysis.primary import PrimaryEndpoint, primary_endpoint
+from hipectrial.analysis.primary import PrimaryEndpoint, primary_endpoint, simon_population
 from hipectrial.analysis.response import (
     LesionChange,
     ParticipantResponse,
@@ -265,15 +265,15 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
     labels = Labels(protocol)
     ctx = _Context(protocol, facts, pops, responses, survival_days, labels)
     endpoints = tuple(_endpoint(ctx, ep) for ep in protocol.endpoints)
-    itt, safety = pops[Population.ITT], pops[Population.SAFETY]
+    safety = pops[Population.SAFETY]
     groups = study_groups(protocol, pops, facts)
     devs, completeness = conduct(protocol, pops.registered, facts, day)
     part_b_safety = [pid for pid in pops.part_b if pid in set(safety)]
     cohorts = boin_cohorts(protocol=protocol, part_a=pops.part_a, facts=facts, as_of=day)
     dose_finding = dose_finding_status(protocol, pops.part_a, pops[Population.DLT_EVALUABLE], facts,
                                        cohorts=cohorts)
-    stage1 = simon_stage1(protocol=protocol, part_b_itt=[pid for pid in pops.part_b if pid in set(itt)],
-                          facts=facts)
+    simon = simon_population(protocol=protocol, populations=pops, facts=facts, dose_finding=dose_finding)
+    stage1 = simon_stage1(protocol=protocol, part_b_itt=simon.participant_ids, facts=facts)
     return TrialAnalysis(
         protocol_id=protocol.study.id, protocol_version=trial.protocol_version, cutoff=day, populations=pops,
         endpoints=endpoints,
@@ -293,4 +293,4 @@ def analyze_trial(*, trial: TrialData, protocol: Protocol, cutoff: dt.date | Non
         safety_tables=safety_tables(protocol=protocol, groups=groups, safety=safety, facts=facts),
         boin_cohorts=cohorts,
         primary=primary_endpoint(protocol=protocol, populations=pops, facts=facts, dose_finding=dose_finding,
-                                 stage1=stage1, conf_level=CONF_LEVEL, labels=labels))
+                                 simon=simon, stage1=stage1, conf_level=CONF_LEVEL, labels=labels))

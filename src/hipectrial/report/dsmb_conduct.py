@@ -15,7 +15,7 @@ from hipectrial.analysis.results import ParticipantNote
 from hipectrial.analysis.trial_analysis import TrialAnalysis
 from hipectrial.data.findings import NOUNS
 from hipectrial.report import numbers as fmt
-from hipectrial.report.document import Column, Table
+from hipectrial.report.document import Block, Column, Paragraph, Table
 from hipectrial.report.dsmb_common import L, R
 
 DEVIATION_KINDS = {
@@ -61,8 +61,7 @@ def exposure(analysis: TrialAnalysis, labels: Labels) -> Table:
 
 def deviations(analysis: TrialAnalysis) -> Table:
     rows = [(DEVIATION_KINDS.get(kind, kind), count) for kind, count in analysis.deviations.by_kind]
-    unexplained = sum(len(a.reductions_without_reason) for a in analysis.exposure)
-    rows.append((UNEXPLAINED_REDUCTION, unexplained))
+    rows.append((UNEXPLAINED_REDUCTION, reductions_without_reason(analysis)))
     return Table(columns=(Column("Deviation", L), Column("n", R)), rows=tuple(rows),
                  caption="Protocol deviations by kind", id="table-deviations",
                  note="Each deviation is listed in the appendix.")
@@ -120,21 +119,39 @@ def analysis_notes(analysis: TrialAnalysis) -> list[tuple[str, ParticipantNote]]
     return out
 
 
-def data_quality(analysis: TrialAnalysis) -> Table:
+def reductions_without_reason(analysis: TrialAnalysis) -> int:
+    """Doses reduced by the exposure rule's fraction or more with no reason recorded."""
+    return sum(len(a.reductions_without_reason) for a in analysis.exposure)
+
+
+def finding_counts(analysis: TrialAnalysis) -> Counter[str]:
+    """Every open data-quality finding, counted by kind: validation warnings (by record kind
+    and field), the analysis' notes (by where they come from), reductions without a reason
+    and records entered late. The one count the summary and the data-quality table show."""
     counts: Counter[str] = Counter()
     for w in analysis.data_warnings:
         f = w.finding
-        counts[f"Validation warning: {NOUNS[f.kind]}, {(f.field or 'record').replace('_', ' ')}"] += 1
+        counts[f"validation warning on a {NOUNS[f.kind]} ({(f.field or 'record').replace('_', ' ')})"] += 1
     for source, _ in analysis_notes(analysis):
-        counts[f"Analysis note: {source}"] += 1
-    unexplained = sum(len(a.reductions_without_reason) for a in analysis.exposure)
+        counts[f"record an endpoint could not use as it is ({source})"] += 1
+    unexplained = reductions_without_reason(analysis)
     if unexplained:
-        counts[f"Deviation: {UNEXPLAINED_REDUCTION.lower()}"] += unexplained
-    rows = tuple(sorted(counts.items()))
+        counts[UNEXPLAINED_REDUCTION.lower()] += unexplained
+    late = sum(s.entered_late for s in analysis.data_currency.sites)
+    if late:
+        counts["record entered late"] += late
+    return counts
+
+
+def data_quality(analysis: TrialAnalysis) -> Block:
+    counts = finding_counts(analysis)
+    if not counts:
+        return Paragraph("Data quality: no open finding (no validation warning, every record usable as it "
+                         "is).")
     return Table(
-        columns=(Column("Finding", L), Column("n", R)), rows=rows or (("No finding", 0),),
+        columns=(Column("Finding", L), Column("n", R)), rows=tuple(sorted(counts.items())),
         caption="Data quality: findings to resolve, by kind",
         note="Validation warnings are records that are incomplete or unusual (errors would have stopped the "
-        "analysis); analysis notes are records an endpoint could not use as they are. Each is listed in the "
-        "appendix.",
+        "analysis); the others are records an endpoint or the schedule could not use as they are. Each is "
+        "listed in the appendix.",
         id="table-data-quality")

@@ -112,7 +112,7 @@ def primary_table(analysis: TrialAnalysis) -> Table:
         rows.append((f"Simon final analysis: the first {final.n}", known, final.responses, "not yet complete",
                      "; ".join(final.reasons)))
     else:
-        p_value = "< 0.0001" if estimate.p_value < 0.0001 else f"= {fmt.fixed(estimate.p_value, 4)}"
+        p_value = fmt.p_value(estimate.p_value)
         interval = fmt.ci_range(estimate.conf_level, estimate.ci_lower, estimate.ci_upper)
         rows.append((f"Simon final analysis: the first {estimate.enrolled}", estimate.enrolled,
                      estimate.responses, f"UMVUE {fmt.percent(estimate.umvue)} ({interval}, stage-wise)",

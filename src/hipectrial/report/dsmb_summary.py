@@ -19,6 +19,7 @@ from hipectrial.analysis.trial_analysis import TrialAnalysis
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Block, Callout, CalloutKind, Metric, MetricGrid, Paragraph
 from hipectrial.report.dsmb_common import listing_id
+from hipectrial.report.dsmb_conduct import finding_counts
 
 V = TypeVar("V", BinaryValue, TimeToEventValue)
 
@@ -121,40 +122,50 @@ def dose_finding_callout(analysis: TrialAnalysis) -> Callout:
                        text=f"No BOIN decision has been taken{pending}.")
     next_level = f": next cohort at dose level {df.next_level}" if df.next_level else ""
     kind = CalloutKind.STOP if df.action == "stop" else CalloutKind.INFO
+    why = f" ({df.reason})" if df.reason else ""
     return Callout(kind=kind, title=f"Dose finding: BOIN decision {df.action}{next_level}",
-                   text=f"Decided{after}: {df.reason or df.selection_reason}.")
+                   text=f"The last decision was taken{after}{why}; no dose is selected until the design "
+                   "stops.")
 
 
 def _stage1(analysis: TrialAnalysis) -> Callout:
     s = analysis.simon
-    reasons = " ".join(s.reasons)
+    closed = analysis.primary.part_b_closed
+    if closed is not None:
+        return Callout(kind=CalloutKind.STOP, title="Simon stage 1: Part B does not open", text=closed)
     if not s.made:
+        known = s.n1 - s.missing
         return Callout(kind=CalloutKind.INFO, title="Simon stage 1: the look cannot be made yet",
-                       text=f"{s.n1 - s.missing} of the first {s.n1} Part B ITT participants have a known "
-                       f"R0 outcome; {s.responses} R0 so far ({s.rule}). {reasons}".strip())
+                       text=fmt.sentences([f"{known} of the first {s.n1} Part B ITT participants at the RP2D "
+                                           f"{'has' if known == 1 else 'have'} a known R0 outcome; "
+                                           f"{s.responses} R0 so far ({s.rule})", *s.reasons]))
     kind = CalloutKind.STOP if s.decision == "stop for futility" else CalloutKind.OK
     when = f"on {s.look_date.isoformat()}" if s.look_date is not None else "(date not recorded)"
     return Callout(kind=kind, title=f"Simon stage 1: {s.decision}",
-                   text=f"{s.responses} R0 resections among the first {s.n1} Part B ITT participants "
-                   f"({s.rule}); the look was possible {when}, when the last of their outcomes was known.")
+                   text=f"{s.responses} R0 resections among the first {s.n1} Part B ITT participants at the "
+                   f"RP2D ({s.rule}); the look was possible {when}, when the last of their outcomes was "
+                   "known.")
 
 
 def _final(analysis: TrialAnalysis) -> Callout:
     final = analysis.primary.final
+    if analysis.primary.part_b_closed is not None:
+        return Callout(kind=CalloutKind.STOP, title="Simon final analysis: Part B does not open",
+                       text=analysis.primary.part_b_closed)
     known = len(final.participant_ids) - len(final.pending_ids)
     estimate = final.estimate
     if estimate is None:
         return Callout(kind=CalloutKind.INFO, title="Simon final analysis: not yet complete",
-                       text=f"{final.responses} R0 resections among {known} of the first {final.n} Part B "
-                       f"ITT participants with a known outcome ({final.rule}). " + " ".join(final.reasons))
-    p_value = "< 0.0001" if estimate.p_value < 0.0001 else f"= {fmt.fixed(estimate.p_value, 4)}"
+                       text=fmt.sentences([f"{final.responses} R0 resections among {known} of the first "
+                                           f"{final.n} Part B ITT participants with a known outcome "
+                                           f"({final.rule})", *final.reasons]))
     interval = fmt.ci_range(estimate.conf_level, estimate.ci_lower, estimate.ci_upper)
     kind = CalloutKind.OK if final.reject_h0 else CalloutKind.WARNING
     return Callout(kind=kind, title=f"Simon final analysis: {final.decision}",
                    text=f"{estimate.responses} R0 resections among {estimate.enrolled} Part B ITT "
                    f"participants ({final.rule}). Simon-adjusted estimate (UMVUE) "
-                   f"{fmt.percent(estimate.umvue)}, "
-                   f"stage-wise {interval}; one-sided p {p_value} against H0: R0 rate ≤ "
+                   f"{fmt.percent(estimate.umvue)}, stage-wise {interval}; one-sided p "
+                   f"{fmt.p_value(estimate.p_value)} against H0: R0 rate ≤ "
                    f"{fmt.percent(estimate.p0, digits=0)}. Naive {fmt.proportion(estimate.naive)}.")
 
 
@@ -199,7 +210,9 @@ def _deaths(analysis: TrialAnalysis, labels: Labels) -> Callout | None:
         kinds = " and ".join(k for k, on in (("treatment-related", r.treatment_related),
                                              ("post-operative", r.post_operative)) if on)
         cause = labels.field("cause_of_death", r.cause) if r.cause else "cause not recorded"
-        why = "; ".join((*r.treatment_related_by, *r.post_operative_by))
+        why = "; ".join(w for w in (*r.treatment_related_by, *r.post_operative_by)
+                        if not w.startswith("cause of death"))  # the cause is said already
+        why = why or "by its cause"
         lines.append(f"{r.participant_id} died on {r.death_date.isoformat()} ({cause}): {kinds} — {why}.")
     if len(rows) > DEATHS_DESCRIBED:
         lines.append(f"{len(rows) - DEATHS_DESCRIBED} more in the deaths section.")
@@ -210,18 +223,14 @@ def _deaths(analysis: TrialAnalysis, labels: Labels) -> Callout | None:
 
 
 def _data_quality(analysis: TrialAnalysis) -> Callout:
-    warnings = len(analysis.data_warnings)
-    notes = len(analysis.deaths.notes) + len(analysis.safety_tables.notes)
-    unexplained = sum(len(a.reductions_without_reason) for a in analysis.exposure)
-    if not (warnings or notes or unexplained):
-        return Callout(kind=CalloutKind.OK, title="Data quality: no open validation finding",
-                       text="The data passed the protocol's validation without warnings.")
-    parts = [f"{warnings} validation warning(s) (records incomplete or unusual)"]
-    if notes:
-        parts.append(f"{notes} safety record(s) to complete (e.g. a death without its grade-5 adverse event)")
-    if unexplained:
-        parts.append(f"{unexplained} dose reduction(s) of 10 % or more without a reason recorded")
-    return Callout(kind=CalloutKind.WARNING, title="Data quality: findings to resolve",
+    counts = finding_counts(analysis)
+    if not counts:
+        return Callout(kind=CalloutKind.OK, title="Data quality: no open finding",
+                       text="The data passed the protocol's validation without warnings, and every record "
+                       "could be used as it is.")
+    total = sum(counts.values())
+    parts = [f"{fmt.plural(n, 'finding')}: {kind}" for kind, n in sorted(counts.items())]
+    return Callout(kind=CalloutKind.WARNING, title=f"Data quality: {fmt.plural(total, 'finding')} to resolve",
                    text="; ".join(parts) + ". None stops the analysis; each is listed in the data-quality "
                    "section.")
 

@@ -10,6 +10,7 @@ what ``hipectrial analyze`` prints.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from hipectrial.analysis.results import BinaryEstimate, ContinuousSummary
@@ -202,3 +203,21 @@ def plural(count: int, noun: str, plural_form: str | None = None) -> str:
     ('1 event', '3 events', '0 participants', '2 people')
     """
     return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
+
+
+def sentences(parts: Sequence[str]) -> str:
+    """Texts joined as sentences: each ends with a full stop.
+
+    >>> sentences(["5 of 13 known", "continuing is certain.", ""])
+    '5 of 13 known. continuing is certain.'
+    """
+    return " ".join(p if p.endswith((".", "!", "?")) else f"{p}." for p in (p.strip() for p in parts) if p)
+
+
+def p_value(value: float) -> str:
+    """A p-value: ``"= 0.0268"``, ``"< 0.0001"`` below that.
+
+    >>> p_value(0.026812), p_value(0.00003)
+    ('= 0.0268', '< 0.0001')
+    """
+    return "< 0.0001" if value < 0.0001 else f"= {fixed(value, 4)}"
