@@ -25,6 +25,7 @@ from decimal import Decimal
 import pytest
 
 from hipectrial.protocol.regimen import Timing
+from hipectrial.report.document import Callout
 
 from .truth import Built, Person, Records, body, find_table, index, seed1
 
@@ -110,7 +111,8 @@ class Schedule:
     def resolve(self, timing: Timing, day: int | None = None) -> tuple[dt.date, bool] | None:
         day = timing.day if day is None else day
         if timing.anchor.value == "cycle_start":
-            assert timing.phase is not None and timing.cycle is not None
+            assert timing.phase is not None
+            assert timing.cycle is not None
             start = self.start(timing.phase, timing.cycle) if self.applies(timing.phase) else None
             if start is None:
                 return None
@@ -221,7 +223,7 @@ def test_completeness_counts_visits_due_only_while_the_participant_is_on_the_sch
         due, missed = expected_and_missed(occurrences, cutoff)
         expected += len(due)
         recorded += len(due) - len(missed)
-    shown = dict((r[0], r[1]) for r in body(find_table(built.report, "table-completeness")))
+    shown = {r[0]: r[1] for r in body(find_table(built.report, "table-completeness"))}
     assert shown["Scheduled visits due by the cut-off"] == str(expected)
     assert shown["… recorded"] == str(recorded)
     assert shown["… missed"] == str(expected - recorded)
@@ -249,7 +251,7 @@ def test_missed_visits_are_listed_per_participant_with_their_windows(
         for o in missed:
             # The issue's rule: nothing is missed after death, off study or (scans) progression.
             for stop in (q.death_date, q.p.off_study_date):
-                assert stop is None or o.latest < stop
+                assert stop is None or o.latest < stop, (q.id, o)
             expected_windows[(q.id, f"{names[o.visit_id]} #{o.n}",
                               f"not done; window {o.earliest.isoformat()} to {o.latest.isoformat()} closed")] += 1
     assert shown_windows == expected_windows
@@ -294,7 +296,7 @@ def test_lab_values_required_at_each_cycle_visit_done_within_72_hours(built: Bui
                 expected += 1
                 # "labs within 72 hours before dosing": a result 0 to 3 days before the visit.
                 missing += not any(lab.test_code == code and 0 <= (o.actual - lab.date).days <= 3 for lab in q.labs)
-    shown = dict((r[0], r[1]) for r in body(find_table(built.report, "table-completeness")))
+    shown = {r[0]: r[1] for r in body(find_table(built.report, "table-completeness"))}
     assert shown["Lab values required at the cycle visits done"] == str(expected)
     assert shown["… missing (no result within 72 hours before the visit)"] == str(missing)
 
@@ -326,12 +328,12 @@ def unexplained_reductions(built: Built, records: Records) -> list[tuple[str, st
 def test_doses_reduced_without_a_reason_are_counted_and_listed(built: Built, records: Records) -> None:
     found = unexplained_reductions(built, records)
     label = "Dose reduced by 10 % or more with no reason recorded"
-    assert dict((r[0], r[1]) for r in body(find_table(built.report, "table-deviations")))[label] == str(len(found))
+    assert {r[0]: r[1] for r in body(find_table(built.report, "table-deviations"))}[label] == str(len(found))
     names = {a.id: a.name for a in built.protocol.agents}
     listed = Counter((r[0], r[2].split(" ")[0], r[3]) for r in body(find_table(built.report, "listing-deviations"))
                      if r[1] == label)
     assert listed == Counter((pid, names[agent].split(" ")[0], day.isoformat()) for pid, agent, day in found)
-    quality = dict((r[0], r[1]) for r in body(find_table(built.report, "table-data-quality")))
+    quality = {r[0]: r[1] for r in body(find_table(built.report, "table-data-quality"))}
     assert quality.get(f"Deviation: {label.lower()}", "0") == str(len(found))
 
 
@@ -362,7 +364,7 @@ def test_data_currency_gives_each_sites_last_visit_and_record_count(built: Built
 
 def test_data_quality_counts_the_deaths_to_complete_and_the_dose_records_to_explain(built: Built,
                                                                                     records: Records) -> None:
-    quality = dict((r[0], r[1]) for r in body(find_table(built.report, "table-data-quality")))
+    quality = {r[0]: r[1] for r in body(find_table(built.report, "table-data-quality"))}
     # deaths.py: a death with cause treatment toxicity or surgical complication, or within 30 days
     # of an operation, without a fatal (grade 5) adverse event recorded, is a record to complete.
     notes = 0
@@ -381,3 +383,26 @@ def test_data_quality_counts_the_deaths_to_complete_and_the_dose_records_to_expl
     empty = {(q.id, d.agent) for q in records.safety for d in q.doses if d.prescribed is None and d.given == 0}
     assert quality.get("Analysis note: exposure", "0") == str(len(empty))
     assert re.fullmatch(r"\d+", quality.get("Analysis note: exposure", "0"))
+
+
+def test_data_quality_callout_counts_what_is_left_to_resolve(built: Built, records: Records) -> None:
+    callout = next(b for b in built.report.sections[0].blocks
+                   if isinstance(b, Callout) and b.title.startswith("Data quality"))
+    reductions = len(unexplained_reductions(built, records))
+    quality = {r[0]: r[1] for r in body(find_table(built.report, "table-data-quality"))}
+    # Validation warnings are the data layer's validate() findings, not recomputed here: the callout
+    # must agree with the table that counts them.
+    warnings = sum(int(n) for k, n in quality.items() if k.startswith("Validation warning"))
+    # Safety records to complete: the deaths' notes (checked against the rule above) and the
+    # adverse events' (grade 5 without outcome fatal or the reverse; an agent the protocol lacks).
+    agents = {a.id for a in built.protocol.agents}
+    ae_notes = sum(1 for q in records.safety for ae in q.aes
+                   if (ae.grade == 5) != (ae.outcome is not None and ae.outcome.value == "fatal")
+                   or set(ae.attribution) - agents)
+    notes = int(quality.get("Analysis note: deaths", "0")) + ae_notes
+    assert callout.title == "Data quality: findings to resolve"
+    text = callout.text.replace("\u00a0", " ")
+    assert text.startswith(f"{warnings} validation warning(s) (records incomplete or unusual); ")
+    assert f"; {notes} safety record(s) to complete" in text
+    assert f"; {reductions} dose reduction(s) of 10 % or more without a reason recorded." in text
+

@@ -164,17 +164,6 @@ def test_a_death_one_day_after_surgery_is_post_operative_though_no_grade_5_event
         assert rows[q.id][9] == "yes"
 
 
-def last_known_alive(q: Person) -> dt.date | None:
-    """The latest date of a record about the living participant (conventions): visits, doses,
-    labs, assessments, operations, follow-up contacts alive, registration; before any death."""
-    dates = [v.actual_date for v in q.visits if v.actual_date] + [d.date for d in q.doses]
-    dates += [lab.date for lab in q.labs] + [a.date for a in q.tas] + [s.date for s in q.surgeries]
-    dates += [f.date for f in q.fus if f.vital_status.value == "alive"]
-    dates += [q.p.registration_date] if q.p.registration_date else []
-    death = q.death_date
-    return max((d for d in dates if death is None or d < death), default=None)
-
-
 def test_mortality_at_n_days_leaves_out_those_not_yet_followed_for_n_days(built: Built,
                                                                           records: Records) -> None:
     rows = body(find_table(built.report, "table-mortality"))
@@ -189,7 +178,7 @@ def test_mortality_at_n_days_leaves_out_those_not_yet_followed_for_n_days(built:
                 assert start is not None
                 if q.death_date is not None and within((q.death_date - start).days, horizon):
                     deaths += 1
-                elif q.death_date is not None or (last_known_alive(q) or start) >= start + dt.timedelta(days=horizon):
+                elif q.death_date is not None or (q.last_known_alive or start) >= start + dt.timedelta(days=horizon):
                     alive += 1  # known to have lived past the horizon; else undetermined, left out
             row = next(r for r in rows if r[0] == f"{horizon}-day mortality" and r[1] == population)
             assert_rate(row[2], deaths, deaths + alive)

@@ -19,28 +19,25 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 import pytest
-from lifelines import KaplanMeierFitter
 from scipy import optimize, stats
 
-from hipectrial.report.document import Callout, MetricGrid
-
-from .test_dsmb_truth import dlt_evaluable
 from .truth import (
     Built,
     Person,
     Records,
     assert_rate,
+    assert_survival_row,
     body,
+    callout,
     codelist,
     count_of,
+    dlt_evaluable,
     find_table,
     half_up,
-    header,
     index,
+    metric,
     seed1,
 )
-
-MONTH_DAYS = 365.25 / 12  # days in a month, as the report converts days to months
 
 
 @pytest.fixture(scope="module")
@@ -51,17 +48,6 @@ def built() -> Built:
 @pytest.fixture(scope="module")
 def records(built: Built) -> Records:
     return index(built.trial)
-
-
-def callout(built: Built, title_start: str) -> Callout:
-    return next(b for b in built.report.sections[0].blocks if isinstance(b, Callout)
-                and b.title.startswith(title_start))
-
-
-def metric(built: Built, label: str) -> tuple[str, str]:
-    grid = next(b for b in built.report.sections[0].blocks if isinstance(b, MetricGrid))
-    m = next(m for m in grid.metrics if m.label == label)
-    return m.value.replace("\u00a0", " "), (m.detail or "").replace("\u00a0", " ")
 
 
 # -- Part A: BOIN --------------------------------------------------------------------------------
@@ -94,7 +80,7 @@ def dlt_known_on(built: Built, q: Person) -> dt.date | None:
         return min(dlts)
     cycle1 = [d.date for d in q.doses if d.phase == "induction" and d.cycle == 1]
     window_end = min(cycle1) + dt.timedelta(days=20) if cycle1 else None
-    if dlt_evaluable(built, q):
+    if dlt_evaluable(built.protocol, q):
         return window_end
     cutoff = built.trial.generated_at.date()
     ends = [d for d in (q.death_date, q.p.off_study_date, eot_recorded(q)) if d is not None]
@@ -118,7 +104,7 @@ def test_boin_history_has_the_cohorts_of_consecutive_registrations_and_the_simul
     cumulative: dict[str, list[int]] = {}
     for number, (cohort, row, sim) in enumerate(zip(cohorts, rows, simulated, strict=True), start=1):
         level = cohort[0].p.dose_level or ""
-        evaluable = [q for q in cohort if dlt_evaluable(built, q)]
+        evaluable = [q for q in cohort if dlt_evaluable(built.protocol, q)]
         dlts = sum(1 for q in evaluable if any(ae.dlt for ae in q.aes))
         n, y = cumulative.setdefault(level, [0, 0])
         cumulative[level] = [n + len(evaluable), y + dlts]
@@ -162,8 +148,8 @@ def test_dlt_table_gives_rates_isotonic_estimates_and_eliminations_by_level(buil
                                                                            records: Records) -> None:
     levels = built.protocol.dose_finding.levels
     part_a = [q for q in records.registered if q.part == "part_a"]
-    n = [sum(1 for q in part_a if q.p.dose_level == lv.id and dlt_evaluable(built, q)) for lv in levels]
-    y = [sum(1 for q in part_a if q.p.dose_level == lv.id and dlt_evaluable(built, q)
+    n = [sum(1 for q in part_a if q.p.dose_level == lv.id and dlt_evaluable(built.protocol, q)) for lv in levels]
+    y = [sum(1 for q in part_a if q.p.dose_level == lv.id and dlt_evaluable(built.protocol, q)
              and any(ae.dlt for ae in q.aes)) for lv in levels]
     # Elimination (BOIN): P(p > 0.30 | Beta(1 + y, 1 + n - y)) > 0.95 with n >= 3, and every higher dose.
     eliminated = [k >= 3 and stats.beta.sf(0.30, 1 + j, 1 + k - j) > 0.95 for j, k in zip(y, n, strict=True)]
@@ -337,7 +323,8 @@ def test_simon_final_analysis_counts_the_first_43_with_the_simon_adjusted_estima
                                                                                    records: Records) -> None:
     s = built.protocol.statistics.primary
     first = records.in_registration_order(q for q in records.itt if q.part == "part_b")[:s.total.n]
-    assert len(first) == s.total.n and all(outcome_known(q) for q in first)
+    assert len(first) == s.total.n
+    assert all(outcome_known(q) for q in first)  # the final analysis is complete
     x = sum(q.r0 for q in first)
     decision = "reject H0" if x > s.total.r else "do not reject H0"
     umvue, lower, upper, p = simon_final_inference(x, s.stage1.n, s.stage1.r, s.total.n, s.p0)
@@ -346,7 +333,8 @@ def test_simon_final_analysis_counts_the_first_43_with_the_simon_adjusted_estima
     m = re.fullmatch(r"UMVUE (\d+\.\d) % \(95 % CI (\d+\.\d)–(\d+\.\d), stage-wise\)", row[3])
     assert m, row[3]
     assert m[1] == half_up(Fraction(100 * umvue))
-    assert abs(float(m[2]) - 100 * lower) <= 0.05 + 1e-6 and abs(float(m[3]) - 100 * upper) <= 0.05 + 1e-6
+    assert abs(float(m[2]) - 100 * lower) <= 0.05 + 1e-6
+    assert abs(float(m[3]) - 100 * upper) <= 0.05 + 1e-6
     shown_p = "< 0.0001" if p < 0.0001 else f"= {half_up(Fraction(p), 4)}"
     assert row[4].startswith(f"{decision}; one-sided p {shown_p}; naive ")
     assert_rate(row[4].split("naive ")[1], x, s.total.n)
@@ -401,7 +389,8 @@ def test_r0_listings_say_yes_exactly_for_the_r0_resections_and_why(built: Built,
                 assert q.r0 or r_status != "R0" or "R0 recorded but" in row[2]
             else:
                 known = outcome_known(q)
-                assert known is not None and known[0] is not None
+                assert known is not None
+                assert known[0] is not None
                 by = known[1]
                 if by.startswith("MDT decision "):
                     by = f"MDT decision: {mdt_labels[by.removeprefix('MDT decision ')]}"
@@ -469,61 +458,6 @@ def test_secondary_surgical_and_peritoneal_endpoints_recompute(built: Built, rec
 # -- overall survival ----------------------------------------------------------------------------------
 
 
-def last_known_alive(q: Person) -> dt.date | None:
-    dates = [v.actual_date for v in q.visits if v.actual_date] + [d.date for d in q.doses]
-    dates += [lab.date for lab in q.labs] + [a.date for a in q.tas] + [s.date for s in q.surgeries]
-    dates += [f.date for f in q.fus if f.vital_status.value == "alive"]
-    dates += [q.p.registration_date] if q.p.registration_date else []
-    death = q.death_date
-    return max((d for d in dates if death is None or d < death), default=None)
-
-
-def r_median(times: Sequence[float], values: Sequence[float]) -> float | None:
-    """R survival's median rule (survmean's minmin): the first time the curve is at or below 0.5;
-    when it is exactly 0.5 there, the midpoint with the time it drops below."""
-    tolerance = math.sqrt(2.220446049250313e-16)
-    kept = [(t, v) for t, v in zip(times, values, strict=True) if v < 0.5 + tolerance]
-    if not kept:
-        return None
-    t0, v0 = kept[0]
-    lower = next((t for t, v in kept if v < v0), None)
-    return (t0 + lower) / 2 if abs(v0 - 0.5) < tolerance and lower is not None else t0
-
-
-def km(durations: Sequence[int], events: Sequence[bool]) -> KaplanMeierFitter:
-    # Exception: lifelines' Kaplan-Meier estimator (an independent implementation of the
-    # analysis' own); its confidence interval is the exponential Greenwood (log-log) one.
-    return KaplanMeierFitter(alpha=0.05).fit(durations, events)
-
-
-def assert_survival_row(built: Built, name: str, durations: list[int], events: list[bool]) -> None:
-    fit = km(durations, events)
-    sf = fit.survival_function_.iloc[:, 0]
-    ci = fit.confidence_interval_
-    times = list(sf.index)
-    median = r_median(times, list(sf))
-    lower = r_median(times, list(ci.iloc[:, 0]))
-    upper = r_median(times, list(ci.iloc[:, 1]))
-
-    def days(v: float | None) -> str:
-        return "NE" if v is None else half_up(Fraction(v), 0)
-
-    median_text = ("not reached" if median is None else
-                   f"{days(median)} days ({half_up(Fraction(median) / Fraction(MONTH_DAYS), 1)} months)")
-    table = find_table(built.report, "table-survival")
-    row = next(r for r in body(table) if r[0] == name)
-    assert row[1] == f"{sum(events)}/{len(events)}"
-    assert row[2] == f"{median_text}; 95 % CI {days(lower)}–{days(upper)} days"
-    for column, cell in zip(header(table)[3:], row[3:], strict=True):
-        t = int(re.fullmatch(r"At (\d+) days \(95 % CI\)", column)[1])  # type: ignore[index]
-        at = max(i for i in times if i <= t)
-        s, lo, hi = float(sf[at]), float(ci.iloc[:, 0][at]), float(ci.iloc[:, 1][at])
-        m = re.fullmatch(r"(\d+\.\d) % \((\d+\.\d) %–(\d+\.\d) %\)", cell)
-        assert m, cell
-        for shown, value in zip(m.groups(), (s, lo, hi), strict=True):
-            assert abs(float(shown) - 100 * value) <= 0.05 + 1e-6, (name, t, cell, value)
-
-
 def test_overall_survival_from_registration_recomputes_with_lifelines(built: Built, records: Records) -> None:
     durations, events = [], []
     for q in records.itt:
@@ -533,7 +467,7 @@ def test_overall_survival_from_registration_recomputes_with_lifelines(built: Bui
             durations.append((q.death_date - start).days)
             events.append(True)
         else:
-            durations.append(((last_known_alive(q) or start) - start).days)
+            durations.append(((q.last_known_alive or start) - start).days)
             events.append(False)
     assert_survival_row(built, "Overall survival", durations, events)
     value, detail = metric(built, "Median overall survival")

@@ -29,8 +29,18 @@ from hipectrial.clinical.recist import (
 )
 from hipectrial.data import TumourAssessment
 
-from .test_dsmb_truth_efficacy import assert_survival_row, metric
-from .truth import Built, Person, Records, assert_rate, body, find_table, index, seed1
+from .truth import (
+    Built,
+    Person,
+    Records,
+    assert_rate,
+    assert_survival_row,
+    body,
+    find_table,
+    index,
+    metric,
+    seed1,
+)
 
 IMAGING = ("ct", "mri", "pet_ct")
 

@@ -10,6 +10,7 @@ probable, definite) to any agent; fatal = grade 5 or outcome fatal. The oracles 
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
@@ -258,7 +259,7 @@ def _delays(built: Built, records: list) -> int:
         window = next(v.timing.window_after for v in built.protocol.visits
                       if v.repeat is not None and v.repeat.per_cycle == phase)
         dates = sorted(d.date for d in records if d.phase == phase)
-        n += sum(1 for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > length + window)
+        n += sum(1 for a, b in itertools.pairwise(dates) if (b - a).days > length + window)
     return n
 
 

@@ -8,13 +8,16 @@ docs/trialdata-conventions.md and shared/reference/protocol-decisions.md. Nothin
 them, in a few lines each, so that a reader can check them against the rule by eye.
 
 The seed-1 trial, its analysis, its report and the report's HTML are built once per test
-process (:func:`seed1`, ~8 s) and shared by every truth module.
+process (:func:`seed1`, ~8 s) and shared by every truth module; so are the oracles more than
+one module needs (DLT-evaluability, last date known alive, the Kaplan-Meier row of the
+survival table with lifelines).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from html.parser import HTMLParser
 
+from lifelines import KaplanMeierFitter
 from scipy import stats
 
 from hipectrial.analysis.trial_analysis import TrialAnalysis, analyze_trial
@@ -38,7 +42,7 @@ from hipectrial.data import (
     Visit,
 )
 from hipectrial.protocol import Protocol, load_protocol
-from hipectrial.report.document import Listing, Report, Table, cell_text, walk
+from hipectrial.report.document import Callout, Listing, MetricGrid, Report, Table, cell_text, walk
 from hipectrial.report.dsmb import dsmb_report
 from hipectrial.report.html import render_html
 from hipectrial.simulate import load_scenario, simulate_trial
@@ -83,29 +87,38 @@ def seed1() -> Built:
 
 
 class _TextOnly(HTMLParser):
-    """Collects the text nodes of an HTML document, leaving out tags, attributes and the
-    contents of ``<style>`` and ``<script>`` (what a reader never sees)."""
+    """Collects the text nodes of an HTML document: what a reader sees. Tags, attributes (ids,
+    links, CSV file names in ``href``) and the contents of ``<style>`` and ``<script>`` are left
+    out, and so is every element whose ``id`` is in ``skip``."""
 
-    def __init__(self) -> None:
+    def __init__(self, skip: frozenset[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self._hidden = 0
+        self.skip = skip
+        self._hidden: list[str] = []  # the tags opened while hidden, to find where hiding ends
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("style", "script"):
-            self._hidden += 1
+        hiding = self._hidden or tag in ("style", "script") or dict(attrs).get("id") in self.skip
+        if hiding and tag not in VOID_TAGS:
+            self._hidden.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("style", "script"):
-            self._hidden -= 1
+        if self._hidden and self._hidden[-1] == tag:
+            self._hidden.pop()
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
             self.parts.append(data)
 
 
-def visible_text(html: str) -> str:
-    parser = _TextOnly()
+VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                       "track", "wbr"})
+
+
+def visible_text(html: str, skip: frozenset[str] = frozenset()) -> str:
+    """The text a reader sees (no-break spaces as spaces), leaving out the elements with an id
+    in ``skip``."""
+    parser = _TextOnly(skip)
     parser.feed(html)
     return " ".join(parser.parts).replace(NBSP, " ")
 
@@ -291,6 +304,18 @@ class Person:
         return min((f.progression_date for f in self.fus if f.progression_date is not None), default=None)
 
     @property
+    def last_known_alive(self) -> dt.date | None:
+        """The latest date of a record about the living participant (conventions): visits,
+        doses, labs, assessments, operations, follow-up contacts alive, registration; before any
+        death."""
+        dates = [v.actual_date for v in self.visits if v.actual_date] + [d.date for d in self.doses]
+        dates += [lab.date for lab in self.labs] + [a.date for a in self.tas] + [s.date for s in self.surgeries]
+        dates += [f.date for f in self.fus if f.vital_status.value == "alive"]
+        dates += [self.p.registration_date] if self.p.registration_date else []
+        death = self.death_date
+        return max((d for d in dates if death is None or d < death), default=None)
+
+    @property
     def conversion(self) -> Surgery | None:
         ops = [s for s in self.surgeries if s.procedure == CONVERSION]
         return min(ops, key=lambda s: s.date) if ops else None
@@ -408,3 +433,85 @@ def codelist(protocol: Protocol, codelist_id: str) -> dict[str, str]:
 def related(ae: AdverseEvent, agent: str | None = None) -> bool:
     """At least possibly related (to ``agent``, or to any agent)."""
     return any(a.value in RELATED for g, a in ae.attribution.items() if agent is None or g == agent)
+
+
+def dlt_evaluable(protocol: Protocol, q: Person) -> bool:
+    """DLT-evaluable (PD §DLT): Part A, received HIPEC and every induction cycle-1 agent of the
+    cohort, followed to cycle 1 day 21 (a record about them alive on or after it), or had a DLT."""
+    if any(ae.dlt for ae in q.aes):
+        return True
+    cycle1 = [d for d in q.doses if d.phase == "induction" and d.cycle == 1]
+    if not q.received_hipec or not cycle1:
+        return False
+    agents = [a.id for a in protocol.agents if a.id in protocol.phase("induction").agents
+              and (a.cohorts is None or q.p.cohort in a.cohorts)]
+    if not all(any(d.agent == a and d.given > 0 for d in cycle1) for a in agents):
+        return False
+    window_end = min(d.date for d in cycle1) + dt.timedelta(days=21 - 1)  # cycle 1 day 21
+    last = q.last_known_alive
+    return last is not None and last >= window_end
+
+
+# -- what the summary shows ---------------------------------------------------------------------
+
+
+def callout(built: Built, title_start: str) -> Callout:
+    return next(b for b in built.report.sections[0].blocks if isinstance(b, Callout)
+                and b.title.startswith(title_start))
+
+
+def metric(built: Built, label: str) -> tuple[str, str]:
+    grid = next(b for b in built.report.sections[0].blocks if isinstance(b, MetricGrid))
+    m = next(m for m in grid.metrics if m.label == label)
+    return m.value.replace("\u00a0", " "), (m.detail or "").replace("\u00a0", " ")
+
+
+# -- Kaplan-Meier (lifelines), as the survival table shows it -------------------------------------
+
+MONTH_DAYS = 365.25 / 12  # days in a month, as the report converts days to months
+
+
+def r_median(times: Sequence[float], values: Sequence[float]) -> float | None:
+    """R survival's median rule (survmean's minmin): the first time the curve is at or below 0.5;
+    when it is exactly 0.5 there, the midpoint with the time it drops below."""
+    tolerance = math.sqrt(2.220446049250313e-16)
+    kept = [(t, v) for t, v in zip(times, values, strict=True) if v < 0.5 + tolerance]
+    if not kept:
+        return None
+    t0, v0 = kept[0]
+    lower = next((t for t, v in kept if v < v0), None)
+    return (t0 + lower) / 2 if abs(v0 - 0.5) < tolerance and lower is not None else t0
+
+
+def km(durations: Sequence[int], events: Sequence[bool]) -> KaplanMeierFitter:
+    # Exception: lifelines' Kaplan-Meier estimator (an independent implementation of the
+    # analysis' own); its confidence interval is the exponential Greenwood (log-log) one.
+    return KaplanMeierFitter(alpha=0.05).fit(durations, events)
+
+
+def assert_survival_row(built: Built, name: str, durations: list[int], events: list[bool]) -> None:
+    fit = km(durations, events)
+    sf = fit.survival_function_.iloc[:, 0]
+    ci = fit.confidence_interval_
+    times = list(sf.index)
+    median = r_median(times, list(sf))
+    lower = r_median(times, list(ci.iloc[:, 0]))
+    upper = r_median(times, list(ci.iloc[:, 1]))
+
+    def days(v: float | None) -> str:
+        return "NE" if v is None else half_up(Fraction(v), 0)
+
+    median_text = ("not reached" if median is None else
+                   f"{days(median)} days ({half_up(Fraction(median) / Fraction(MONTH_DAYS), 1)} months)")
+    table = find_table(built.report, "table-survival")
+    row = next(r for r in body(table) if r[0] == name)
+    assert row[1] == f"{sum(events)}/{len(events)}"
+    assert row[2] == f"{median_text}; 95 % CI {days(lower)}–{days(upper)} days"
+    for column, cell in zip(header(table)[3:], row[3:], strict=True):
+        t = int(re.fullmatch(r"At (\d+) days \(95 % CI\)", column)[1])  # type: ignore[index]
+        at = max(i for i in times if i <= t)
+        s, lo, hi = float(sf[at]), float(ci.iloc[:, 0][at]), float(ci.iloc[:, 1][at])
+        m = re.fullmatch(r"(\d+\.\d) % \((\d+\.\d) %–(\d+\.\d) %\)", cell)
+        assert m, cell
+        for shown, value in zip(m.groups(), (s, lo, hi), strict=True):
+            assert abs(float(shown) - 100 * value) <= 0.05 + 1e-6, (name, t, cell, value)
