@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 
 from hipectrial.clinical import evaluate_eligibility
-from hipectrial.report.document import MetricGrid, Paragraph
+from hipectrial.report.document import Callout, MetricGrid, Paragraph
 
 from .truth import (
     Built,
@@ -97,6 +97,22 @@ def test_summary_names_the_data_cutoff_the_protocol_and_the_simulation(built: Bu
     assert f"Data: {t.source.description}." in intro
     assert built.report.data_notice is not None
     assert "SIMULATED" in built.report.data_notice
+
+
+def test_summary_tiles_and_callouts_read_in_the_html_as_checked_here(built: Built) -> None:
+    # The numbers of the summary are checked on the document model (here and in the other truth
+    # modules); a reader sees them in the rendered HTML, word for word.
+    def words(text: str) -> str:
+        return " ".join(text.replace("\u00a0", " ").split())
+
+    seen = words(built.html_text)
+    blocks = built.report.sections[0].blocks
+    grid = next(b for b in blocks if isinstance(b, MetricGrid))
+    for m in grid.metrics:
+        assert words(f"{m.label} {m.value} {m.detail or ''}") in seen, m.label
+    for c in (b for b in blocks if isinstance(b, Callout)):
+        assert words(c.title) in seen, c.title
+        assert words(c.text) in seen, c.title
 
 
 # -- summary: the R0 tiles (the primary endpoint's own table is in test_dsmb_truth_efficacy) -------
