@@ -269,7 +269,8 @@ def test_simon_stage1_counts_r0_among_the_first_13_part_b_itt_and_dates_the_look
             "ITT participants; stop for futility otherwise")
     c = callout(built, "Simon stage 1")
     assert c.title == f"Simon stage 1: {decision}"
-    assert c.text == (f"{x} R0 resections among the first {s.stage1.n} Part B ITT participants ({rule}); the look "
+    assert c.text == (f"{x} R0 resections among the first {s.stage1.n} Part B ITT participants at the RP2D ({rule}); "
+                      "the look "
                       f"was possible on {look.isoformat()}, when the last of their outcomes was known.")
     row = next(r for r in body(find_table(built.report, "table-primary")) if r[0].startswith("Simon stage 1"))
     assert row == [f"Simon stage 1: the first {s.stage1.n} of them", str(s.stage1.n), str(x), "–",

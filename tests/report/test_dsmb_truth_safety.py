@@ -237,10 +237,15 @@ def test_safety_monitoring_looks_count_severe_toxicity_among_the_first_n_treated
                    if isinstance(b, Callout) and b.title.startswith("Safety monitoring (Part B)"))
     now = posterior(len(events), len(part_b))
     assert callout.text.replace("\u00a0", " ") == (
-        f"{len(events)} participants with severe toxicity among {len(part_b)} treated in Part B; "
-        f"P(rate > 30 % | data) = {half_up(Fraction(now), 3)} (stop above 0.90).")
-    stopped = any(r[-1] == "stop" for r in expected)
-    assert callout.title.endswith("stopping rule met" if stopped else "no signal")
+        f"{len(events)} participants with severe toxicity among {len(part_b)} treated; "
+        f"P(rate > 30 % | data) = {half_up(Fraction(now), 3)} (stop above 0.90 at a look every 5 treated).")
+    first_stop = next((r for r in expected if r[-1] == "stop"), None)
+    if first_stop is not None:
+        assert callout.title.endswith(f"stopping rule met at the look after {first_stop[0]} treated")
+    elif now > 0.90:
+        assert "above the stopping bound" in callout.title
+    else:
+        assert callout.title.endswith("no signal")
 
 
 # -- exposure --------------------------------------------------------------------------------------

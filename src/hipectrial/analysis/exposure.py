@@ -240,14 +240,16 @@ def _time_on_treatment(protocol: Protocol, f: Facts, agent_id: str, started: Seq
     dates: dict[str, list[dt.date]] = defaultdict(list)
     for d in started:
         if d.phase is None:
-            notes.append(ParticipantNote(f.id, f"{agent_id}: a record on {d.date} has no phase; "
-                                               "relative dose intensity not computed"))
+            name = protocol.agent(agent_id).name
+            notes.append(ParticipantNote(f.id, f"{name}: a record on {d.date} has no phase; relative dose "
+                                               "intensity not computed"))
             return None
         dates[d.phase].append(d.date)
     known = {p.id: p.cycle_length_days for p in protocol.phases}
     unknown = sorted(set(dates) - set(known))
     if unknown:
-        notes.append(ParticipantNote(f.id, f"{agent_id}: phase(s) {', '.join(unknown)} not in the protocol; "
+        name = protocol.agent(agent_id).name
+        notes.append(ParticipantNote(f.id, f"{name}: phase(s) {', '.join(unknown)} not in the protocol; "
                                            "relative dose intensity not computed"))
         return None
     days = sum((max(ds) - min(ds)).days + known[p] for p, ds in dates.items())
@@ -280,7 +282,7 @@ def _participant(protocol: Protocol, f: Facts, agent: Agent, notes: list[Partici
 
     started = [d for d in records if d.prescribed is not None or d.given > 0]
     if len(started) < len(records):
-        notes.append(ParticipantNote(f.id, f"{agent.id}: {len(records) - len(started)} record(s) with "
+        notes.append(ParticipantNote(f.id, f"{agent.name}: {len(records) - len(started)} record(s) with "
                                            "neither a prescribed nor a given dose (agent not prescribed) "
                                            "not counted as cycles started"))
     given = sum((d.given for d in records), Decimal(0))
@@ -288,11 +290,11 @@ def _participant(protocol: Protocol, f: Facts, agent: Agent, notes: list[Partici
     if agent.reducible:
         planned = start * len(started) if start is not None else None
         if start is None:
-            notes.append(ParticipantNote(f.id, f"{agent.id}: no prescribed dose recorded, no starting dose; "
-                                               "relative dose not computed"))
+            notes.append(ParticipantNote(f.id, f"{agent.name}: no prescribed dose recorded, no starting "
+                                               "dose; relative dose not computed"))
     elif any(d.prescribed is None for d in started):
         planned = None
-        notes.append(ParticipantNote(f.id, f"{agent.id}: a dose given without a prescribed dose; "
+        notes.append(ParticipantNote(f.id, f"{agent.name}: a dose given without a prescribed dose; "
                                            "relative dose not computed"))
     else:
         planned = sum((d.prescribed for d in started if d.prescribed is not None), Decimal(0))

@@ -38,6 +38,10 @@ POPULATION_NAMES: Mapping[Population, str] = MappingProxyType({
 })
 
 
+# RECIST 1.1's own abbreviations (clinical.recist.Response values), as RECIST writes them.
+RESPONSE_NAMES: Mapping[str, str] = MappingProxyType({"non-CR-non-PD": "Non-CR/non-PD"})
+
+
 class Labels:
     """Labels of one protocol's codes and ids (English).
 
@@ -99,3 +103,13 @@ class Labels:
     @staticmethod
     def population(population: Population | str) -> str:
         return POPULATION_NAMES[Population(population)]
+
+    @staticmethod
+    def response(code: str) -> str:
+        """A RECIST 1.1 response as RECIST writes it: ``CR``, ``PR``, ``SD``, ``Non-CR/non-PD``,
+        ``PD``, ``NE``.
+
+        >>> Labels.response("non-CR-non-PD"), Labels.response("PR")
+        ('Non-CR/non-PD', 'PR')
+        """
+        return RESPONSE_NAMES.get(code, code)

@@ -39,6 +39,7 @@ from hipectrial.analysis.results import (
     categorical_value,
 )
 from hipectrial.data import CcScore, ClavienDindo, Cytology, ResidualTumour, Surgery
+from hipectrial.protocol.endpoints import Population
 
 TRG_CATEGORIES = ("1a", "1b", "2", "3", "missing")
 CD_CATEGORIES = ("none", *(g.value for g in ClavienDindo))
@@ -250,18 +251,19 @@ def trg_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts]) -
                              categories=TRG_CATEGORIES, assigned=assigned, notes=notes)
 
 
-def worst_complication(s: Surgery, at_days: int) -> tuple[str, str]:
+def worst_complication(s: Surgery, at_days: int, labels: Labels) -> tuple[str, str]:
     """(worst Clavien-Dindo grade within ``at_days`` of the operation or ``none``, detail)."""
     within = [c for c in s.complications if (c.onset_date - s.date).days <= at_days]
     if not within:
         return "none", f"no complication within {at_days} days of {s.date.isoformat()}"
     worst = max(within, key=lambda c: c.grade.rank)
     return worst.grade.value, (f"{worst.description} on day {(worst.onset_date - s.date).days} "
-                               f"after {s.procedure} ({len(within)} complication(s))")
+                               f"after the {labels.field('procedure', s.procedure).lower()} "
+                               f"({len(within)} complication(s))")
 
 
 def morbidity_value(population: str, label: str, ids: Sequence[str], facts: Mapping[str, Facts],
-                    at_days: int, day0: bool) -> CategoricalValue:
+                    at_days: int, day0: bool, labels: Labels) -> CategoricalValue:
     assigned, notes = [], []
     for pid in ids:
         f = facts[pid]
@@ -270,12 +272,26 @@ def morbidity_value(population: str, label: str, ids: Sequence[str], facts: Mapp
             notes.append(ParticipantNote(pid, "no operation record: not counted"))
             continue
         known = f.death_date or f.last_known_alive
-        if known is None or (known - s.date).days < at_days:
+        if f.death_date is None and (known is None or (known - s.date).days < at_days):
+            # a death ends the follow-up: its complications up to then are all there will be
             notes.append(ParticipantNote(pid, f"followed fewer than {at_days} days after the operation"))
-        grade, detail = worst_complication(s, at_days)
+        grade, detail = worst_complication(s, at_days, labels)
         assigned.append(ParticipantCategory(pid, grade, detail))
     return categorical_value(population=population, label=label, categories=CD_CATEGORIES,
                              assigned=assigned, notes=notes)
+
+
+def mortality_anchor(f: Facts, population: Population | str) -> dt.date | None:
+    """The day mortality counts from: conversion surgery for the operated population, the
+    day-0 HIPEC otherwise (:func:`mortality_anchor_name` says it in words)."""
+    if Population(population) is Population.OPERATED:
+        return f.conversion_surgery.date if f.conversion_surgery is not None else None
+    return f.hipec_date
+
+
+def mortality_anchor_name(population: Population | str) -> str:
+    """What :func:`mortality_anchor` counts from, in words."""
+    return "conversion surgery" if Population(population) is Population.OPERATED else "the day-0 HIPEC"
 
 
 def mortality_value(population: str, ids: Sequence[str], anchors: Mapping[str, dt.date | None],

@@ -60,6 +60,7 @@ from hipectrial.analysis.status import ParticipantStatus, participant_status
 from hipectrial.analysis.surgical import (
     conversion_value,
     morbidity_value,
+    mortality_anchor,
     mortality_value,
     pcr_value,
     r0_value,
@@ -162,7 +163,7 @@ def _response_value(ctx: _Context, population: str, ids: Sequence[str], control:
             notes.append(ParticipantNote(pid, f"best overall response NE ({why}): counted as non-responder"))
             reasons[pid] = f"best overall response NE ({why})"
         else:
-            reasons[pid] = f"best overall response {bor.response.value}"
+            reasons[pid] = f"best overall response {Labels.response(bor.response.value)}"
     return binary_value(population=population, numerator=events, denominator=ids, notes=notes,
                         conf_level=CONF_LEVEL, reasons=reasons)
 
@@ -175,13 +176,6 @@ def _tte(ctx: _Context, ep: Endpoint, population: str, ids: Sequence[str]) -> Ti
     km, km_note = km_summary(rows, days, CONF_LEVEL)
     return TimeToEventValue(population, ep.origin.value if ep.origin else "registration",
                             ep.censoring.value if ep.censoring else "", rows, km, km_note, notes)
-
-
-def _anchor(f: Facts, population: Population) -> dt.date | None:
-    """Mortality counts from conversion surgery for the operated, else from the day-0 HIPEC."""
-    if population is Population.OPERATED:
-        return f.conversion_surgery.date if f.conversion_surgery is not None else None
-    return f.hipec_date
 
 
 def _value(ctx: _Context, ep: Endpoint, population: Population) -> EndpointValue:
@@ -201,9 +195,10 @@ def _value(ctx: _Context, ep: Endpoint, population: Population) -> EndpointValue
         Derivation.SURVIVAL_AT: lambda: _tte(ctx, ep, name, ids),
         Derivation.ADVERSE_EVENTS: lambda: adverse_event_value(ids, facts),
         Derivation.SURGICAL_MORBIDITY: lambda: morbidity_value(
-            name, f"worst Clavien-Dindo within {at} days of conversion surgery", ids, facts, at, day0=False),
+            name, f"worst Clavien-Dindo within {at} days of conversion surgery", ids, facts, at, day0=False,
+            labels=ctx.labels),
         Derivation.MORTALITY_AT: lambda: mortality_value(
-            name, ids, {pid: _anchor(facts[pid], population) for pid in ids}, facts, at, CONF_LEVEL),
+            name, ids, {pid: mortality_anchor(facts[pid], population) for pid in ids}, facts, at, CONF_LEVEL),
         Derivation.DLT_RATE: lambda: dlt_value(ctx.protocol, ctx.populations.part_a, ids, facts, CONF_LEVEL),
     }
     return by_derivation[d]()
@@ -214,7 +209,8 @@ def _endpoint(ctx: _Context, ep: Endpoint) -> EndpointResult:
     if ep.derivation is Derivation.SURGICAL_MORBIDITY:
         at = ep.at_days or 30
         also.append(morbidity_value(Population.ITT.value, f"worst Clavien-Dindo within {at} days of the "
-                                    "day-0 HIPEC", ctx.populations[Population.ITT], ctx.facts, at, day0=True))
+                                    "day-0 HIPEC", ctx.populations[Population.ITT], ctx.facts, at, day0=True,
+                                    labels=ctx.labels))
     return EndpointResult(ep.id, ep.name.en, ep.role, ep.kind, ep.derivation, ep.population, ep.at_days,
                           _value(ctx, ep, ep.population), tuple(also))
 

@@ -237,7 +237,8 @@ def course_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
                  Column("Ongoing", L)),
         rows=tuple((t.participant_id, PART_LABELS.get(t.study_part or "", "–"), t.dose_level or "–",
                     _phases(t, labels),
-                    ", ".join(map(str, t.hipec_days)) or "–", _day(t.surgery_day), t.response or "–",
+                    ", ".join(map(str, t.hipec_days)) or "–", _day(t.surgery_day),
+                    Labels.response(t.response) if t.response else "–",
                     _day(t.progression_day), _day(t.death_day), t.last_known_day,
                     "yes" if t.ongoing else "no")
                    for t in analysis.timelines),
@@ -246,7 +247,8 @@ def course_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
         columns=(Column("Participant", L), Column("Baseline sum (mm)", R), Column("Best change", R),
                  Column("Best overall response", L), Column("Change over time (day: %)", L)),
         rows=tuple((c.participant_id, "–" if c.baseline_sum_mm is None else fmt.plain(c.baseline_sum_mm),
-                    "–" if c.best_pct is None else f"{fmt.signed(c.best_pct)}{fmt.NBSP}%", c.bor or "–",
+                    "–" if c.best_pct is None else f"{fmt.signed(c.best_pct)}{fmt.NBSP}%",
+                    Labels.response(c.bor) if c.bor else "–",
                     "; ".join(f"{d}: {fmt.signed(p)}{fmt.NBSP}%" for d, p in c.series) or "–")
                    for c in analysis.lesion_changes),
         caption="Target lesions: change from baseline in the sum of diameters (before surgery)",

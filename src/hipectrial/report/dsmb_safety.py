@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from hipectrial.analysis.deaths import Anchor, DaysFrom, DeathRow
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import AeTermRow, BinaryValue, CategoricalValue
+from hipectrial.analysis.surgical import mortality_anchor_name
 from hipectrial.analysis.trial_analysis import TrialAnalysis
 from hipectrial.protocol.endpoints import Derivation
 from hipectrial.report import numbers as fmt
@@ -219,7 +220,7 @@ def mortality(analysis: TrialAnalysis) -> Table | None:
             continue
         for value in (result.value, *result.also_reported):
             if isinstance(value, BinaryValue):
-                anchor = "conversion surgery" if value.population == "operated" else "the day-0 HIPEC"
+                anchor = mortality_anchor_name(value.population)
                 rows.append((result.name, f"{population_name(value.population)}, from {anchor}",
                              Cell(fmt.proportion(value.estimate),
                                   link=listing_id(result.endpoint_id, value.population))))
