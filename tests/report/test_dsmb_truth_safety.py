@@ -71,14 +71,15 @@ CATEGORIES: dict[str, Callable[[AdverseEvent], bool]] = {
 def test_ae_categories_by_group_count_participants_and_events(built: Built, records: Records) -> None:
     gs = [(g.label, [q for q in g.members if q.safety]) for g in groups(built.protocol, records)]
     table = find_table(built.report, "table-ae-groups")
-    assert header(table) == ["Participants with", *(f"{label} (n = {len(qs)})" for label, qs in gs)]
+    # The denominators are the treated (safety-population) participants of each group.
+    assert header(table) == ["Participants with", *(f"{label}: {len(qs)} treated" for label, qs in gs)]
     expected = []
     for name, rule in CATEGORIES.items():
         cells = []
         for _, qs in gs:
             events = [ae for q in qs for ae in q.aes if rule(ae)]
             people = {ae.participant_id for ae in events}
-            cells.append(f"{count_of(len(people), len(qs))}; {len(events)} events")
+            cells.append(f"{count_of(len(people), len(qs))}; {len(events)} event{'s' if len(events) != 1 else ''}")
         expected.append([name, *cells])
     assert body(table) == expected
 

@@ -11,8 +11,8 @@ no group), and, for those who did not reach the next step, why — in the protoc
   screening-failures table), or a screen failure whose recomputed verdict is not
   ``ineligible`` is shown as such;
 * eligible, not registered — the end-of-study reason;
-* registered, no HIPEC — the end-of-study or end-of-treatment reason, else "no day-0 HIPEC
-  dose given";
+* registered, no HIPEC — the end-of-study or end-of-treatment reason, else that the day-0
+  HIPEC was not given (a dose recorded as 0) or is not yet given at the cut-off (no record);
 * HIPEC, not re-evaluated, and re-evaluated, not operated — what settled that there will be
   no conversion surgery (:func:`~hipectrial.analysis.surgical.not_operated_cause`: the MDT
   decision, death, progression, end of treatment or study, …, whichever came first), else
@@ -92,8 +92,12 @@ def consort(facts: Mapping[str, Facts], eligibility: Mapping[str, EligibilityOut
     unregistered = [(f.id, end_of_study(f, "not registered yet")) for f in eligible
                     if f.registration_date is None]
     registered = [f for f in eligible if f.registration_date is not None]
-    no_hipec = [(f.id, end_of_study(f, end_of_treatment(f, "no day-0 HIPEC dose given")))
-                for f in registered if not f.received_hipec]
+    def no_hipec_reason(f: Facts) -> str:
+        if f.hipec_dose is None:  # no HIPEC record yet: day 0 is still to come
+            return end_of_study(f, end_of_treatment(f, "day-0 HIPEC not yet given at the cut-off"))
+        return end_of_study(f, end_of_treatment(f, "day-0 HIPEC dose not given (recorded as 0)"))
+
+    no_hipec = [(f.id, no_hipec_reason(f)) for f in registered if not f.received_hipec]
     hipec = [f for f in registered if f.received_hipec]
 
     def stopped(f: Facts, pending: str) -> str:

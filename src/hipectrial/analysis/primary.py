@@ -149,8 +149,8 @@ def simon_final(*, protocol: Protocol, part_b_itt: Sequence[str], facts: Mapping
     """
     s = protocol.statistics.primary
     n, r = s.total.n, s.total.r
-    rule = (f"reject H0 (R0 rate <= {s.p0:g}) if more than {r} R0 resections among the first {n} "
-            f"Part B ITT participants, after more than {s.stage1.r} among the first {s.stage1.n}")
+    rule = (f"reject H0 (R0 rate ≤ {round(100 * s.p0, 6):g} %) if more than {r} R0 resections among the "
+            f"first {n} Part B ITT participants, after more than {s.stage1.r} among the first {s.stage1.n}")
     if stage1.decision == SimonAction.STOP_FUTILITY.value:
         return SimonFinal(n, r, rule, stage1.participant_ids, stage1.r0_ids, (), 0, 0, True, 1,
                           stage1.responses, False, STOPPED_AT_STAGE_1, stage1.reasons,

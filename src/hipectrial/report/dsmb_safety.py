@@ -55,11 +55,12 @@ def ae_by_group(analysis: TrialAnalysis) -> Table:
     groups = analysis.safety_tables.by_group
     categories = [c.category for c in groups[-1].summary] if groups else []
     rows = tuple((CATEGORY_NAMES.get(category, category),
-                  *(f"{fmt.count_of(g.summary[i].participants, g.n)}; {g.summary[i].events} events"
+                  *(f"{fmt.count_of(g.summary[i].participants, g.n)}; "
+              f"{fmt.plural(g.summary[i].events, 'event')}"
                     for g in groups))
                  for i, category in enumerate(categories))
     return Table(
-        columns=(Column("Participants with", L), *(Column(f"{g.label} (n = {g.n})", R) for g in groups)),
+        columns=(Column("Participants with", L), *(Column(f"{g.label}: {g.n} treated", R) for g in groups)),
         rows=rows,
         caption="Adverse events by study part and dose level: participants (% of those treated) and events",
         note="Safety population: registered participants given any study treatment. Treatment-related = at "
@@ -160,7 +161,7 @@ def safety_monitoring(analysis: TrialAnalysis) -> Table | None:
                  Column(f"P(rate > {fmt.percent(sm.threshold, digits=0)} | data)", R), Column("Decision", L)),
         rows=rows,
         caption="Part B safety monitoring: the looks so far",
-        note=f"Severe toxicity: {sm.event}. Stop when the posterior probability exceeds "
+        note=f"{sm.event.rstrip('.')}. Stop when the posterior probability exceeds "
         f"{fmt.fixed(sm.posterior_cutoff, 2)}. Participants with the event: {id_list(sm.event_ids)}.",
         id="table-safety-monitoring")
 
