@@ -268,11 +268,11 @@ def test_seed1_adverse_events_by_group_recomputed_from_the_records(seed1: TrialD
         assert g.n == len(ids)
         events = [ae for ae in seed1.adverse_events if ae.participant_id in ids]
         counts = {c.category: (c.participants, c.events) for c in g.summary}
-        assert counts["any adverse event"] == (len({ae.participant_id for ae in events}), len(events))
+        assert counts["Any adverse event"] == (len({ae.participant_id for ae in events}), len(events))
         severe = [ae for ae in events if ae.grade >= 3]
-        assert counts["grade >= 3"] == (len({ae.participant_id for ae in severe}), len(severe))
+        assert counts["Grade ≥ 3"] == (len({ae.participant_id for ae in severe}), len(severe))
         serious = [ae for ae in events if ae.serious]
-        assert counts["serious"] == (len({ae.participant_id for ae in serious}), len(serious))
+        assert counts["Serious"] == (len({ae.participant_id for ae in serious}), len(serious))
     assert {g.group_id for g in a.safety_tables.by_group} == set(members)
 
 

@@ -31,11 +31,11 @@ def test_ae_counted_once_per_term_at_the_worst_grade(protocol: Protocol) -> None
     assert diarrhea.participants == (("SH01-001", 3), ("SH01-002", 1))
     assert (diarrhea.related_any_grade, diarrhea.related_worst_grade) == (1, (0, 0, 1, 0, 0))
     summary = {c.category: (c.participants, c.events) for c in value.summary}
-    assert summary["any adverse event"] == (2, 4)
-    assert summary["grade >= 3 treatment-related"] == (1, 1)
-    assert summary["serious"] == (1, 1)
-    assert summary["immune-related"] == (1, 1)
-    assert summary["leading to discontinuation"] == (1, 1)
+    assert summary["Any adverse event"] == (2, 4)
+    assert summary["Grade ≥ 3 treatment-related"] == (1, 1)
+    assert summary["Serious"] == (1, 1)
+    assert summary["Immune-related"] == (1, 1)
+    assert summary["Leading to discontinuation"] == (1, 1)
 
 
 def _part_a(t: TrialBuilder, n: int, level: str, *, dlt: bool = False, cycle: bool = True) -> None:
@@ -135,16 +135,16 @@ def test_summary_by_study_group_counts_the_groups_safety_participants(protocol: 
         ("part_a-1", ("SH01-001", "SH01-002")), ("part_b-2", ("SH01-004", "SH01-005")),
         ("all", ("SH01-001", "SH01-002", "SH01-004", "SH01-005"))]
     a1 = {c.category: (c.participants, c.events) for c in by_group["part_a-1"].summary}
-    assert a1["any adverse event"] == (1, 2)        # 001: Diarrhea 3, Nausea 1
-    assert a1["grade >= 3"] == (1, 1)
-    assert a1["fatal (grade 5)"] == (0, 0)
+    assert a1["Any adverse event"] == (1, 2)        # 001: Diarrhea 3, Nausea 1
+    assert a1["Grade ≥ 3"] == (1, 1)
+    assert a1["Fatal (grade 5)"] == (0, 0)
     b = {c.category: (c.participants, c.events) for c in by_group["part_b-2"].summary}
-    assert b["any adverse event"] == (2, 2)
-    assert b["serious"] == (1, 1)                   # 004
-    assert b["fatal (grade 5)"] == (1, 1)           # 005
+    assert b["Any adverse event"] == (2, 2)
+    assert b["Serious"] == (1, 1)                   # 004
+    assert b["Fatal (grade 5)"] == (1, 1)           # 005
     everyone = {c.category: (c.participants, c.events) for c in by_group["all"].summary}
-    assert everyone["any adverse event"] == (3, 4)  # 001 (2 events), 004, 005
-    assert everyone["grade >= 3"] == (2, 2)         # 001 Diarrhea 3, 005 Pneumonitis 5
+    assert everyone["Any adverse event"] == (3, 4)  # 001 (2 events), 004, 005
+    assert everyone["Grade ≥ 3"] == (2, 2)         # 001 Diarrhea 3, 005 Pneumonitis 5
 
 
 def test_all_grade_table_most_frequent_term_first_then_alphabetical(protocol: Protocol) -> None:
@@ -222,7 +222,7 @@ def test_fatal_outcome_counts_as_fatal_and_odd_records_are_noted(protocol: Proto
     facts, groups = refused_facts(t.build())
     ids = ("SH01-001", "SH01-002")
     value = adverse_event_value(ids, facts)
-    assert {c.category: c.participant_ids for c in value.summary}["fatal (grade 5)"] == ("SH01-001",)
+    assert {c.category: c.participant_ids for c in value.summary}["Fatal (grade 5)"] == ("SH01-001",)
     tables = safety_tables(protocol=protocol, groups=groups, safety=ids, facts=facts)
     assert [(n.participant_id, n.note) for n in tables.notes] == [
         ("SH01-001", f"Sepsis (onset {day(30)}): outcome fatal at grade 4; counted as fatal"),

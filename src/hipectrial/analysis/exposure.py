@@ -95,6 +95,9 @@ from hipectrial.protocol.regimen import Agent
 # A dose at or below 90 % of its reference is reduced: the protocol's 10 % weight rule moves
 # a BSA dose by about 5 %, its smallest level step is 15 % (module docstring).
 REDUCTION_FRACTION = Decimal("0.9")
+# The same rule in words: "at most 90 % of" / "reduced by 10 % or more".
+REDUCED_AT_PERCENT = int(REDUCTION_FRACTION * 100)
+REDUCED_BY_PERCENT = 100 - REDUCED_AT_PERCENT
 
 HIPEC_NOT_APPLICABLE = ("not applicable: HIPEC is given in sessions (day 0 and conversion surgery), "
                         "not in cycles with a length, so there is no time axis")
@@ -121,8 +124,9 @@ class ReducedDoseKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {ReducedDoseKind.BELOW_PRESCRIBED: "given <= 90 % of the dose prescribed",
-                ReducedDoseKind.NEW_LOWER_LEVEL: "new lower level (<= 90 % of the previous dose given)",
+        at = REDUCED_AT_PERCENT
+        return {ReducedDoseKind.BELOW_PRESCRIBED: f"given ≤ {at} % of the dose prescribed",
+                ReducedDoseKind.NEW_LOWER_LEVEL: f"new lower level (≤ {at} % of the previous dose given)",
                 }[self]
 
 

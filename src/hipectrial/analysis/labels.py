@@ -38,6 +38,12 @@ POPULATION_NAMES: Mapping[Population, str] = MappingProxyType({
 })
 
 
+# Populations the analysis forms from the protocol's (analysis.primary: the Simon design's and
+# Part A by level, "part_a_itt_level_<id>"; analysis.safety: "dlt_evaluable, level <id>").
+SIMON_POPULATION = "part_b_itt_rp2d"
+PART_A_LEVEL = "part_a_itt_level_"
+ANALYSIS_POPULATIONS: Mapping[str, str] = MappingProxyType({SIMON_POPULATION: "Part B ITT at the RP2D"})
+
 # RECIST 1.1's own abbreviations (clinical.recist.Response values), as RECIST writes them.
 RESPONSE_NAMES: Mapping[str, str] = MappingProxyType({"non-CR-non-PD": "Non-CR/non-PD"})
 
@@ -103,6 +109,25 @@ class Labels:
     @staticmethod
     def population(population: Population | str) -> str:
         return POPULATION_NAMES[Population(population)]
+
+    @staticmethod
+    def population_name(population: str) -> str:
+        """The name of a population an analysis value counts: a protocol population, or one the
+        analysis forms from it (the Simon design's, Part A by level, DLT-evaluable by level).
+
+        >>> [Labels.population_name(p) for p in ("itt", "part_b_itt_rp2d", "part_a_itt_level_1",
+        ...                                        "dlt_evaluable, level 2")]
+        ['ITT', 'Part B ITT at the RP2D', 'Part A ITT, level 1', 'DLT-evaluable, level 2']
+        """
+        if population in ANALYSIS_POPULATIONS:
+            return ANALYSIS_POPULATIONS[population]
+        if population.startswith(PART_A_LEVEL):
+            return f"Part A ITT, level {population.removeprefix(PART_A_LEVEL)}"
+        head, _, level = population.partition(", ")
+        if head not in {p.value for p in Population}:
+            return population
+        name = POPULATION_NAMES[Population(head)]
+        return f"{name}, {level}" if level else name
 
     @staticmethod
     def response(code: str) -> str:

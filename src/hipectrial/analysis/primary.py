@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.interim import NOT_YET, DoseFindingStatus, SimonStage1, registration_order
-from hipectrial.analysis.labels import Labels
+from hipectrial.analysis.labels import PART_A_LEVEL, SIMON_POPULATION, Labels
 from hipectrial.analysis.populations import Populations
 from hipectrial.analysis.results import BinaryEstimate, BinaryValue, ParticipantNote, binary_estimate
 from hipectrial.analysis.surgical import outcome_known, r0_status, r0_value
@@ -256,7 +256,7 @@ def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Map
     itt = populations[Population.ITT]
     in_itt = set(itt)
     level_of = {pid: str(facts[pid].participant.dose_level) for pid in itt}
-    designed = r0_value("part_b_itt_rp2d", simon.participant_ids, facts, conf_level, labels)
+    designed = r0_value(SIMON_POPULATION, simon.participant_ids, facts, conf_level, labels)
     others = [ParticipantNote(pid, f"Part B ITT at dose level {level}, not the RP2D: left out")
               for pid, level in simon.left_out]
     if others:
@@ -265,7 +265,7 @@ def primary_endpoint(*, protocol: Protocol, populations: Populations, facts: Map
     part_a = [pid for pid in populations.part_a if pid in in_itt]
     by_level = tuple(
         LevelR0(level.id, f"{level.doses.get(agent, '')} {level.unit}",
-                r0_value(f"part_a_itt_level_{level.id}", [pid for pid in part_a if level_of[pid] == level.id],
+                r0_value(f"{PART_A_LEVEL}{level.id}", [pid for pid in part_a if level_of[pid] == level.id],
                          facts, conf_level, labels))
         for level in protocol.dose_finding.levels)
     final = simon_final(protocol=protocol, part_b_itt=simon.participant_ids, facts=facts, stage1=stage1,

@@ -63,15 +63,17 @@ def fatal(ae: AdverseEvent) -> bool:
     return ae.grade == 5 or ae.outcome is AeOutcome.FATAL
 
 
+# The categories' names are what a reader sees (the report shows them as they are).
+SEVERE_RELATED = "Grade ≥ 3 treatment-related"
 CATEGORIES: tuple[tuple[str, _Rule], ...] = (
-    ("any adverse event", lambda ae: True),
-    ("grade >= 3", lambda ae: ae.grade >= 3),
-    ("treatment-related", related),
-    ("grade >= 3 treatment-related", lambda ae: ae.grade >= 3 and related(ae)),
-    ("serious", lambda ae: ae.serious),
-    ("immune-related", lambda ae: ae.immune_related),
-    ("leading to discontinuation", lambda ae: ae.led_to_discontinuation),
-    ("fatal (grade 5)", fatal),
+    ("Any adverse event", lambda ae: True),
+    ("Grade ≥ 3", lambda ae: ae.grade >= 3),
+    ("Treatment-related", related),
+    (SEVERE_RELATED, lambda ae: ae.grade >= 3 and related(ae)),
+    ("Serious", lambda ae: ae.serious),
+    ("Immune-related", lambda ae: ae.immune_related),
+    ("Leading to discontinuation", lambda ae: ae.led_to_discontinuation),
+    ("Fatal (grade 5)", fatal),
 )
 
 

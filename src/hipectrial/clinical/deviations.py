@@ -27,6 +27,24 @@ class DeviationKind(StrEnum):
     MISSED_ASSESSMENT = "missed_assessment"
     DOSE = "dose"
 
+    @property
+    def label(self) -> str:
+        """What the deviation is, in words.
+
+        >>> DeviationKind.MISSED_VISIT.label
+        'Visit missed (window closed while on the schedule)'
+        """
+        return _DEVIATION_LABELS[self]
+
+
+_DEVIATION_LABELS = {
+    DeviationKind.VISIT_EARLY: "Visit done before its window",
+    DeviationKind.VISIT_LATE: "Visit done after its window",
+    DeviationKind.MISSED_VISIT: "Visit missed (window closed while on the schedule)",
+    DeviationKind.MISSED_ASSESSMENT: "Assessment missed at a visit done",
+    DeviationKind.DOSE: "Dose given outside the protocol's tolerance of the dose prescribed",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class DoseGiven:

@@ -32,7 +32,7 @@ from hipectrial.protocol.endpoints import Derivation, Population
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Column, Listing, Paragraph, Section, Table
 from hipectrial.report.dsmb_common import L, R, listing_id, population_name
-from hipectrial.report.dsmb_conduct import DEVIATION_KINDS, UNEXPLAINED_REDUCTION, analysis_notes
+from hipectrial.report.dsmb_conduct import UNEXPLAINED_REDUCTION, analysis_notes, deviation_label
 
 
 def _notes_by_participant(notes: Sequence[ParticipantNote]) -> dict[str, str]:
@@ -172,7 +172,7 @@ def _subject(subject: str, labels: Labels) -> str:
 
 
 def conduct_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
-    rows = [(d.participant_id, DEVIATION_KINDS.get(d.kind, d.kind), _subject(d.subject, labels),
+    rows = [(d.participant_id, deviation_label(d.kind), _subject(d.subject, labels),
              d.date.isoformat() if d.date else "–", d.detail) for d in analysis.deviations.rows]
     for a in analysis.exposure:
         for u in a.reductions_without_reason:

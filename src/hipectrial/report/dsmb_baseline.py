@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from hipectrial.analysis.baseline import BaselineTable
 from hipectrial.report import numbers as fmt
-from hipectrial.report.document import Align, Column, Table
-
-L, R = Align.LEFT, Align.RIGHT
+from hipectrial.report.document import Column, Table
+from hipectrial.report.dsmb_common import L, labelled_columns
 
 
 def baseline(table: BaselineTable) -> Table:
@@ -25,7 +24,7 @@ def baseline(table: BaselineTable) -> Table:
             rows.append(("", "missing", *(str(m) for m in variable.missing)))
     return Table(
         columns=(Column("Characteristic", L), Column("Category", L),
-                 *(Column(f"{c.label} (n = {c.n})", R) for c in table.columns)),
+                 *labelled_columns([c.label for c in table.columns], [c.n for c in table.columns])),
         rows=tuple(rows),
         caption="Baseline characteristics of the ITT population, by study part",
         note="Counts with percentages of the column's participants; continuous values as median "

@@ -10,12 +10,6 @@ from hipectrial.report.document import Align, Column
 
 L, R = Align.LEFT, Align.RIGHT
 
-# Populations the analysis names besides the protocol's (analysis.primary, analysis.safety).
-_NAMED_POPULATIONS = {
-    "part_b_itt_rp2d": "Part B ITT at the RP2D",
-}
-
-
 def listing_id(endpoint_id: str, population: str) -> str:
     """The appendix anchor of the participants behind one endpoint in one population.
 
@@ -29,25 +23,20 @@ def listing_id(endpoint_id: str, population: str) -> str:
 
 
 def population_name(population: str) -> str:
-    """How a reader sees an analysis population's id.
-
-    >>> [population_name(p) for p in ("itt", "part_a_itt_level_1", "dlt_evaluable, level 2")]
-    ['ITT', 'Part A ITT, level 1', 'DLT-evaluable, level 2']
-    """
-    if population in _NAMED_POPULATIONS:
-        return _NAMED_POPULATIONS[population]
-    if population.startswith("part_a_itt_level_"):
-        return f"Part A ITT, level {population.removeprefix('part_a_itt_level_')}"
-    head, _, level = population.partition(", ")
-    try:
-        name = Labels.population(head)
-    except ValueError:
-        return population
-    return f"{name}, {level}" if level else name
+    """How a reader sees an analysis population's id (:meth:`Labels.population_name`)."""
+    return Labels.population_name(population)
 
 
-def group_columns(groups: Sequence[StudyGroup], *, counts: Sequence[int] | None = None) -> tuple[Column, ...]:
+def group_columns(groups: Sequence[StudyGroup], *, counts: Sequence[int] | None = None,
+                  noun: str = "") -> tuple[Column, ...]:
     """One right-aligned column per study group, headed by its label and n (``counts``, default
-    the group's registered participants)."""
+    the group's registered participants; ``noun`` says what n counts, e.g. "treated")."""
     sizes = counts if counts is not None else [len(g.participant_ids) for g in groups]
-    return tuple(Column(f"{g.label} (n = {n})", R) for g, n in zip(groups, sizes, strict=True))
+    return labelled_columns([g.label for g in groups], sizes, noun=noun)
+
+
+def labelled_columns(labels: Sequence[str], sizes: Sequence[int], *, noun: str = "") -> tuple[Column, ...]:
+    """Right-aligned columns headed "label (n = k)", or "label: k noun" when ``noun`` is given."""
+    if noun:
+        return tuple(Column(f"{label}: {n} {noun}", R) for label, n in zip(labels, sizes, strict=True))
+    return tuple(Column(f"{label} (n = {n})", R) for label, n in zip(labels, sizes, strict=True))

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 from collections import Counter
 
+from hipectrial.analysis.conduct import LAB_WINDOW_DAYS
+from hipectrial.analysis.exposure import REDUCED_AT_PERCENT, REDUCED_BY_PERCENT
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import ParticipantNote
 from hipectrial.analysis.trial_analysis import TrialAnalysis
+from hipectrial.clinical.deviations import DeviationKind
 from hipectrial.data.findings import NOUNS
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Block, Column, Paragraph, Table
 from hipectrial.report.dsmb_common import L, R
 
-DEVIATION_KINDS = {
-    "visit_early": "Visit done before its window",
-    "visit_late": "Visit done after its window",
-    "missed_visit": "Visit missed (window closed while on the schedule)",
-    "missed_assessment": "Assessment missed at a visit done",
-    "dose": "Dose given outside the protocol's tolerance of the dose prescribed",
-}
-UNEXPLAINED_REDUCTION = "Dose reduced by 10 % or more with no reason recorded"
+
+def deviation_label(kind: str) -> str:
+    """A deviation kind (:class:`~hipectrial.clinical.deviations.DeviationKind`) in words."""
+    return DeviationKind(kind).label if kind in {k.value for k in DeviationKind} else kind
+UNEXPLAINED_REDUCTION = f"Dose reduced by {REDUCED_BY_PERCENT} % or more with no reason recorded"
 
 
 def exposure(analysis: TrialAnalysis, labels: Labels) -> Table:
@@ -50,8 +50,9 @@ def exposure(analysis: TrialAnalysis, labels: Labels) -> Table:
                  Column("Relative total dose, median (range)", R)),
         rows=tuple(rows),
         caption="Treatment exposure (safety population)",
-        note="A reduction event is a step down to a lower dose (≤ 90 % of the dose given before), counted "
-        "once; later doses at that level are doses at a reduced level (≤ 90 % of the starting dose). "
+        note=f"A reduction event is a step down to a lower dose (≤ {REDUCED_AT_PERCENT} % of the dose given "
+        f"before), counted once; later doses at that level are doses at a reduced level (≤ "
+        f"{REDUCED_AT_PERCENT} % of the starting dose). "
         "Relative dose intensity: dose given per unit time on treatment ÷ dose planned per unit time "
         "(delays and withheld doses lower it; planned gaps such as surgery are not counted); relative total "
         "dose: dose given ÷ dose planned for the cycles started. HIPEC is given in sessions, so has no dose "
@@ -60,7 +61,7 @@ def exposure(analysis: TrialAnalysis, labels: Labels) -> Table:
 
 
 def deviations(analysis: TrialAnalysis) -> Table:
-    rows = [(DEVIATION_KINDS.get(kind, kind), count) for kind, count in analysis.deviations.by_kind]
+    rows = [(deviation_label(kind), count) for kind, count in analysis.deviations.by_kind]
     rows.append((UNEXPLAINED_REDUCTION, reductions_without_reason(analysis)))
     return Table(columns=(Column("Deviation", L), Column("n", R)), rows=tuple(rows),
                  caption="Protocol deviations by kind", id="table-deviations",
@@ -75,7 +76,7 @@ def completeness(analysis: TrialAnalysis) -> Table:
         ("… missed", c.expected - c.recorded),
         ("Visits recorded", fmt.percent(c.recorded / c.expected if c.expected else None)),
         ("Lab values required at the cycle visits done", c.lab_values_expected),
-        ("… missing (no result within 72 hours before the visit)", c.lab_values_missing),
+        (f"… missing (no result within {LAB_WINDOW_DAYS * 24} hours before the visit)", c.lab_values_missing),
     )
     return Table(
         columns=(Column("Item", L), Column("Value", R)), rows=rows, caption="Data completeness",

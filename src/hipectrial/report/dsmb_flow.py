@@ -15,9 +15,8 @@ from hipectrial.analysis.populations import StudyGroup
 from hipectrial.analysis.status import StatusRow
 from hipectrial.analysis.trial_analysis import TrialAnalysis
 from hipectrial.report import numbers as fmt
-from hipectrial.report.document import Align, Column, Table
-
-L, R = Align.LEFT, Align.RIGHT
+from hipectrial.report.document import Column, Table
+from hipectrial.report.dsmb_common import L, R, group_columns
 
 
 def accrual_by_site(analysis: TrialAnalysis) -> Table:
@@ -57,10 +56,6 @@ def accrual_by_month(analysis: TrialAnalysis) -> Table:
     )
 
 
-def _group_columns(groups: Sequence[StudyGroup]) -> tuple[Column, ...]:
-    return tuple(Column(f"{g.label} (n = {len(g.participant_ids)})", R) for g in groups)
-
-
 def consort_by_group(analysis: TrialAnalysis) -> Table:
     """The CONSORT steps from registration on, by study part and dose level."""
     groups = analysis.groups
@@ -81,7 +76,7 @@ def _status_table(rows: Sequence[StatusRow], groups: Sequence[StudyGroup], *, ca
                   table_id: str) -> Table:
     sizes = [len(g.participant_ids) for g in groups]
     return Table(
-        columns=(Column("Status", L), *_group_columns(groups)),
+        columns=(Column("Status", L), *group_columns(groups)),
         rows=tuple((row.category, *(fmt.count_of(c.n, n) for c, n in zip(row.counts, sizes, strict=True)))
                    for row in rows),
         caption=caption,

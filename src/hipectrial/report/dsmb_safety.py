@@ -19,18 +19,8 @@ from hipectrial.analysis.trial_analysis import TrialAnalysis
 from hipectrial.protocol.endpoints import Derivation
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Block, Cell, Column, Listing, Paragraph, Table
-from hipectrial.report.dsmb_common import L, R, listing_id, population_name
+from hipectrial.report.dsmb_common import L, R, labelled_columns, listing_id, population_name
 
-CATEGORY_NAMES = {
-    "any adverse event": "Any adverse event",
-    "grade >= 3": "Grade ≥ 3",
-    "treatment-related": "Treatment-related",
-    "grade >= 3 treatment-related": "Grade ≥ 3 treatment-related",
-    "serious": "Serious",
-    "immune-related": "Immune-related",
-    "leading to discontinuation": "Leading to discontinuation",
-    "fatal (grade 5)": "Fatal (grade 5)",
-}
 GRADES = (1, 2, 3, 4, 5)
 # Participant ids a table cell lists before it refers to the listing instead (a cell cannot
 # break across pages).
@@ -54,13 +44,14 @@ def id_list(ids: Sequence[str], *, none: str = "none") -> str:
 def ae_by_group(analysis: TrialAnalysis) -> Table:
     groups = analysis.safety_tables.by_group
     categories = [c.category for c in groups[-1].summary] if groups else []
-    rows = tuple((CATEGORY_NAMES.get(category, category),
+    rows = tuple((category,
                   *(f"{fmt.count_of(g.summary[i].participants, g.n)}; "
               f"{fmt.plural(g.summary[i].events, 'event')}"
                     for g in groups))
                  for i, category in enumerate(categories))
     return Table(
-        columns=(Column("Participants with", L), *(Column(f"{g.label}: {g.n} treated", R) for g in groups)),
+        columns=(Column("Participants with", L),
+                 *labelled_columns([g.label for g in groups], [g.n for g in groups], noun="treated")),
         rows=rows,
         caption="Adverse events by study part and dose level: participants (% of those treated) and events",
         note="Safety population: registered participants given any study treatment. Treatment-related = at "

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import BinaryEstimate, BinaryValue, TimeToEventValue
+from hipectrial.analysis.safety import SEVERE_RELATED
 from hipectrial.analysis.trial_analysis import TrialAnalysis
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Block, Callout, CalloutKind, Metric, MetricGrid, Paragraph
@@ -86,7 +87,7 @@ def metrics(analysis: TrialAnalysis) -> MetricGrid:
     out.append(Metric(label="Deaths (all causes)", value=str(summary.total.count),
                       detail=f"treatment-related {summary.treatment_related.count} · post-operative "
                       f"{summary.post_operative.count}", link="table-deaths"))
-    severe = next((c for c in _ae_summary(analysis) if c[0] == "grade >= 3 treatment-related"), None)
+    severe = next((c for c in _ae_summary(analysis) if c[0] == SEVERE_RELATED), None)
     if severe is not None:
         _, participants, n = severe
         out.append(Metric(label="Grade ≥ 3 treatment-related adverse event",
