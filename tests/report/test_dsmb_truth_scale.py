@@ -135,7 +135,8 @@ def test_the_death_listing_is_summarised_and_its_csv_holds_every_death(large: La
     assert "listing-deaths" not in large.tables  # summarised: the rows are not in the report
     # The deaths table refers to the listing rather than naming hundreds of participants.
     total = next(r for r in large.tables["table-deaths"] if r[0] == "All deaths")
-    assert total[1:] == [count_of(len(dead), len(large.records.registered)),
+    registered = len(large.records.registered)
+    assert total[1:] == [f"{len(dead)} of {registered} registered ({count_of(len(dead), registered).split('(')[1]}",
                          f"{len(dead)} participants: see the listing"]
     assert large.metrics["Deaths (all causes)"]["value"] == str(len(dead))
 

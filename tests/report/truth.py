@@ -511,7 +511,7 @@ def assert_survival_row(built: Built, name: str, durations: list[int], events: l
         t = int(re.fullmatch(r"At (\d+) days \(95 % CI\)", column)[1])  # type: ignore[index]
         at = max(i for i in times if i <= t)
         s, lo, hi = float(sf[at]), float(ci.iloc[:, 0][at]), float(ci.iloc[:, 1][at])
-        m = re.fullmatch(r"(\d+\.\d) % \((\d+\.\d) %–(\d+\.\d) %\)", cell)
+        m = re.fullmatch(r"(\d+\.\d) % \((\d+\.\d)–(\d+\.\d) %\)", cell)
         assert m, cell
         for shown, value in zip(m.groups(), (s, lo, hi), strict=True):
             assert abs(float(shown) - 100 * value) <= 0.05 + 1e-6, (name, t, cell, value)

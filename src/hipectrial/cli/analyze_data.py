@@ -57,8 +57,7 @@ def _describe(value: EndpointValue) -> str:
         if value.km is None:
             return f"n = {len(value.rows)}, events {events}; {value.km_note} [{value.population}]"
         km = value.km
-        pct = numbers.percent
-        at = "; ".join(f"S({a.day} d) = {pct(a.survival)} ({pct(a.lower)}–{pct(a.upper)})"
+        at = "; ".join(f"S({a.day} d) = {numbers.percent_ci(a.survival, a.lower, a.upper)}"
                        for a in km.at_days)
         return (f"n = {km.n}, events {km.events}, median {numbers.days(km.median_days)} "
                 f"(95 % CI {numbers.bound(km.median_lower)} to {numbers.bound(km.median_upper)} days)"

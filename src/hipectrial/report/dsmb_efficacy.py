@@ -76,8 +76,7 @@ def survival(analysis: TrialAnalysis) -> Table:
                          *("–" for _ in days)))
             continue
         at = {a.day: a for a in km.at_days}
-        cells = [f"{fmt.percent(at[d].survival)} ({fmt.percent(at[d].lower)}–{fmt.percent(at[d].upper)})"
-                 if d in at else "–" for d in days]
+        cells = [fmt.percent_ci(at[d].survival, at[d].lower, at[d].upper) if d in at else "–" for d in days]
         median = (f"{fmt.days(km.median_days)}; 95{fmt.NBSP}% CI {fmt.bound(km.median_lower)}–"
                   f"{fmt.bound(km.median_upper)} days")
         rows.append((result.name, f"{km.events}/{km.n}",

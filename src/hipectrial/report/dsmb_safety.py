@@ -178,7 +178,8 @@ def deaths_summary(analysis: TrialAnalysis, labels: Labels) -> Table:
     registered = len(analysis.populations.registered)
 
     def row(label: str, count: int, ids: Sequence[str], n: int | None = None) -> tuple[str, str, str]:
-        return (label, fmt.count_of(count, n) if n else str(count), id_list(ids, none="–"))
+        shown = f"{count} of {n} registered ({fmt.percent(count / n)})" if n else str(count)
+        return (label, shown, id_list(ids, none="–"))
 
     rows = [row("All deaths", s.total.count, s.total.participant_ids, registered)]
     rows += [row(f"Cause: {labels.field('cause_of_death', c.category)}", c.count, c.participant_ids)
@@ -196,7 +197,7 @@ def deaths_summary(analysis: TrialAnalysis, labels: Labels) -> Table:
             "or with cause surgical or HIPEC complication") if s.post_operative_days else \
         "with cause surgical or HIPEC complication"
     return Table(
-        columns=(Column("Deaths", L), Column("n (% of registered)", R), Column("Participants", L)),
+        columns=(Column("Deaths", L), Column("n", R), Column("Participants", L)),
         rows=tuple(rows),
         caption="Deaths: total, by cause, by study part and dose level, and by time from treatment",
         note="Treatment-related: a grade-5 (fatal) adverse event at least possibly related to a study agent, "

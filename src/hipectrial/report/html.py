@@ -140,7 +140,12 @@ def _listing(listing: Listing, label: str, index: Outline) -> str:
     rows = f"{count:,} row{'' if count == 1 else 's'}"
     href = _text(listing.csv_path)
     file_link = f'<a href="{href}">{href}</a>'
-    if listing.inline:
+    if listing.inline and count == 0:
+        block_id = f' id="{_text(table.id)}"' if table.id else ""
+        out = [f'<div class="table-wrap listing listing-empty"{block_id}>',
+               f'<p class="listing-caption">{_caption(label, table.caption)}</p>',
+               f'<p class="listing-file">None. {file_link} holds the column names only.</p>']
+    elif listing.inline:
         out = ['<div class="table-wrap listing">',
                *_grid(table, _caption(label, table.caption), index, element_id=table.id),
                f'<p class="listing-file">The same {rows} as CSV: {file_link}</p>']

@@ -221,3 +221,27 @@ def p_value(value: float) -> str:
     ('= 0.0268', '< 0.0001')
     """
     return "< 0.0001" if value < 0.0001 else f"= {fixed(value, 4)}"
+
+
+def percent_ci(value: float | None, lower: float | None, upper: float | None) -> str:
+    """A probability in percent with its interval: ``"40.0 % (27.7–51.9 %)"``; ``"–"`` without an
+    estimate, and the interval ``NE`` (not estimable) where a limit is missing.
+
+    >>> [percent_ci(0.4, 0.277, 0.519).replace(NBSP, " "), percent_ci(None, None, None),
+    ...  percent_ci(0.5, None, 0.9).replace(NBSP, " ")]
+    ['40.0 % (27.7–51.9 %)', '–', '50.0 % (NE–90.0 %)']
+    """
+    if value is None:
+        return "–"
+    low = "NE" if lower is None else fixed(100 * lower)
+    high = "NE" if upper is None else fixed(100 * upper)
+    return f"{percent(value)} ({low}–{high}{NBSP}%)"
+
+
+def count(n: int) -> str:
+    """A count with thousands separated, as the listings' row counts are written: ``"2,173"``.
+
+    >>> count(2173), count(63)
+    ('2,173', '63')
+    """
+    return f"{n:,}"

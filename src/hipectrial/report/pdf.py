@@ -215,7 +215,9 @@ class _Builder:
     def listing(self, listing: Listing, label: str) -> list[Any]:
         table = listing.table
         out: list[Any] = [self._caption(label, table.caption, table.id)]
-        if listing.inline:
+        if listing.inline and not table.rows:
+            rows = 0  # the caption, then the line saying there is none
+        elif listing.inline:
             out.append(self._grid(table))
             rows = len(table.rows)
         else:
@@ -254,9 +256,13 @@ def listing_line(listing: Listing) -> str:
     'Full listing: 1,234 rows in listings/ae-severe.csv'
     >>> listing_line(Listing(table=table, name="ae-severe", inline_limit=2000))
     'The same 1,234 rows as CSV: listings/ae-severe.csv'
+    >>> listing_line(Listing(table=Table(columns=(Column(name="n"),), rows=(), caption="c"), name="none"))
+    'None. listings/none.csv holds the column names only.'
     """
     count = len(listing.table.rows)
     rows = f"{count:,} row{'' if count == 1 else 's'}"
+    if count == 0 and listing.inline:
+        return f"None. {listing.csv_path} holds the column names only."
     if listing.inline:
         return f"The same {rows} as CSV: {listing.csv_path}"
     return f"Full listing: {rows} in {listing.csv_path}"
