@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from analysis.builders import TrialBuilder, day
 from hipectrial.analysis.trial_analysis import analyze_trial
 from hipectrial.cli.main import app
-from hipectrial.data import DataSource, FormRecord, SourceKind, TrialData, Visit
+from hipectrial.data import DataSource, FormRecord, Provenance, SourceKind, TrialData, Visit
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, load_protocol
 from hipectrial.report.document import Listing, Report, Table
@@ -197,3 +197,29 @@ def _table(report: Report, table_id: str) -> Table:
             if isinstance(table, Table) and table.id == table_id:
                 return table
     raise KeyError(table_id)
+
+
+def test_a_fourth_level_and_a_late_entry_reach_the_deviations_and_the_data_quality(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    p = t.participant(1).hipec()
+    # Oxaliplatin 220 -> 170 -> 130 (induction) -> 100 mg (continuation): three steps down (the
+    # protocol allows two per agent).
+    for phase, cycle, day_at, mg in (("induction", 1, 21, "220"), ("induction", 2, 42, "170"),
+                                     ("induction", 3, 63, "130"), ("continuation", 1, 110, "100")):
+        p.dose("oxaliplatin", day_at, phase=phase, cycle=cycle, given=mg, prescribed=mg,
+               reason=None if mg == "220" else "reduced")
+    trial = t.build()
+    entered = dt.datetime.combine(day(40), dt.time(9), tzinfo=dt.UTC)   # the day-2 HIPEC visit, 38 days later
+    visits = tuple(dataclasses.replace(v, provenance=Provenance("crc", entered, "1.0"))
+                   if v.visit_id == "day0-laparoscopy-hipec" else v for v in trial.visits)
+    trial = dataclasses.replace(trial, visits=visits)
+    report = dsmb_report(trial=trial, protocol=protocol, analysis=analyze_trial(trial=trial, protocol=protocol),
+                         generated_at=NOW)
+    deviations = dict(_table(report, "table-deviations").rows)
+    assert deviations["More dose reductions than the protocol allows (2 per agent)"] == 1
+    listed = [r for r in _table(report, "listing-deviations").rows if r[1].startswith("More dose reductions")]
+    assert [(r[0], r[2]) for r in listed] == [("SH01-001", "Oxaliplatin")]
+    quality = [r for r in _table(report, "listing-data-quality").rows if r[0] == "record entered late"]
+    # The protocol's entry_within_days is 14: 38 days is late.
+    assert quality == [("record entered late", "SH01-001/day0-laparoscopy-hipec#1", "SH01",
+                        "entered more than 14 days after what it records")]

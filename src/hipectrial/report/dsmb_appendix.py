@@ -32,7 +32,13 @@ from hipectrial.protocol.endpoints import Derivation, Population
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Column, Listing, Paragraph, Section, Table
 from hipectrial.report.dsmb_common import L, R, listing_id, population_name
-from hipectrial.report.dsmb_conduct import UNEXPLAINED_REDUCTION, analysis_notes, deviation_label
+from hipectrial.report.dsmb_conduct import (
+    UNEXPLAINED_REDUCTION,
+    analysis_notes,
+    beyond_label,
+    beyond_max_reductions,
+    deviation_label,
+)
 
 
 def _notes_by_participant(notes: Sequence[ParticipantNote]) -> dict[str, str]:
@@ -183,6 +189,9 @@ def conduct_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
                       + "; ".join(k.label for k in u.kinds))
             rows.append((u.participant_id, UNEXPLAINED_REDUCTION, f"{labels.agent(u.agent)} {where}".strip(),
                          u.date.isoformat(), detail))
+    rows += [(pid, beyond_label(limit), labels.agent(agent), "–",
+              "more reduction events than the protocol allows; the agent should have been stopped")
+             for pid, agent, limit in beyond_max_reductions(analysis)]
     rows.sort(key=lambda r: (r[0], r[3]))
     deviations = Table(
         columns=(Column("Participant", L), Column("Deviation", L), Column("Visit or dose", L),
@@ -218,6 +227,10 @@ def conduct_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
 def data_quality_listing(trial: TrialData, analysis: TrialAnalysis) -> Section:
     rows = [("validation warning", w.finding.key, w.finding.location, w.finding.message)
             for w in analysis.data_warnings]
+    within = analysis.data_currency.entry_within_days
+    late = f"entered more than {within} days after what it records"
+    rows += [("record entered late", key, site.site_id, late)
+             for site in analysis.data_currency.sites for key in site.late_keys]
     rows += [(f"analysis note: {source}", n.participant_id, "", n.note)
              for source, n in analysis_notes(analysis)]
     table = Table(columns=(Column("Finding", L), Column("Record or participant", L), Column("Where", L),
@@ -263,8 +276,8 @@ def course_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
 
 
 def _phases(t: Timeline, labels: Labels) -> str:
-    return "; ".join(f"{labels.field('phase', s.phase)} {s.start_day}–{s.end_day} ({s.cycles} cycles)"
-                     for s in t.phases) or "–"
+    return "; ".join(f"{labels.field('phase', s.phase)} {s.start_day}–{s.end_day} "
+                     f"({fmt.plural(s.cycles, 'cycle')})" for s in t.phases) or "–"
 
 
 def _day(value: int | None) -> str | int:

@@ -63,6 +63,9 @@ def exposure(analysis: TrialAnalysis, labels: Labels) -> Table:
 def deviations(analysis: TrialAnalysis) -> Table:
     rows = [(deviation_label(kind), count) for kind, count in analysis.deviations.by_kind]
     rows.append((UNEXPLAINED_REDUCTION, reductions_without_reason(analysis)))
+    beyond = beyond_max_reductions(analysis)
+    limits = sorted({limit for _, _, limit in beyond})
+    rows += [(beyond_label(limit), sum(1 for *_, lim in beyond if lim == limit)) for limit in limits]
     return Table(columns=(Column("Deviation", L), Column("n", R)), rows=tuple(rows),
                  caption="Protocol deviations by kind", id="table-deviations",
                  note="Each deviation is listed in the appendix.")
@@ -118,6 +121,17 @@ def analysis_notes(analysis: TrialAnalysis) -> list[tuple[str, ParticipantNote]]
     out += [("schedule", n) for n in analysis.deviations.notes]
     out += [("populations", n) for n in analysis.populations.notes]
     return out
+
+
+def beyond_max_reductions(analysis: TrialAnalysis) -> list[tuple[str, str, int]]:
+    """(participant, agent, limit) of each participant with more reduction events of an agent
+    than the protocol allows."""
+    return [(pid, a.agent, a.max_reductions) for a in analysis.exposure if a.max_reductions is not None
+            for pid in a.beyond_max_reductions]
+
+
+def beyond_label(limit: int) -> str:
+    return f"More dose reductions than the protocol allows ({limit} per agent)"
 
 
 def reductions_without_reason(analysis: TrialAnalysis) -> int:
