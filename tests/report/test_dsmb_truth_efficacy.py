@@ -473,8 +473,11 @@ def test_overall_survival_from_registration_recomputes_with_lifelines(built: Bui
     assert_survival_row(built, "Overall survival", durations, events)
     value, detail = metric(built, "Median overall survival")
     row = next(r for r in body(find_table(built.report, "table-survival")) if r[0] == "Overall survival")
-    assert detail == f"{row[2]}; {sum(events)} events among {len(events)}"
-    assert value == row[2].split("(")[1].split(")")[0]  # "19.4 months"
+    # row[2] reads "590 days (19.4 months); 95 % CI …": the tile shows the months as its value and
+    # the days, interval and events as its detail.
+    days_text, months_text = row[2].split(" (")[0], row[2].split("(")[1].split(")")[0]
+    assert value == months_text
+    assert detail == f"{days_text}; {row[2].split('); ')[1]}; {sum(events)} events among {len(events)}"
 
 
 def test_survival_table_has_one_row_per_time_to_event_endpoint(built: Built) -> None:

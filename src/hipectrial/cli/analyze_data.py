@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.progress import Progress
 from rich.table import Table
 
+from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import (
     AdverseEventValue,
     BinaryValue,
@@ -27,7 +28,14 @@ from hipectrial.analysis.trial_analysis import TrialAnalysis, analyze_trial
 from hipectrial.cli.output import echo_json, make_console
 from hipectrial.cli.trial_file import read_trial
 from hipectrial.protocol import load_protocol, seed_protocol_path
+from hipectrial.report import dsmb_flow as flow
+from hipectrial.report import dsmb_summary as summary
 from hipectrial.report import numbers
+from hipectrial.report.document import Cell
+
+
+def _pop(population: str) -> str:
+    return Labels.population_name(population)
 
 
 def describe(value: EndpointValue) -> str:
@@ -40,28 +48,28 @@ def describe(value: EndpointValue) -> str:
 def _describe(value: EndpointValue) -> str:
     if isinstance(value, BinaryValue):
         # Written as the DSMB report writes it (one wording for both).
-        return f"{numbers.proportion(value.estimate)}, {value.estimate.method} [{value.population}]"
+        return f"{numbers.proportion(value.estimate)}, {value.estimate.method} [{_pop(value.population)}]"
     if isinstance(value, ContinuousValue):
         s = value.summary
         if s.n == 0:
-            return f"n = 0 [{value.population}]"
+            return f"n = 0 [{_pop(value.population)}]"
         num = numbers.number
         return (f"n = {s.n}, mean {num(s.mean, digits=2)} (SD {num(s.sd, digits=2)}), median {num(s.median)} "
                 f"(IQR {num(s.q1)} to {num(s.q3)}), range {num(s.minimum)} to {num(s.maximum)} "
-                f"[{value.population}]")
+                f"[{_pop(value.population)}]")
     if isinstance(value, CategoricalValue):
         counts = ", ".join(f"{c.category}: {c.count}" for c in value.counts)
-        return f"{value.label}: n = {value.n}; {counts} [{value.population}]"
+        return f"{value.label}: n = {value.n}; {counts} [{_pop(value.population)}]"
     if isinstance(value, TimeToEventValue):
         events = sum(r.event for r in value.rows)
         if value.km is None:
-            return f"n = {len(value.rows)}, events {events}; {value.km_note} [{value.population}]"
+            return f"n = {len(value.rows)}, events {events}; {value.km_note} [{_pop(value.population)}]"
         km = value.km
         at = "; ".join(f"S({a.day} d) = {numbers.percent_ci(a.survival, a.lower, a.upper)}"
                        for a in km.at_days)
         return (f"n = {km.n}, events {km.events}, median {numbers.days(km.median_days)} "
                 f"(95 % CI {numbers.bound(km.median_lower)} to {numbers.bound(km.median_upper)} days)"
-                f"{'; ' + at if at else ''} [{value.population}]")
+                f"{'; ' + at if at else ''} [{_pop(value.population)}]")
     if isinstance(value, AdverseEventValue):
         return f"n = {value.n}; " + ", ".join(f"{c.category} {c.participants}" for c in value.summary)
     if isinstance(value, DltValue):
@@ -70,18 +78,17 @@ def _describe(value: EndpointValue) -> str:
     raise TypeError(type(value).__name__)
 
 
-def print_analysis(analysis: TrialAnalysis) -> None:
+def print_analysis(analysis: TrialAnalysis, labels: Labels) -> None:
+    """The analysis in the DSMB report's words: populations, every endpoint, the headline
+    numbers and the decisions (the report's summary callouts, :mod:`hipectrial.report.dsmb_summary`)."""
     console = make_console()
     console.print(f"{analysis.protocol_id} (protocol version {analysis.protocol_version}), "
                   f"data cut-off {analysis.cutoff.isoformat()}")
     pops = Table(title="Populations")
-    pops.add_column("population")
-    pops.add_column("n", justify="right")
-    pops.add_column("rule")
-    for population, ids in analysis.populations.sets.items():
-        pops.add_row(population.value, str(len(ids)), analysis.populations.rules[population])
-    pops.add_row("part_a", str(len(analysis.populations.part_a)), "registration form study_part")
-    pops.add_row("part_b", str(len(analysis.populations.part_b)), "registration form study_part")
+    for column in ("population", "n", "rule"):
+        pops.add_column(column, justify="right" if column == "n" else "left")
+    for row in flow.populations(analysis).rows:
+        pops.add_row(*(_plain(cell) for cell in row))
     console.print(pops)
     table = Table(title="Endpoints")
     table.add_column("endpoint")
@@ -91,28 +98,16 @@ def print_analysis(analysis: TrialAnalysis) -> None:
         lines = [describe(e.value), *(describe(v) for v in e.also_reported)]
         table.add_row(e.endpoint_id, e.role, "\n".join(lines))
     console.print(table)
-    s = analysis.simon
-    known = len(s.participant_ids) - len(s.pending_ids)
-    console.print(f"Simon stage 1 (n1 = {s.n1}, r1 = {s.r1}): {len(s.participant_ids)} Part B ITT in "
-                  f"stage 1, {s.responses} R0 among {known} with a known outcome; "
-                  f"{s.decision}" + (f" on {s.look_date.isoformat()}" if s.look_date else ""))
-    for reason in s.reasons:
-        console.print(f"  {reason}")
-    final = analysis.primary.final
-    console.print(f"Simon final analysis (n = {final.n}, r = {final.r}): {final.responses} R0; "
-                  f"{final.decision}")
-    for reason in final.reasons:
-        console.print(f"  {reason}")
-    b = analysis.dose_finding
-    levels = ", ".join(f"L{lv.level} {lv.dlt}/{lv.n}{' (eliminated)' if lv.eliminated else ''}"
-                       for lv in b.levels)
-    console.print(f"BOIN (Part A): {levels}; current level {b.current_level or '-'}; next: "
-                  f"{b.action or '-'} {b.next_level or ''} {('(' + b.reason + ')') if b.reason else ''}; "
-                  f"selected {b.selected_level or '-'}")
-    m = analysis.safety_monitoring
-    if m is not None:
-        console.print(f"Safety monitoring (Part B): {len(m.event_ids)} events among {len(m.participants)}; "
-                      f"{'STOP' if m.stopped else 'no stop'}")
+    for metric in summary.metrics(analysis).metrics:
+        detail = f" ({metric.detail})" if metric.detail else ""
+        console.print(_plain(f"{metric.label}: {metric.value}{detail}"))
+    for callout in summary.decisions(analysis, labels):
+        console.print(_plain(f"{callout.title}. {callout.text}"))
+
+
+def _plain(value: object) -> str:
+    text = value.text if isinstance(value, Cell) else "" if value is None else str(value)
+    return text.replace(numbers.NBSP, " ")
 
 
 def run(*, data: Path, protocol: Path | None, as_json: bool, cutoff: dt.date | None) -> None:
@@ -136,4 +131,4 @@ def run(*, data: Path, protocol: Path | None, as_json: bool, cutoff: dt.date | N
     if as_json:
         echo_json(analysis.to_document())
         return
-    print_analysis(analysis)
+    print_analysis(analysis, Labels(loaded))

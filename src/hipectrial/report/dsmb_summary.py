@@ -41,8 +41,9 @@ def endpoint_value(analysis: TrialAnalysis, endpoint_id: str, kind: type[V]) -> 
 
 
 def _rate_metric(label: str, estimate: BinaryEstimate, link: str) -> Metric:
-    detail = fmt.interval(estimate).strip(" ()") or "no participant in the population yet"
-    return Metric(label=label, value=fmt.rate(estimate), detail=detail + " (exact)", link=link)
+    interval = fmt.interval(estimate).strip(" ()")
+    detail = f"exact {interval}" if interval else "no participant in the population yet"
+    return Metric(label=label, value=fmt.rate(estimate), detail=detail, link=link)
 
 
 def _binary_metric(analysis: TrialAnalysis, endpoint_id: str, label: str) -> Metric | None:
@@ -61,8 +62,9 @@ def _median_metric(analysis: TrialAnalysis, endpoint_id: str, label: str) -> Met
     return Metric(
         label=label,
         value=shown,
-        detail=f"{fmt.days(km.median_days)}; 95{fmt.NBSP}% CI {fmt.bound(km.median_lower)}–"
-        f"{fmt.bound(km.median_upper)} days; {km.events} events among {km.n}",
+        detail=(f"{fmt.fixed(km.median_days, 0)}{fmt.NBSP}days; " if km.median_days is not None else "")
+        + f"95{fmt.NBSP}% CI {fmt.bound(km.median_lower)}–{fmt.bound(km.median_upper)} days; "
+        f"{fmt.plural(km.events, 'event')} among {km.n}",
         link=listing_id(endpoint_id, value.population),
     )
 
@@ -241,6 +243,13 @@ def summary_blocks(analysis: TrialAnalysis, labels: Labels, source: str | None) 
              f"{analysis.protocol_version}. Numbers link to the participants behind them (appendix).")
     if source:
         intro += f" Data: {source}."
+    return (Paragraph(intro), metrics(analysis), *decisions(analysis, labels))
+
+
+def decisions(analysis: TrialAnalysis, labels: Labels) -> tuple[Callout, ...]:
+    """The statements the board must see first, in order: dose finding, the Simon stage-1 look,
+    the final analysis, the safety monitoring, the deaths to look at, the data quality
+    (``hipectrial analyze`` prints the same)."""
     callouts = [dose_finding_callout(analysis), _stage1(analysis), _final(analysis),
                 _safety_monitoring(analysis), _deaths(analysis, labels), _data_quality(analysis)]
-    return (Paragraph(intro), metrics(analysis), *(c for c in callouts if c is not None))
+    return tuple(c for c in callouts if c is not None)
