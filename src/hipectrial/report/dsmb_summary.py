@@ -120,15 +120,19 @@ def dose_finding_callout(analysis: TrialAnalysis) -> Callout:
                        "recommended phase II dose",
                        text=f"BOIN stopped{after}: {df.reason or df.selection_reason}.")
     if df.action is None:
-        pending = f" ({len(df.pending_ids)} DLT outcome(s) pending)" if df.pending_ids else ""
+        pending = f" ({fmt.plural(len(df.pending_ids), 'DLT outcome')} pending)" if df.pending_ids else ""
         return Callout(kind=CalloutKind.INFO, title="Dose finding: no Part A cohort completed yet",
                        text=f"No BOIN decision has been taken{pending}.")
-    next_level = f": next cohort at dose level {df.next_level}" if df.next_level else ""
-    kind = CalloutKind.STOP if df.action == "stop" else CalloutKind.INFO
     why = f" ({df.reason})" if df.reason else ""
-    return Callout(kind=kind, title=f"Dose finding: BOIN decision {df.action}{next_level}",
+    if df.action == "stop":
+        return Callout(kind=CalloutKind.STOP, title="Dose finding stopped without selecting a dose",
+                       text=f"BOIN stopped{after}{why}: no dose level is recommended for phase II.")
+    next_level = f": next cohort at dose level {df.next_level}" if df.next_level else ""
+    pending = (f" {fmt.plural(len(df.pending_ids), 'DLT outcome')} of later cohorts pending."
+               if df.pending_ids else "")
+    return Callout(kind=CalloutKind.INFO, title=f"Dose finding: BOIN decision {df.action}{next_level}",
                    text=f"The last decision was taken{after}{why}; no dose is selected until the design "
-                   "stops.")
+                   f"stops.{pending}")
 
 
 def _stage1(analysis: TrialAnalysis) -> Callout:
@@ -198,7 +202,8 @@ def _safety_monitoring(analysis: TrialAnalysis) -> Callout | None:
         where = (f"after the protocol's last planned look (n = {sm.last_look_n})" if treated > sm.last_look_n
                  else f"between looks (the next after {(treated // sm.every_n + 1) * sm.every_n} treated)")
         return Callout(kind=CalloutKind.WARNING, title=title + "above the stopping bound " + where,
-                       text=f"{now}, {bound}. No planned look has met the rule.")
+                       text=f"{now}, above {fmt.fixed(sm.posterior_cutoff, 2)}. No planned look has met the "
+                       "rule.")
     return Callout(kind=CalloutKind.OK, title=title + "no signal",
                    text=f"{now} (stop above {fmt.fixed(sm.posterior_cutoff, 2)} at a look every {sm.every_n} "
                    "treated).")
