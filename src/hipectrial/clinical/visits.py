@@ -60,122 +60,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 
+from hipectrial.clinical.visit_inputs import actual_by_key, branch_of, check_dates
+from hipectrial.clinical.visit_types import (
+    ActualVisit,
+    Branch,
+    StoppedVisit,
+    TreatmentDates,
+    VisitOccurrence,
+    VisitSchedule,
+    VisitStatus,
+)
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor, Phase, Timing
 from hipectrial.protocol.schedule import ScheduleEnd, Visit
 
-
-class Branch(StrEnum):
-    """The treatment branch decided at re-evaluation."""
-
-    OPERATED = "operated"
-    NOT_OPERATED = "not_operated"
-
-
-class VisitStatus(StrEnum):
-    ON_TIME = "on_time"
-    EARLY = "early"
-    LATE = "late"
-    MISSED = "missed"  # not done and the window closed before as_of
-    DUE = "due"  # not done, the window is open on as_of
-    UPCOMING = "upcoming"  # the window opens after as_of
-
-
-@dataclass(frozen=True, slots=True)
-class TreatmentDates:
-    """A participant's actual dates: the anchors the schedule counts from.
-
-    ``cycle_starts`` maps a phase id to the actual day-1 dates of its cycles, cycle 1 first.
-    An anchor not yet reached is ``None``.
-
-    ``death``, ``off_study`` and ``progression`` (the first documented) are the dates at
-    which visits stop being due (module docstring, "Stops"); ``None``: not happened.
-    """
-
-    registration: dt.date | None = None
-    hipec: dt.date | None = None
-    cycle_starts: Mapping[str, Sequence[dt.date]] = field(default_factory=dict)
-    surgery: dt.date | None = None
-    end_of_treatment: dt.date | None = None
-    last_dose: dt.date | None = None
-    death: dt.date | None = None
-    off_study: dt.date | None = None
-    progression: dt.date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ActualVisit:
-    """A visit done: which visit, which occurrence (1-based; the cycle for per-cycle visits),
-    its date, and optionally the forms completed (``None``: not reported)."""
-
-    visit_id: str
-    occurrence: int
-    date: dt.date
-    forms: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class VisitOccurrence:
-    """One occurrence of a visit: its target and window, and what happened."""
-
-    visit_id: str
-    name: str
-    occurrence: int
-    phase: str | None
-    cycle: int | None
-    target: dt.date
-    earliest: dt.date
-    latest: dt.date
-    projected: bool
-    actual: dt.date | None
-    status: VisitStatus
-    days_from_target: int | None
-    required_forms: tuple[str, ...]
-    missing_forms: tuple[str, ...]
-    basis: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoppedVisit:
-    """Occurrences of one visit left out because they are no longer due: not done, and their
-    window had not closed before ``date``, the earliest stop that applies to the visit.
-    ``events`` are the stops on that date (several when they fall on the same day)."""
-
-    visit_id: str
-    occurrences: tuple[int, ...]
-    date: dt.date
-    events: tuple[ScheduleEnd, ...]
-    # An open-ended repeat: the occurrences after the last one listed are left out too
-    # (nothing is projected past a stop).
-    onwards: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class VisitSchedule:
-    """The visits due for one participant as of ``as_of`` (``occurrences``, by target date),
-    the occurrences left out at a stop (``stopped``) and the steps in words."""
-
-    as_of: dt.date
-    cohort: str
-    branch: Branch | None
-    occurrences: tuple[VisitOccurrence, ...]
-    steps: tuple[str, ...]
-    stopped: tuple[StoppedVisit, ...] = ()
-
-    def occurrence(self, visit_id: str, number: int) -> VisitOccurrence:
-        """Occurrence ``number`` of ``visit_id``; ``KeyError`` when the schedule has none."""
-        for o in self.occurrences:
-            if o.visit_id == visit_id and o.occurrence == number:
-                return o
-        raise KeyError((visit_id, number))
-
-    def of(self, visit_id: str) -> tuple[VisitOccurrence, ...]:
-        """Every occurrence of ``visit_id``, in order."""
-        return tuple(o for o in self.occurrences if o.visit_id == visit_id)
+__all__ = ["ActualVisit", "Branch", "StoppedVisit", "TreatmentDates", "VisitOccurrence", "VisitSchedule",
+           "VisitStatus", "visit_schedule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,10 +241,10 @@ def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | No
     cohort_ids = [c.id for c in protocol.cohorts]
     if cohort not in cohort_ids:
         raise InputError("cohort", cohort, "one of " + ", ".join(cohort_ids))
-    chosen = _branch(branch)
-    _check_dates(protocol, dates, chosen, as_of)
+    chosen = branch_of(branch)
+    check_dates(protocol, dates, chosen, as_of)
     anchors = _Anchors(protocol, dates, chosen)
-    done = _actual_by_key(protocol, actual, as_of)
+    done = actual_by_key(protocol, actual, as_of)
     occurrences: list[VisitOccurrence] = []
     steps: list[str] = []
     stopped: list[StoppedVisit] = []
@@ -423,79 +326,6 @@ def _open_ended(visit: Visit, anchors: _Anchors) -> bool:
     repeat = visit.repeat
     return (repeat is not None and repeat.every_days is not None and repeat.until_day is None
             and (repeat.until is None or anchors.events.get(repeat.until) is None))
-
-
-def _branch(branch: Branch | str | None) -> Branch | None:
-    if branch is None or isinstance(branch, Branch):
-        return branch
-    try:
-        return Branch(branch)
-    except ValueError:
-        raise InputError("branch", branch, "operated, not_operated or None (not decided)") from None
-
-
-def _check_dates(protocol: Protocol, dates: TreatmentDates, branch: Branch | None,
-                 as_of: dt.date) -> None:
-    named = {"registration": dates.registration, "hipec": dates.hipec, "surgery": dates.surgery,
-             "end_of_treatment": dates.end_of_treatment, "last_dose": dates.last_dose,
-             "death": dates.death, "off_study": dates.off_study, "progression": dates.progression}
-    for name, value in named.items():
-        if value is None:
-            continue
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            raise InputError(name, value, "a date")
-        if value > as_of:
-            raise InputError(name, value, f"a date on or before as_of ({as_of.isoformat()})")
-    if dates.surgery is not None and branch is Branch.NOT_OPERATED:
-        raise InputError("surgery", dates.surgery, "absent for branch not_operated",
-                         "give branch 'operated'")
-    phases = {p.id: p for p in protocol.phases}
-    for phase_id, starts in dates.cycle_starts.items():
-        where = f"cycle_starts[{phase_id}]"
-        if phase_id not in phases:
-            raise InputError("cycle_starts", phase_id, "a phase of the protocol: " + ", ".join(phases))
-        phase = phases[phase_id]
-        if starts and phase.branch != "all" and (branch is None or branch.value != phase.branch):
-            raise InputError("branch", branch.value if branch else None, phase.branch,
-                             f"cycles of phase {phase_id!r} were given")
-        if phase.cycles is not None and len(starts) > phase.cycles:
-            raise InputError(where, len(starts), f"at most {phase.cycles} cycle starts")
-        previous: dt.date | None = None
-        for i, start in enumerate(starts, 1):
-            if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
-                raise InputError(where, start, f"a date (cycle {i})")
-            if start > as_of:
-                raise InputError(where, start, f"a date on or before as_of ({as_of.isoformat()})")
-            if previous is not None and start <= previous:
-                raise InputError(where, start, f"a date after cycle {i - 1} ({previous.isoformat()})",
-                                 "list cycle starts in order, cycle 1 first")
-            previous = start
-
-
-def _actual_by_key(protocol: Protocol, actual: Sequence[ActualVisit],
-                   as_of: dt.date) -> dict[tuple[str, int], ActualVisit]:
-    visits = {v.id: v for v in protocol.visits}
-    forms = {f.id for f in protocol.forms}
-    done: dict[tuple[str, int], ActualVisit] = {}
-    for a in actual:
-        if a.visit_id not in visits or visits[a.visit_id].timing.anchor is Anchor.EVENT:
-            raise InputError("visit_id", a.visit_id, "a scheduled visit of the protocol")
-        if isinstance(a.occurrence, bool) or not isinstance(a.occurrence, int) or a.occurrence < 1:
-            raise InputError("occurrence", a.occurrence, "a whole number >= 1")
-        if isinstance(a.date, dt.datetime) or not isinstance(a.date, dt.date):
-            raise InputError("date", a.date, "a date")
-        if a.date > as_of:
-            raise InputError("date", a.date, f"a date on or before as_of ({as_of.isoformat()})",
-                             f"visit {a.visit_id} #{a.occurrence}")
-        for f in a.forms or ():
-            if f not in forms:
-                raise InputError("forms", f, "a form of the protocol")
-        key = (a.visit_id, a.occurrence)
-        if key in done:
-            raise InputError("occurrence", a.occurrence,
-                             f"given once for visit {a.visit_id!r}", "it was given twice")
-        done[key] = a
-    return done
 
 
 @dataclass(frozen=True, slots=True)
