@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from analysis.builders import TrialBuilder
-from hipectrial.analysis.interim import MonitorLookStatus, SafetyMonitoringStatus
 from hipectrial.analysis.labels import Labels
+from hipectrial.analysis.monitoring import MonitorLookStatus, SafetyMonitoringStatus
 from hipectrial.analysis.trial_analysis import TrialAnalysis, analyze_trial
 from hipectrial.protocol import Protocol, load_protocol
 from hipectrial.report.dsmb_summary import decisions, dose_finding_callout

@@ -29,14 +29,13 @@ from hipectrial.analysis.facts import Facts, collect_facts
 from hipectrial.analysis.interim import (
     BoinCohort,
     DoseFindingStatus,
-    SafetyMonitoringStatus,
     SimonStage1,
     boin_cohorts,
     dose_finding_status,
-    safety_monitoring_status,
     simon_stage1,
 )
 from hipectrial.analysis.labels import Labels
+from hipectrial.analysis.monitoring import SafetyMonitoringStatus, safety_monitoring_status
 from hipectrial.analysis.peritoneal import cytology_conversion_value, pci_change_value
 from hipectrial.analysis.populations import Populations, StudyGroup, build_populations, study_groups
 from hipectrial.analysis.primary import PrimaryEndpoint, primary_endpoint, simon_population
