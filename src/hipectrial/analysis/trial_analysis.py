@@ -1,12 +1,15 @@
 """``analyze_trial``: every endpoint of the protocol and the tables a DSMB report shows.
 
-One call derives, from a :class:`~hipectrial.data.TrialData` and its
-:class:`~hipectrial.protocol.Protocol`, the populations, one result per protocol endpoint
-(in protocol order), and the conduct, safety and design tables; :meth:`TrialAnalysis.to_document`
+One call validates a :class:`~hipectrial.data.TrialData` against its
+:class:`~hipectrial.protocol.Protocol` (:mod:`.data_check`: an error stops it) and derives,
+as of the cut-off (:mod:`.cutoff`), the populations, one result per protocol endpoint (in
+protocol order), and the conduct, safety and design tables; :meth:`TrialAnalysis.to_document`
 gives all of it as JSON-ready data. The rules are in each module's docstring:
 :mod:`.populations`, :mod:`.surgical`, :mod:`.response`, :mod:`.peritoneal`, :mod:`.tte`,
-:mod:`.safety`, :mod:`.interim`, :mod:`.primary`, :mod:`.exposure`, :mod:`.conduct`, :mod:`.consort`,
-:mod:`.baseline`, :mod:`.course`.
+:mod:`.safety`, :mod:`.deaths`, :mod:`.interim` (BOIN, Simon stage 1), :mod:`.primary`,
+:mod:`.monitoring`, :mod:`.exposure`, :mod:`.conduct`, :mod:`.accrual`, :mod:`.consort`,
+:mod:`.status`, :mod:`.baseline`, :mod:`.course`; what a reader sees of codes and ids is
+:mod:`.labels`.
 """
 
 from __future__ import annotations
