@@ -1,4 +1,5 @@
-"""Renders the example report once per test session (rendering the PDF takes ~0.5 s)."""
+"""Renders the example report once per test session (rendering the PDF takes ~0.5 s), and builds
+the seed-1 trial with its DSMB report once for the truth tests."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hipectrial.report.html import render_html
 from hipectrial.report.pdf import render_pdf
 
 from .example import example_report
+from .truth import Built, Records, index, seed1
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +39,14 @@ def reader(pdf: bytes, tmp_path_factory: pytest.TempPathFactory) -> PdfReader:
 @pytest.fixture(scope="session")
 def page_texts(reader: PdfReader) -> list[str]:
     return [page.extract_text() for page in reader.pages]
+
+
+@pytest.fixture(scope="session")
+def built() -> Built:
+    """The seed-1 simulated trial and its DSMB report (the truth tests read it)."""
+    return seed1()
+
+
+@pytest.fixture(scope="session")
+def records(built: Built) -> Records:
+    return index(built.trial)

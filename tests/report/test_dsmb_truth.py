@@ -33,20 +33,8 @@ from .truth import (
     find_table,
     groups,
     header,
-    index,
     median_range,
-    seed1,
 )
-
-
-@pytest.fixture(scope="module")
-def built() -> Built:
-    return seed1()
-
-
-@pytest.fixture(scope="module")
-def records(built: Built) -> Records:
-    return index(built.trial)
 
 
 def metrics(built: Built) -> dict[str, tuple[str, str]]:

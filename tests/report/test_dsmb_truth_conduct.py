@@ -26,19 +26,10 @@ import pytest
 from hipectrial.protocol.regimen import Timing
 from hipectrial.report.document import Callout
 
-from .truth import Built, Person, Records, body, find_table, index, seed1
+from .truth import Built, Person, Records, body, find_table
 
 NOT_OPERATED_PHASES = ("continuation", "maintenance-not-operated")
 
-
-@pytest.fixture(scope="module")
-def built() -> Built:
-    return seed1()
-
-
-@pytest.fixture(scope="module")
-def records(built: Built) -> Records:
-    return index(built.trial)
 
 
 # -- a visit schedule, rebuilt from the protocol's timings ----------------------------------------

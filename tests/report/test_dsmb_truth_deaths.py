@@ -29,22 +29,11 @@ from .truth import (
     count_of,
     find_table,
     groups,
-    index,
     related,
-    seed1,
 )
 
 HORIZONS = (30, 90)
 
-
-@pytest.fixture(scope="module")
-def built() -> Built:
-    return seed1()
-
-
-@pytest.fixture(scope="module")
-def records(built: Built) -> Records:
-    return index(built.trial)
 
 
 @pytest.fixture(scope="module")

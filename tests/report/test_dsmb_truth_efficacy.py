@@ -18,7 +18,6 @@ import re
 from collections.abc import Sequence
 from fractions import Fraction
 
-import pytest
 from scipy import optimize, stats
 
 from .truth import (
@@ -34,21 +33,8 @@ from .truth import (
     dlt_evaluable,
     find_table,
     half_up,
-    index,
     metric,
-    seed1,
 )
-
-
-@pytest.fixture(scope="module")
-def built() -> Built:
-    return seed1()
-
-
-@pytest.fixture(scope="module")
-def records(built: Built) -> Records:
-    return index(built.trial)
-
 
 # -- Part A: BOIN --------------------------------------------------------------------------------
 

@@ -20,14 +20,10 @@ import re
 
 import pytest
 
-from .truth import Built, body, find_table, seed1, visible_text
+from .truth import Built, body, find_table, visible_text
 
 WORD = re.compile(r"[A-Za-z0-9][\w-]*[A-Za-z0-9]")
 
-
-@pytest.fixture(scope="module")
-def built() -> Built:
-    return seed1()
 
 
 @pytest.fixture(scope="module")

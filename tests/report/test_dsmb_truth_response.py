@@ -37,22 +37,11 @@ from .truth import (
     assert_survival_row,
     body,
     find_table,
-    index,
     metric,
-    seed1,
 )
 
 IMAGING = ("ct", "mri", "pet_ct")
 
-
-@pytest.fixture(scope="module")
-def built() -> Built:
-    return seed1()
-
-
-@pytest.fixture(scope="module")
-def records(built: Built) -> Records:
-    return index(built.trial)
 
 
 @dataclass(frozen=True)

@@ -33,23 +33,12 @@ from .truth import (
     groups,
     half_up,
     header,
-    index,
     median_range,
     related,
-    seed1,
 )
 
 GRADES = (1, 2, 3, 4, 5)
 
-
-@pytest.fixture(scope="module")
-def built() -> Built:
-    return seed1()
-
-
-@pytest.fixture(scope="module")
-def records(built: Built) -> Records:
-    return index(built.trial)
 
 
 def fatal(ae: AdverseEvent) -> bool:
