@@ -76,7 +76,7 @@ def test_stage1_is_not_yet_while_one_outcome_is_pending(protocol: Protocol) -> N
     assert (look.decision, look.missing, look.pending_ids, look.look_date) == ("not yet", 1, _ids(13), None)
     assert look.responses == 4
     assert not look.made
-    assert "1 of the 13 stage-1 outcomes missing: 1 not yet known (SH01-013)" in look.reasons[0]
+    assert look.reasons[0] == "1 of the 13 stage-1 outcomes missing: 1 not yet known (SH01-013)"
     # 4 R0 > r1 = 3 already: stage 2 follows whatever participant 13's outcome is.
     assert "continuing to stage 2 is certain" in look.reasons[1]
 

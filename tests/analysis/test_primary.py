@@ -124,7 +124,7 @@ def test_final_analysis_is_not_yet_while_outcomes_are_missing(protocol: Protocol
     assert (final.complete, final.decision, final.missing, final.more_needed, final.pending_ids) == (
         False, "not yet", 4, 3, _ids(39))
     assert (final.estimate, final.stage, final.reject_h0) == (None, None, None)
-    assert final.reasons[0] == ("4 of the 43 outcomes missing: 1 not yet known (SH01-039), 3 participant(s) "
+    assert final.reasons[0] == ("4 of the 43 outcomes missing: 1 not yet known (SH01-039), 3 participants "
                                 "not yet in the Part B ITT population")
 
 

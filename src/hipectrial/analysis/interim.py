@@ -159,6 +159,23 @@ def registration_order(ids: Sequence[str], facts: Mapping[str, Facts]) -> list[s
                                         pid))
 
 
+def missing_outcomes(of: str, pending: Sequence[str], more: int) -> str:
+    """Why a Simon count is not complete: the outcomes not yet known (by participant) and the
+    participants not yet in the Part B ITT population; only the parts that are not zero.
+
+    >>> missing_outcomes("13 stage-1", ["SH01-013"], 0)
+    '1 of the 13 stage-1 outcomes missing: 1 not yet known (SH01-013)'
+    >>> missing_outcomes("43", [], 1)
+    '1 of the 43 outcomes missing: 1 participant not yet in the Part B ITT population'
+    >>> missing_outcomes("43", ["SH01-039", "SH01-040"], 0)
+    '2 of the 43 outcomes missing: 2 not yet known (SH01-039, SH01-040)'
+    """
+    parts = [f"{len(pending)} not yet known ({', '.join(pending)})"] if pending else []
+    if more:
+        parts.append(f"{more} participant{'' if more == 1 else 's'} not yet in the Part B ITT population")
+    return f"{len(pending) + more} of the {of} outcomes missing: {', '.join(parts)}"
+
+
 def protocol_boin(protocol: Protocol) -> BoinDesign:
     """The protocol's BOIN design (``dose_finding.design``)."""
     d = protocol.dose_finding.design
@@ -332,9 +349,7 @@ def simon_stage1(*, protocol: Protocol, part_b_itt: Sequence[str], facts: Mappin
     rule = (f"continue to stage 2 if more than {r1} R0 resections among the first {n1} Part B ITT "
             f"participants; stop for futility otherwise")
     if missing:
-        reasons = [f"{missing} of the {n1} stage-1 outcomes missing: {len(pending)} not yet known"
-                   + (f" ({', '.join(pending)})" if pending else "")
-                   + f", {more} participant(s) not yet in the Part B ITT population"]
+        reasons = [missing_outcomes(f"{n1} stage-1", pending, more)]
         if len(r0) > r1:
             reasons.append(f"already {len(r0)} R0 > r1 = {r1}: continuing to stage 2 is certain")
         elif len(r0) + missing <= r1:

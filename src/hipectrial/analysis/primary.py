@@ -33,7 +33,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from hipectrial.analysis.facts import Facts
-from hipectrial.analysis.interim import NOT_YET, DoseFindingStatus, SimonStage1, registration_order
+from hipectrial.analysis.interim import (
+    NOT_YET,
+    DoseFindingStatus,
+    SimonStage1,
+    missing_outcomes,
+    registration_order,
+)
 from hipectrial.analysis.labels import PART_A_LEVEL, SIMON_POPULATION, Labels
 from hipectrial.analysis.populations import Populations
 from hipectrial.analysis.results import BinaryEstimate, BinaryValue, ParticipantNote, binary_estimate
@@ -161,9 +167,7 @@ def simon_final(*, protocol: Protocol, part_b_itt: Sequence[str], facts: Mapping
     more = n - len(first)
     missing = more + len(pending)
     if missing:
-        reasons = [f"{missing} of the {n} outcomes missing: {len(pending)} not yet known"
-                   + (f" ({', '.join(pending)})" if pending else "")
-                   + f", {more} participant(s) not yet in the Part B ITT population"]
+        reasons = [missing_outcomes(str(n), pending, more)]
         reject: bool | None = None
         if len(r0) > r:
             reasons.append(f"already {len(r0)} R0 > r = {r}: rejecting H0 is certain")

@@ -40,17 +40,20 @@ def cohort_history(analysis: TrialAnalysis) -> Table:
     for c in analysis.boin_cohorts:
         index = levels.index(c.dose_level) if c.dose_level in levels else None
         cumulative = f"{c.dlt[index]}/{c.n[index]}" if index is not None else "–"
-        if c.action is None:
-            decision = f"pending: {len(c.pending_ids)} DLT outcome(s) not yet known"
+        if c.action is None and c.pending_ids:
+            decision = f"pending: {fmt.plural(len(c.pending_ids), 'DLT outcome')} not yet known"
+        elif c.action is None:
+            decision = ""  # the reason says why there is none (an incomplete cohort)
         elif c.selected_level is not None:
             decision = f"{c.action}: dose level {c.selected_level} selected"
         elif c.next_level is not None:
             decision = f"{c.action}: next cohort at level {c.next_level}"
         else:
             decision = f"{c.action}: no dose selected"
-        reason = f" ({c.reason})" if c.reason else ""
+        if decision and c.reason:
+            decision += f" ({c.reason})"
         rows.append((c.number, c.dose_level, ", ".join(c.participant_ids), f"{c.dlts}/{c.evaluable}",
-                     cumulative, fmt.date(c.known_on), decision + reason))
+                     cumulative, fmt.date(c.known_on), decision or c.reason or "no decision"))
     df = analysis.dose_finding
     return Table(
         columns=(Column("Cohort", R), Column("Level", L), Column("Participants", L),
@@ -140,8 +143,9 @@ def primary_table(analysis: TrialAnalysis) -> Table:
 
 def primary_blocks(analysis: TrialAnalysis) -> list[Block]:
     blocks: list[Block] = [primary_table(analysis)]
-    notes = analysis.primary.designed.notes
-    if notes:
-        blocks.append(Paragraph(f"{len(notes)} participant(s) of the designed population have a note "
+    noted = len({note.participant_id for note in analysis.primary.designed.notes})
+    if noted:
+        verb = "has a note" if noted == 1 else "have a note"
+        blocks.append(Paragraph(f"{fmt.plural(noted, 'participant')} of the designed population {verb} "
                                 "(listed with the participants behind the estimate in the appendix)."))
     return blocks
