@@ -11,7 +11,7 @@ from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.monitoring import MonitorLookStatus, SafetyMonitoringStatus
 from hipectrial.analysis.trial_analysis import TrialAnalysis, analyze_trial
 from hipectrial.protocol import Protocol, load_protocol
-from hipectrial.report.dsmb_summary import decisions, dose_finding_callout
+from hipectrial.report.dsmb_summary import decisions, dose_finding_callout, metrics
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,18 @@ def test_dose_finding_goes_on(analysis: TrialAnalysis) -> None:
     callout = dose_finding_callout(dataclasses.replace(analysis, dose_finding=going))
     assert callout.title == "Dose finding: BOIN decision escalate: next cohort at dose level 2"
     assert callout.text == "The last decision was taken after cohort 1; no dose is selected until the design stops."
+
+
+def test_rate_tiles_say_how_many_outcomes_are_open_and_how_they_are_counted(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    t.participant(1, part="part_b", dose_level="1").hipec().surgery(120).alive(150)  # R0 (CC-0, CY0)
+    t.participant(2, part="part_b", dose_level="1").hipec().alive(150, progression=90)  # settled: progression
+    t.participant(3, part="part_b", dose_level="1").hipec().alive(150)  # no decision yet: pending
+    grid = metrics(analyze_trial(trial=t.build(), protocol=protocol))
+    shown = {m.label: (m.value.replace("\u00a0", " "), m.detail.replace("\u00a0", " ")) for m in grid.metrics}
+    # 1 R0 of 3, Clopper-Pearson: R qbeta(0.025, 1, 3) = 0.008404, qbeta(0.975, 2, 2) = 0.905701.
+    assert shown["Primary: R0 resection, Part B at the RP2D (level 1)"] == (
+        "1/3 = 33.3 %", "exact 95 % CI 0.8–90.6; 1 of 3: surgery decision pending at the cut-off, "
+        "counted as not operated")
+    assert shown["Conversion surgery (ITT)"][1].endswith(
+        "; 1 of 3: surgery decision pending at the cut-off, counted as not operated")

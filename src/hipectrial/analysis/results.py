@@ -61,7 +61,11 @@ def binary_estimate(*, events: int, n: int, conf_level: float = 0.95) -> BinaryE
 
 @dataclass(frozen=True, slots=True)
 class BinaryValue:
-    """A binary endpoint in one population: the estimate and who is counted where."""
+    """A binary endpoint in one population: the estimate and who is counted where.
+
+    ``pending_ids`` are the participants of the denominator whose outcome is not yet known at
+    the cut-off; they are counted as not having the event (the ITT rule), and a reader must be
+    told how many they are; ``pending_rule`` says so in words."""
 
     population: str
     estimate: BinaryEstimate
@@ -69,6 +73,8 @@ class BinaryValue:
     denominator_ids: tuple[str, ...]
     notes: tuple[ParticipantNote, ...] = ()
     reasons: tuple[tuple[str, str], ...] = ()
+    pending_ids: tuple[str, ...] = ()
+    pending_rule: str = ""
 
     def reason(self, participant_id: str) -> str | None:
         """Why the participant is (or is not) counted, when the derivation says."""
@@ -77,18 +83,26 @@ class BinaryValue:
 
 def binary_value(*, population: str, numerator: Iterable[str], denominator: Sequence[str],
                  notes: Iterable[ParticipantNote] = (), conf_level: float = 0.95,
-                 reasons: Mapping[str, str] | None = None) -> BinaryValue:
+                 reasons: Mapping[str, str] | None = None, pending: Iterable[str] = (),
+                 pending_rule: str = "") -> BinaryValue:
     """A :class:`BinaryValue`; the numerator is kept in denominator order, and ``reasons``
-    (why each participant is or is not counted) in denominator order too."""
+    (why each participant is or is not counted) and ``pending`` (outcome not yet known) in
+    denominator order too."""
     events = set(numerator)
+    open_ = set(pending)
     extra = events - set(denominator)
     if extra:
         raise ValueError(f"numerator ids not in the denominator: {sorted(extra)}")
+    if open_ & events or open_ - set(denominator):
+        raise ValueError(f"pending ids must be in the denominator and not events: {sorted(open_)}")
+    if open_ and not pending_rule:
+        raise ValueError("pending ids need a pending_rule saying how they are counted")
     num = tuple(pid for pid in denominator if pid in events)
     why = tuple((pid, reasons[pid]) for pid in denominator if reasons is not None and pid in reasons)
     return BinaryValue(population, binary_estimate(events=len(num), n=len(denominator),
                                                    conf_level=conf_level),
-                       num, tuple(denominator), tuple(notes), why)
+                       num, tuple(denominator), tuple(notes), why,
+                       tuple(pid for pid in denominator if pid in open_), pending_rule)
 
 
 @dataclass(frozen=True, slots=True)

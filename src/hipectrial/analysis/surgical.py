@@ -180,9 +180,16 @@ def r0_status(f: Facts) -> tuple[bool, str]:
     return True, "R0, CC-0, CY0"
 
 
+# How a participant whose surgery decision is still open counts in the surgical endpoints.
+PENDING_SURGERY = "surgery decision pending at the cut-off, counted as not operated"
+
+
+def _pending(ids: Sequence[str], facts: Mapping[str, Facts]) -> list[str]:
+    return [pid for pid in ids if not surgery_decided(facts[pid])]
+
+
 def _pending_notes(ids: Sequence[str], facts: Mapping[str, Facts]) -> list[ParticipantNote]:
-    return [ParticipantNote(pid, "surgery decision pending at the cut-off: counted as not operated")
-            for pid in ids if not surgery_decided(facts[pid])]
+    return [ParticipantNote(pid, PENDING_SURGERY) for pid in _pending(ids, facts)]
 
 
 def r0_reason(f: Facts, labels: Labels) -> str:
@@ -203,7 +210,8 @@ def r0_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],
     notes += _pending_notes(ids, facts)
     return binary_value(population=population, numerator=[p for p, (ok, _) in status.items() if ok],
                         denominator=ids, notes=notes, conf_level=conf_level,
-                        reasons={pid: r0_reason(facts[pid], labels) for pid in ids})
+                        reasons={pid: r0_reason(facts[pid], labels) for pid in ids},
+                        pending=_pending(ids, facts), pending_rule=PENDING_SURGERY)
 
 
 def conversion_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],
@@ -213,7 +221,7 @@ def conversion_value(population: str, ids: Sequence[str], facts: Mapping[str, Fa
     return binary_value(population=population,
                         numerator=[pid for pid in ids if facts[pid].conversion_surgery is not None],
                         denominator=ids, notes=_pending_notes(ids, facts), conf_level=conf_level,
-                        reasons=reasons)
+                        reasons=reasons, pending=_pending(ids, facts), pending_rule=PENDING_SURGERY)
 
 
 def pcr_value(population: str, ids: Sequence[str], facts: Mapping[str, Facts],

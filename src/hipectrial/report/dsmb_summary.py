@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from hipectrial.analysis.labels import Labels
-from hipectrial.analysis.results import BinaryEstimate, BinaryValue, TimeToEventValue
+from hipectrial.analysis.results import BinaryValue, TimeToEventValue
 from hipectrial.analysis.safety import SEVERE_RELATED
 from hipectrial.analysis.trial_analysis import TrialAnalysis
 from hipectrial.report import numbers as fmt
@@ -40,17 +40,21 @@ def endpoint_value(analysis: TrialAnalysis, endpoint_id: str, kind: type[V]) -> 
     return value if isinstance(value, kind) else None
 
 
-def _rate_metric(label: str, estimate: BinaryEstimate, link: str) -> Metric:
-    interval = fmt.interval(estimate).strip(" ()")
-    detail = f"exact {interval}" if interval else "no participant in the population yet"
-    return Metric(label=label, value=fmt.rate(estimate), detail=detail, link=link)
+def _rate_metric(label: str, value: BinaryValue, link: str, also: str = "") -> Metric:
+    interval = fmt.interval(value.estimate).strip(" ()")
+    parts = [f"exact {interval}" if interval else "no participant in the population yet"]
+    if value.pending_ids:
+        parts.append(f"{len(value.pending_ids)} of {value.estimate.n}: {value.pending_rule}")
+    if also:
+        parts.append(also)
+    return Metric(label=label, value=fmt.rate(value.estimate), detail="; ".join(parts), link=link)
 
 
 def _binary_metric(analysis: TrialAnalysis, endpoint_id: str, label: str) -> Metric | None:
     value = endpoint_value(analysis, endpoint_id, BinaryValue)
     if value is None:
         return None
-    return _rate_metric(label, value.estimate, listing_id(endpoint_id, value.population))
+    return _rate_metric(label, value, listing_id(endpoint_id, value.population))
 
 
 def _median_metric(analysis: TrialAnalysis, endpoint_id: str, label: str) -> Metric | None:
@@ -77,9 +81,11 @@ def metrics(analysis: TrialAnalysis) -> MetricGrid:
                   link="table-populations")]
     primary = analysis.primary
     if primary.rp2d is not None:
+        designed, final = primary.designed, primary.final
+        also = (f"the Simon final analysis counts the first {final.n}"
+                if final.estimate is not None and final.stage == 2 and designed.estimate.n != final.n else "")
         out.append(_rate_metric(f"Primary: R0 resection, Part B at the RP2D (level {primary.rp2d})",
-                                primary.designed.estimate, listing_id(primary.endpoint_id,
-                                                                      primary.designed.population)))
+                                designed, listing_id(primary.endpoint_id, designed.population), also))
     metric = _binary_metric(analysis, primary.endpoint_id, "R0 resection, all ITT (secondary)")
     out += [m for m in (metric,
                         _binary_metric(analysis, "conversion-surgery-rate", "Conversion surgery (ITT)"),
