@@ -92,6 +92,26 @@ def test_safety_monitoring_counts_severe_toxicity(protocol: Protocol) -> None:
     assert [(lk.n, lk.events, lk.stop_at, lk.stop) for lk in m.looks] == [(5, 3, 3, True)]
     assert m.looks[0].posterior == pytest.approx(0.92953, abs=1e-5)
     assert m.stopped
+    # Days count from the registration (builders.day); HIPEC (the day-0 operation) on day 2.
+    assert dict(m.event_reasons) == {
+        "SH01-001": f"grade 4 Neutrophil count decreased (onset {day(30)}), treatment-related",
+        "SH01-003": f"Clavien-Dindo IIIb complication IIIb after the operation of {day(110)}",
+        "SH01-004": f"Clavien-Dindo IVa day-0 complication after the operation of {day(2)}"}
+
+
+def test_severe_toxicity_from_deaths_is_told_once(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    t.participant(1).hipec().ae("Sepsis", 5, 40).died(40, cause="treatment_toxicity")  # related grade 5, died
+    t.participant(2).hipec().died(50, cause="treatment_toxicity")                     # cause only
+    t.participant(3).hipec().ae("Sepsis", 5, 40).alive(60)          # grade 5 without a recorded death
+    t.participant(4).hipec().died(50)                                   # disease progression: no
+    m = analyze_trial(trial=t.build(), protocol=protocol).safety_monitoring
+    assert m is not None
+    assert dict(m.event_reasons) == {
+        "SH01-001": "treatment-related death (grade 5 Sepsis at least possibly related to Oxaliplatin; "
+                    "cause of death: Toxicity of study treatment)",
+        "SH01-002": "treatment-related death (cause of death: Toxicity of study treatment)",
+        "SH01-003": f"grade 5 Sepsis (onset {day(40)}), treatment-related"}
 
 
 @pytest.mark.parametrize(("last_alive", "evaluable"), [(41, True), (40, False), (42, True)])

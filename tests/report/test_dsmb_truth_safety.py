@@ -29,6 +29,7 @@ from .truth import (
     Records,
     body,
     count_of,
+    find_listing,
     find_table,
     groups,
     half_up,
@@ -221,7 +222,12 @@ def test_safety_monitoring_looks_count_severe_toxicity_among_the_first_n_treated
                          "stop" if p > 0.90 else "continue"])
     table = find_table(built.report, "table-safety-monitoring")
     assert body(table) == expected
-    assert (table.note or "").endswith(f"Participants with the event: {', '.join(events)}.")
+    assert (table.note or "").endswith(f"{len(events)} participants with the event so far, listed after "
+                                       "this table.")
+    # Every participant with the event is listed, by their place in the order of treatment.
+    listing = find_listing(built.report, "safety-monitoring-events").table
+    order = {q.id: k for k, q in enumerate(part_b, start=1)}
+    assert [row[:2] for row in body(listing)] == [[str(order[pid]), pid] for pid in events]
     # The callout states the current count and posterior over everyone treated in Part B.
     callout = next(b for b in built.report.sections[0].blocks
                    if isinstance(b, Callout) and b.title.startswith("Safety monitoring (Part B)"))

@@ -1,12 +1,13 @@
 """The Part B safety monitoring at the cut-off.
 
 Protocol ``statistics.safety_monitoring``: Part B safety-population participants in
-registration order; a participant has the event when they have a grade 4 treatment-related
-AE, a treatment-related death (a related grade-5 AE, or a death whose cause is treatment
-toxicity: :func:`~hipectrial.analysis.deaths.treatment_related_by`, the deaths section's own
-rule), or a Clavien-Dindo >= IIIb complication of any operation (day-0 HIPEC or conversion
-surgery). At each completed look (every ``every_n``) the posterior ``P(rate > threshold)``
-under the Beta prior is compared with the cutoff (:func:`hipectrial.design.toxicity_monitor`).
+registration order; a participant has the event when they have a grade 4 or 5
+treatment-related AE, a treatment-related death (a death with a related fatal AE, or whose
+cause is treatment toxicity: :func:`~hipectrial.analysis.deaths.treatment_related_by`, the
+deaths section's own rule), or a Clavien-Dindo >= IIIb complication of any operation (day-0
+HIPEC or conversion surgery); :func:`severe_toxicity_by` says which. At each completed look
+(every ``every_n``) the posterior ``P(rate > threshold)`` under the Beta prior is compared with the
+cutoff (:func:`hipectrial.design.toxicity_monitor`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from hipectrial.analysis.deaths import treatment_related_by
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.interim import registration_order
+from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.safety import related
 from hipectrial.data import ClavienDindo
 from hipectrial.design import toxicity_monitor
@@ -37,7 +39,8 @@ class SafetyMonitoringStatus:
     """The Part B safety monitoring at the cut-off: the looks made (every ``every_n`` treated,
     up to ``last_look_n``, the last the protocol plans), whether one met the stopping rule,
     and the posterior on everyone treated so far (which may cross the bound between looks
-    or after the last planned one: ``above_bound``)."""
+    or after the last planned one: ``above_bound``). ``event_reasons`` gives, for each of
+    ``event_ids``, why (:func:`severe_toxicity_by`, joined by "; ")."""
 
     event: str
     threshold: float
@@ -49,6 +52,7 @@ class SafetyMonitoringStatus:
     current_posterior: float | None
     every_n: int
     last_look_n: int
+    event_reasons: tuple[tuple[str, str], ...] = ()
 
     @property
     def above_bound(self) -> bool:
@@ -61,11 +65,25 @@ class SafetyMonitoringStatus:
         return next((look for look in self.looks if look.stop), None)
 
 
+def severe_toxicity_by(f: Facts, labels: Labels | None = None) -> tuple[str, ...]:
+    """Why a participant has the protocol's Part B monitoring event (module docstring); empty
+    when they do not. Agents and causes in the protocol's words when ``labels`` are given."""
+    dead = f.death_date is not None
+    # A related grade-5 event of a participant who died is told once, as the death's reason.
+    why = [f"grade {ae.grade} {ae.term} (onset {ae.onset_date.isoformat()}), treatment-related"
+           for ae in sorted(f.adverse_events, key=lambda a: a.onset_date)
+           if related(ae) and (ae.grade == 4 or (ae.grade == 5 and not dead))]
+    death = treatment_related_by(f, labels) if dead else ()
+    if death:
+        why.append(f"treatment-related death ({'; '.join(death)})")
+    why += [f"Clavien-Dindo {c.grade.value} {c.description} after the operation of {s.date.isoformat()}"
+            for s in f.surgeries for c in s.complications if c.grade.at_least(ClavienDindo.IIIB)]
+    return tuple(why)
+
+
 def severe_toxicity(f: Facts) -> bool:
     """The protocol's Part B monitoring event for one participant (module docstring)."""
-    if any(related(ae) and ae.grade >= 4 for ae in f.adverse_events) or treatment_related_by(f):
-        return True
-    return any(c.grade.at_least(ClavienDindo.IIIB) for s in f.surgeries for c in s.complications)
+    return bool(severe_toxicity_by(f))
 
 
 def safety_monitoring_status(protocol: Protocol, part_b_safety: Sequence[str],
@@ -74,7 +92,10 @@ def safety_monitoring_status(protocol: Protocol, part_b_safety: Sequence[str],
     if rule is None:
         return None
     ordered = registration_order(part_b_safety, facts)
-    events = [p for p in ordered if severe_toxicity(facts[p])]
+    labels = Labels(protocol)
+    why = {p: severe_toxicity_by(facts[p], labels) for p in ordered}
+    events = [p for p in ordered if why[p]]
+    with_event = set(events)
     max_n = max(protocol.statistics.primary.enrol, rule.every_n)
     monitor = toxicity_monitor(threshold=rule.threshold, cutoff=rule.posterior_cutoff, max_n=max_n,
                                every=rule.every_n, prior_a=rule.prior_a, prior_b=rule.prior_b)
@@ -82,10 +103,11 @@ def safety_monitoring_status(protocol: Protocol, part_b_safety: Sequence[str],
     for look in monitor.looks:
         if look.n > len(ordered):
             break
-        x = sum(1 for p in ordered[: look.n] if p in set(events))
+        x = sum(1 for p in ordered[: look.n] if p in with_event)
         posterior = monitor.posterior_exceeds(events=x, n=look.n)
         looks.append(MonitorLookStatus(look.n, x, look.stop_at, posterior, posterior > rule.posterior_cutoff))
     current = monitor.posterior_exceeds(events=len(events), n=len(ordered)) if ordered else None
     return SafetyMonitoringStatus(rule.event, rule.threshold, rule.posterior_cutoff, tuple(ordered),
                                   tuple(events), tuple(looks), any(lk.stop for lk in looks), current,
-                                  rule.every_n, monitor.looks[-1].n if monitor.looks else max_n)
+                                  rule.every_n, monitor.looks[-1].n if monitor.looks else max_n,
+                                  tuple((p, "; ".join(why[p])) for p in events))

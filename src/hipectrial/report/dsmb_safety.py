@@ -141,27 +141,45 @@ def surgical_morbidity(analysis: TrialAnalysis) -> Table | None:
                  id="table-morbidity")
 
 
-def safety_monitoring(analysis: TrialAnalysis) -> Table | None:
+def safety_monitoring(analysis: TrialAnalysis) -> list[Block]:
+    """The looks so far, and every participant with the monitored event (why, and where in the
+    order of treatment they are: a look after n treated counts the first n)."""
     sm = analysis.safety_monitoring
     if sm is None:
-        return None
+        return []
     rows = tuple((look.n, look.events, "–" if look.stop_at is None else look.stop_at,
                   fmt.fixed(look.posterior, 3), "stop" if look.stop else "continue") for look in sm.looks)
-    return Table(
+    events = len(sm.event_ids)
+    who = (f"{fmt.plural(events, 'participant')} with the event so far, listed after this table."
+           if events else "No participant has had the event so far.")
+    looks = Table(
         columns=(Column("Look after n treated", R), Column("Severe toxicity", R), Column("Stop at ≥", R),
                  Column(f"P(rate > {fmt.percent(sm.threshold, digits=0)} | data)", R), Column("Decision", L)),
         rows=rows,
         caption="Part B safety monitoring: the looks so far",
         note=f"{sm.event.rstrip('.')}. Stop when the posterior probability exceeds "
-        f"{fmt.fixed(sm.posterior_cutoff, 2)}. Participants with the event: {id_list(sm.event_ids)}.",
+        f"{fmt.fixed(sm.posterior_cutoff, 2)}. {who}",
         id="table-safety-monitoring")
+    position = {pid: k for k, pid in enumerate(sm.participants, start=1)}
+    listing = Table(
+        columns=(Column("Treated (order)", R), Column("Participant", L), Column("The event", L)),
+        rows=tuple((position[pid], pid, why) for pid, why in sm.event_reasons),
+        caption="Part B safety monitoring: participants with severe toxicity",
+        note=f"Part B participants in the safety population, in registration order ({len(sm.participants)} "
+        "treated so far); a look after n treated counts the events of the first n.",
+        id="table-safety-monitoring-events")
+    return [looks, Listing(table=listing, name="safety-monitoring-events",
+                           summary=Paragraph(f"{fmt.plural(events, 'participant')} with severe toxicity, "
+                                             "too many to print here; each is in the file."))]
 
 
 def safety_blocks(analysis: TrialAnalysis, labels: Labels) -> list[Block]:
     blocks: list[Block] = [ae_by_group(analysis), ae_by_term(analysis), attribution(analysis, labels),
                            serious_by_term(analysis), immune_by_term(analysis)]
-    blocks += [t for t in (surgical_morbidity(analysis), safety_monitoring(analysis)) if t is not None]
-    return blocks
+    morbidity = surgical_morbidity(analysis)
+    if morbidity is not None:
+        blocks.append(morbidity)
+    return blocks + safety_monitoring(analysis)
 
 
 # -- deaths ----------------------------------------------------------------------------------
