@@ -26,7 +26,7 @@ import pytest
 from hipectrial.protocol.regimen import Timing
 from hipectrial.report.document import Callout
 
-from .truth import Built, Person, Records, body, find_table
+from .truth import Built, Person, Records, body, find_listing, find_table
 
 NOT_OPERATED_PHASES = ("continuation", "maintenance-not-operated")
 
@@ -387,3 +387,14 @@ def test_data_quality_callout_counts_what_is_left_to_resolve(built: Built, recor
     text = callout.text.replace("\u00a0", " ")
     for kind, n in quality.items():
         assert f"{n} finding{'s' if n != 1 else ''}: {kind}" in text
+
+
+def test_data_quality_listing_holds_every_finding_the_table_counts(built: Built, records: Records) -> None:
+    # Every counted finding is in the listing, one row each (the reductions without a reason,
+    # recomputed from the dose records, included).
+    quality = {r[0]: int(r[1]) for r in body(find_table(built.report, "table-data-quality"))}
+    listing = body(find_listing(built.report, "data-quality").table)
+    assert Counter(row[0] for row in listing) == Counter(quality)
+    reductions = unexplained_reductions(built, records)
+    listed = [row[1] for row in listing if row[0] == "dose reduced by 10 % or more with no reason recorded"]
+    assert sorted(listed) == sorted(pid for pid, *_ in reductions)

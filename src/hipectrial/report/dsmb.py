@@ -49,7 +49,7 @@ def _accrual(analysis: TrialAnalysis, labels: Labels) -> Section:
         flow.accrual_by_month(analysis),
         figs.as_block(figs.consort_figure(analysis), id="figure-consort",
                       caption="Participant flow from screening to R0 resection, with the reasons for leaving "
-                      "each step (a person failing several eligibility criteria is counted under each)"),
+                      "each step (one reason per person; screening failures by criterion are in the table below)"),
         flow.consort_by_group(analysis),
         flow.treatment_status(analysis),
         flow.follow_up_status(analysis),
@@ -77,10 +77,10 @@ def _dose_finding(analysis: TrialAnalysis, labels: Labels) -> Section:
     return Section(id="dose-finding", title="Dose finding (Part A, BOIN)", blocks=blocks)
 
 
-def _conduct(analysis: TrialAnalysis) -> Section:
+def _conduct(analysis: TrialAnalysis, labels: Labels) -> Section:
     return Section(id="conduct", title="Protocol deviations and data quality", blocks=(
         dsmb_conduct.deviations(analysis), dsmb_conduct.completeness(analysis),
-        dsmb_conduct.data_currency(analysis), dsmb_conduct.data_quality(analysis)))
+        dsmb_conduct.data_currency(analysis), dsmb_conduct.data_quality(analysis, labels)))
 
 
 def dsmb_report(
@@ -123,7 +123,7 @@ def dsmb_report(
         ("dose finding", lambda: _dose_finding(analysis, labels)),
         ("efficacy", lambda: Section(id="efficacy", title="Efficacy", blocks=(
             *dsmb_design.primary_blocks(analysis), *dsmb_efficacy.efficacy_blocks(analysis)))),
-        ("conduct", lambda: _conduct(analysis)),
+        ("conduct", lambda: _conduct(analysis, labels)),
     ]
     sections = []
     for name, build in steps:
@@ -136,7 +136,7 @@ def dsmb_report(
         appendix.endpoint_listings(analysis),
         appendix.adverse_event_listing(trial, analysis, labels),
         appendix.conduct_listings(analysis, labels),
-        appendix.data_quality_listing(trial, analysis),
+        appendix.data_quality_listing(analysis, labels),
         appendix.course_listings(analysis, labels),
     )
     return Report(

@@ -34,10 +34,11 @@ from hipectrial.report.document import Column, Listing, Paragraph, Section, Tabl
 from hipectrial.report.dsmb_common import L, R, listing_id, population_name
 from hipectrial.report.dsmb_conduct import (
     UNEXPLAINED_REDUCTION,
-    analysis_notes,
     beyond_label,
     beyond_max_reductions,
+    data_findings,
     deviation_label,
+    unexplained_reductions,
 )
 
 
@@ -180,15 +181,8 @@ def _subject(subject: str, labels: Labels) -> str:
 def conduct_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
     rows = [(d.participant_id, deviation_label(d.kind), _subject(d.subject, labels),
              d.date.isoformat() if d.date else "–", d.detail) for d in analysis.deviations.rows]
-    for a in analysis.exposure:
-        for u in a.reductions_without_reason:
-            where = " ".join(x for x in (labels.field("phase", u.phase) if u.phase else "",
-                                         f"cycle {u.cycle}" if u.cycle else "") if x)
-            previous = f", previous {u.previous_given} {u.unit}" if u.previous_given is not None else ""
-            detail = (f"given {u.given} {u.unit}, prescribed {u.prescribed} {u.unit}{previous}: "
-                      + "; ".join(k.label for k in u.kinds))
-            rows.append((u.participant_id, UNEXPLAINED_REDUCTION, f"{labels.agent(u.agent)} {where}".strip(),
-                         u.date.isoformat(), detail))
+    rows += [(pid, UNEXPLAINED_REDUCTION, where, date, detail)
+             for pid, where, date, detail in unexplained_reductions(analysis, labels)]
     rows += [(pid, beyond_label(limit), labels.agent(agent), "–",
               "more reduction events than the protocol allows; the agent should have been stopped")
              for pid, agent, limit in beyond_max_reductions(analysis)]
@@ -224,21 +218,16 @@ def conduct_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
     ))
 
 
-def data_quality_listing(trial: TrialData, analysis: TrialAnalysis) -> Section:
-    rows = [("validation warning", w.finding.key, w.finding.location, w.finding.message)
-            for w in analysis.data_warnings]
-    within = analysis.data_currency.entry_within_days
-    late = f"entered more than {within} days after what it records"
-    rows += [("record entered late", key, site.site_id, late)
-             for site in analysis.data_currency.sites for key in site.late_keys]
-    rows += [(f"analysis note: {source}", n.participant_id, "", n.note)
-             for source, n in analysis_notes(analysis)]
+def data_quality_listing(analysis: TrialAnalysis, labels: Labels) -> Section:
+    findings = data_findings(analysis, labels)
     table = Table(columns=(Column("Finding", L), Column("Record or participant", L), Column("Where", L),
                            Column("Message", L)),
-                  rows=tuple(rows), caption="Every data-quality finding", id="listing-data-quality")
+                  rows=tuple((f.kind, f.record, f.where, f.message) for f in findings),
+                  caption="Every data-quality finding", id="listing-data-quality")
     return Section(id="appendix-data-quality", title="Data-quality listing", blocks=(
         Listing(table=table, name="data-quality",
-                summary=Paragraph(f"{len(rows)} findings; counted by kind in the data-quality table.")),))
+                summary=Paragraph(f"{fmt.plural(len(findings), 'finding')}; counted by kind in the "
+                                  "data-quality table.")),))
 
 
 def course_listings(analysis: TrialAnalysis, labels: Labels) -> Section:

@@ -9,6 +9,7 @@ each site's data are; and what the data checks left open. Numbers are the analys
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from hipectrial.analysis.conduct import LAB_WINDOW_DAYS
 from hipectrial.analysis.exposure import REDUCED_AT_PERCENT, REDUCED_BY_PERCENT
@@ -62,7 +63,7 @@ def exposure(analysis: TrialAnalysis, labels: Labels) -> Table:
 
 def deviations(analysis: TrialAnalysis) -> Table:
     rows = [(deviation_label(kind), count) for kind, count in analysis.deviations.by_kind]
-    rows.append((UNEXPLAINED_REDUCTION, reductions_without_reason(analysis)))
+    rows.append((UNEXPLAINED_REDUCTION, sum(len(a.reductions_without_reason) for a in analysis.exposure)))
     beyond = beyond_max_reductions(analysis)
     limits = sorted({limit for _, _, limit in beyond})
     rows += [(beyond_label(limit), sum(1 for *_, lim in beyond if lim == limit)) for limit in limits]
@@ -134,32 +135,59 @@ def beyond_label(limit: int) -> str:
     return f"More dose reductions than the protocol allows ({limit} per agent)"
 
 
-def reductions_without_reason(analysis: TrialAnalysis) -> int:
-    """Doses reduced by the exposure rule's fraction or more with no reason recorded."""
-    return sum(len(a.reductions_without_reason) for a in analysis.exposure)
+def unexplained_reductions(analysis: TrialAnalysis, labels: Labels) -> list[tuple[str, str, str, str]]:
+    """(participant, agent and where, date, detail) of each dose reduced by the exposure rule's
+    fraction or more with no reason recorded: a deviation, and a data-quality finding."""
+    rows = []
+    for a in analysis.exposure:
+        for u in a.reductions_without_reason:
+            where = " ".join(x for x in (labels.field("phase", u.phase) if u.phase else "",
+                                         f"cycle {u.cycle}" if u.cycle else "") if x)
+            previous = f", previous {u.previous_given} {u.unit}" if u.previous_given is not None else ""
+            detail = (f"given {u.given} {u.unit}, prescribed {u.prescribed} {u.unit}{previous}: "
+                      + "; ".join(k.label for k in u.kinds))
+            rows.append((u.participant_id, f"{labels.agent(u.agent)} {where}".strip(), u.date.isoformat(),
+                         detail))
+    return rows
 
 
-def finding_counts(analysis: TrialAnalysis) -> Counter[str]:
-    """Every open data-quality finding, counted by kind: validation warnings (by record kind
-    and field), the analysis' notes (by where they come from), reductions without a reason
-    and records entered late. The one count the summary and the data-quality table show."""
-    counts: Counter[str] = Counter()
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One open data-quality finding: ``kind`` (what the data-quality table counts), the record
+    or participant, where, and the message."""
+
+    kind: str
+    record: str
+    where: str
+    message: str
+
+
+def data_findings(analysis: TrialAnalysis, labels: Labels) -> list[Finding]:
+    """Every open data-quality finding: validation warnings (by record kind and field), the
+    analysis' notes (by where they come from), reductions without a reason and records entered
+    late. The one list the summary's count, the data-quality table and its listing show."""
+    out = []
     for w in analysis.data_warnings:
         f = w.finding
-        counts[f"validation warning on a {NOUNS[f.kind]} ({(f.field or 'record').replace('_', ' ')})"] += 1
-    for source, _ in analysis_notes(analysis):
-        counts[f"record an endpoint could not use as it is ({source})"] += 1
-    unexplained = reductions_without_reason(analysis)
-    if unexplained:
-        counts[UNEXPLAINED_REDUCTION.lower()] += unexplained
-    late = sum(s.entered_late for s in analysis.data_currency.sites)
-    if late:
-        counts["record entered late"] += late
-    return counts
+        kind = f"validation warning on a {NOUNS[f.kind]} ({(f.field or 'record').replace('_', ' ')})"
+        out.append(Finding(kind, f.key, f.location, f.message))
+    out += [Finding(f"record an endpoint could not use as it is ({source})", n.participant_id, "", n.note)
+            for source, n in analysis_notes(analysis)]
+    out += [Finding(UNEXPLAINED_REDUCTION.lower(), pid, where, f"{date}: {detail}")
+            for pid, where, date, detail in unexplained_reductions(analysis, labels)]
+    late = f"entered more than {analysis.data_currency.entry_within_days} days after what it records"
+    out += [Finding("record entered late", key, site.site_id, late)
+            for site in analysis.data_currency.sites for key in site.late_keys]
+    return out
 
 
-def data_quality(analysis: TrialAnalysis) -> Block:
-    counts = finding_counts(analysis)
+def finding_counts(analysis: TrialAnalysis, labels: Labels) -> Counter[str]:
+    """The findings of :func:`data_findings`, counted by kind."""
+    return Counter(f.kind for f in data_findings(analysis, labels))
+
+
+def data_quality(analysis: TrialAnalysis, labels: Labels) -> Block:
+    counts = finding_counts(analysis, labels)
     if not counts:
         return Paragraph("Data quality: no open finding (no validation warning, every record usable as it "
                          "is).")
@@ -168,5 +196,5 @@ def data_quality(analysis: TrialAnalysis) -> Block:
         caption="Data quality: findings to resolve, by kind",
         note="Validation warnings are records that are incomplete or unusual (errors would have stopped the "
         "analysis); the others are records an endpoint or the schedule could not use as they are. Each is "
-        "listed in the appendix.",
+        "listed in the data-quality listing (appendix).",
         id="table-data-quality")

@@ -236,8 +236,8 @@ def _deaths(analysis: TrialAnalysis, labels: Labels) -> Callout | None:
                    "post-operative", text=" ".join(lines))
 
 
-def _data_quality(analysis: TrialAnalysis) -> Callout:
-    counts = finding_counts(analysis)
+def _data_quality(analysis: TrialAnalysis, labels: Labels) -> Callout:
+    counts = finding_counts(analysis, labels)
     if not counts:
         return Callout(kind=CalloutKind.OK, title="Data quality: no open finding",
                        text="The data passed the protocol's validation without warnings, and every record "
@@ -262,5 +262,5 @@ def decisions(analysis: TrialAnalysis, labels: Labels) -> tuple[Callout, ...]:
     the final analysis, the safety monitoring, the deaths to look at, the data quality
     (``hipectrial analyze`` prints the same)."""
     callouts = [dose_finding_callout(analysis), _stage1(analysis), _final(analysis),
-                _safety_monitoring(analysis), _deaths(analysis, labels), _data_quality(analysis)]
+                _safety_monitoring(analysis), _deaths(analysis, labels), _data_quality(analysis, labels)]
     return tuple(c for c in callouts if c is not None)
