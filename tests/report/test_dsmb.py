@@ -188,6 +188,25 @@ def test_screening_failures_are_counted_by_criterion_with_its_text(protocol: Pro
     table = _table(dsmb_report(trial=trial, protocol=protocol, analysis=analysis, generated_at=NOW),
                    "table-screening-failures")
     assert table.rows == (("I07: ECOG performance status 0 or 1", "inclusion", 1),)
+    assert table.caption.startswith("Screening failures by eligibility criterion: 1 person not eligible")
+
+
+def test_a_registered_participant_recomputed_ineligible_is_not_a_screen_failure(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    t.participant(1).hipec()
+    # Registered and treated, but the screening forms say ECOG 2 (I07 fails): a protocol matter,
+    # not a screen failure; the table's note counts them, the screening listing names them.
+    t.visits.append(Visit("SH01-001", "screening", actual_date=day(-15)))
+    t.forms.append(FormRecord("SH01-001", "ecog_assessment", "screening", values={"ecog": "2"}))
+    trial = t.build()
+    analysis = analyze_trial(trial=trial, protocol=protocol)
+    report = dsmb_report(trial=trial, protocol=protocol, analysis=analysis, generated_at=NOW)
+    table = _table(report, "table-screening-failures")
+    assert table.rows == ()
+    assert table.caption.startswith("Screening failures by eligibility criterion: 0 people not eligible")
+    assert "Registered participants recomputed as not eligible from the screening forms: 1 (" in (table.note or "")
+    listing = _table(report, "listing-screening")
+    assert [row[:3] for row in listing.rows] == [("SH01-001", "yes", "ineligible")]
 
 
 def _table(report: Report, table_id: str) -> Table:

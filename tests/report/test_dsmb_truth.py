@@ -30,6 +30,7 @@ from .truth import (
     codelist,
     count_of,
     dlt_evaluable,
+    find_listing,
     find_table,
     groups,
     header,
@@ -293,23 +294,45 @@ def test_screening_failures_count_people_and_criteria_from_the_screening_forms(b
     # Exception to "never call the code under test": the eligibility verdict of one person is
     # the clinical engine's (hipectrial.clinical.evaluate_eligibility, validated in
     # tests/clinical); who is screened, which records are its inputs and the counting are here.
+    # A screen failure is a person never registered whose off-study reason is screen_failure
+    # (the CONSORT figure's "not eligible"); the table counts the criteria those recomputed as
+    # ineligible failed; registered participants recomputed as not eligible are in its note.
     failed: Counter[str] = Counter()
-    people = 0
+    people = other = registered_not_eligible = 0
+    screening_listing = []
     for q in records:
         values, as_of = _eligibility_inputs(q)
         assert values, q.id
         assert as_of is not None, q.id
-        result = evaluate_eligibility(protocol=built.protocol, values=values, as_of=as_of)
-        if result.status.value == "ineligible":
+        status = evaluate_eligibility(protocol=built.protocol, values=values, as_of=as_of)
+        verdict = status.status.value
+        registered = q.p.registration_date is not None
+        if verdict != "eligible":
+            screening_listing.append([q.id, "yes" if registered else "no", verdict.replace("_", " ")])
+            registered_not_eligible += registered
+        if registered or q.p.off_study_reason != "screen_failure":
+            continue
+        if verdict == "ineligible":
             people += 1
-        failed.update(result.failed)
+            failed.update(status.failed)
+        else:
+            other += 1
     table = find_table(built.report, "table-screening-failures")
     assert f": {people} people not eligible" in table.caption
     # The simulator's own record: screen failures are written with off-study reason screen_failure.
-    assert people == built.simulated.summary()["screen_failures"]
+    assert people + other == built.simulated.summary()["screen_failures"]
     expected = [[f"{c.id}: {c.text.en}", str(c.kind.value if hasattr(c.kind, "value") else c.kind),
                  str(failed[c.id])] for c in built.protocol.eligibility if failed[c.id]]
     assert body(table) == expected
+    note = table.note or ""
+    assert ("Screen failures whose recomputed verdict" in note) is (other > 0)
+    assert (f"Registered participants recomputed as not eligible from the screening forms: "
+            f"{registered_not_eligible}" in note) is (registered_not_eligible > 0)
+    # The CONSORT figure's first step loses the same people, and the listing holds every person
+    # whose verdict is not eligible, registered or not.
+    assert sum(r.count for r in built.analysis.consort[0].not_continuing) == people + other
+    listing = body(find_listing(built.report, "screening").table)
+    assert [row[:3] for row in listing] == screening_listing
 
 
 # -- populations -------------------------------------------------------------------------------------

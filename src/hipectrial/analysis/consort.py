@@ -44,7 +44,7 @@ class ConsortReason:
 class ConsortStep:
     """``n`` participants reached ``step``; ``by_group`` counts them per study group (empty
     before registration); ``not_continuing`` are those of them who did not reach the next
-    step, grouped by reason (a person may have several reasons only at screening)."""
+    step, grouped by reason (one reason per person)."""
 
     step: str
     n: int

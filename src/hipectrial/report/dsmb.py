@@ -48,8 +48,8 @@ def _accrual(analysis: TrialAnalysis, labels: Labels) -> Section:
         flow.accrual_by_site(analysis),
         flow.accrual_by_month(analysis),
         figs.as_block(figs.consort_figure(analysis), id="figure-consort",
-                      caption="Participant flow from screening to R0 resection, with the reasons for leaving "
-                      "each step (one reason per person; screening failures by criterion are in the table below)"),
+                      caption="Participant flow from screening to R0 resection, with the reasons for "
+                      "leaving each step (one reason per person; screening failures by criterion below)"),
         flow.consort_by_group(analysis),
         flow.treatment_status(analysis),
         flow.follow_up_status(analysis),

@@ -192,14 +192,17 @@ def conduct_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
                  Column("Date", L), Column("Detail", L)),
         rows=tuple(rows), caption="Protocol deviations", id="listing-deviations")
     kinds = Counter(r[1] for r in rows)
+    registered = set(analysis.populations.registered)
     screening = Table(
-        columns=(Column("Person screened", L), Column("Verdict", L), Column("Failed criteria", L),
-                 Column("Note", L)),
-        rows=tuple((e.participant_id, e.status.replace("_", " "),
-                    "; ".join(map(labels.criterion, e.failed)) or "–", e.note or "–")
+        columns=(Column("Person screened", L), Column("Registered", L), Column("Verdict", L),
+                 Column("Failed criteria", L), Column("Note", L)),
+        rows=tuple((e.participant_id, "yes" if e.participant_id in registered else "no",
+                    e.status.replace("_", " "), "; ".join(map(labels.criterion, e.failed)) or "–",
+                    e.note or "–")
                    for e in analysis.eligibility if e.status != "eligible"),
-        caption="Screening: people not found eligible, with the criteria they failed (recomputed by the "
-        "clinical engine from the screening records)", id="listing-screening")
+        caption="Screening: every person whose eligibility, recomputed by the clinical engine from the "
+        "screening records, is not 'eligible' (ineligible, incomplete or not evaluable), with the criteria "
+        "failed", id="listing-screening")
     missing = Table(
         columns=(Column("Participant", L), Column("Visits due", R), Column("Recorded", R),
                  Column("Missed visits", L), Column("Missing lab values", R)),
@@ -211,7 +214,8 @@ def conduct_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
         Listing(table=deviations, name="deviations",
                 summary=Paragraph("; ".join(f"{k}: {n}" for k, n in sorted(kinds.items())) + ".")),
         Listing(table=screening, name="screening",
-                summary=Paragraph(f"{len(screening.rows)} people screened and not found eligible.")),
+                summary=Paragraph(f"{fmt.plural(len(screening.rows), 'person', 'people')} whose recomputed "
+                                  "eligibility is not 'eligible'.")),
         Listing(table=missing, name="completeness",
                 summary=Paragraph(f"{len(missing.rows)} participants with a missed visit or a missing lab "
                                   "value.")),

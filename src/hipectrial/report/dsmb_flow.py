@@ -8,8 +8,10 @@ module lays them out in the protocol's words.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
+from hipectrial.analysis.consort import NOT_ELIGIBLE
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.populations import StudyGroup
 from hipectrial.analysis.status import StatusRow
@@ -97,22 +99,37 @@ def follow_up_status(analysis: TrialAnalysis) -> Table:
 
 
 def screening_failures(analysis: TrialAnalysis, labels: Labels) -> Table:
-    """People screened and found not eligible, by criterion failed (a person may fail several)."""
-    counts: dict[str, int] = {}
-    people = 0
+    """The screen failures the CONSORT figure counts as not eligible, by criterion failed (a
+    person may fail several); registered participants whose recomputed verdict is not
+    eligible are counted in the note (they are not in the per-protocol population)."""
+    screened = analysis.consort[0] if analysis.consort else None
+    left = screened.not_continuing if screened is not None else ()
+    failures = {pid for r in left for pid in r.participant_ids}
+    ineligible = {pid for r in left if r.reason == NOT_ELIGIBLE for pid in r.participant_ids}
+    counts: Counter[str] = Counter()
     for outcome in analysis.eligibility:
-        if outcome.status == "ineligible":
-            people += 1
-        for criterion_id in outcome.failed:
-            counts[criterion_id] = counts.get(criterion_id, 0) + 1
+        if outcome.participant_id in ineligible:
+            counts.update(outcome.failed)
     rows = tuple((labels.criterion(c.id), c.kind, counts[c.id])
                  for c in labels.protocol.eligibility if c.id in counts)
+    other = len(failures) - len(ineligible)
+    registered = set(analysis.populations.registered)
+    not_eligible_registered = sum(1 for o in analysis.eligibility
+                                  if o.participant_id in registered and o.status != "eligible")
+    notes = ["A person failing several criteria counts under each; each person is listed in the appendix."]
+    if other:
+        notes.append(f"Screen failures whose recomputed verdict is incomplete or not evaluable: {other} (in "
+                     "the CONSORT figure and the screening listing, not here).")
+    if not_eligible_registered:
+        notes.append(f"Registered participants recomputed as not eligible from the screening forms: "
+                     f"{not_eligible_registered} (screening listing; not in the per-protocol population).")
+    people = fmt.plural(len(ineligible), "person", "people")
     return Table(
         columns=(Column("Criterion", L), Column("Kind", L), Column("People", R)),
         rows=rows,
-        caption=f"Screening failures by eligibility criterion: {people} people not eligible "
-        "(recomputed by the clinical engine from the screening forms)",
-        note="A person failing several criteria counts under each; each person is listed in the appendix.",
+        caption=f"Screening failures by eligibility criterion: {people} not eligible (recomputed by the "
+        "clinical engine from the screening forms)",
+        note=" ".join(notes),
         id="table-screening-failures",
     )
 
