@@ -9,7 +9,7 @@ from analysis.builders import TrialBuilder, day
 from hipectrial.analysis.trial_analysis import analyze_trial
 from hipectrial.protocol import Protocol, load_protocol
 from hipectrial.report.document import Paragraph
-from hipectrial.report.dsmb_design import cohort_history, primary_blocks
+from hipectrial.report.dsmb_design import cohort_history, primary_blocks, primary_table
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,19 @@ def test_the_primary_note_counts_participants_once_in_the_right_number(protocol:
     notes = [b.text for b in blocks if isinstance(b, Paragraph)]
     assert notes == ["1 participant of the designed population has a note (listed with the participants "
                      "behind the estimate in the appendix)."]
+
+
+def test_the_primary_table_separates_participants_counted_from_outcomes_known(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    t.participant(1, part="part_b", dose_level="1").hipec().surgery(120).alive(150)     # R0
+    t.participant(2, part="part_b", dose_level="1").hipec().alive(150, progression=90)  # settled, not R0
+    t.participant(3, part="part_b", dose_level="1").hipec().alive(150)                  # pending
+    rows = primary_table(analyze_trial(trial=t.build(), protocol=protocol)).rows
+    # (population, participants, outcome known, R0): 3 registered, 2 known, 1 R0 in each; the
+    # Simon looks wait for 13 and 43 (protocol), of whom 3 are registered so far.
+    assert [row[:4] for row in rows[:3]] == [
+        ("Part B ITT at the RP2D (level 1): the Simon design's population", 3, 2, 1),
+        ("Simon stage 1: the first 13 Part B ITT at the RP2D", 3, 2, 1),
+        ("Simon final analysis: the first 43 Part B ITT at the RP2D", 3, 2, 1)]
+    assert rows[2][5] == ("41 of the 43 outcomes missing: 1 not yet known (SH01-003), 40 participants not yet "
+                          "in the Part B ITT population")

@@ -259,8 +259,9 @@ def test_simon_stage1_counts_r0_among_the_first_13_part_b_itt_and_dates_the_look
                       "the look "
                       f"was possible on {look.isoformat()}, when the last of their outcomes was known.")
     row = next(r for r in body(find_table(built.report, "table-primary")) if r[0].startswith("Simon stage 1"))
-    assert row == [f"Simon stage 1: the first {s.stage1.n} of them", str(s.stage1.n), str(x), "–",
-                   f"{decision}, {look.isoformat()} ({rule})"]
+    # Every outcome is known at the end of the simulated trial: participants = outcomes known.
+    assert row == [f"Simon stage 1: the first {s.stage1.n} Part B ITT at the RP2D", str(s.stage1.n),
+                   str(s.stage1.n), str(x), "–", f"{decision}, {look.isoformat()} ({rule})"]
     # The wrong number: 20 was every Part B R0, not the stage-1 count.
     assert x != sum(q.r0 for q in records.itt if q.part == "part_b")
     assert built.simulated.simon is not None
@@ -316,15 +317,16 @@ def test_simon_final_analysis_counts_the_first_43_with_the_simon_adjusted_estima
     decision = "reject H0" if x > s.total.r else "do not reject H0"
     umvue, lower, upper, p = simon_final_inference(x, s.stage1.n, s.stage1.r, s.total.n, s.p0)
     row = next(r for r in body(find_table(built.report, "table-primary")) if r[0].startswith("Simon final"))
-    assert row[:3] == [f"Simon final analysis: the first {s.total.n}", str(s.total.n), str(x)]
-    m = re.fullmatch(r"UMVUE (\d+\.\d) % \(95 % CI (\d+\.\d)–(\d+\.\d), stage-wise\)", row[3])
-    assert m, row[3]
+    assert row[:4] == [f"Simon final analysis: the first {s.total.n} Part B ITT at the RP2D", str(s.total.n),
+                       str(s.total.n), str(x)]
+    m = re.fullmatch(r"UMVUE (\d+\.\d) % \(95 % CI (\d+\.\d)–(\d+\.\d), stage-wise\)", row[4])
+    assert m, row[4]
     assert m[1] == half_up(Fraction(100 * umvue))
     assert abs(float(m[2]) - 100 * lower) <= 0.05 + 1e-6
     assert abs(float(m[3]) - 100 * upper) <= 0.05 + 1e-6
     shown_p = "< 0.0001" if p < 0.0001 else f"= {half_up(Fraction(p), 4)}"
-    assert row[4].startswith(f"{decision}; one-sided p {shown_p}; naive ")
-    assert_rate(row[4].split("naive ")[1], x, s.total.n)
+    assert row[5].startswith(f"{decision}; one-sided p {shown_p}; naive ")
+    assert_rate(row[5].split("naive ")[1], x, s.total.n)
     c = callout(built, "Simon final analysis")
     assert c.title == f"Simon final analysis: {decision}"
     assert c.text.replace("\u00a0", " ").startswith(
@@ -338,9 +340,10 @@ def test_primary_table_gives_the_designed_population_part_a_by_level_all_itt_and
     rows = body(find_table(built.report, "table-primary"))
     designed = [q for q in records.itt if q.part == "part_b" and q.p.dose_level == rp2d]
     x = sum(q.r0 for q in designed)
-    assert rows[0][:3] == [f"Part B ITT at the RP2D (level {rp2d}): the Simon design's population",
-                           str(len(designed)), str(x)]
-    assert_rate(rows[0][3], x, len(designed))
+    # Every outcome is known at the end of the simulated trial: participants = outcomes known.
+    assert rows[0][:4] == [f"Part B ITT at the RP2D (level {rp2d}): the Simon design's population",
+                           str(len(designed)), str(len(designed)), str(x)]
+    assert_rate(rows[0][4], x, len(designed))
     checks = [(f"Part A ITT, dose level {lv.id} ({lv.doses['hipec-paclitaxel']} {lv.unit})",
                [q for q in records.itt if q.part == "part_a" and q.p.dose_level == lv.id])
               for lv in built.protocol.dose_finding.levels]
@@ -349,11 +352,11 @@ def test_primary_table_gives_the_designed_population_part_a_by_level_all_itt_and
     for label, people in checks:
         row = next(r for r in rows if r[0] == label)
         x = sum(q.r0 for q in people)
-        assert row[1:3] == [str(len(people)), str(x)], label
+        assert row[1:4] == [str(len(people)), str(len(people)), str(x)], label
         if people:
-            assert_rate(row[3], x, len(people))
+            assert_rate(row[4], x, len(people))
         else:
-            assert row[3] == "0/0 (no participant in the population yet)"
+            assert row[4] == "0/0 (no participant in the population yet)"
     assert len(rows) == 3 + len(checks)
 
 

@@ -94,8 +94,14 @@ def dose_finding_blocks(analysis: TrialAnalysis, labels: Labels) -> list[Block]:
 
 
 def _rate_row(label: str, value: BinaryValue, endpoint_id: str, note: str) -> tuple[CellValue, ...]:
-    return (label, value.estimate.n, value.estimate.events,
+    n = value.estimate.n
+    return (label, n, n - len(value.pending_ids), value.estimate.events,
             Cell(fmt.proportion(value.estimate), link=listing_id(endpoint_id, value.population)), note)
+
+
+def _population_rule(analysis: TrialAnalysis, population: str) -> str:
+    rules = {pop.value: rule for pop, rule in analysis.populations.rules.items()}
+    return rules.get(population, "")
 
 
 def primary_table(analysis: TrialAnalysis) -> Table:
@@ -107,18 +113,21 @@ def primary_table(analysis: TrialAnalysis) -> Table:
         rows.append(_rate_row(f"Part B ITT at the RP2D (level {p.rp2d}): the Simon design's population",
                               p.designed, endpoint, p.rp2d_rule))
     stage1_note = stage1.decision + (f", {stage1.look_date.isoformat()}" if stage1.look_date else "")
-    rows.append((f"Simon stage 1: the first {stage1.n1} of them", len(stage1.participant_ids),
-                 stage1.responses, "–", f"{stage1_note} ({stage1.rule})"))
+    counted = len(stage1.participant_ids)
+    rows.append((f"Simon stage 1: the first {stage1.n1} Part B ITT at the RP2D", counted,
+                 counted - len(stage1.pending_ids), stage1.responses, "–", f"{stage1_note} ({stage1.rule})"))
     estimate = final.estimate
+    counted = len(final.participant_ids)
     if estimate is None:
-        known = len(final.participant_ids) - len(final.pending_ids)
-        rows.append((f"Simon final analysis: the first {final.n}", known, final.responses, "not yet complete",
+        rows.append((f"Simon final analysis: the first {final.n} Part B ITT at the RP2D", counted,
+                     counted - len(final.pending_ids), final.responses, "not yet complete",
                      "; ".join(final.reasons)))
     else:
         p_value = fmt.p_value(estimate.p_value)
         interval = fmt.ci_range(estimate.conf_level, estimate.ci_lower, estimate.ci_upper)
-        rows.append((f"Simon final analysis: the first {estimate.enrolled}", estimate.enrolled,
-                     estimate.responses, f"UMVUE {fmt.percent(estimate.umvue)} ({interval}, stage-wise)",
+        rows.append((f"Simon final analysis: the first {estimate.enrolled} Part B ITT at the RP2D", counted,
+                     counted, estimate.responses,
+                     f"UMVUE {fmt.percent(estimate.umvue)} ({interval}, stage-wise)",
                      f"{final.decision}; one-sided p {p_value}; naive {fmt.proportion(estimate.naive)}"))
     rows += [_rate_row(f"Part A ITT, dose level {lv.level} ({lv.dose})", lv.value, endpoint,
                        "dose exploration") for lv in p.part_a_by_level]
@@ -129,15 +138,17 @@ def primary_table(analysis: TrialAnalysis) -> Table:
         for value in result.also_reported:
             if isinstance(value, BinaryValue):
                 rows.append(_rate_row(f"{population_name(value.population)} (secondary)", value, endpoint,
-                                      "R0 among those operated"))
+                                      _population_rule(analysis, value.population)))
     return Table(
-        columns=(Column("Population", L), Column("n", R), Column("R0", R), Column("Estimate (95 % CI)", L),
-                 Column("Note", L)),
+        columns=(Column("Population", L), Column("Participants", R), Column("Outcome known", R),
+                 Column("R0", R), Column("Estimate (95 % CI)", L), Column("Note", L)),
         rows=tuple(rows),
         caption="Primary endpoint: R0 resection rate, as designed",
         note="R0: negative margins, CC-0 and CY0 at conversion surgery (CY1 at surgery counts as R1). Rates "
-        "with exact Clopper-Pearson intervals; after a completed Simon trial the Simon-adjusted estimate "
-        "(UMVUE) and the stage-wise confidence interval account for the two-stage design.",
+        "with exact Clopper-Pearson intervals; a participant whose outcome is not yet known counts as not R0 "
+        "(ITT). The Simon looks count the first participants in registration order, registered so far; "
+        "after a completed Simon trial the Simon-adjusted estimate (UMVUE) and the stage-wise confidence "
+        "interval account for the two-stage design.",
         id="table-primary")
 
 
