@@ -106,3 +106,30 @@ def test_rate_tiles_say_how_many_outcomes_are_open_and_how_they_are_counted(prot
         "counted as not operated")
     assert shown["Conversion surgery (ITT)"][1].endswith(
         "; 1 of 3: surgery decision pending at the cut-off, counted as not operated")
+
+
+def _titles(analysis: TrialAnalysis, protocol: Protocol) -> dict[str, str]:
+    return {c.title: c.text for c in decisions(analysis, Labels(protocol))}
+
+
+def test_before_part_b_the_simon_callouts_say_it_has_not_started(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    t.participant(1, part="part_a", dose_level="1").hipec().cycle(21).alive(30)  # in its DLT window
+    shown = _titles(analyze_trial(trial=t.build(), protocol=protocol), protocol)
+    assert shown["Simon stage 1: Part B has not started"].startswith(
+        "No recommended phase II dose has been selected and no participant is registered in Part B yet. The "
+        "look counts the first 13 Part B ITT participants at the RP2D (")
+    assert "Simon final analysis: Part B has not started" in shown
+    assert shown["Safety monitoring (Part B): not started"] == "No Part B participant has been treated yet."
+
+
+def test_when_part_b_will_not_open_the_monitoring_is_not_applicable(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    for n in (1, 2, 3):  # 3/3 DLTs at the lowest level: BOIN stops without a dose (test_interim)
+        t.participant(n, part="part_a", dose_level="1", registered=n).hipec(n + 2).cycle(n + 21).alive(n + 45) \
+            .ae("Febrile neutropenia", 3, n + 30, dlt=True)
+    shown = _titles(analyze_trial(trial=t.build(), protocol=protocol), protocol)
+    closed = "Part A stopped without selecting a dose (lowest dose too toxic): Part B does not open."
+    assert shown["Simon stage 1: Part B does not open"] == closed
+    assert shown["Safety monitoring (Part B): not applicable"] == closed
+    assert not any(title.startswith("Safety monitoring (Part B): not started") for title in shown)

@@ -25,6 +25,8 @@ from hipectrial.report.dsmb_conduct import finding_counts
 V = TypeVar("V", BinaryValue, TimeToEventValue)
 
 NOTICE_SIMULATED = "SIMULATED DATA: virtual participants, not patients"
+NO_PART_B_YET = ("No recommended phase II dose has been selected and no participant is registered in Part B "
+                 "yet.")
 # Treatment-related or post-operative deaths described one by one in the summary; the rest are
 # counted and left to the deaths section.
 DEATHS_DESCRIBED = 5
@@ -146,6 +148,10 @@ def _stage1(analysis: TrialAnalysis) -> Callout:
     closed = analysis.primary.part_b_closed
     if closed is not None:
         return Callout(kind=CalloutKind.STOP, title="Simon stage 1: Part B does not open", text=closed)
+    if analysis.primary.rp2d is None:
+        return Callout(kind=CalloutKind.INFO, title="Simon stage 1: Part B has not started",
+                       text=f"{NO_PART_B_YET} The look counts the first {s.n1} Part B ITT participants "
+                       f"at the RP2D ({s.rule}).")
     if not s.made:
         known = s.n1 - s.missing
         return Callout(kind=CalloutKind.INFO, title="Simon stage 1: the look cannot be made yet",
@@ -165,6 +171,10 @@ def _final(analysis: TrialAnalysis) -> Callout:
     if analysis.primary.part_b_closed is not None:
         return Callout(kind=CalloutKind.STOP, title="Simon final analysis: Part B does not open",
                        text=analysis.primary.part_b_closed)
+    if analysis.primary.rp2d is None:
+        return Callout(kind=CalloutKind.INFO, title="Simon final analysis: Part B has not started",
+                       text=f"{NO_PART_B_YET} The analysis counts the first {final.n} Part B ITT "
+                       f"participants at the RP2D ({final.rule}).")
     known = len(final.participant_ids) - len(final.pending_ids)
     estimate = final.estimate
     if estimate is None:
@@ -190,9 +200,10 @@ def _safety_monitoring(analysis: TrialAnalysis) -> Callout | None:
         return None
     title = "Safety monitoring (Part B): "
     treated = len(sm.participants)
+    closed = analysis.primary.part_b_closed
     if treated == 0:
-        return Callout(kind=CalloutKind.INFO, title=title + "not started",
-                       text="No Part B participant has been treated yet.")
+        return Callout(kind=CalloutKind.INFO, title=title + ("not applicable" if closed else "not started"),
+                       text=closed or "No Part B participant has been treated yet.")
     bound = (f"P(rate > {fmt.percent(sm.threshold, digits=0)} | data) above "
              f"{fmt.fixed(sm.posterior_cutoff, 2)}")
     posterior = fmt.fixed(sm.current_posterior or 0, 3)
