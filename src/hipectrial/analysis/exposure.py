@@ -253,7 +253,7 @@ def _time_on_treatment(protocol: Protocol, f: Facts, agent_id: str, started: Seq
     unknown = sorted(set(dates) - set(known))
     if unknown:
         name = protocol.agent(agent_id).name
-        notes.append(ParticipantNote(f.id, f"{name}: phase(s) {', '.join(unknown)} not in the protocol; "
+        notes.append(ParticipantNote(f.id, f"{name}: phase {', '.join(unknown)} not in the protocol; "
                                            "relative dose intensity not computed"))
         return None
     days = sum((max(ds) - min(ds)).days + known[p] for p, ds in dates.items())

@@ -267,7 +267,7 @@ def worst_complication(s: Surgery, at_days: int, labels: Labels) -> tuple[str, s
     worst = max(within, key=lambda c: c.grade.rank)
     return worst.grade.value, (f"{worst.description} on day {(worst.onset_date - s.date).days} "
                                f"after the {labels.field('procedure', s.procedure).lower()} "
-                               f"({len(within)} complication(s))")
+                               f"({len(within)} complication{'' if len(within) == 1 else 's'})")
 
 
 def morbidity_value(population: str, label: str, ids: Sequence[str], facts: Mapping[str, Facts],

@@ -88,7 +88,7 @@ def _value_listing(result: EndpointResult, value: EndpointValue) -> Listing | No
         table = Table(columns=(Column("Participant", L), Column("Value", R), Column("Detail", L),
                                Column("Note", L)), rows=tuple(rows), caption=caption, id=table_id)
         return Listing(table=table, name=table_id,
-                       summary=Paragraph(f"{len(value.values)} participants with a value."))
+                       summary=Paragraph(f"{fmt.plural(len(value.values), 'participant')} with a value."))
     if isinstance(value, CategoricalValue):
         rows = [(p.participant_id, p.category, p.detail, notes.get(p.participant_id, ""))
                 for p in value.participants]
@@ -105,7 +105,8 @@ def _value_listing(result: EndpointResult, value: EndpointValue) -> Listing | No
                       rows=tuple(rows), caption=f"{caption}: days from {value.origin}", id=table_id)
         events = sum(1 for r in value.rows if r.event)
         return Listing(table=table, name=table_id,
-                       summary=Paragraph(f"{events} events, {len(value.rows) - events} censored."))
+                       summary=Paragraph(f"{fmt.plural(events, 'event')}, "
+                                         f"{len(value.rows) - events} censored."))
     return None
 
 
@@ -161,7 +162,8 @@ def adverse_event_listing(trial: TrialData, analysis: TrialAnalysis, labels: Lab
         rows=tuple(rows), caption="Adverse events of grade ≥ 3, serious or dose-limiting",
         id="listing-severe-aes")
     grades = Counter(r[2] for r in rows)
-    summary = Paragraph(f"{len(rows)} events in {len({r[0] for r in rows})} participants; by grade: "
+    people = fmt.plural(len({r[0] for r in rows}), "participant")
+    summary = Paragraph(f"{fmt.plural(len(rows), 'event')} in {people}; by grade: "
                         + ", ".join(f"grade {g}: {grades[g]}" for g in sorted(grades)) + ".")
     return Section(id="appendix-adverse-events", title="Adverse event listing",
                    blocks=(Listing(table=table, name="adverse-events", summary=summary),))
@@ -217,8 +219,8 @@ def conduct_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
                 summary=Paragraph(f"{fmt.plural(len(screening.rows), 'person', 'people')} whose recomputed "
                                   "eligibility is not 'eligible'.")),
         Listing(table=missing, name="completeness",
-                summary=Paragraph(f"{len(missing.rows)} participants with a missed visit or a missing lab "
-                                  "value.")),
+                summary=Paragraph(f"{fmt.plural(len(missing.rows), 'participant')} with a missed visit or a "
+                                  "missing lab value.")),
     ))
 
 
@@ -261,10 +263,11 @@ def course_listings(analysis: TrialAnalysis, labels: Labels) -> Section:
         id="listing-lesion-changes")
     return Section(id="appendix-courses", title="Courses and lesion changes", blocks=(
         Listing(table=courses, name="courses",
-                summary=Paragraph(f"{len(courses.rows)} registered participants; the swimmer plot's data.")),
+                summary=Paragraph(f"{fmt.plural(len(courses.rows), 'registered participant')}; the swimmer "
+                                  "plot's data.")),
         Listing(table=lesions, name="lesion-changes",
-                summary=Paragraph(f"{len(lesions.rows)} participants with measurable disease; the "
-                                  "waterfall and spider plots' data.")),
+                summary=Paragraph(f"{fmt.plural(len(lesions.rows), 'participant')} with measurable disease; "
+                                  "the waterfall and spider plots' data.")),
     ))
 
 

@@ -76,8 +76,8 @@ def _term_table(rows: Sequence[AeTermRow], *, caption: str, table_id: str, name:
                   note=f"Participants (of {n}) by the worst grade of each term; a participant counts once "
                   "per term.", id=table_id)
     return Listing(table=table, name=name,
-                   summary=Paragraph(f"{len(body)} terms, too many to print here; every term is in the "
-                                     "file."))
+                   summary=Paragraph(f"{fmt.plural(len(body), 'term')}, too many to print here; every term "
+                                     "is in the file."))
 
 
 def ae_by_term(analysis: TrialAnalysis) -> Listing:
@@ -271,8 +271,8 @@ def death_listing(analysis: TrialAnalysis, labels: Labels) -> Listing:
                  Column("Treatment-related", L), Column("Post-operative", L)),
         rows=rows, caption="Every death", id="listing-deaths")
     return Listing(table=table, name="deaths",
-                   summary=Paragraph(f"{len(rows)} deaths; the totals by cause, group and time are in "
-                                     "the table above."))
+                   summary=Paragraph(f"{fmt.plural(len(rows), 'death')}; the totals by cause, group and time "
+                                     "are in the table above."))
 
 
 def deaths_blocks(analysis: TrialAnalysis, labels: Labels) -> list[Block]:

@@ -101,7 +101,8 @@ def metrics(analysis: TrialAnalysis) -> MetricGrid:
     if severe is not None:
         _, participants, n = severe
         out.append(Metric(label="Grade ≥ 3 treatment-related adverse event",
-                          value=fmt.count_of(participants, n), detail=f"of {n} participants treated",
+                          value=fmt.count_of(participants, n),
+                          detail=f"of {fmt.plural(n, 'participant')} treated",
                           link="table-ae-groups"))
     out += [m for m in (_median_metric(analysis, "pfs", "Median progression-free survival"),
                         _median_metric(analysis, "os", "Median overall survival")) if m is not None]
@@ -161,9 +162,9 @@ def _stage1(analysis: TrialAnalysis) -> Callout:
     kind = CalloutKind.STOP if s.decision == "stop for futility" else CalloutKind.OK
     when = f"on {s.look_date.isoformat()}" if s.look_date is not None else "(date not recorded)"
     return Callout(kind=kind, title=f"Simon stage 1: {s.decision}",
-                   text=f"{s.responses} R0 resections among the first {s.n1} Part B ITT participants at the "
-                   f"RP2D ({s.rule}); the look was possible {when}, when the last of their outcomes was "
-                   "known.")
+                   text=f"{fmt.plural(s.responses, 'R0 resection')} among the first {s.n1} Part B ITT "
+                   f"participants at the RP2D ({s.rule}); the look was possible {when}, when the last of "
+                   "their outcomes was known.")
 
 
 def _final(analysis: TrialAnalysis) -> Callout:
@@ -179,14 +180,14 @@ def _final(analysis: TrialAnalysis) -> Callout:
     estimate = final.estimate
     if estimate is None:
         return Callout(kind=CalloutKind.INFO, title="Simon final analysis: not yet complete",
-                       text=fmt.sentences([f"{final.responses} R0 resections among {known} of the first "
-                                           f"{final.n} Part B ITT participants with a known outcome "
-                                           f"({final.rule})", *final.reasons]))
+                       text=fmt.sentences([f"{fmt.plural(final.responses, 'R0 resection')} among {known} of "
+                                           f"the first {final.n} Part B ITT participants with a known "
+                                           f"outcome ({final.rule})", *final.reasons]))
     interval = fmt.ci_range(estimate.conf_level, estimate.ci_lower, estimate.ci_upper)
     kind = CalloutKind.OK if final.reject_h0 else CalloutKind.WARNING
     return Callout(kind=kind, title=f"Simon final analysis: {final.decision}",
-                   text=f"{estimate.responses} R0 resections among {estimate.enrolled} Part B ITT "
-                   f"participants ({final.rule}). Simon-adjusted estimate (UMVUE) "
+                   text=f"{fmt.plural(estimate.responses, 'R0 resection')} among {estimate.enrolled} Part B "
+                   f"ITT participants ({final.rule}). Simon-adjusted estimate (UMVUE) "
                    f"{fmt.percent(estimate.umvue)}, stage-wise {interval}; one-sided p "
                    f"{fmt.p_value(estimate.p_value)} against H0: R0 rate ≤ "
                    f"{fmt.percent(estimate.p0, digits=0)}. Naive {fmt.proportion(estimate.naive)}.")
