@@ -6,7 +6,7 @@ import base64
 import re
 from html.parser import HTMLParser
 
-from hipectrial.report.document import Column, Listing, Paragraph, Section, Table
+from hipectrial.report.document import Column, Listing, Metric, MetricGrid, Paragraph, Section, Table
 from hipectrial.report.html import inline_svg, render_html
 
 from .example import CHINESE_LABEL, CONFIDENTIALITY, DATA_NOTICE, example_report
@@ -167,7 +167,7 @@ def test_minimal_report_has_no_appendix_part() -> None:
         Table(caption="Serious adverse events", columns=(Column(name="Term"),), rows=()),))])
     html = render_html(report=report)
     assert "report--appendix" not in html
-    assert re.search(r"<tbody>\s*</tbody>", html)
+    assert '<p class="table-none">None.</p>' in html
 
 
 def test_data_notice_is_a_banner_a_line_per_top_section_and_a_printed_page_margin(html: str) -> None:
@@ -218,3 +218,46 @@ def test_summarised_listing_with_a_paragraph_or_nothing() -> None:
     assert "Full listing: 3 rows in" in html
     assert '<div class="table-wrap listing listing-summarised">\n<p class="listing-caption"><span class="label">' \
            "Table 2.</span> Other</p>\n<p class=\"listing-file\">Full listing: 3 rows in " in html
+
+
+def test_empty_table_says_none_in_place_of_its_rows_and_keeps_its_id_and_note() -> None:
+    columns = (Column(name="Term"), Column(name="Participants", align="right"))
+    empty = Table(id="tbl-sae", caption="Serious adverse events", columns=columns, rows=(),
+                  note="Coded with MedDRA.")
+    one = Table(caption="Deaths", columns=columns, rows=(("Sepsis", 1),))
+    report = make_report([Section(id="s", title="S", blocks=(
+        MetricGrid(metrics=(Metric(label="SAEs", value="0", link="tbl-sae"),)), empty, one))])
+    html = render_html(report=report)
+    assert ('<div class="table-wrap table-empty" id="tbl-sae">\n'
+            '<p class="table-caption"><span class="label">Table 1.</span> Serious adverse events</p>\n'
+            '<p class="table-none">None.</p>\n'
+            '<p class="table-note">Coded with MedDRA.</p>\n</div>') in html
+    assert '<a href="#tbl-sae">Records: Table 1</a>' in html  # the link still lands on it
+    # no header row for nothing; a table of one row (the boundary) is a grid with its header
+    assert html.count('<th scope="col">Term</th>') == 1
+    assert "<caption><span class=\"label\">Table 2.</span> Deaths</caption>" in html
+    assert "<tr><td>Sepsis</td><td class=\"align-right\">1</td></tr>" in html
+
+
+def test_empty_inline_listing_says_none_with_the_link_to_its_csv() -> None:
+    table = Table(id="tbl-deaths", caption="Deaths", columns=(Column(name="Participant"),), rows=())
+    html = render_html(report=make_report([Section(id="s", title="S", blocks=(
+        Listing(table=table, name="deaths"),))]))
+    assert ('<div class="table-wrap listing listing-empty" id="tbl-deaths">\n'
+            '<p class="listing-caption"><span class="label">Table 1.</span> Deaths</p>\n'
+            '<p class="listing-file">None. <a href="listings/deaths.csv">listings/deaths.csv</a> '
+            "holds the column names only.</p>\n</div>") in html
+    assert "<table" not in html
+
+
+def test_summarised_listing_with_an_empty_summary_table_says_none() -> None:
+    rows = tuple((f"P-{i}",) for i in range(3))
+    table = Table(id="tbl-x", caption="Deaths", columns=(Column(name="Participant"),), rows=rows)
+    summary = Table(caption="deaths by cause", columns=(Column(name="Cause"),), rows=())
+    html = render_html(report=make_report([Section(id="s", title="S", blocks=(
+        Listing(table=table, name="deaths", summary=summary, inline_limit=2),))]))
+    assert ('<p class="listing-caption"><span class="label">Table 1.</span> Deaths</p>\n'
+            '<p class="table-caption">Summary: deaths by cause</p>\n<p class="table-none">None.</p>\n'
+            '<p class="listing-file">Full listing: 3 rows in <a href="listings/deaths.csv">listings/deaths.csv</a>'
+            "</p>") in html
+    assert "<th" not in html

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from hipectrial.report.document import Column, Paragraph, Report, Section, Table
+from hipectrial.report.document import Column, Listing, Paragraph, Report, Section, Table
 from hipectrial.report.pdf import render_pdf
 
 from .example import CHINESE_LABEL, CONFIDENTIALITY, DATA_NOTICE, LAST_ROW_ID, example_report
@@ -151,15 +151,38 @@ def test_same_report_gives_same_bytes_in_a_fresh_process(pdf: bytes) -> None:
 
 
 def test_minimal_report_without_appendix_and_with_an_empty_table() -> None:
-    empty = Table(caption="Serious adverse events", columns=(Column(name="Term"), Column(name="n")), rows=())
+    empty = Table(caption="Serious adverse events", columns=(Column(name="Term"), Column(name="Participants")),
+                  rows=(), note="Coded with MedDRA.")
     report = Report(title="Minimal", subtitle="", trial_id="T", protocol_version="1", data_cutoff=date(2025, 1, 1),
                     generated_at=datetime(2025, 1, 2, tzinfo=UTC), confidentiality="Closed",
                     sections=(Section(id="s", title="Only section", blocks=(empty,)),))
     reader = PdfReader(io.BytesIO(render_pdf(report=report)))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "Table 1. Serious adverse events" in text
+    # "None." in place of the rows, under the caption and above the note; no header row for nothing
+    assert "Table 1. Serious adverse events\nNone.\nCoded with MedDRA." in text
+    assert "Participants" not in text
     assert f"Page 1 of {len(reader.pages)}" in text
     assert _flatten(reader.outline) == ["1 Only section"]
+
+
+def test_empty_listing_and_empty_summary_say_none_as_an_empty_table_does() -> None:
+    rows = tuple((f"P-{i}",) for i in range(3))
+    blocks = (
+        Listing(table=Table(caption="Deaths", columns=(Column(name="Participant"),), rows=()), name="deaths"),
+        Listing(table=Table(caption="Other", columns=(Column(name="Participant"),), rows=rows), name="other",
+                inline_limit=2, summary=Table(caption="by cause", columns=(Column(name="Cause"),), rows=())))
+    report = Report(title="Minimal", subtitle="", trial_id="T", protocol_version="1", data_cutoff=date(2025, 1, 1),
+                    generated_at=datetime(2025, 1, 2, tzinfo=UTC), confidentiality="Closed",
+                    sections=(Section(id="s", title="Only section", blocks=blocks),))
+    reader = PdfReader(io.BytesIO(render_pdf(report=report)))
+    last = reader.pages[-1]
+    text = last.extract_text()
+    assert ("Table 1. Deaths\nNone. listings/deaths.csv holds the column names only.\n"
+            "Table 2. Other\nSummary: by cause\nNone.\nFull listing: 3 rows in listings/other.csv") in text
+    assert "Participant" not in text
+    assert "Cause" not in text
+    uris = [a.get_object()["/A"]["/URI"] for a in last["/Annots"] if "/A" in a.get_object()]
+    assert uris == ["listings/deaths.csv", "listings/other.csv"]
 
 
 def test_metadata_dates_are_generated_at_in_its_own_offset(reader: PdfReader) -> None:

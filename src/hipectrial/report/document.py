@@ -338,6 +338,38 @@ class Listing:
         """Where the CSV lies, relative to the report: ``listings/<name>.csv``."""
         return f"{LISTINGS_DIR}/{self.name}.csv"
 
+
+# What a table or an inline listing without a row shows in place of its rows (both renderers).
+NO_ROWS = "None."
+
+
+def listing_line(listing: Listing) -> str:
+    """The line under a listing that names its CSV file, as both renderers print it.
+
+    The renderers make the file's path (``listing.csv_path``, which the line contains once) a
+    link to the file.
+
+    >>> rows = tuple((str(i),) for i in range(1234))
+    >>> table = Table(columns=(Column(name="n"),), rows=rows, caption="c")
+    >>> listing_line(Listing(table=table, name="ae-severe"))
+    'Full listing: 1,234 rows in listings/ae-severe.csv'
+    >>> listing_line(Listing(table=table, name="ae-severe", inline_limit=2000))
+    'The same 1,234 rows as CSV: listings/ae-severe.csv'
+    >>> one = Table(columns=(Column(name="n"),), rows=rows[:1], caption="c")
+    >>> listing_line(Listing(table=one, name="a")), listing_line(Listing(table=one, name="a", inline_limit=0))
+    ('The same 1 row as CSV: listings/a.csv', 'Full listing: 1 row in listings/a.csv')
+    >>> listing_line(Listing(table=Table(columns=(Column(name="n"),), rows=(), caption="c"), name="none"))
+    'None. listings/none.csv holds the column names only.'
+    """
+    count = len(listing.table.rows)
+    rows = f"{count:,} row{'' if count == 1 else 's'}"
+    if count == 0 and listing.inline:
+        return f"{NO_ROWS} {listing.csv_path} holds the column names only."
+    if listing.inline:
+        return f"The same {rows} as CSV: {listing.csv_path}"
+    return f"Full listing: {rows} in {listing.csv_path}"
+
+
 Block: TypeAlias = Paragraph | BulletList | Callout | MetricGrid | Table | Listing | Figure
 _BLOCK_TYPES = (Paragraph, BulletList, Callout, MetricGrid, Table, Listing, Figure)
 

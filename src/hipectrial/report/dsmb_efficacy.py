@@ -20,7 +20,7 @@ from hipectrial.analysis.trial_analysis import TrialAnalysis
 from hipectrial.protocol.endpoints import Derivation
 from hipectrial.report import dsmb_figures as figs
 from hipectrial.report import numbers as fmt
-from hipectrial.report.document import Block, Cell, CellValue, Column, Paragraph, Table
+from hipectrial.report.document import Block, Cell, CellValue, Column, Figure, Paragraph, Table
 from hipectrial.report.dsmb_common import L, R, listing_id, population_name
 
 # Derivations that have a table of their own elsewhere in the report.
@@ -61,18 +61,49 @@ def endpoints(analysis: TrialAnalysis) -> Table:
         id="table-endpoints")
 
 
+def _in_sentence(name: str) -> str:
+    """An endpoint's name inside a sentence: its first letter lower case, unless its first word
+    is an acronym ("Overall survival" -> "overall survival"; "PFS by BICR" stays)."""
+    first = name.split(" ", 1)[0]
+    return name if first.isupper() else name[:1].lower() + name[1:]
+
+
+def _survival_at_phrases(analysis: TrialAnalysis, tte: list[tuple[EndpointResult, TimeToEventValue]],
+                         days: list[int]) -> list[str]:
+    """Where each survival-at endpoint is in the table: the row of the time-to-event endpoint
+    with its population, origin and censoring (the protocol's own settings), at its day."""
+    phrases = []
+    for result in sorted(analysis.endpoints, key=lambda r: (r.at_days or 0, r.name)):
+        value = result.value
+        if (result.derivation is not Derivation.SURVIVAL_AT or result.at_days not in days
+                or not isinstance(value, TimeToEventValue)):
+            continue
+        parent = next((r.name for r, v in tte
+                       if (v.population, v.origin, v.censoring) == (value.population, value.origin,
+                                                                    value.censoring)), None)
+        name, day = result.name, result.at_days
+        if parent is None:
+            phrases.append(f"the {name} is not in this table: no endpoint here has its population, origin "
+                           "and censoring")
+        else:
+            phrases.append(f"the {name} is the {_in_sentence(parent)} estimate at {day} days")
+    return phrases
+
+
 def survival(analysis: TrialAnalysis) -> Table:
-    """One row per time-to-event endpoint: events, median and the estimates at the protocol's days."""
+    """One row per time-to-event endpoint: events, median and the estimates at the protocol's days.
+
+    Without a Kaplan-Meier fit the row still counts the events among its participants.
+    """
     tte = [(r, r.value) for r in analysis.endpoints
            if r.derivation in TIME_TO_EVENT and isinstance(r.value, TimeToEventValue)]
     days = sorted({a.day for _, v in tte if v.km is not None for a in v.km.at_days})
-    named = {e.at_days: e.name for e in analysis.endpoints
-             if e.derivation is Derivation.SURVIVAL_AT and e.at_days is not None}
     rows: list[tuple[CellValue, ...]] = []
     for result, value in tte:
         km = value.km
         if km is None:
-            rows.append((result.name, f"0/{len(value.rows)}", value.km_note or "not estimable",
+            events = sum(1 for r in value.rows if r.event)
+            rows.append((result.name, f"{events}/{len(value.rows)}", value.km_note or "not estimable",
                          *("–" for _ in days)))
             continue
         at = {a.day: a for a in km.at_days}
@@ -81,8 +112,7 @@ def survival(analysis: TrialAnalysis) -> Table:
                   f"{fmt.bound(km.median_upper)} days")
         rows.append((result.name, f"{km.events}/{km.n}",
                      Cell(median, link=listing_id(result.endpoint_id, value.population)), *cells))
-    at_names = "; ".join(f"the {named[d]} is the overall survival estimate at {d} days"
-                         for d in days if d in named)
+    at_names = "; ".join(_survival_at_phrases(analysis, tte, days))
     return Table(
         columns=(Column("Endpoint", L), Column("Events/n", R), Column("Median (95 % CI)", L),
                  *(Column(f"At {d} days (95 % CI)", L) for d in days)),
@@ -94,6 +124,20 @@ def survival(analysis: TrialAnalysis) -> Table:
         id="table-survival")
 
 
+def km_block(*, endpoint_id: str, title: str, value: TimeToEventValue) -> Figure | None:
+    """The Kaplan-Meier figure of one time-to-event endpoint (all ITT participants), its caption
+    naming the months between the number-at-risk columns that the figure uses; ``None`` without
+    a participant."""
+    median = value.km.median_days if value.km is not None else None
+    km = figs.km_figure(title=title, groups=[("All ITT participants", value.rows, median)])
+    if km is None:
+        return None
+    return figs.as_block(
+        km.drawing, id=f"figure-{endpoint_id}",
+        caption=f"{title}: Kaplan-Meier estimate with its 95 % confidence band (log-log), censoring "
+        f"marks and the number at risk every {km.step_months} months")
+
+
 def efficacy_blocks(analysis: TrialAnalysis) -> list[Block]:
     blocks: list[Block] = [endpoints(analysis), survival(analysis)]
     for endpoint_id, title in (("pfs", "Progression-free survival"), ("os", "Overall survival")):
@@ -101,13 +145,9 @@ def efficacy_blocks(analysis: TrialAnalysis) -> list[Block]:
                       and isinstance(r.value, TimeToEventValue)), None)
         if not isinstance(value, TimeToEventValue):
             continue
-        median = value.km.median_days if value.km is not None else None
-        drawing = figs.km_figure(title=title, groups=[("All ITT participants", value.rows, median)])
-        if drawing is not None:
-            blocks.append(figs.as_block(
-                drawing, id=f"figure-{endpoint_id}",
-                caption=f"{title}: Kaplan-Meier estimate with its 95 % confidence band (log-log), censoring "
-                "marks and the number at risk every 3 months"))
+        figure = km_block(endpoint_id=endpoint_id, title=title, value=value)
+        if figure is not None:
+            blocks.append(figure)
     waterfall = figs.waterfall_figure(analysis)
     if waterfall is not None:
         blocks.append(figs.as_block(waterfall, id="figure-waterfall",

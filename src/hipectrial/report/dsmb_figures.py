@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from hipectrial.analysis.figures import (
     AeCell,
@@ -90,18 +91,41 @@ def at_risk(*, label: str, rows: Sequence[TteRow], ticks_months: Sequence[int]) 
     return AtRisk(label=label, times=[float(m) for m in ticks_months], counts=counts)
 
 
+def at_risk_step(horizon_months: float) -> int:
+    """Months between two ticks of the time axis: the first of ``AT_RISK_STEPS_MONTHS`` that
+    reaches ``horizon_months`` in at most ``MAX_TICKS`` ticks (0 included), else the last.
+
+    3-month ticks reach 36 months in 13 ticks (0, 3, … 36), 6-month ones 72 months:
+
+    >>> at_risk_step(36.0), at_risk_step(36.01), at_risk_step(72.0), at_risk_step(72.01), at_risk_step(200.0)
+    (3, 6, 6, 12, 12)
+    """
+    return next((s for s in AT_RISK_STEPS_MONTHS if math.ceil(horizon_months / s) + 1 <= MAX_TICKS),
+                AT_RISK_STEPS_MONTHS[-1])
+
+
 def at_risk_ticks(horizon_months: float) -> list[int]:
-    """The months at which the axis is ticked and the number at risk shown.
+    """The months at which the axis is ticked and the number at risk shown, every
+    :func:`at_risk_step` months from 0 to the first tick at or past ``horizon_months``.
 
     >>> at_risk_ticks(28.2), at_risk_ticks(60.0)
     ([0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30], [0, 6, 12, 18, 24, 30, 36, 42, 48, 54, 60])
     """
-    step = next((s for s in AT_RISK_STEPS_MONTHS if math.ceil(horizon_months / s) + 1 <= MAX_TICKS),
-                AT_RISK_STEPS_MONTHS[-1])
+    step = at_risk_step(horizon_months)
     return [step * k for k in range(max(1, math.ceil(horizon_months / step)) + 1)]
 
 
-def km_figure(*, title: str, groups: Sequence[tuple[str, Sequence[TteRow], float | None]]) -> Drawing | None:
+@dataclass(frozen=True, slots=True)
+class KmDrawing:
+    """A Kaplan-Meier figure and the months between its ticks (and number-at-risk columns),
+    for the caption to say."""
+
+    drawing: Drawing
+    step_months: int
+
+
+def km_figure(*, title: str, groups: Sequence[tuple[str, Sequence[TteRow], float | None]]
+              ) -> KmDrawing | None:
     """Kaplan-Meier curves of ``(label, rows, median in days)`` groups with time in months;
     ``None`` with no participant."""
     groups = [g for g in groups if g[1]]
@@ -109,13 +133,14 @@ def km_figure(*, title: str, groups: Sequence[tuple[str, Sequence[TteRow], float
         return None
     horizon = max(r.time_days for _, rows, _ in groups for r in rows) / DAYS_PER_MONTH
     ticks = at_risk_ticks(horizon)
-    return km_plot(
+    drawing = km_plot(
         [km_curve(label=label, rows=rows, median_days=median) for label, rows, median in groups],
         title=title,
         xlabel="Months since registration",
         at_risk=[at_risk(label=label, rows=rows, ticks_months=ticks) for label, rows, _ in groups],
         xmax=float(ticks[-1]),
     )
+    return KmDrawing(drawing=drawing, step_months=ticks[1] - ticks[0])  # ticks hold 0 and one more
 
 
 def consort_figure(analysis: TrialAnalysis) -> Drawing:

@@ -19,6 +19,7 @@ import re
 from html import escape
 
 from hipectrial.report.document import (
+    NO_ROWS,
     Align,
     BulletList,
     Callout,
@@ -32,6 +33,7 @@ from hipectrial.report.document import (
     Section,
     Table,
     cell_text,
+    listing_line,
 )
 from hipectrial.report.html_css import STYLESHEET, page_notice_css
 from hipectrial.report.images import png_size
@@ -121,9 +123,19 @@ def _note(text: str) -> str:
     return f'<p class="table-note">{_text(text)}</p>'
 
 
+def _none(caption: str) -> list[str]:
+    """A table without rows: its caption (markup given) and "None." in place of its grid."""
+    return [f'<p class="table-caption">{caption}</p>', f'<p class="table-none">{NO_ROWS}</p>']
+
+
 def _table(table: Table, label: str, index: Outline) -> str:
+    """The table, or without rows its caption and "None." (the id then on the block)."""
     caption = _caption(label, table.caption)
-    out = ['<div class="table-wrap">', *_grid(table, caption, index, element_id=table.id)]
+    if table.rows:
+        out = ['<div class="table-wrap">', *_grid(table, caption, index, element_id=table.id)]
+    else:
+        block_id = f' id="{_text(table.id)}"' if table.id else ""
+        out = [f'<div class="table-wrap table-empty"{block_id}>', *_none(caption)]
     if table.note is not None:
         out.append(_note(table.note))
     out.append("</div>")
@@ -134,33 +146,31 @@ def _listing(listing: Listing, label: str, index: Outline) -> str:
     """Inline: the table; summarised: the caption, the summary and the link to the CSV file.
 
     The listing's id is on the ``<table>`` when inline, else on the block that replaces it.
+    Under either, :func:`~hipectrial.report.document.listing_line` with the file's path a link.
     """
     table = listing.table
-    count = len(table.rows)
-    rows = f"{count:,} row{'' if count == 1 else 's'}"
     href = _text(listing.csv_path)
-    file_link = f'<a href="{href}">{href}</a>'
-    if listing.inline and count == 0:
-        block_id = f' id="{_text(table.id)}"' if table.id else ""
+    before, path, after = listing_line(listing).partition(listing.csv_path)
+    line = f'<p class="listing-file">{_text(before)}<a href="{href}">{_text(path)}</a>{_text(after)}</p>'
+    block_id = f' id="{_text(table.id)}"' if table.id else ""
+    if listing.inline and not table.rows:
         out = [f'<div class="table-wrap listing listing-empty"{block_id}>',
-               f'<p class="listing-caption">{_caption(label, table.caption)}</p>',
-               f'<p class="listing-file">None. {file_link} holds the column names only.</p>']
+               f'<p class="listing-caption">{_caption(label, table.caption)}</p>']
     elif listing.inline:
         out = ['<div class="table-wrap listing">',
-               *_grid(table, _caption(label, table.caption), index, element_id=table.id),
-               f'<p class="listing-file">The same {rows} as CSV: {file_link}</p>']
+               *_grid(table, _caption(label, table.caption), index, element_id=table.id)]
     else:
-        block_id = f' id="{_text(table.id)}"' if table.id else ""
         out = [f'<div class="table-wrap listing listing-summarised"{block_id}>',
                f'<p class="listing-caption">{_caption(label, table.caption)}</p>']
         summary = listing.summary
         if isinstance(summary, Table):
-            out.extend(_grid(summary, f"Summary: {_text(summary.caption)}", index, element_id=None))
+            caption = f"Summary: {_text(summary.caption)}"
+            out.extend(_grid(summary, caption, index, element_id=None) if summary.rows else _none(caption))
             if summary.note is not None:
                 out.append(_note(summary.note))
         elif isinstance(summary, Paragraph):
             out.append(f"<p>{_prose(summary.text)}</p>")
-        out.append(f'<p class="listing-file">Full listing: {rows} in {file_link}</p>')
+    out.append(line)
     if table.note is not None:
         out.append(_note(table.note))
     out.append("</div>")

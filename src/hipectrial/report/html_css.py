@@ -50,8 +50,8 @@ tbody tr:nth-child(even) td { background: #fafbfc; }
 thead th.align-right { text-align: right; }
 thead th.align-center { text-align: center; }
 .table-note { font-size: .82rem; color: var(--muted); margin: .35rem 0 0; }
-.listing-caption { font-weight: 600; margin: 0 0 .35rem; }
-.listing-file { font-size: .85rem; margin: .35rem 0 0; }
+.listing-caption, .table-caption { font-weight: 600; margin: 0 0 .35rem; }
+.listing-file, .table-none { font-size: .85rem; margin: .35rem 0 0; }
 td, th { overflow-wrap: normal; word-break: normal; }
 .label { font-weight: 700; }
 figure { margin: 1.2rem 0; }

@@ -135,13 +135,6 @@ def number(value: float | None, *, digits: int = 1) -> str:
     return "–" if value is None else fixed(value, digits)
 
 
-def summary(s: ContinuousSummary, *, digits: int = 1) -> str:
-    """``median (min–max), n``: ``"61.0 (34.0–75.0), n = 31"``; ``"n = 0"`` when empty."""
-    if s.n == 0 or s.median is None:
-        return "n = 0"
-    return f"{median_range(s, digits=digits)}, n = {s.n}"
-
-
 def median_range(s: ContinuousSummary, *, digits: int = 1) -> str:
     """``median (min–max)``: ``"61 (34–75)"``; ``"–"`` when there is no value.
 
@@ -236,12 +229,3 @@ def percent_ci(value: float | None, lower: float | None, upper: float | None) ->
     low = "NE" if lower is None else fixed(100 * lower)
     high = "NE" if upper is None else fixed(100 * upper)
     return f"{percent(value)} ({low}–{high}{NBSP}%)"
-
-
-def count(n: int) -> str:
-    """A count with thousands separated, as the listings' row counts are written: ``"2,173"``.
-
-    >>> count(2173), count(63)
-    ('2,173', '63')
-    """
-    return f"{n:,}"

@@ -33,6 +33,7 @@ from reportlab.platypus import Table as RLTable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from hipectrial.report.document import (
+    NO_ROWS,
     BulletList,
     Callout,
     Cell,
@@ -44,6 +45,7 @@ from hipectrial.report.document import (
     Section,
     Table,
     cell_text,
+    listing_line,
 )
 from hipectrial.report.outline import Outline, outline
 from hipectrial.report.pdf_blocks import (
@@ -113,7 +115,7 @@ class _Builder:
         """The page template a block is set on: landscape for a table too wide for portrait."""
         if isinstance(block, Listing):
             block = block.table if block.inline else block.summary
-        if isinstance(block, Table) and self.fit(block).landscape:
+        if isinstance(block, Table) and block.rows and self.fit(block).landscape:
             return LANDSCAPE_PAGE
         return PORTRAIT_PAGE
 
@@ -207,7 +209,9 @@ class _Builder:
         return [CondPageBreak(100), *out, Spacer(1, 8)]
 
     def table(self, table: Table, label: str) -> list[Any]:
-        out: list[Any] = [self._caption(label, table.caption, table.id), self._grid(table)]
+        """The caption, then the grid, or "None." for a table without rows, then the note."""
+        out: list[Any] = [self._caption(label, table.caption, table.id)]
+        out.append(self._grid(table) if table.rows else self._note(NO_ROWS))
         if table.note is not None:
             out.append(self._note(table.note))
         return self._arrange(out, len(table.rows))
@@ -224,7 +228,7 @@ class _Builder:
             summary = listing.summary
             if isinstance(summary, Table):
                 out.append(RLParagraph(self.text.plain(f"Summary: {summary.caption}"), self.styles.body))
-                out.append(self._grid(summary))
+                out.append(self._grid(summary) if summary.rows else self._note(NO_ROWS))
                 if summary.note is not None:
                     out.append(self._note(summary.note))
             elif isinstance(summary, Paragraph):
@@ -244,28 +248,6 @@ class _Builder:
         image = Image(io.BytesIO(figure.png), width=width, height=height, hAlign="CENTER")
         caption = RLParagraph(f"<b>{label}.</b> {self.text.plain(figure.caption)}", self.styles.caption)
         return [KeepTogether([Anchor(figure.id), Spacer(1, 4), image, caption]), Spacer(1, 6)]
-
-
-def listing_line(listing: Listing) -> str:
-    """The line under a listing that names its CSV file.
-
-    >>> from hipectrial.report.document import Column
-    >>> rows = tuple((str(i),) for i in range(1234))
-    >>> table = Table(columns=(Column(name="n"),), rows=rows, caption="c")
-    >>> listing_line(Listing(table=table, name="ae-severe"))
-    'Full listing: 1,234 rows in listings/ae-severe.csv'
-    >>> listing_line(Listing(table=table, name="ae-severe", inline_limit=2000))
-    'The same 1,234 rows as CSV: listings/ae-severe.csv'
-    >>> listing_line(Listing(table=Table(columns=(Column(name="n"),), rows=(), caption="c"), name="none"))
-    'None. listings/none.csv holds the column names only.'
-    """
-    count = len(listing.table.rows)
-    rows = f"{count:,} row{'' if count == 1 else 's'}"
-    if count == 0 and listing.inline:
-        return f"None. {listing.csv_path} holds the column names only."
-    if listing.inline:
-        return f"The same {rows} as CSV: {listing.csv_path}"
-    return f"Full listing: {rows} in {listing.csv_path}"
 
 
 def _file_link(href: str, markup: str) -> str:
