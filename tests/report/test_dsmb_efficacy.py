@@ -107,8 +107,19 @@ def test_a_progression_free_survival_at_endpoint_is_named_after_progression_free
         "censoring": "fda_pfs", "at_days": 182, "definition": "Kaplan-Meier estimate of PFS 182 days after "
         "registration."})
     protocol = built.protocol.model_copy(update={"endpoints": [*built.protocol.endpoints, pfs_6]})
-    table = survival(analyze_trial(trial=built.trial, protocol=protocol))
+    analysis = analyze_trial(trial=built.trial, protocol=protocol)
+    table = survival(analysis)
     assert [c.name for c in table.columns][3:] == [f"At {d} days (95 % CI)" for d in (182, 365, 730)]
+    # Its value is PFS (progression or death, FDA censoring), not OS: the rows of the PFS endpoint,
+    # with more events than OS in the seed-1 trial (progression comes before death).
+    values = {r.endpoint_id: r.value for r in analysis.endpoints}
+    pfs, rate, os = values["pfs"], values["pfs-6-month"], values["os"]
+    assert isinstance(pfs, TimeToEventValue)
+    assert isinstance(rate, TimeToEventValue)
+    assert isinstance(os, TimeToEventValue)
+    assert [(r.participant_id, r.time_days, r.event) for r in rate.rows] == [
+        (r.participant_id, r.time_days, r.event) for r in pfs.rows]
+    assert sum(r.event for r in rate.rows) > sum(r.event for r in os.rows)
     assert (table.note or "").endswith(
         "The 6-month progression-free survival rate is the progression-free survival estimate at 182 days; "
         "the 1-year overall survival rate is the overall survival estimate at 365 days; "

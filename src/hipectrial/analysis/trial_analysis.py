@@ -73,7 +73,7 @@ from hipectrial.clinical.recist import Response
 from hipectrial.data import TrialData
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
-from hipectrial.protocol.endpoints import Derivation, Endpoint, Population
+from hipectrial.protocol.endpoints import Censoring, Derivation, Endpoint, Population
 
 CONF_LEVEL = 0.95
 
@@ -171,7 +171,9 @@ def _response_value(ctx: _Context, population: str, ids: Sequence[str], control:
 
 
 def _tte(ctx: _Context, ep: Endpoint, population: str, ids: Sequence[str]) -> TimeToEventValue:
-    pfs = ep.derivation is Derivation.PROGRESSION_FREE_SURVIVAL
+    # The event follows the censoring rule: FDA PFS censoring is progression or death (a PFS
+    # endpoint, or a PFS rate at a day), last known alive is death (OS and OS rates).
+    pfs = ep.derivation is Derivation.PROGRESSION_FREE_SURVIVAL or ep.censoring is Censoring.FDA_PFS
     rows, notes = tte_rows(protocol=ctx.protocol, ids=ids, facts=ctx.facts, pfs=pfs, origin=ep.origin,
                            responses=ctx.responses)
     days = (ep.at_days,) if ep.at_days is not None else ctx.survival_days
