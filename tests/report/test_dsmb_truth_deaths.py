@@ -116,7 +116,11 @@ def test_deaths_table_counts_by_cause_group_and_time_from_treatment(built: Built
     for label, rule in (("Treatment-related", treatment_related), ("Post-operative", post_operative)):
         those = [q for q in dead if rule(q)]
         expected.append([label, str(len(those)), ids(those)])
-    assert body(find_table(built.report, "table-deaths")) == expected
+    table = find_table(built.report, "table-deaths")
+    assert body(table) == expected
+    # The note states the counting rule the expected rows use (days_from, within).
+    assert (table.note or "").endswith("The date of the last dose given or of the operation is day 0 and the "
+                                       "next day day 1; within N days means on day 0 to day N.")
 
 
 def test_death_listing_gives_each_death_its_cause_days_and_classification(built: Built, records: Records,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from hipectrial.analysis.deaths import Anchor, DaysFrom, DeathRow
 from hipectrial.analysis.labels import Labels
+from hipectrial.analysis.populations import ALL_GROUP
 from hipectrial.analysis.results import AeTermRow, BinaryValue, CategoricalValue
 from hipectrial.analysis.surgical import mortality_anchor_name
 from hipectrial.analysis.trial_analysis import TrialAnalysis
@@ -51,7 +52,10 @@ def ae_by_group(analysis: TrialAnalysis) -> Table:
                  for i, category in enumerate(categories))
     return Table(
         columns=(Column("Participants with", L),
-                 *labelled_columns([g.label for g in groups], [g.n for g in groups], noun="treated")),
+                 # "All registered: 62 treated" would read as a contradiction: the safety population
+                 # of every part is headed "All".
+                 *labelled_columns(["All" if g.group_id == ALL_GROUP else g.label for g in groups],
+                                   [g.n for g in groups], noun="treated")),
         rows=rows,
         caption="Adverse events by study part and dose level: participants (% of those treated) and events",
         note="Safety population: registered participants given any study treatment. Treatment-related = at "
@@ -219,8 +223,8 @@ def deaths_summary(analysis: TrialAnalysis, labels: Labels) -> Table:
         rows=tuple(rows),
         caption="Deaths: total, by cause, by study part and dose level, and by time from treatment",
         note="Treatment-related: a grade-5 (fatal) adverse event at least possibly related to a study agent, "
-        f"or cause toxicity of study treatment. Post-operative: {post}. Days count from the date of the "
-        "last dose given or the operation (day 0) to the death, both included.",
+        f"or cause toxicity of study treatment. Post-operative: {post}. The date of the last dose given or "
+        "of the operation is day 0 and the next day day 1; within N days means on day 0 to day N.",
         id="table-deaths")
 
 
