@@ -387,6 +387,8 @@ def test_data_quality_callout_counts_what_is_left_to_resolve(built: Built, recor
     text = callout.text.replace("\u00a0", " ")
     for kind, n in quality.items():
         assert f"{n} finding{'s' if n != 1 else ''}: {kind}" in text
+    # ...and sends the reader to the listing that holds each (next test).
+    assert text.endswith("None stops the analysis; each is listed in the data-quality listing (appendix).")
 
 
 def test_data_quality_listing_holds_every_finding_the_table_counts(built: Built, records: Records) -> None:

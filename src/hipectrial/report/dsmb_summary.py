@@ -258,7 +258,7 @@ def _data_quality(analysis: TrialAnalysis, labels: Labels) -> Callout:
     parts = [f"{fmt.plural(n, 'finding')}: {kind}" for kind, n in sorted(counts.items())]
     return Callout(kind=CalloutKind.WARNING, title=f"Data quality: {fmt.plural(total, 'finding')} to resolve",
                    text="; ".join(parts) + ". None stops the analysis; each is listed in the data-quality "
-                   "section.")
+                   "listing (appendix).")
 
 
 def summary_blocks(analysis: TrialAnalysis, labels: Labels, source: str | None) -> Sequence[Block]:
