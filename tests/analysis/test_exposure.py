@@ -254,7 +254,8 @@ def test_a_record_of_an_agent_no_longer_prescribed_is_not_a_cycle_started(protoc
     # Cycles started: C1, C2. T = 42 - 21 + 21 = 42 = S; RDI = 1.
     assert (row.cycles_started, row.days_on_treatment, row.relative_dose_intensity) == (2, 42, pytest.approx(1.0))
     assert [n.participant_id for n in s1.notes] == ["SH01-001"]
-    assert "neither a prescribed nor a given dose" in s1.notes[0].note
+    assert s1.notes[0].note == ("S-1: 1 record with neither a prescribed nor a given dose (agent not prescribed) "
+                                "not counted as cycles started")
 
 
 def test_the_former_worked_example_reduced_then_withheld_late(protocol: Protocol) -> None:

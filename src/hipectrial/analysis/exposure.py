@@ -286,7 +286,8 @@ def _participant(protocol: Protocol, f: Facts, agent: Agent, notes: list[Partici
 
     started = [d for d in records if d.prescribed is not None or d.given > 0]
     if len(started) < len(records):
-        notes.append(ParticipantNote(f.id, f"{agent.name}: {len(records) - len(started)} record(s) with "
+        empty = len(records) - len(started)
+        notes.append(ParticipantNote(f.id, f"{agent.name}: {empty} record{'' if empty == 1 else 's'} with "
                                            "neither a prescribed nor a given dose (agent not prescribed) "
                                            "not counted as cycles started"))
     given = sum((d.given for d in records), Decimal(0))
