@@ -9,6 +9,7 @@ writes. Checked on random trials and on random damage done to a good document.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -28,6 +29,8 @@ from hipectrial.data import (
     Visit,
     jsonio,
 )
+from hipectrial.data.codec_base import Reject
+from hipectrial.data.codecs import Date, RecordCodec, Text
 from hipectrial.data.jsonio import (
     NOT_QUICK,
     dump_trial,
@@ -235,3 +238,29 @@ def test_quick_reading_accepts_exactly_what_the_careful_reading_accepts(text: st
 def test_the_good_document_reads_quickly() -> None:
     text = json.dumps(GOOD)
     assert load_trial_quickly(text) == load_trial_carefully(text)
+
+
+@dataclasses.dataclass(frozen=True)
+class _OneField:
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class _TwoFields:
+    when: dt.date
+    name: str
+
+
+@pytest.mark.parametrize(("codec", "raw", "expected"), [
+    (RecordCodec(_OneField, {"name": Text()}), {"name": "a"}, _OneField("a")),
+    (RecordCodec(_TwoFields, {"when": Date(), "name": Text()}), {"name": "b", "when": "2025-01-02"},
+     _TwoFields(dt.date(2025, 1, 2), "b")),
+])
+def test_a_record_of_any_number_of_fields_reads_quickly_as_carefully(codec: RecordCodec[Any], raw: dict[str, Any],
+                                                                       expected: object) -> None:
+    quick = codec.quick()
+    assert codec.decode(raw, "x") == expected
+    assert quick(tuple(sorted(raw.items()))) == expected
+    assert quick(tuple(sorted(raw.items(), reverse=True))) == expected  # keys in another order
+    with pytest.raises(Reject):
+        quick((("other", "a"),) * len(raw))  # an unknown key: the careful reading names it

@@ -113,10 +113,10 @@ class Reject(Exception):
 
 
 class Codec(ABC, Generic[T]):
-    """Encodes a value of type ``T`` to JSON and decodes it back.
+    """Encodes a value of type ``T`` to JSON and decodes it back (module docstring).
 
-    A codec whose ``decode`` accepts only strings and depends on nothing but the string sets
-    ``from_string``; its quick decoder is then ``decode`` remembered per distinct string.
+    ``from_string`` is true for a :class:`StringCodec`: one whose ``decode`` accepts only
+    strings and depends on nothing but the string.
     """
 
     from_string = False
@@ -129,11 +129,9 @@ class Codec(ABC, Generic[T]):
     def decode(self, raw: Any, path: str) -> T:
         """The value ``raw`` (parsed JSON found at ``path``) stands for; DocumentError if none."""
 
+    @abstractmethod
     def quick(self) -> Quick[T]:
-        """A new quick decoder (see the module docstring), with its own memory of strings."""
-        if not self.from_string:
-            raise NotImplementedError(f"{type(self).__name__} has no quick decoder")
-        return Remembered(self.decode).__getitem__
+        """A new quick decoder (see the module docstring)."""
 
     def writer(self, indent: str) -> Writer[T]:
         """A writer of values at ``indent`` (see the module docstring)."""
@@ -148,6 +146,18 @@ class Codec(ABC, Generic[T]):
             return as_json(encode(value), indent)
 
         return generic
+
+
+class StringCodec(Codec[T]):
+    """A codec of values written as strings, whose ``decode`` depends on nothing but the
+    string: its quick decoder is ``decode`` remembered per distinct string, and its writer
+    writes the encoded string escaped."""
+
+    from_string = True
+
+    def quick(self) -> Quick[T]:
+        """A new quick decoder with its own memory of strings."""
+        return Remembered(self.decode).__getitem__
 
 
 class Remembered(dict[Any, Any]):

@@ -21,6 +21,7 @@ from hipectrial.data.codec_base import (
     Quick,
     Reject,
     Remembered,
+    StringCodec,
     Writer,
     check_object,
     fail,
@@ -35,8 +36,7 @@ T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
 
-class Text(Codec[str]):
-    from_string = True
+class Text(StringCodec[str]):
 
     def encode(self, value: str) -> Any:
         return value
@@ -111,8 +111,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-class Date(Codec[dt.date]):
-    from_string = True
+class Date(StringCodec[dt.date]):
     expected = "an ISO date (YYYY-MM-DD)"
 
     def encode(self, value: dt.date) -> Any:
@@ -127,8 +126,7 @@ class Date(Codec[dt.date]):
             raise fail(path, self.expected, raw) from None
 
 
-class DateTime(Codec[dt.datetime]):
-    from_string = True
+class DateTime(StringCodec[dt.datetime]):
     expected = "an ISO date-time with a UTC offset (YYYY-MM-DDThh:mm:ss+hh:mm)"
 
     def encode(self, value: dt.datetime) -> Any:
@@ -146,10 +144,9 @@ class DateTime(Codec[dt.datetime]):
         return value
 
 
-class Dec(Codec[Decimal]):
+class Dec(StringCodec[Decimal]):
     """A Decimal, written as a JSON string so that it stays exact (``"72.50"``)."""
 
-    from_string = True
     expected = 'a decimal number written as a string (e.g. "1.5")'
 
     def encode(self, value: Decimal) -> Any:
@@ -161,8 +158,7 @@ class Dec(Codec[Decimal]):
         return Decimal(raw)
 
 
-class EnumOf(Codec[E]):
-    from_string = True
+class EnumOf(StringCodec[E]):
 
     def __init__(self, enum: type[E]) -> None:
         self.enum = enum
@@ -282,6 +278,15 @@ def object_writer(inner: Writer[Any], indent: str) -> Writer[Mapping[str, Any]]:
 _FIRST = itemgetter(0)
 
 
+def _getter(items: tuple[Any, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """``itemgetter(*items)`` that gives a tuple for any number of items (itemgetter of one
+    item gives the item itself)."""
+    if len(items) == 1:
+        (item,) = items
+        return lambda obj: (obj[item],)
+    return itemgetter(*items)
+
+
 class RecordCodec(Codec[T]):
     """A record (frozen dataclass) as a JSON object with exactly the record's fields.
 
@@ -331,13 +336,11 @@ class RecordCodec(Codec[T]):
         # The document writes keys sorted: take the values in that order, and hand them to
         # their decoders and to the factory in the factory's own (the dataclass's) order.
         names = tuple(self.fields)
-        if len(names) < 2:
-            raise NotImplementedError("a quick record decoder needs at least two fields")
         written = tuple(sorted(names))
         keys = frozenset(names)
         decoders = tuple(self.fields[name].quick() for name in names)
-        by_name = itemgetter(*written)
-        in_call_order = itemgetter(*(written.index(name) for name in names))
+        by_name = _getter(written)
+        in_call_order = _getter(tuple(written.index(name) for name in names))
         factory, size = self.factory, len(names)
 
         def record(raw: Any) -> T:
