@@ -59,15 +59,16 @@ class ScheduleView:
     unscheduled_forms: tuple[str, ...]
 
 
-def _cycle_one_offset(protocol: Protocol, phase_id: str, day: int) -> str | None:
-    """Day ``day`` of cycle 1 of a phase, counted from the event the phase starts from."""
+def _cycle_one_offset(protocol: Protocol, phase_id: str, timing: Timing) -> str | None:
+    """The timing's day of cycle 1 of a phase, counted from the event the phase starts from
+    (:meth:`Timing.offset_days` counts the days)."""
     try:
         start = protocol.phase(phase_id).start
     except KeyError:
         return None
     if start.anchor in (Anchor.CYCLE_START, Anchor.EVENT):
         return None
-    return offset_text(start.anchor, start.day + day - 1)
+    return offset_text(start.anchor, start.offset_days() + timing.offset_days())
 
 
 def timing_text(protocol: Protocol, timing: Timing, *, per_cycle: bool = False) -> str:
@@ -79,7 +80,7 @@ def timing_text(protocol: Protocol, timing: Timing, *, per_cycle: bool = False) 
     if timing.anchor is Anchor.EVENT:
         return "when it occurs"
     if timing.anchor is Anchor.CYCLE_START and timing.phase is not None:
-        first = _cycle_one_offset(protocol, timing.phase, timing.day)
+        first = _cycle_one_offset(protocol, timing.phase, timing)
         if per_cycle:
             text = f"{timing.phase} D{timing.day}"
             return text + (f" (C1D{timing.day} = {first})" if first else "")

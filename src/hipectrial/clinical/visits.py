@@ -92,13 +92,6 @@ def _days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
 
 
-def _offset(timing: Timing, day: int) -> int:
-    """Days from the anchor date to ``day`` in the timing's day count."""
-    if timing.anchor is Anchor.CYCLE_START and day > 0:
-        return day - 1
-    return day
-
-
 class _Anchors:
     """Resolves anchors and cycle starts for one participant."""
 
@@ -165,12 +158,12 @@ class _Anchors:
             start = self.start(phase, timing.cycle) if self.applies(phase) else None
             if start is None:
                 return None
-            return _When(start.date + _days(_offset(timing, day)), start.projected,
+            return _When(start.date + _days(timing.offset_days(day)), start.projected,
                          f"{timing.phase} cycle {timing.cycle} day {day} ({start.basis})")
         event = self.events.get(timing.anchor)
         if event is None:
             return None
-        return _When(event + _days(day), False,
+        return _When(event + _days(timing.offset_days(day)), False,
                      f"{timing.anchor.value} {event.isoformat()} day {day}")
 
 
@@ -357,7 +350,7 @@ def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, horizon: dt.date
                 due = anchors.due(phase, n)
                 if due is None:
                     break
-                when = _When(due.date + _days(_offset(timing, timing.day)), due.projected,
+                when = _When(due.date + _days(timing.offset_days()), due.projected,
                              f"{phase.id} cycle {n} due: {due.basis}")
                 b, a = ((phase.start.window_before, phase.start.window_after)
                         if n == 1 and timing.day == 1 else (before, after))
@@ -365,7 +358,7 @@ def _plans(protocol: Protocol, anchors: _Anchors, visit: Visit, horizon: dt.date
                 start = anchors.start(phase, n)
                 if start is None:
                     break
-                when = _When(start.date + _days(timing.day - 1), start.projected,
+                when = _When(start.date + _days(timing.offset_days()), start.projected,
                              f"{phase.id} cycle {n} day {timing.day} ({start.basis})")
                 b, a = before, after
             plans.append(_Plan(n, phase.id, n, when, b, a, started if timing.day == 1 else None))

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, PositiveInt, model_validator
 
+from hipectrial.errors import InputError
 from hipectrial.protocol.common import Id, Label, Model, Text, VarName
 from hipectrial.protocol.expressions import Expression
 
@@ -206,6 +207,26 @@ class Timing(Model):
                 "there is no day 0"
             )
         return self
+
+    def offset_days(self, day: int | None = None) -> int:
+        """Days from the anchor date to ``day`` (default: this timing's day), in this timing's
+        day count: for ``cycle_start`` day ``d >= 1`` is ``d - 1`` days after day 1 and day
+        ``-d`` is ``d`` days before it (there is no day 0); for any other anchor day ``d`` is
+        ``d`` days after the event.
+
+        Examples
+        --------
+        >>> Timing(anchor="cycle_start", phase="induction", cycle=1, day=21).offset_days()
+        20
+        >>> Timing(anchor="cycle_start", phase="induction", cycle=1, day=1).offset_days(-1)
+        -1
+        >>> Timing(anchor="hipec", day=21).offset_days()
+        21
+        """
+        day = self.day if day is None else day
+        if self.anchor is Anchor.CYCLE_START and day == 0:
+            raise InputError("day", day, "a cycle day other than 0", "day 1 is the cycle start")
+        return day - 1 if self.anchor is Anchor.CYCLE_START and day > 0 else day
 
 
 class Phase(Model):
