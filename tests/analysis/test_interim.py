@@ -24,7 +24,7 @@ from hipectrial.analysis.interim import (
     simon_stage1,
 )
 from hipectrial.analysis.populations import Populations, build_populations
-from hipectrial.analysis.surgical import NOT_OPERATED_PHASES, outcome_known
+from hipectrial.analysis.surgical import outcome_known
 from hipectrial.analysis.trial_analysis import analyze_trial
 from hipectrial.data import ResidualTumour
 from hipectrial.protocol import Protocol
@@ -369,6 +369,10 @@ def simulated(protocol: Protocol) -> Callable[[str, int], Simulated]:
         return cache[scenario, seed]
 
     return get
+
+
+# The seed's phases of the not-operated branch (protocol-decisions.md "Treatment flow").
+NOT_OPERATED_PHASES = ("continuation", "maintenance-not-operated")
 
 
 def _first_not_operated_dose(f: Facts) -> dt.date | None:

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.results import ParticipantNote
-from hipectrial.analysis.surgical import NOT_OPERATED_PHASES
 from hipectrial.clinical import deviations
 from hipectrial.clinical.deviations import DoseGiven
 from hipectrial.clinical.visits import ActualVisit, TreatmentDates, VisitSchedule, VisitStatus, visit_schedule
@@ -116,7 +115,7 @@ def treatment_dates(protocol: Protocol, f: Facts) -> TreatmentDates:
 def schedule_of(protocol: Protocol, f: Facts, cutoff: dt.date) -> VisitSchedule:
     """The participant's visit schedule as of ``cutoff`` (module docstring)."""
     branch = ("operated" if f.conversion_surgery is not None
-              else "not_operated" if any(d.phase in NOT_OPERATED_PHASES for d in f.doses) else None)
+              else "not_operated" if f.not_operated_start is not None else None)
     scheduled = {v.id for v in protocol.visits if v.timing.anchor is not Anchor.EVENT}
     # Forms are not reported (None): facts with a typed home (labs, doses, assessments) are
     # not CRF records, so a missing CRF is not a missing assessment; labs are checked apart.

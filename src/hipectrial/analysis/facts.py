@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hipectrial.clinical.course import not_operated_phases
 from hipectrial.data import (
     AdverseEvent,
     AssessmentMethod,
@@ -67,6 +68,9 @@ class Facts:
     new_therapy_date: dt.date | None
     last_known_alive: dt.date | None
     mdt_decision: str | None
+    # The first dose date in a phase of the not-operated branch
+    # (:func:`hipectrial.clinical.course.not_operated_phases`).
+    not_operated_start: dt.date | None = None
 
     @property
     def id(self) -> str:
@@ -195,6 +199,7 @@ def _facts(protocol: Protocol, p: Participant, r: _Records) -> Facts:
     cause = next((f.cause_of_death for f in sorted(fus, key=lambda u: u.date)
                   if f.death_date is not None and f.cause_of_death is not None), None)
     progression = _first([f.progression_date for f in fus if f.progression_date is not None])
+    not_operated = not_operated_phases(protocol)
     return Facts(
         participant=p, visits=visits, forms=forms, doses=doses, adverse_events=aes, labs=labs,
         assessments=tas, surgeries=surgeries, follow_ups=fus, study_part=_study_part(forms),
@@ -203,7 +208,8 @@ def _facts(protocol: Protocol, p: Participant, r: _Records) -> Facts:
         death_date=death, cause_of_death=cause, progression_date=progression,
         new_therapy_date=_new_therapy(forms),
         last_known_alive=_last_known_alive(p, visits, doses, labs, tas, surgeries, fus, death),
-        mdt_decision=_mdt_decision(forms))
+        mdt_decision=_mdt_decision(forms),
+        not_operated_start=min((d.date for d in doses if d.phase in not_operated), default=None))
 
 
 def collect_facts(*, trial: TrialData, protocol: Protocol) -> dict[str, Facts]:

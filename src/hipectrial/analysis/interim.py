@@ -5,8 +5,8 @@
   cohorts of consecutive registrations at the same level, at most ``cohort_size`` each. A
   participant's DLT outcome is known (:func:`dlt_known`) on the onset of their first DLT
   (``AdverseEvent.dlt``); else, when DLT-evaluable
-  (:func:`~hipectrial.analysis.populations.dlt_evaluable`), on the last day of the DLT
-  window (:func:`~hipectrial.analysis.populations.dlt_window_end`); else (not evaluable) on
+  (:func:`~hipectrial.analysis.populations.dlt_status`), on the last day of the DLT
+  window (:func:`~hipectrial.clinical.course.dlt_window`); else (not evaluable) on
   the earliest of death, off study, the recorded end of treatment
   (:func:`~hipectrial.analysis.surgical.end_of_treatment_date`) and, once induction cycle 1
   has started, the end of its DLT window if that is on or before the cut-off; with none of
@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hipectrial.analysis.facts import Facts
-from hipectrial.analysis.populations import dlt_evaluable, dlt_window_end, induction_cycle1
+from hipectrial.analysis.populations import dlt_status
 from hipectrial.analysis.surgical import end_of_treatment_date, outcome_known, r0_status
 from hipectrial.design import boin_design, select_mtd, simon_decide
 from hipectrial.design.boin import BoinDesign
@@ -191,15 +191,15 @@ def dlt_known(*, protocol: Protocol, facts: Facts, as_of: dt.date) -> DltKnown:
     dlt_onsets = [ae.onset_date for ae in f.adverse_events if ae.dlt]
     if dlt_onsets:
         return DltKnown(f.id, True, True, min(dlt_onsets), "onset of the first DLT")
-    evaluable, why = dlt_evaluable(protocol, f)
-    start, _ = induction_cycle1(protocol, f)
-    if evaluable and start is not None:
-        return DltKnown(f.id, True, False, dlt_window_end(protocol, start), "end of the DLT window")
+    status, why = dlt_status(protocol, f)
+    window_end = status.window.end
+    if status.evaluable and window_end is not None:
+        return DltKnown(f.id, True, False, window_end, "end of the DLT window")
     ends = [(when, what) for when, what in ((f.death_date, "death"),
                                             (f.participant.off_study_date, "off study"),
                                             (end_of_treatment_date(f), "end of treatment"))
             if when is not None]
-    if start is not None and (window_end := dlt_window_end(protocol, start)) <= as_of:
+    if window_end is not None and window_end <= as_of:
         ends.append((window_end, "end of the DLT window"))
     if not ends:
         return DltKnown(f.id, False, False, None, f"pending: {why}")

@@ -14,9 +14,12 @@ docs/trialdata-conventions.md):
 * **measurable** — ITT participants whose baseline CT (the last CT/MRI on or before
   registration) passes :func:`~hipectrial.clinical.recist.check_baseline` with at least
   one target lesion.
-* **dlt_evaluable** — Part A participants who received HIPEC and every induction
-  cycle-1 agent of their cohort (``given > 0``) and were followed to cycle 1 day 21 (a
-  record about them alive on or after that day), or had a DLT (``AdverseEvent.dlt``).
+* **dlt_evaluable** — Part A participants DLT-evaluable by
+  :func:`hipectrial.clinical.course.dlt_evaluable` (the seed: received HIPEC and every
+  induction cycle-1 agent of their cohort, ``given > 0``, and were followed to cycle 1 day
+  21 — a record about them alive on or after that day —, or had a DLT,
+  ``AdverseEvent.dlt``). Cycle starts are the first dose date of each (phase, cycle)
+  (:func:`hipectrial.analysis.conduct.treatment_dates`).
 * **cy1_baseline** — ITT participants with cytology CY1 at the day-0 laparoscopy.
 
 Study parts come from the ``registration`` form's ``study_part`` (``part_a``/``part_b``).
@@ -29,13 +32,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from hipectrial.analysis.conduct import treatment_dates
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.response import ParticipantResponse
 from hipectrial.analysis.results import ParticipantNote
 from hipectrial.analysis.screening import EligibilityOutcome
+from hipectrial.clinical.course import DltEvaluability, DltReason, dlt_evaluable
 from hipectrial.data import Cytology
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
+from hipectrial.protocol.regimen import Anchor
 
 RULES: Mapping[Population, str] = {
     Population.ITT: "registered and received HIPEC (the day-0 HIPEC paclitaxel dose given)",
@@ -50,7 +56,6 @@ RULES: Mapping[Population, str] = {
     Population.CY1_BASELINE: "ITT with CY1 (positive cytology) at the day-0 laparoscopy",
 }
 PART_A, PART_B = "part_a", "part_b"
-INDUCTION = "induction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,52 +116,40 @@ def study_groups(protocol: Protocol, populations: Populations,
     return tuple(groups)
 
 
-def induction_cycle1(protocol: Protocol, f: Facts) -> tuple[dt.date | None, bool]:
-    """(cycle 1 day 1 of induction, every cohort agent of cycle 1 given)."""
-    phase = protocol.phase(INDUCTION)
-    cohort = f.participant.cohort
-    agents = []
-    for agent_id in phase.agents:
-        allowed = protocol.agent(agent_id).cohorts
-        if allowed is None or (cohort is not None and cohort in allowed):
-            agents.append(agent_id)
-    cycle1 = [d for d in f.doses if d.phase == INDUCTION and d.cycle == 1]
-    start = min((d.date for d in cycle1), default=None)
-    given = all(any(d.agent == a and d.given > 0 for d in cycle1) for a in agents)
-    return start, given
-
-
-def dlt_window_end(protocol: Protocol, cycle1_start: dt.date) -> dt.date:
-    """The last day of the DLT window of a participant whose induction cycle 1 started on
-    ``cycle1_start``."""
-    # The window's end is a cycle-start timing (the seed: induction cycle 1 day 21); for those
-    # the cycle's first day is day 1 (protocol.regimen.Timing), so day d is d - 1 days later.
-    return cycle1_start + dt.timedelta(days=protocol.dose_finding.dlt.window.end.day - 1)
-
-
 PENDING_WINDOW = "DLT window still open at the cut-off"
 
 
-def dlt_evaluable(protocol: Protocol, f: Facts, as_of: dt.date | None = None) -> tuple[bool, str]:
-    """Whether a Part A participant is DLT-evaluable, and why (rule in the module docstring);
-    with ``as_of`` (the cut-off), a participant whose window ends after it is not evaluable
-    *yet* and the reason begins with :data:`PENDING_WINDOW`."""
-    if any(ae.dlt for ae in f.adverse_events):
-        return True, "had a DLT"
-    if not f.received_hipec:
-        return False, "did not receive HIPEC"
-    start, given = induction_cycle1(protocol, f)
-    if start is None:
-        return False, "induction cycle 1 not started"
-    if not given:
-        return False, "not every induction cycle-1 agent given"
-    end_day = protocol.dose_finding.dlt.window.end.day
-    window_end = dlt_window_end(protocol, start)
-    if f.last_known_alive is None or f.last_known_alive < window_end:
-        if as_of is not None and window_end > as_of and f.death_date is None:
-            return False, f"{PENDING_WINDOW} (it ends on cycle 1 day {end_day}, {window_end.isoformat()})"
-        return False, f"not followed to cycle 1 day {end_day} ({window_end.isoformat()}) without a DLT"
-    return True, f"received HIPEC and cycle 1, followed to cycle 1 day {end_day}"
+def dlt_status(protocol: Protocol, f: Facts, as_of: dt.date | None = None) -> tuple[DltEvaluability, str]:
+    """Whether a Part A participant is DLT-evaluable
+    (:func:`hipectrial.clinical.course.dlt_evaluable`, from their dose dates, DLTs and last
+    date known alive), and why in words; with ``as_of`` (the cut-off), a participant whose
+    window ends after it is not evaluable *yet* and the words begin with
+    :data:`PENDING_WINDOW`."""
+    end = protocol.dose_finding.dlt.window.end
+    given = {d.agent for d in f.doses
+             if d.phase == end.phase and d.cycle == end.cycle and d.given > 0}
+    result = dlt_evaluable(protocol=protocol, cohort=f.participant.cohort, dates=treatment_dates(protocol, f),
+                           agents_given=given, had_dlt=any(ae.dlt for ae in f.adverse_events),
+                           known_alive=f.last_known_alive, as_of=as_of)
+    return result, _dlt_words(protocol, result)
+
+
+def _dlt_words(protocol: Protocol, result: DltEvaluability) -> str:
+    end = protocol.dose_finding.dlt.window.end
+    in_cycle = end.anchor is Anchor.CYCLE_START
+    cycle = f"{end.phase} cycle {end.cycle}" if in_cycle else "treatment"
+    end_day = f"cycle {end.cycle} day {end.day}" if in_cycle else result.window.end_day
+    window_end = result.window.end.isoformat() if result.window.end is not None else "not yet known"
+    return {
+        DltReason.HAD_DLT: "had a DLT",
+        DltReason.NO_HIPEC: "did not receive HIPEC",
+        DltReason.CYCLE_NOT_STARTED: f"{cycle} not started",
+        DltReason.CYCLE_INCOMPLETE: f"not every {end.phase} cycle-{end.cycle} agent given",
+        DltReason.WINDOW_OPEN: f"{PENDING_WINDOW} (it ends on {end_day}, {window_end})",
+        DltReason.NOT_FOLLOWED: f"not followed to {end_day} ({window_end}) without a DLT",
+        DltReason.COMPLETED_WINDOW: f"received HIPEC and cycle {end.cycle}, followed to {end_day}"
+        if in_cycle else f"received HIPEC, followed to {end_day}",
+    }[result.reason]
 
 
 def _hipec_within_tolerance(protocol: Protocol, f: Facts) -> bool:
@@ -194,10 +187,10 @@ def build_populations(*, protocol: Protocol, facts: Mapping[str, Facts],
               for f in registered if f.study_part not in (PART_A, PART_B)]
     evaluable = []
     for pid in part_a:
-        ok, why = dlt_evaluable(protocol, facts[pid], as_of)
-        if ok:
+        result, why = dlt_status(protocol, facts[pid], as_of)
+        if result.evaluable:
             evaluable.append(pid)
-        elif not why.startswith(PENDING_WINDOW):  # not evaluable yet is no data question
+        elif result.reason is not DltReason.WINDOW_OPEN:  # not evaluable yet is no data question
             notes.append(ParticipantNote(pid, f"DLT-evaluable: not evaluable, {why}"))
     sets = {
         Population.ITT: tuple(itt),

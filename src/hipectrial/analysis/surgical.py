@@ -25,7 +25,7 @@ docs/trialdata-conventions.md "Operations and disease"):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from hipectrial.analysis.facts import MDT_SURGERY, REEVALUATION_VISIT, Facts
@@ -38,12 +38,12 @@ from hipectrial.analysis.results import (
     binary_value,
     categorical_value,
 )
-from hipectrial.data import CcScore, ClavienDindo, Cytology, ResidualTumour, Surgery
+from hipectrial.clinical.course import R0Count, R0Reason, r0_as_counted
+from hipectrial.data import ClavienDindo, Surgery
 from hipectrial.protocol.endpoints import Population
 
 TRG_CATEGORIES = ("1a", "1b", "2", "3", "missing")
 CD_CATEGORIES = ("none", *(g.value for g in ClavienDindo))
-NOT_OPERATED_PHASES = ("continuation", "maintenance-not-operated")
 END_OF_TREATMENT_VISIT = "end-of-treatment"
 
 
@@ -99,8 +99,8 @@ def outcome_known(f: Facts) -> OutcomeKnown | None:
     death, off study, off treatment (the day the end of treatment was recorded,
     :func:`end_of_treatment_date`: ``off_treatment_date`` is the last dose date, which comes
     before anyone knew treatment had ended, and is used only when nothing else dates the
-    outcome), or the first dose in a not-operated phase (``continuation``,
-    ``maintenance-not-operated``). ``by`` names what settled it.
+    outcome), or the first dose in a not-operated phase (``Facts.not_operated_start``: the
+    phases whose ``branch`` is ``not_operated``). ``by`` names what settled it.
     """
     s = f.conversion_surgery
     if s is not None:
@@ -115,9 +115,8 @@ def outcome_known(f: Facts) -> OutcomeKnown | None:
             settled.append((when, what))
     if p.off_treatment_date is not None:
         settled.append((end_of_treatment_date(f), "off treatment"))
-    not_operated = [d.date for d in f.doses if d.phase in NOT_OPERATED_PHASES]
-    if not_operated:
-        settled.append((min(not_operated), "first dose in a not-operated phase"))
+    if f.not_operated_start is not None:
+        settled.append((f.not_operated_start, "first dose in a not-operated phase"))
     if not settled:
         return None
     dated = [(when, what) for when, what in settled if when is not None]
@@ -163,21 +162,27 @@ def surgery_decided(f: Facts) -> bool:
 
 
 def r0_status(f: Facts) -> tuple[bool, str]:
-    """(R0 resection, why) for one participant."""
+    """(R0 resection, why) for one participant: :func:`hipectrial.clinical.course.r0_as_counted`
+    on the conversion surgery's R status and CC score and the cytology at surgery, its reason
+    in words."""
     s = f.conversion_surgery
-    if s is None:
-        return False, "no conversion surgery"
-    cytology = f.surgery_cytology
-    if s.r_status is not ResidualTumour.R0:
-        return False, f"{s.r_status.value if s.r_status else 'R status missing'}"
-    if s.cc_score is not CcScore.CC0:
-        return False, f"R0 recorded but {s.cc_score.value if s.cc_score else 'CC score missing'}: not R0"
-    if cytology is Cytology.CY1:
-        return False, "R0 recorded but CY1 at surgery: counts as R1"
-    if cytology is not Cytology.CY0:
-        shown = cytology.value if cytology else "missing"
-        return False, f"R0 recorded but cytology at surgery {shown}: not counted as R0"
-    return True, "R0, CC-0, CY0"
+    count = r0_as_counted(operated=s is not None, r_status=s.r_status if s else None,
+                          cc_score=s.cc_score if s else None, cytology=f.surgery_cytology)
+    return count.counted, _R0_WORDS[count.reason](count)
+
+
+_R0_WORDS: Mapping[R0Reason, Callable[[R0Count], str]] = {
+    R0Reason.R0: lambda c: "R0, CC-0, CY0",
+    R0Reason.NOT_OPERATED: lambda c: "no conversion surgery",
+    R0Reason.R_STATUS_MISSING: lambda c: "R status missing",
+    R0Reason.NOT_R0: lambda c: str(c.r_status),
+    R0Reason.CC_MISSING: lambda c: "R0 recorded but CC score missing: not R0",
+    R0Reason.CC_NOT_CC0: lambda c: f"R0 recorded but {c.cc_score}: not R0",
+    R0Reason.CY1_AT_SURGERY: lambda c: "R0 recorded but CY1 at surgery: counts as R1",
+    R0Reason.CYTOLOGY_NOT_DONE: lambda c: (f"R0 recorded but cytology at surgery {c.cytology}: "
+                                           "not counted as R0"),
+    R0Reason.CYTOLOGY_MISSING: lambda c: "R0 recorded but cytology at surgery missing: not counted as R0",
+}
 
 
 # How a participant whose surgery decision is still open counts in the surgical endpoints.
