@@ -34,6 +34,24 @@ def test_completeness_of_visits_and_cycle_labs(protocol: Protocol) -> None:
     assert kinds.get("missed_visit") == 1
 
 
+def _labs_within(protocol: Protocol, hours: int) -> Protocol:
+    mods = protocol.dose_modifications
+    retreatment = mods.retreatment.model_copy(update={"labs_within_hours": hours})
+    return protocol.model_copy(update={"dose_modifications": mods.model_copy(update={"retreatment": retreatment})})
+
+
+@pytest.mark.parametrize(("hours", "missing"), [(72, 0), (48, 9)])
+def test_cycle_labs_follow_the_protocols_lab_window(protocol: Protocol, hours: int, missing: int) -> None:
+    # Labs 3 days (72 hours) before the cycle-1 visit: in time at 72 hours, not at 48.
+    t = TrialBuilder()
+    p = t.participant(1).hipec(2).visit("screening", -10).cycle(23)
+    for code in ("WBC", "NEUT", "HGB", "PLAT", "ALT", "AST", "BILI", "CREAT", "INR"):
+        p.lab(code, 20)
+    a = analyze_trial(trial=t.build(), protocol=_labs_within(protocol, hours), cutoff=day(40))
+    assert a.completeness.lab_window_hours == hours
+    assert len(a.completeness.participants[0].lab_values_missing) == missing
+
+
 def _on_treatment(t: TrialBuilder):
     return t.participant(1).hipec(2).visit("screening", -10).cycle(23)
 

@@ -16,6 +16,7 @@ import pytest
 from hipectrial.clinical.course import (
     DltReason,
     R0Reason,
+    day1_labs_in_time,
     dlt_evaluable,
     dlt_window,
     not_operated_phases,
@@ -222,3 +223,36 @@ def test_not_operated_is_not_r0() -> None:
     result = r0_as_counted(operated=False, r_status=None, cc_score=None, cytology=None)
     assert not result.counted
     assert result.reason is R0Reason.NOT_OPERATED
+
+
+# -- day-1 labs in time ------------------------------------------------------------------------
+
+def _labs_within(protocol: Protocol, hours: int) -> Protocol:
+    mods = protocol.dose_modifications
+    retreatment = mods.retreatment.model_copy(update={"labs_within_hours": hours})
+    return protocol.model_copy(update={"dose_modifications": mods.model_copy(update={"retreatment": retreatment})})
+
+
+def _in_time(days_before: int, protocol: Protocol = SEED) -> bool:
+    return day1_labs_in_time(protocol=protocol, lab_date=C1 - dt.timedelta(days=days_before), dosing_date=C1)
+
+
+def test_seed_states_labs_within_72_hours() -> None:
+    assert SEED.dose_modifications.retreatment.labs_within_hours == 72
+
+
+def test_labs_3_days_before_dosing_are_in_time_and_4_days_are_not() -> None:
+    assert _in_time(0)
+    assert _in_time(3)  # 72 hours
+    assert not _in_time(4)  # 96 hours
+
+
+def test_labs_after_dosing_do_not_count() -> None:
+    assert not _in_time(-1)
+
+
+def test_lab_window_follows_the_protocol() -> None:
+    assert _in_time(1, _labs_within(SEED, 48))
+    assert _in_time(2, _labs_within(SEED, 48))
+    assert not _in_time(3, _labs_within(SEED, 48))
+    assert not _in_time(2, _labs_within(SEED, 47))

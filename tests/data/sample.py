@@ -168,6 +168,7 @@ dose_modifications:
       - {id: anc_ok, text: ANC at least 1.5, expression: anc >= 1.5}
     delay_days: 7
     max_delay_days: 21
+    labs_within_hours: 72
   rules:
     - id: neutropenia_g4
       category: haematological

@@ -17,7 +17,8 @@
 * **Completeness** — visit occurrences whose window closed before the cut-off (not
   projected) are expected; those with a date are recorded. At each cycle day-1 visit done,
   every required lab of the ``labs`` form (its CDISC-coded fields) must have a
-  ``LabResult`` within the 3 days before the visit or on its day (PD: labs within 72 hours).
+  ``LabResult`` in time for it (:func:`hipectrial.clinical.course.day1_labs_in_time`: the
+  seed's "labs within 72 hours before dosing" is the visit day or the 3 days before).
 * **Accrual** — per site and per calendar month: screened (by consent date), registered
   (by registration date).
 
@@ -34,14 +35,13 @@ from dataclasses import dataclass
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.results import ParticipantNote
 from hipectrial.clinical import deviations
+from hipectrial.clinical.course import day1_labs_in_time
 from hipectrial.clinical.deviations import DoseGiven
 from hipectrial.clinical.visits import ActualVisit, TreatmentDates, VisitSchedule, VisitStatus, visit_schedule
 from hipectrial.data import TrialData
 from hipectrial.errors import HipectrialError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor
-
-LAB_WINDOW_DAYS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,8 @@ class Completeness:
     lab_values_missing: int
     participants: tuple[ParticipantCompleteness, ...]
     notes: tuple[ParticipantNote, ...]
+    # The protocol's day-1 lab window (``retreatment.labs_within_hours``).
+    lab_window_hours: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +156,8 @@ def conduct(protocol: Protocol, registered: Sequence[str], facts: Mapping[str, F
             day = o.actual
             for code in lab_codes:
                 expected_labs += 1
-                if not any(r.test_code == code and 0 <= (day - r.date).days <= LAB_WINDOW_DAYS
+                if not any(r.test_code == code and day1_labs_in_time(protocol=protocol, lab_date=r.date,
+                                                                     dosing_date=day)
                            for r in f.labs):
                     missing_labs.append(f"{o.visit_id} #{o.occurrence} {code}")
         people.append(ParticipantCompleteness(pid, len(closed), len(closed) - len(missed), missed,
@@ -163,7 +166,8 @@ def conduct(protocol: Protocol, registered: Sequence[str], facts: Mapping[str, F
     devs = Deviations(tuple(rows), tuple(sorted(kinds.items())), tuple(notes))
     comp = Completeness(sum(p.expected for p in people), sum(p.recorded for p in people),
                         sum(p.lab_values_expected for p in people),
-                        sum(len(p.lab_values_missing) for p in people), tuple(people), tuple(notes))
+                        sum(len(p.lab_values_missing) for p in people), tuple(people), tuple(notes),
+                        protocol.dose_modifications.retreatment.labs_within_hours)
     return devs, comp
 
 

@@ -23,6 +23,10 @@ caller only gathers its own records into them.
   score or cytology, or CYX, is not counted as R0: R0 is never assumed from missing
   information.
 * **Not-operated phases**: the phases whose ``branch`` is ``not_operated``.
+* **Day-1 labs in time** (protocol ``dose_modifications.retreatment.labs_within_hours``; the
+  seed: "labs within 72 hours before dosing"): results carry a date, not a time, so a lab
+  dated ``k`` days before the dosing date (``k >= 0``) is in time when ``24 k`` hours is
+  within the protocol's hours (72 hours: the dosing day and the 3 days before it).
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor, Timing
 
-__all__ = ["DltEvaluability", "DltReason", "DltWindowDates", "R0Count", "R0Reason", "dlt_evaluable",
-           "dlt_window", "not_operated_phases", "planned_agents", "r0_as_counted"]
+__all__ = ["DltEvaluability", "DltReason", "DltWindowDates", "R0Count", "R0Reason", "day1_labs_in_time",
+           "dlt_evaluable", "dlt_window", "not_operated_phases", "planned_agents", "r0_as_counted"]
 
 
 def _event_date(dates: TreatmentDates, anchor: Anchor) -> dt.date | None:
@@ -229,6 +233,22 @@ def not_operated_phases(protocol: Protocol) -> tuple[str, ...]:
     ('continuation', 'maintenance-not-operated')
     """
     return tuple(p.id for p in protocol.phases if p.branch == "not_operated")
+
+
+def day1_labs_in_time(*, protocol: Protocol, lab_date: dt.date, dosing_date: dt.date) -> bool:
+    """Whether a lab result dated ``lab_date`` counts for the day-1 check of a dose given on
+    ``dosing_date`` (module docstring: not after dosing, at most the protocol's
+    ``labs_within_hours`` before it, counting whole days).
+
+    >>> import datetime as dt
+    >>> from hipectrial.protocol import load_protocol
+    >>> p, day1 = load_protocol(), dt.date(2026, 3, 22)
+    >>> [day1_labs_in_time(protocol=p, lab_date=day1 - dt.timedelta(days=k), dosing_date=day1)
+    ...  for k in (-1, 0, 3, 4)]
+    [False, True, True, False]
+    """
+    days = (dosing_date - lab_date).days
+    return days >= 0 and days * 24 <= protocol.dose_modifications.retreatment.labs_within_hours
 
 
 class R0Reason(StrEnum):

@@ -411,6 +411,8 @@ class Retreatment(Model):
     criteria: list[RetreatmentCriterion] = Field(min_length=1)
     delay_days: PositiveInt
     max_delay_days: PositiveInt
+    # The day-1 labs must be taken at most this many hours before dosing (the seed: 72).
+    labs_within_hours: PositiveInt
     # What happens when the delay exceeds max_delay_days.
     on_max_delay: Literal["discontinue_responsible_agent"] = "discontinue_responsible_agent"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from hipectrial.analysis.conduct import LAB_WINDOW_DAYS
 from hipectrial.analysis.exposure import REDUCED_AT_PERCENT, REDUCED_BY_PERCENT
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import ParticipantNote
@@ -80,7 +79,7 @@ def completeness(analysis: TrialAnalysis) -> Table:
         ("… missed", c.expected - c.recorded),
         ("Visits recorded", fmt.percent(c.recorded / c.expected if c.expected else None)),
         ("Lab values required at the cycle visits done", c.lab_values_expected),
-        (f"… missing (no result within {LAB_WINDOW_DAYS * 24} hours before the visit)", c.lab_values_missing),
+        (f"… missing (no result within {c.lab_window_hours} hours before the visit)", c.lab_values_missing),
     )
     return Table(
         columns=(Column("Item", L), Column("Value", R)), rows=rows, caption="Data completeness",
