@@ -42,9 +42,10 @@ from dataclasses import dataclass
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.populations import dlt_status
 from hipectrial.analysis.surgical import end_of_treatment_date, outcome_known, r0_status
-from hipectrial.design import boin_design, select_mtd, simon_decide
+from hipectrial.design import select_mtd, simon_decide
 from hipectrial.design.boin import BoinDesign
 from hipectrial.design.dose_finding import Action, DoseState
+from hipectrial.design.settings import boin_design_of, simon_design_of
 from hipectrial.protocol import Protocol
 
 NOT_YET = "not yet"
@@ -178,10 +179,7 @@ def missing_outcomes(of: str, pending: Sequence[str], more: int) -> str:
 
 def protocol_boin(protocol: Protocol) -> BoinDesign:
     """The protocol's BOIN design (``dose_finding.design``)."""
-    d = protocol.dose_finding.design
-    return boin_design(target=d.target, phi1=d.phi1, phi2=d.phi2, cutoff=d.elimination_cutoff,
-                       min_n_eliminate=d.minimum_for_elimination, stop_n_at_dose=d.stop_n_at_dose,
-                       max_n=d.max_n)
+    return boin_design_of(protocol.dose_finding.design)
 
 
 def dlt_known(*, protocol: Protocol, facts: Facts, as_of: dt.date) -> DltKnown:
@@ -358,7 +356,9 @@ def simon_stage1(*, protocol: Protocol, part_b_itt: Sequence[str], facts: Mappin
         return SimonStage1(n1, r1, rule, tuple(first), r0, pending, more, missing, len(r0), NOT_YET,
                            None, (), tuple(reasons))
     # At n1 the design says "stop for futility" or "continue stage 2".
-    decision = simon_decide(r1=r1, n1=n1, r=s.total.r, n=s.total.n, responses=len(r0), enrolled=n1)
+    design = simon_design_of(s)
+    decision = simon_decide(r1=design.r1, n1=design.n1, r=design.r, n=design.n, responses=len(r0),
+                            enrolled=n1)
     dates = {pid: k.on for pid, k in known.items() if k is not None}
     undated = [pid for pid, when in dates.items() if when is None]
     reasons = list(decision.reasons)

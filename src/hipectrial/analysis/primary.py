@@ -46,6 +46,7 @@ from hipectrial.analysis.results import BinaryEstimate, BinaryValue, Participant
 from hipectrial.analysis.surgical import outcome_known, r0_status, r0_value
 from hipectrial.design import simon_decide, simon_estimate
 from hipectrial.design.dose_finding import Action
+from hipectrial.design.settings import simon_design_of
 from hipectrial.design.simon_inference import SimonAction
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
@@ -128,8 +129,8 @@ class PrimaryEndpoint:
 
 def _estimate(protocol: Protocol, stage: int, responses: int, conf_level: float) -> SimonFinalEstimate:
     s = protocol.statistics.primary
-    est = simon_estimate(r1=s.stage1.r, n1=s.stage1.n, r=s.total.r, n=s.total.n, responses=responses,
-                         stage=stage)
+    d = simon_design_of(s)
+    est = simon_estimate(r1=d.r1, n1=d.n1, r=d.r, n=d.n, responses=responses, stage=stage)
     ci = est.confidence_interval(conf_level)
     return SimonFinalEstimate(stage, responses, est.enrolled, est.umvue, ci.low, ci.high, ci.confidence_level,
                               ci.method, s.p0, est.pvalue(s.p0),
@@ -178,7 +179,9 @@ def simon_final(*, protocol: Protocol, part_b_itt: Sequence[str], facts: Mapping
             reject = False
         return SimonFinal(n, r, rule, tuple(first), r0, pending, more, missing, False, None, len(r0), reject,
                           NOT_YET, tuple(reasons), None)
-    decision = simon_decide(r1=s.stage1.r, n1=s.stage1.n, r=r, n=n, responses=len(r0), enrolled=n)
+    design = simon_design_of(s)
+    decision = simon_decide(r1=design.r1, n1=design.n1, r=design.r, n=design.n, responses=len(r0),
+                            enrolled=n)
     return SimonFinal(n, r, rule, tuple(first), r0, (), 0, 0, True, 2, len(r0), decision.reject_h0,
                       decision.action.value, decision.reasons, _estimate(protocol, 2, len(r0), conf_level))
 

@@ -9,6 +9,7 @@ from hipectrial.design.boin_sim import DoseFindingOC, McEstimate, simulate_boin,
 from hipectrial.design.dose_finding import Action, Decision, DoseFindingDesign, DoseState
 from hipectrial.design.executor import run_grid
 from hipectrial.design.monitor import toxicity_monitor
+from hipectrial.design.settings import boin_design_of, simon_design_of
 from hipectrial.design.simon import SimonDesign, evaluate_simon, simon_design
 from hipectrial.design.simon_inference import simon_decide, simon_estimate
 from hipectrial.design.threeplusthree import ThreePlusThree, threeplusthree_exact, threeplusthree_simulate
@@ -26,11 +27,13 @@ __all__ = [
     "binomial_test",
     "boin_boundaries",
     "boin_design",
+    "boin_design_of",
     "evaluate_simon",
     "run_grid",
     "select_mtd",
     "simon_decide",
     "simon_design",
+    "simon_design_of",
     "simon_estimate",
     "simulate_boin",
     "simulate_design_loop",

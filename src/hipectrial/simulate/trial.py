@@ -48,8 +48,9 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from hipectrial.data import TrialData
-from hipectrial.design import boin_design, select_mtd, simon_decide
+from hipectrial.design import select_mtd, simon_decide
 from hipectrial.design.dose_finding import Action, DoseState
+from hipectrial.design.settings import boin_design_of, simon_design_of
 from hipectrial.design.simon_inference import SimonAction
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
@@ -169,10 +170,7 @@ class _Run:
         finding = self.protocol.dose_finding
         settings = finding.design
         levels = [level.id for level in finding.levels]
-        design = boin_design(target=settings.target, phi1=settings.phi1, phi2=settings.phi2,
-                             cutoff=settings.elimination_cutoff,
-                             min_n_eliminate=settings.minimum_for_elimination,
-                             stop_n_at_dose=settings.stop_n_at_dose, max_n=settings.max_n)
+        design = boin_design_of(settings)
         current = levels.index(finding.start_level)
         n, y = [0] * len(levels), [0] * len(levels)
         eliminated: tuple[bool, ...] = (False,) * len(levels)
@@ -241,8 +239,9 @@ class _Run:
         except _CutoffReached:
             return None
         responses = sum(c.r0 for c in courses)
-        decision = simon_decide(r1=r1, n1=n1, r=primary.total.r, n=primary.total.n,
-                                responses=responses, enrolled=n1)
+        simon = simon_design_of(primary)
+        decision = simon_decide(r1=simon.r1, n1=simon.n1, r=simon.r, n=simon.n, responses=responses,
+                                enrolled=n1)
         stop = decision.action is SimonAction.STOP_FUTILITY
         pause = self.scenario.part_b.pause_for_stage1
         try:

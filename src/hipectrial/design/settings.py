@@ -1,0 +1,86 @@
+"""A trial's BOIN or Simon design built from its settings: the one constructor the analysis
+and the simulator call.
+
+The settings are read structurally (:class:`typing.Protocol`): any object with these
+attribute names will do — the protocol model's ``dose_finding.design`` and
+``statistics.primary`` are such objects — so ``design`` stays free of ``hipectrial.protocol``
+(DESIGN.md: design is pure statistics over numbers, importing numpy and scipy only) while
+the protocol's numbers reach the design through one function each.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from hipectrial.design.boin import BoinDesign, boin_design
+from hipectrial.design.simon import SimonDesign, check_design
+
+__all__ = ["BoinSettings", "SimonSettings", "SimonStageSettings", "boin_design_of", "simon_design_of"]
+
+
+class BoinSettings(Protocol):
+    """What a BOIN design is built from (the protocol's ``dose_finding.design``)."""
+
+    @property
+    def target(self) -> float: ...
+    @property
+    def phi1(self) -> float: ...
+    @property
+    def phi2(self) -> float: ...
+    @property
+    def elimination_cutoff(self) -> float: ...
+    @property
+    def minimum_for_elimination(self) -> int: ...
+    @property
+    def stop_n_at_dose(self) -> int: ...
+    @property
+    def max_n(self) -> int: ...
+
+
+def boin_design_of(settings: BoinSettings) -> BoinDesign:
+    """The BOIN design the settings state (target, phi1, phi2, elimination cut-off and its
+    minimum count, the stop-at-dose count and the maximum sample size).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> seed = SimpleNamespace(target=0.3, phi1=0.18, phi2=0.42, elimination_cutoff=0.95,
+    ...                        minimum_for_elimination=3, stop_n_at_dose=9, max_n=18)
+    >>> d = boin_design_of(seed)
+    >>> round(d.lambda_e, 4), round(d.lambda_d, 4), d.stop_n_at_dose, d.max_n
+    (0.2365, 0.3585, 9, 18)
+    """
+    return boin_design(target=settings.target, phi1=settings.phi1, phi2=settings.phi2,
+                       cutoff=settings.elimination_cutoff, min_n_eliminate=settings.minimum_for_elimination,
+                       stop_n_at_dose=settings.stop_n_at_dose, max_n=settings.max_n)
+
+
+class SimonStageSettings(Protocol):
+    """One stage's boundary: stop (or fail) when responses <= ``r`` among ``n``."""
+
+    @property
+    def n(self) -> int: ...
+    @property
+    def r(self) -> int: ...
+
+
+class SimonSettings(Protocol):
+    """What a Simon two-stage design is built from (the protocol's ``statistics.primary``)."""
+
+    @property
+    def stage1(self) -> SimonStageSettings: ...
+    @property
+    def total(self) -> SimonStageSettings: ...
+
+
+def simon_design_of(settings: SimonSettings) -> SimonDesign:
+    """The Simon two-stage design the settings state, checked
+    (:func:`hipectrial.design.simon.check_design`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> str(simon_design_of(NS(stage1=NS(n=13, r=3), total=NS(n=43, r=12))))
+    '3/13, 12/43'
+    """
+    return check_design(r1=settings.stage1.r, n1=settings.stage1.n, r=settings.total.r, n=settings.total.n)
