@@ -81,6 +81,23 @@ def test_bsa_rejects_an_unknown_method_and_metres() -> None:
     assert "height_cm must be a number in [100, 230] cm; got 1.7 (this looks like metres" in result.stderr
 
 
+def test_bsa_refuses_what_the_crf_refuses() -> None:
+    # The seed's CRF field weight_kg is 25-250 kg: the calculator takes the same limits.
+    assert run_json("bsa", "--height-cm", "170", "--weight-kg", "250")["weight_kg"] == 250
+    result = run("bsa", "--height-cm", "170", "--weight-kg", "250.1", group=_Group)
+    assert result.exit_code == 2
+    assert "weight_kg must be a number in [25, 250] kg; got 250.1" in result.stderr
+    result = run("bsa", "--height-cm", "170", "--weight-kg", "280", group=_Group)
+    assert result.exit_code == 2
+
+
+def test_crcl_refuses_what_the_crf_refuses() -> None:
+    result = run("crcl", "--age", "60", "--sex", "male", "--weight-kg", "280", "--creatinine", "88.4",
+                 "--unit", "umol/L", group=_Group)
+    assert result.exit_code == 2
+    assert "weight_kg must be a number in [25, 250] kg; got 280" in result.stderr
+
+
 # -- crcl --------------------------------------------------------------------------------------------
 
 

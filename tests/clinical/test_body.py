@@ -15,6 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hipectrial.clinical.body import (
+    BodyLimits,
+    body_limits,
     body_surface_area,
     creatinine_clearance,
     weight_change,
@@ -23,7 +25,9 @@ from hipectrial.errors import InputError
 from hipectrial.protocol import load_protocol
 from hipectrial.protocol.regimen import BsaSettings, RoundingMode
 
-CALC = load_protocol().dose_calculation
+SEED = load_protocol()
+CALC = SEED.dose_calculation
+LIMITS = body_limits(SEED)
 BSA = CALC.bsa
 CRCL = CALC.crcl
 
@@ -39,7 +43,7 @@ CRCL = CALC.crcl
     ],
 )
 def test_mosteller_worked_examples(height: object, weight: object, unrounded_prefix: str, bsa: str) -> None:
-    result = body_surface_area(height_cm=height, weight_kg=weight, settings=BSA)
+    result = body_surface_area(height_cm=height, weight_kg=weight, settings=BSA, limits=LIMITS)
     assert str(result.unrounded_m2).startswith(unrounded_prefix)
     assert result.bsa_m2 == Decimal(bsa)
     assert result.method == "mosteller"
@@ -49,7 +53,7 @@ def test_mosteller_worked_examples(height: object, weight: object, unrounded_pre
 def test_dubois_worked_example() -> None:
     # 0.007184 x 65^0.425 x 170^0.725 = 0.007184 x 5.89521 x 41.41717 = 1.753598 -> 1.75
     settings = BSA.model_copy(update={"method": "dubois"})
-    result = body_surface_area(height_cm=170, weight_kg=65, settings=settings)
+    result = body_surface_area(height_cm=170, weight_kg=65, settings=settings, limits=LIMITS)
     assert abs(result.unrounded_m2 - Decimal("1.753598")) < Decimal("0.000001")
     assert result.bsa_m2 == Decimal("1.75")
 
@@ -57,30 +61,30 @@ def test_dubois_worked_example() -> None:
 def test_cap_applies_when_the_protocol_sets_one() -> None:
     settings = BsaSettings(method="mosteller", decimals=2, rounding=RoundingMode.HALF_UP, cap_m2=Decimal("2.0"))
     # 190 x 100 / 3600 = 5.277778; sqrt = 2.297341 -> 2.30, capped at 2.0
-    result = body_surface_area(height_cm=190, weight_kg=100, settings=settings)
+    result = body_surface_area(height_cm=190, weight_kg=100, settings=settings, limits=LIMITS)
     assert (result.bsa_m2, result.capped) == (Decimal("2.0"), True)
-    uncapped = body_surface_area(height_cm=190, weight_kg=100, settings=BSA)
+    uncapped = body_surface_area(height_cm=190, weight_kg=100, settings=BSA, limits=LIMITS)
     assert (uncapped.bsa_m2, uncapped.capped) == (Decimal("2.30"), False)
 
 
 def test_height_in_metres_is_refused_with_a_hint() -> None:
     with pytest.raises(InputError) as info:
-        body_surface_area(height_cm=1.7, weight_kg=65, settings=BSA)
+        body_surface_area(height_cm=1.7, weight_kg=65, settings=BSA, limits=LIMITS)
     assert info.value.field == "height_cm"
     assert "got 1.7 (this looks like metres; give centimetres (170.0))" in str(info.value)
 
 
 @pytest.mark.parametrize(
     ("weight", "phrase"),
-    [(650, "weight_kg must be a number in [25, 300] kg; got 650 (this looks like a typo)"),
-     (-3, "weight_kg must be a number in [25, 300] kg; got -3"),
+    [(650, "weight_kg must be a number in [25, 250] kg; got 650 (this looks like a typo)"),
+     (-3, "weight_kg must be a number in [25, 250] kg; got -3"),
      ("abc", "weight_kg must be a number; got 'abc'"),
      (True, "weight_kg must be a number; got True"),
      (float("nan"), "weight_kg must be a finite number")],
 )
 def test_implausible_weight_is_refused(weight: object, phrase: str) -> None:
     with pytest.raises(InputError) as info:
-        body_surface_area(height_cm=170, weight_kg=weight, settings=BSA)
+        body_surface_area(height_cm=170, weight_kg=weight, settings=BSA, limits=LIMITS)
     assert info.value.field == "weight_kg"
     assert phrase in str(info.value)
 
@@ -94,7 +98,7 @@ def test_implausible_weight_is_refused(weight: object, phrase: str) -> None:
 )
 def test_weight_change_rule_at_the_threshold(reference: object, current: object, recalculate: bool) -> None:
     result = weight_change(reference_weight_kg=reference, current_weight_kg=current,
-                           threshold_percent=CALC.recalculate_weight_change_percent)
+                           threshold_percent=CALC.recalculate_weight_change_percent, limits=LIMITS)
     assert result.recalculate is recalculate
 
 
@@ -112,13 +116,13 @@ def test_weight_change_rule_at_the_threshold(reference: object, current: object,
 def test_cockcroft_gault_worked_examples(age: int, sex: str, weight: object, creatinine: str,
                                          unit: str, crcl: str) -> None:
     result = creatinine_clearance(age_years=age, sex=sex, weight_kg=weight, creatinine=creatinine,
-                                  unit=unit, settings=CRCL)
+                                  unit=unit, settings=CRCL, limits=LIMITS)
     assert result.crcl_ml_min == Decimal(crcl)
 
 
 def test_crcl_steps_show_the_conversion() -> None:
     result = creatinine_clearance(age_years=60, sex="female", weight_kg=70, creatinine="88.4",
-                                  unit="umol/L", settings=CRCL)
+                                  unit="umol/L", settings=CRCL, limits=LIMITS)
     assert result.steps == (
         "creatinine 88.4 umol/L / 88.4 = 1.0000 mg/dL",
         "(140 - 60) x 70 kg / (72 x 1.0000 mg/dL) = 77.778 mL/min",
@@ -144,24 +148,68 @@ def test_bad_crcl_input_is_named(kwargs: dict[str, object], field: str, phrase: 
                                "unit": "umol/L"}
     args.update(kwargs)
     with pytest.raises(InputError) as info:
-        creatinine_clearance(settings=CRCL, **args)  # type: ignore[arg-type]
+        creatinine_clearance(settings=CRCL, limits=LIMITS, **args)  # type: ignore[arg-type]
     assert info.value.field == field
     assert phrase in str(info.value)
 
 
+def test_limits_are_the_crf_fields_ranges() -> None:
+    # The seed's vital_signs form: height_cm 100-230 cm, weight_kg 25-250 kg (plausibility).
+    assert BodyLimits(height_cm=(Decimal(100), Decimal(230)), weight_kg=(Decimal(25), Decimal(250))) == LIMITS
+
+
+@pytest.mark.parametrize(("weight", "accepted"), [
+    ("25", True), ("24.9", False), ("250", True), ("250.1", False), ("280", False)])
+def test_weight_at_the_crf_limits(weight: str, accepted: bool) -> None:
+    if accepted:
+        assert body_surface_area(height_cm=170, weight_kg=weight, settings=BSA, limits=LIMITS).weight_kg == Decimal(weight)
+    else:
+        with pytest.raises(InputError, match=r"weight_kg must be a number in \[25, 250\] kg"):
+            body_surface_area(height_cm=170, weight_kg=weight, settings=BSA, limits=LIMITS)
+
+
+@pytest.mark.parametrize(("height", "accepted"), [("100", True), ("99.9", False), ("230", True), ("230.1", False)])
+def test_height_at_the_crf_limits(height: str, accepted: bool) -> None:
+    if accepted:
+        assert body_surface_area(height_cm=height, weight_kg=70, settings=BSA, limits=LIMITS).height_cm == Decimal(height)
+    else:
+        with pytest.raises(InputError, match=r"height_cm must be a number in \[100, 230\] cm"):
+            body_surface_area(height_cm=height, weight_kg=70, settings=BSA, limits=LIMITS)
+
+
+def test_limits_follow_the_protocols_crf() -> None:
+    forms = []
+    for form in SEED.forms:
+        fields = [f.model_copy(update={"max": 280.0}) if f.id == "weight_kg" else f for f in form.fields]
+        forms.append(form.model_copy(update={"fields": fields}))
+    heavier = SEED.model_copy(update={"forms": forms})
+    assert body_limits(heavier).weight_kg == (Decimal(25), Decimal(280))
+    weight_change(reference_weight_kg=270, current_weight_kg=280, threshold_percent=Decimal(10),
+                  limits=body_limits(heavier))
+
+
+def test_a_protocol_without_a_weight_range_is_refused() -> None:
+    forms = []
+    for form in SEED.forms:
+        fields = [f.model_copy(update={"max": None}) if f.id == "weight_kg" else f for f in form.fields]
+        forms.append(form.model_copy(update={"fields": fields}))
+    with pytest.raises(InputError, match="weight_kg"):
+        body_limits(SEED.model_copy(update={"forms": forms}))
+
+
 heights = st.decimals(min_value=100, max_value=230, places=1)
-weights = st.decimals(min_value=25, max_value=300, places=1)
+weights = st.decimals(min_value=25, max_value=250, places=1)
 
 
 @given(heights, heights, weights)
 def test_bsa_never_decreases_with_height(h1: Decimal, h2: Decimal, w: Decimal) -> None:
     low, high = sorted((h1, h2))
-    assert (body_surface_area(height_cm=low, weight_kg=w, settings=BSA).bsa_m2
-            <= body_surface_area(height_cm=high, weight_kg=w, settings=BSA).bsa_m2)
+    assert (body_surface_area(height_cm=low, weight_kg=w, settings=BSA, limits=LIMITS).bsa_m2
+            <= body_surface_area(height_cm=high, weight_kg=w, settings=BSA, limits=LIMITS).bsa_m2)
 
 
 @given(heights, weights, weights)
 def test_bsa_never_decreases_with_weight(h: Decimal, w1: Decimal, w2: Decimal) -> None:
     low, high = sorted((w1, w2))
-    assert (body_surface_area(height_cm=h, weight_kg=low, settings=BSA).bsa_m2
-            <= body_surface_area(height_cm=h, weight_kg=high, settings=BSA).bsa_m2)
+    assert (body_surface_area(height_cm=h, weight_kg=low, settings=BSA, limits=LIMITS).bsa_m2
+            <= body_surface_area(height_cm=h, weight_kg=high, settings=BSA, limits=LIMITS).bsa_m2)

@@ -340,7 +340,7 @@ def test_doses_are_recalculated_at_10_percent_change() -> None:
          "an agent phase adjuvant gives"),
         (person(), INDUCTION_1, ["hipec-paclitaxel"], "agents", "an agent phase induction gives"),
         (person(height_cm=1.7), INDUCTION_1, None, "height_cm", "this looks like metres"),
-        (person(dosing_weight_kg=650), INDUCTION_1, None, "dosing_weight_kg", "in [25, 300] kg"),
+        (person(dosing_weight_kg=650), INDUCTION_1, None, "dosing_weight_kg", "in [25, 250] kg"),
         (person(creatinine_unit="mmol/L"), INDUCTION_1, None, "unit", "umol/L or mg/dL"),
         (person(state=DoseState(agents={"cisplatin": AgentState()})), INDUCTION_1, None,
          "state.agents['cisplatin']", "an agent of the protocol"),

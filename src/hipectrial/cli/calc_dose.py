@@ -22,7 +22,13 @@ from rich.table import Table
 from rich.text import Text
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.clinical.body import BsaResult, CrclResult, body_surface_area, creatinine_clearance
+from hipectrial.clinical.body import (
+    BsaResult,
+    CrclResult,
+    body_limits,
+    body_surface_area,
+    creatinine_clearance,
+)
 from hipectrial.clinical.dose_inputs import AgentState, Cycle, DoseState, Participant
 from hipectrial.clinical.dose_result import AgentDose, Prescription
 from hipectrial.clinical.dose_rules import amount_text
@@ -63,12 +69,14 @@ def bsa(height_cm: HeightOpt, weight_kg: WeightOpt,
             show_default=False)] = None,
         protocol: ProtocolOpt = None, as_json: JsonOpt = False) -> None:
     """Body-surface area (m2) by the protocol's method and rounding, with the working."""
-    settings = _protocol(protocol).dose_calculation.bsa
+    trial = _protocol(protocol)
+    settings = trial.dose_calculation.bsa
     if method is not None:
         if method not in ("mosteller", "dubois"):
             raise InputError("method", method, "mosteller or dubois")
         settings = settings.model_copy(update={"method": method})
-    result = body_surface_area(height_cm=height_cm, weight_kg=weight_kg, settings=settings)
+    result = body_surface_area(height_cm=height_cm, weight_kg=weight_kg, settings=settings,
+                               limits=body_limits(trial))
     if as_json:
         echo_json(result)
         return
@@ -89,9 +97,9 @@ def print_bsa(console: Console, result: BsaResult) -> None:
 def crcl(age: AgeOpt, sex: SexOpt, weight_kg: WeightOpt, creatinine: CreatinineOpt, unit: UnitOpt,
          protocol: ProtocolOpt = None, as_json: JsonOpt = False) -> None:
     """Creatinine clearance (Cockcroft-Gault, actual weight) as the protocol computes it."""
-    settings = _protocol(protocol).dose_calculation.crcl
+    trial = _protocol(protocol)
     result = creatinine_clearance(age_years=age, sex=sex, weight_kg=weight_kg, creatinine=creatinine,
-                                  unit=unit, settings=settings)
+                                  unit=unit, settings=trial.dose_calculation.crcl, limits=body_limits(trial))
     if as_json:
         echo_json(result)
         return

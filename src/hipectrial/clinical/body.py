@@ -23,14 +23,12 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.numbers import to_decimal
 from hipectrial.errors import InputError
+from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import BsaSettings, CrclSettings, RoundingMode
 
-# Plausible adult ranges (the trial enrols ages 18-75). Outside them a value is refused:
-# it is a typo or the wrong unit, never a patient to dose.
-HEIGHT_CM = (Decimal(100), Decimal(230))
-WEIGHT_KG = (Decimal(25), Decimal(300))
 AGE_YEARS = (18, 120)
 CREATININE = {"umol/L": (Decimal(10), Decimal(3000)), "mg/dL": (Decimal("0.1"), Decimal(34))}
 
@@ -63,19 +61,66 @@ def round_to(value: Decimal, decimals: int, mode: RoundingMode) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=_ROUNDING[mode])
 
 
-def check_height_cm(value: object) -> Decimal:
+@dataclass(frozen=True, slots=True)
+class BodyLimits:
+    """Plausible height and weight (both ends included). Outside them a value is refused: it
+    is a typo or the wrong unit, never a patient to dose. :func:`body_limits` reads them
+    from the protocol's CRF, so the calculator and the form refuse the same values."""
+
+    height_cm: tuple[Decimal, Decimal]
+    weight_kg: tuple[Decimal, Decimal]
+
+
+def _field_range(protocol: Protocol, field_id: str, unit: str) -> tuple[Decimal, Decimal]:
+    try:
+        field = protocol.field(field_id)[1]
+    except KeyError:
+        field = None
+    if field is None or field.min is None or field.max is None or field.unit != unit:
+        raise InputError(field_id, None, f"a range the protocol states ({protocol.study.id} has no CRF field "
+                         f"{field_id!r} in {unit} with min and max)",
+                         "plausibility limits come from the protocol's CRF field")
+    return _exact_decimal(field.min), _exact_decimal(field.max)
+
+
+def _exact_decimal(x: float) -> Decimal:
+    """The number as written in the YAML (``250``, not ``250.0``)."""
+    d = Decimal(repr(x))
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
+
+
+def body_limits(protocol: Protocol) -> BodyLimits:
+    """The plausible height and weight of ``protocol``: the ``min``/``max`` of its CRF fields
+    ``height_cm`` (cm) and ``weight_kg`` (kg), the one source of these limits.
+
+    Raises
+    ------
+    InputError
+        When the protocol has no such field, or it states no range.
+
+    Examples
+    --------
+    >>> from hipectrial.protocol import load_protocol
+    >>> body_limits(load_protocol()).weight_kg
+    (Decimal('25'), Decimal('250'))
+    """
+    return per_protocol(protocol, "body_limits", lambda: BodyLimits(
+        _field_range(protocol, "height_cm", "cm"), _field_range(protocol, "weight_kg", "kg")))
+
+
+def check_height_cm(value: object, limits: BodyLimits) -> Decimal:
     height = to_decimal("height_cm", value)
     hint = None
     if Decimal(1) <= height <= Decimal("2.5"):
         hint = f"this looks like metres; give centimetres ({height * 100:f})"
-    _in_range("height_cm", height, HEIGHT_CM, "cm", hint)
+    _in_range("height_cm", height, limits.height_cm, "cm", hint)
     return height
 
 
-def check_weight_kg(value: object) -> Decimal:
+def check_weight_kg(value: object, limits: BodyLimits) -> Decimal:
     weight = to_decimal("weight_kg", value)
-    hint = "this looks like a typo" if weight > WEIGHT_KG[1] else None
-    _in_range("weight_kg", weight, WEIGHT_KG, "kg", hint)
+    hint = "this looks like a typo" if weight > limits.weight_kg[1] else None
+    _in_range("weight_kg", weight, limits.weight_kg, "kg", hint)
     return weight
 
 
@@ -92,7 +137,8 @@ class BsaResult:
     steps: tuple[str, ...]
 
 
-def body_surface_area(*, height_cm: object, weight_kg: object, settings: BsaSettings) -> BsaResult:
+def body_surface_area(*, height_cm: object, weight_kg: object, settings: BsaSettings,
+                      limits: BodyLimits) -> BsaResult:
     """Body-surface area in m2 by the protocol's method, rounded as the protocol says.
 
     Parameters
@@ -101,12 +147,14 @@ def body_surface_area(*, height_cm: object, weight_kg: object, settings: BsaSett
         Measured at the same visit; centimetres and kilograms.
     settings
         The protocol's ``dose_calculation.bsa``.
+    limits
+        The plausible height and weight (:func:`body_limits` of the protocol).
 
     Raises
     ------
     InputError
-        For a height or weight outside the plausible adult range (naming the field), with a
-        hint when the value looks like metres or inches.
+        For a height or weight outside ``limits`` (naming the field), with a hint when the
+        value looks like metres or a typo.
 
     Examples
     --------
@@ -114,11 +162,12 @@ def body_surface_area(*, height_cm: object, weight_kg: object, settings: BsaSett
 
     >>> from hipectrial.protocol.regimen import BsaSettings, RoundingMode
     >>> s = BsaSettings(method="mosteller", decimals=2, rounding=RoundingMode.HALF_UP)
-    >>> body_surface_area(height_cm=170, weight_kg=65, settings=s).bsa_m2
+    >>> limits = BodyLimits(height_cm=(Decimal(100), Decimal(230)), weight_kg=(Decimal(25), Decimal(250)))
+    >>> body_surface_area(height_cm=170, weight_kg=65, settings=s, limits=limits).bsa_m2
     Decimal('1.75')
     """
-    height = check_height_cm(height_cm)
-    weight = check_weight_kg(weight_kg)
+    height = check_height_cm(height_cm, limits)
+    weight = check_weight_kg(weight_kg, limits)
     with localcontext() as ctx:
         ctx.prec = 28
         if settings.method == "mosteller":
@@ -152,22 +201,23 @@ class WeightChange:
 
 
 def weight_change(*, reference_weight_kg: object, current_weight_kg: object,
-                  threshold_percent: Decimal) -> WeightChange:
+                  threshold_percent: Decimal, limits: BodyLimits) -> WeightChange:
     """Whether doses must be recalculated: |current - reference| / reference >= threshold.
 
     ``reference_weight_kg`` is the weight the current doses were based on. The comparison
     is exact (a change of exactly 10 % with a 10 % threshold recalculates, per
-    protocol-decisions.md "changed by >= 10 %").
+    protocol-decisions.md "changed by >= 10 %"). Both weights must be within ``limits``.
 
+    >>> limits = BodyLimits(height_cm=(Decimal(100), Decimal(230)), weight_kg=(Decimal(25), Decimal(250)))
     >>> weight_change(reference_weight_kg=70, current_weight_kg=63,
-    ...               threshold_percent=Decimal(10)).recalculate
+    ...               threshold_percent=Decimal(10), limits=limits).recalculate
     True
     >>> weight_change(reference_weight_kg=70, current_weight_kg="63.1",
-    ...               threshold_percent=Decimal(10)).recalculate
+    ...               threshold_percent=Decimal(10), limits=limits).recalculate
     False
     """
-    reference = check_weight_kg(reference_weight_kg)
-    current = check_weight_kg(current_weight_kg)
+    reference = check_weight_kg(reference_weight_kg, limits)
+    current = check_weight_kg(current_weight_kg, limits)
     change = (current - reference) / reference * 100
     recalc = abs(change) >= threshold_percent
     shown = round_to(change, 2, RoundingMode.HALF_UP)
@@ -192,13 +242,14 @@ class CrclResult:
 
 
 def creatinine_clearance(*, age_years: object, sex: object, weight_kg: object, creatinine: object,
-                         unit: str, settings: CrclSettings) -> CrclResult:
+                         unit: str, settings: CrclSettings, limits: BodyLimits) -> CrclResult:
     """Creatinine clearance (mL/min) by Cockcroft-Gault with actual body weight.
 
     CrCl = (140 - age) x weight / (72 x SCr[mg/dL]), x female_factor for women; SCr in
     umol/L is divided by ``settings.creatinine_umol_per_mg_dl``. The result is rounded
     (half up) to ``settings.decimals`` places, and that value is the one compared with
-    limits, so what a clinician reads is what the rules use.
+    limits, so what a clinician reads is what the rules use. The weight must be within
+    ``limits`` (:func:`body_limits`).
 
     Examples
     --------
@@ -208,8 +259,9 @@ def creatinine_clearance(*, age_years: object, sex: object, weight_kg: object, c
     >>> from hipectrial.protocol.regimen import CrclSettings
     >>> s = CrclSettings(formula="cockcroft_gault", weight="actual", female_factor=Decimal("0.85"),
     ...                  creatinine_umol_per_mg_dl=Decimal("88.4"), decimals=1)
+    >>> limits = BodyLimits(height_cm=(Decimal(100), Decimal(230)), weight_kg=(Decimal(25), Decimal(250)))
     >>> creatinine_clearance(age_years=60, sex="male", weight_kg=70, creatinine=88.4,
-    ...                      unit="umol/L", settings=s).crcl_ml_min
+    ...                      unit="umol/L", settings=s, limits=limits).crcl_ml_min
     Decimal('77.8')
     """
     if isinstance(age_years, bool) or not isinstance(age_years, int):
@@ -220,7 +272,7 @@ def creatinine_clearance(*, age_years: object, sex: object, weight_kg: object, c
     if sex not in tuple(Sex):
         raise InputError("sex", sex, "male or female")
     sex_value = Sex(str(sex))
-    weight = check_weight_kg(weight_kg)
+    weight = check_weight_kg(weight_kg, limits)
     if unit not in CREATININE:
         raise InputError("unit", unit, "umol/L or mg/dL")
     value = to_decimal("creatinine", creatinine)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from hipectrial.clinical.body import AGE_YEARS, body_surface_area, creatinine_clearance
+from hipectrial.clinical.body import AGE_YEARS, body_limits, body_surface_area, creatinine_clearance
 from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.record_values import derived_variables, field_of
 from hipectrial.errors import ExpressionError, InputError
@@ -238,7 +238,7 @@ def _renamed(exc: InputError, names: Mapping[str, str]) -> InputError:
 def _bsa(protocol: Protocol, d: DerivedVariable, args: list[object]) -> DerivedValue:
     try:
         result = body_surface_area(height_cm=args[0], weight_kg=args[1],
-                                   settings=protocol.dose_calculation.bsa)
+                                   settings=protocol.dose_calculation.bsa, limits=body_limits(protocol))
     except InputError as exc:
         raise _renamed(exc, {"height_cm": d.inputs[0], "weight_kg": d.inputs[1]}) from None
     return DerivedValue(d.id, result.bsa_m2, d.unit, Derivation.BSA.value, (), None, result.steps)
@@ -257,7 +257,8 @@ def _crcl(protocol: Protocol, d: DerivedVariable, args: list[object]) -> Derived
              "creatinine": d.inputs[3], "unit": d.inputs[3]}
     try:
         result = creatinine_clearance(age_years=age, sex=sex, weight_kg=weight, creatinine=creatinine,
-                                      unit=unit, settings=protocol.dose_calculation.crcl)
+                                      unit=unit, settings=protocol.dose_calculation.crcl,
+                                      limits=body_limits(protocol))
     except InputError as exc:
         raise _renamed(exc, names) from None
     return DerivedValue(d.id, result.crcl_ml_min, d.unit, method, (), None, result.steps)

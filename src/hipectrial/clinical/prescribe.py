@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from hipectrial.clinical.body import (
+    BodyLimits,
     BsaResult,
     CrclResult,
     WeightChange,
+    body_limits,
     body_surface_area,
     check_weight_kg,
     creatinine_clearance,
@@ -68,21 +70,22 @@ def _exact(value: object) -> tuple[type, str]:
 def _measure(protocol: Protocol, participant: Participant) -> _Body:
     """BSA from the dosing weight, CrCl from this visit's weight, and the weight rule."""
     calc = protocol.dose_calculation
-    key = (id(calc), _exact(participant.weight_kg), _exact(participant.dosing_weight_kg),
+    limits = body_limits(protocol)
+    key = (id(calc), limits, _exact(participant.weight_kg), _exact(participant.dosing_weight_kg),
            _exact(participant.height_cm), _exact(participant.age_years), _exact(participant.sex),
            _exact(participant.creatinine), _exact(participant.creatinine_unit))
     cached = _BODIES.get(key)
     if cached is not None and cached[0] is calc:
         return cached[1]
-    body = _measure_now(calc, participant)
+    body = _measure_now(calc, limits, participant)
     if len(_BODIES) >= _BODIES_LIMIT:
         _BODIES.clear()
     _BODIES[key] = (calc, body)
     return body
 
 
-def _measure_now(calc: DoseCalculation, participant: Participant) -> _Body:
-    current = check_weight_kg(participant.weight_kg)
+def _measure_now(calc: DoseCalculation, limits: BodyLimits, participant: Participant) -> _Body:
+    current = check_weight_kg(participant.weight_kg, limits)
     steps: list[str] = []
     change: WeightChange | None = None
     if participant.dosing_weight_kg is None:
@@ -90,21 +93,22 @@ def _measure_now(calc: DoseCalculation, participant: Participant) -> _Body:
         steps.append(f"first prescription: doses based on this visit's weight {amount_text(current)} kg")
     else:
         try:
-            reference = check_weight_kg(participant.dosing_weight_kg)
+            reference = check_weight_kg(participant.dosing_weight_kg, limits)
         except InputError as exc:
             raise InputError("dosing_weight_kg", participant.dosing_weight_kg, exc.expected,
                              exc.hint) from None
         change = weight_change(reference_weight_kg=reference, current_weight_kg=current,
-                               threshold_percent=calc.recalculate_weight_change_percent)
+                               threshold_percent=calc.recalculate_weight_change_percent, limits=limits)
         steps.extend(f"weight: {s}" for s in change.steps)
         recalculated = change.recalculate
         dosing = current if recalculated else reference
         steps.append(f"doses based on {amount_text(dosing)} kg")
-    bsa = body_surface_area(height_cm=participant.height_cm, weight_kg=dosing, settings=calc.bsa)
+    bsa = body_surface_area(height_cm=participant.height_cm, weight_kg=dosing, settings=calc.bsa,
+                            limits=limits)
     steps.extend(f"BSA: {s}" for s in bsa.steps)
     crcl = creatinine_clearance(age_years=participant.age_years, sex=participant.sex, weight_kg=current,
                                 creatinine=participant.creatinine, unit=participant.creatinine_unit,
-                                settings=calc.crcl)
+                                settings=calc.crcl, limits=limits)
     steps.extend(f"CrCl (Cockcroft-Gault, actual weight {amount_text(current)} kg): {s}" for s in crcl.steps)
     return _Body(bsa, crcl, change, dosing, recalculated, tuple(steps))
 
