@@ -47,13 +47,10 @@ __all__ = ["DltEvaluability", "DltReason", "DltWindowDates", "R0Count", "R0Reaso
 
 
 def _event_date(dates: TreatmentDates, anchor: Anchor) -> dt.date | None:
-    events = {Anchor.REGISTRATION: dates.registration, Anchor.HIPEC: dates.hipec,
-              Anchor.SURGERY: dates.surgery, Anchor.END_OF_TREATMENT: dates.end_of_treatment,
-              Anchor.LAST_DOSE: dates.last_dose}
-    if anchor not in events:
-        raise InputError("anchor", anchor.value, "an event with a date (" + ", ".join(a.value for a in events)
-                         + ") or cycle_start")
-    return events[anchor]
+    try:
+        return dates.event(anchor)
+    except KeyError:
+        raise InputError("anchor", anchor.value, "an event with a date or cycle_start") from None
 
 
 def _timing_date(dates: TreatmentDates, timing: Timing) -> dt.date | None:

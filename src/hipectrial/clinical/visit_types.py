@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from hipectrial.protocol.regimen import Anchor
 from hipectrial.protocol.schedule import ScheduleEnd
 
 
@@ -48,6 +49,14 @@ class TreatmentDates:
     death: dt.date | None = None
     off_study: dt.date | None = None
     progression: dt.date | None = None
+
+    def event(self, anchor: Anchor) -> dt.date | None:
+        """The date of an event anchor (registration, HIPEC, surgery, end of treatment, last
+        dose); ``None`` while it has not happened. ``cycle_start`` and ``event`` are not
+        single dates: ``KeyError``."""
+        return {Anchor.REGISTRATION: self.registration, Anchor.HIPEC: self.hipec,
+                Anchor.SURGERY: self.surgery, Anchor.END_OF_TREATMENT: self.end_of_treatment,
+                Anchor.LAST_DOSE: self.last_dose}[anchor]
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,10 +100,7 @@ class _Anchors:
         self.dates = dates
         self.branch = branch
         self.events: dict[Anchor, dt.date | None] = {
-            Anchor.REGISTRATION: dates.registration, Anchor.HIPEC: dates.hipec,
-            Anchor.SURGERY: dates.surgery, Anchor.END_OF_TREATMENT: dates.end_of_treatment,
-            Anchor.LAST_DOSE: dates.last_dose,
-        }
+            a: dates.event(a) for a in Anchor if a not in (Anchor.CYCLE_START, Anchor.EVENT)}
         self.starts: dict[str, tuple[dt.date, ...]] = {
             k: tuple(v) for k, v in dates.cycle_starts.items()}
         self._cycle_cache: dict[tuple[str, int], _When | None] = {}
