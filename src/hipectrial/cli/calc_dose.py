@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -22,13 +22,14 @@ from rich.table import Table
 from rich.text import Text
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.clinical.body import BsaResult, CrclResult, body_surface_area, creatinine_clearance
-from hipectrial.clinical.dose_inputs import AgentState, Cycle, DoseState, Participant
-from hipectrial.clinical.dose_result import AgentDose, Prescription
-from hipectrial.clinical.dose_rules import amount_text
-from hipectrial.clinical.prescribe import prescribe, prescribe_hipec
 from hipectrial.errors import InputError
-from hipectrial.protocol import Protocol, load_protocol
+
+# The calculators (and the protocol loader behind them) are imported by each command when it
+# runs, so that `hipectrial --help` and the other commands do not pay for them.
+if TYPE_CHECKING:
+    from hipectrial.clinical.body import BsaResult, CrclResult
+    from hipectrial.clinical.dose_result import AgentDose, Prescription
+    from hipectrial.protocol import Protocol
 
 ProtocolOpt = Annotated[Path | None, typer.Option(
     "--protocol", help="Protocol YAML file; the seed protocol when omitted.", metavar="FILE",
@@ -46,6 +47,8 @@ UnitOpt = Annotated[str, typer.Option("--unit", help="Unit of --creatinine: umol
 
 
 def _protocol(path: Path | None) -> Protocol:
+    from hipectrial.protocol import load_protocol
+
     return load_protocol(path)
 
 
@@ -63,6 +66,8 @@ def bsa(height_cm: HeightOpt, weight_kg: WeightOpt,
             show_default=False)] = None,
         protocol: ProtocolOpt = None, as_json: JsonOpt = False) -> None:
     """Body-surface area (m2) by the protocol's method and rounding, with the working."""
+    from hipectrial.clinical.body import body_surface_area
+
     settings = _protocol(protocol).dose_calculation.bsa
     if method is not None:
         if method not in ("mosteller", "dubois"):
@@ -76,6 +81,8 @@ def bsa(height_cm: HeightOpt, weight_kg: WeightOpt,
 
 
 def print_bsa(console: Console, result: BsaResult) -> None:
+    from hipectrial.clinical.dose_rules import amount_text
+
     method = "Mosteller" if result.method == "mosteller" else "Du Bois"
     console.print(Text(f"BSA {result.bsa_m2} m2 ({method}; {amount_text(result.height_cm)} cm, "
                        f"{amount_text(result.weight_kg)} kg)", style="bold"))
@@ -89,6 +96,8 @@ def print_bsa(console: Console, result: BsaResult) -> None:
 def crcl(age: AgeOpt, sex: SexOpt, weight_kg: WeightOpt, creatinine: CreatinineOpt, unit: UnitOpt,
          protocol: ProtocolOpt = None, as_json: JsonOpt = False) -> None:
     """Creatinine clearance (Cockcroft-Gault, actual weight) as the protocol computes it."""
+    from hipectrial.clinical.body import creatinine_clearance
+
     settings = _protocol(protocol).dose_calculation.crcl
     result = creatinine_clearance(age_years=age, sex=sex, weight_kg=weight_kg, creatinine=creatinine,
                                   unit=unit, settings=settings)
@@ -99,6 +108,8 @@ def crcl(age: AgeOpt, sex: SexOpt, weight_kg: WeightOpt, creatinine: CreatinineO
 
 
 def print_crcl(console: Console, result: CrclResult) -> None:
+    from hipectrial.clinical.dose_rules import amount_text
+
     console.print(Text(f"CrCl {result.crcl_ml_min} mL/min (Cockcroft-Gault; {result.sex.value}, "
                        f"{result.age_years} y, {amount_text(result.weight_kg)} kg, creatinine "
                        f"{amount_text(result.creatinine)} {result.creatinine_unit})", style="bold"))
@@ -149,6 +160,9 @@ def dose(
     protocol: ProtocolOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Each agent's dose for one cycle (or HIPEC session), with unit, schedule and the working."""
+    from hipectrial.clinical.dose_inputs import AgentState, Cycle, DoseState, Participant
+    from hipectrial.clinical.prescribe import prescribe, prescribe_hipec
+
     loaded = _protocol(protocol)
     taken = _pairs("reductions", reductions or [])
     state = DoseState(agents={a: AgentState(reductions=n) for a, n in taken.items()})
@@ -178,6 +192,8 @@ def prescription_document(result: Prescription) -> dict[str, object]:
 
 
 def _dose_cell(dose_value: AgentDose) -> str:
+    from hipectrial.clinical.dose_rules import amount_text
+
     if dose_value.amount_mg is None:
         return dose_value.status.value
     return f"{amount_text(dose_value.amount_mg)} mg"
@@ -185,6 +201,8 @@ def _dose_cell(dose_value: AgentDose) -> str:
 
 def print_prescription(console: Console, result: Prescription) -> None:
     """The doses first (a table), then the body measures, then each agent's working."""
+    from hipectrial.clinical.dose_rules import amount_text
+
     where = (f"HIPEC session {result.session}" if result.session is not None
              else f"{result.phase} cycle {result.cycle}")
     console.print(Text(f"{result.protocol_id} · {result.cohort} · dose level {result.dose_level} · {where}",
