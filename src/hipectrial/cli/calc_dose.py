@@ -6,7 +6,8 @@ The calculations are :mod:`hipectrial.clinical.body` and
 parses the options, calls them and prints the result (text, or JSON with ``--json``).
 Numbers are passed on as typed, so the core reports a bad number with its field name; its
 errors (:class:`~hipectrial.errors.InputError`) reach the user through the root app (exit 2).
-The seed protocol is used unless ``--protocol FILE`` names another.
+The seed protocol is used unless ``--protocol FILE`` names another; it is loaded through
+:mod:`hipectrial.cli.protocol_cache`.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ UnitOpt = Annotated[str, typer.Option("--unit", help="Unit of --creatinine: umol
 
 
 def _protocol(path: Path | None) -> Protocol:
-    from hipectrial.protocol import load_protocol
+    from hipectrial.cli.protocol_cache import load_protocol_cached
 
-    return load_protocol(path)
+    return load_protocol_cached(path)
 
 
 def _steps(console: Console, steps: tuple[str, ...], indent: str = "  ") -> None:

@@ -166,11 +166,11 @@ def recist(file: FileOpt, as_json: JsonOpt = False, protocol_file: ProtocolOpt =
     confirmation and the SD minimum, showing the working. A bad file or value exits 2 with a
     message naming the JSON field.
     """
+    from hipectrial.cli.protocol_cache import load_protocol_cached
     from hipectrial.cli.recist_file import evaluate_file, read_recist_file, with_protocol_settings
-    from hipectrial.protocol import load_protocol
 
     data = with_protocol_settings(read_recist_file(file),
-                                  load_protocol(protocol_file).response_assessment)
+                                  load_protocol_cached(protocol_file).response_assessment)
     evaluation = evaluate_file(data)
     if as_json:
         echo_json(_document(data, evaluation, file))

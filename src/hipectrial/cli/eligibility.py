@@ -125,11 +125,11 @@ def eligibility(
 ) -> None:
     """Evaluate each eligibility criterion on a screening record: the verdict per criterion
     with the values used, the cohort, the overall verdict and what is missing."""
+    from hipectrial.cli.protocol_cache import load_protocol_cached
     from hipectrial.clinical.eligibility import evaluate_eligibility
     from hipectrial.clinical.record_values import values_from_json
-    from hipectrial.protocol import load_protocol, seed_protocol_path
 
-    protocol = load_protocol(protocol_file if protocol_file is not None else seed_protocol_path())
+    protocol = load_protocol_cached(protocol_file)
     day = _as_of(as_of)
     values = values_from_json(protocol=protocol, document=read_screening(file))
     result = evaluate_eligibility(protocol=protocol, values=values, as_of=day)
