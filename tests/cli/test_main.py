@@ -46,7 +46,8 @@ def test_unexpected_exception_is_reported_in_one_line_without_traceback(invoke, 
     def bug(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("hipectrial.cli.protocol.protocol_view", bug)
+    # `protocol show` imports protocol_view when it runs (CLI start-up); patch it where it lives.
+    monkeypatch.setattr("hipectrial.cli.protocol_view.protocol_view", bug)
     result = invoke("protocol", "show", str(sox_mini))
     assert result.exit_code == 70
     assert "internal error: ZeroDivisionError: division by zero" in result.stderr

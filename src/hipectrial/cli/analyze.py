@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hipectrial.cli import analyze_data, analyze_survival
+from hipectrial.cli import analyze_survival
 
 app = typer.Typer(
     help="Analysis: every endpoint of a trial's data (--data), or survival analysis of a CSV file.",
@@ -34,5 +34,7 @@ def _analyze(
     if data is None:
         typer.echo(ctx.get_help())
         raise typer.Exit()
+    from hipectrial.cli import analyze_data  # the analysis, imported when it runs (CLI start-up)
+
     analyze_data.run(data=data, protocol=protocol, as_json=as_json,
                      cutoff=cutoff.date() if cutoff is not None else None)

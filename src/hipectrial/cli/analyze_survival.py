@@ -13,20 +13,22 @@ import csv
 import math
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pandas as pd
 import typer
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from hipectrial.analysis.cox import CoxResult, cox
-from hipectrial.analysis.km import KaplanMeier, kaplan_meier
-from hipectrial.analysis.logrank import LogRankResult, logrank
 from hipectrial.cli.output import echo_json, make_console
 from hipectrial.errors import InputError
+
+# NumPy, pandas and the models (statsmodels for Cox) are imported when the command runs, and
+# each only if the options ask for it (CLI start-up).
+if TYPE_CHECKING:
+    from hipectrial.analysis.cox import CoxResult
+    from hipectrial.analysis.km import KaplanMeier
+    from hipectrial.analysis.logrank import LogRankResult
 
 Document = dict[str, object]
 
@@ -200,6 +202,10 @@ def survival(
     for i, name in enumerate(names):
         columns[f"--covariates[{i}]"] = name
     cells = _read(csv_path, columns)
+    import numpy as np
+
+    from hipectrial.analysis.km import kaplan_meier
+
     t = _checked_times(time, cells["--time"], csv_path)
     e = _checked_events(event, cells["--event"], csv_path)
     curves: list[tuple[str | None, KaplanMeier]] = []
@@ -214,9 +220,15 @@ def survival(
                                                conf_level=conf_level, conf_type=conf_type)))
     test = None
     if groups is not None:
+        from hipectrial.analysis.logrank import logrank
+
         test = logrank(time=t, event=e, group=groups, strata=cells.get("--strata"))
     model = None
     if names:
+        import pandas as pd
+
+        from hipectrial.analysis.cox import cox
+
         frame = pd.DataFrame({time: t, event: e} | {
             name: _numbers(name, cells[f"--covariates[{i}]"], csv_path) for i, name in enumerate(names)})
         model = cox(frame=frame, duration=time, event=event, covariates=names, ties=ties,

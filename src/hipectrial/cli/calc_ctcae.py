@@ -8,15 +8,16 @@ passed on as typed, so the core reports a bad number with its field name; its er
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.clinical.ctcae import LabGrade, grade_lab
-from hipectrial.clinical.labunits import number_text
+
+if TYPE_CHECKING:  # the grading is imported when the command runs (CLI start-up)
+    from hipectrial.clinical.ctcae import LabGrade
 
 TestOpt = Annotated[str, typer.Option(
     "--test", help="CDISC code (NEUT, PLAT, HGB, WBC, LYM, ALT, AST, ALP, BILI, CREAT, K, SODIUM) "
@@ -38,6 +39,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 def ctcae(test: TestOpt, value: ValueOpt, unit: UnitOpt, lln: LlnOpt = None, uln: UlnOpt = None,
           baseline: BaselineOpt = None, ref_unit: RefUnitOpt = None, as_json: JsonOpt = False) -> None:
     """Grade a lab value by CTCAE v5.0: the grade, the term and the steps to check it."""
+    from hipectrial.clinical.ctcae import grade_lab
+
     result = grade_lab(test=test, value=value, unit=unit, lln=lln, uln=uln, baseline=baseline,
                        reference_unit=ref_unit)
     if as_json:
@@ -48,6 +51,8 @@ def ctcae(test: TestOpt, value: ValueOpt, unit: UnitOpt, lln: LlnOpt = None, uln
 
 def print_lab_grade(console: Console, result: LabGrade) -> None:
     """The grade first, then the values used, the steps, flags and notes, and the source."""
+    from hipectrial.clinical.labunits import number_text
+
     console.print(Text(f"{result.headline}  ({result.version})", style="bold"))
     refs = [f"{name} {number_text(v)} {result.unit}" for name, v in
             (("LLN", result.lln), ("ULN", result.uln), ("baseline", result.baseline)) if v is not None]

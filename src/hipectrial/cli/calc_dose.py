@@ -6,14 +6,15 @@ The calculations are :mod:`hipectrial.clinical.body` and
 parses the options, calls them and prints the result (text, or JSON with ``--json``).
 Numbers are passed on as typed, so the core reports a bad number with its field name; its
 errors (:class:`~hipectrial.errors.InputError`) reach the user through the root app (exit 2).
-The seed protocol is used unless ``--protocol FILE`` names another.
+The seed protocol is used unless ``--protocol FILE`` names another; it is loaded through
+:mod:`hipectrial.cli.protocol_cache`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -22,19 +23,14 @@ from rich.table import Table
 from rich.text import Text
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.clinical.body import (
-    BsaResult,
-    CrclResult,
-    body_limits,
-    body_surface_area,
-    creatinine_clearance,
-)
-from hipectrial.clinical.dose_inputs import AgentState, Cycle, DoseState, Participant
-from hipectrial.clinical.dose_result import AgentDose, Prescription
-from hipectrial.clinical.dose_rules import amount_text
-from hipectrial.clinical.prescribe import prescribe, prescribe_hipec
 from hipectrial.errors import InputError
-from hipectrial.protocol import Protocol, load_protocol
+
+# The calculators (and the protocol loader behind them) are imported by each command when it
+# runs, so that `hipectrial --help` and the other commands do not pay for them.
+if TYPE_CHECKING:
+    from hipectrial.clinical.body import BsaResult, CrclResult
+    from hipectrial.clinical.dose_result import AgentDose, Prescription
+    from hipectrial.protocol import Protocol
 
 ProtocolOpt = Annotated[Path | None, typer.Option(
     "--protocol", help="Protocol YAML file; the seed protocol when omitted.", metavar="FILE",
@@ -52,7 +48,9 @@ UnitOpt = Annotated[str, typer.Option("--unit", help="Unit of --creatinine: umol
 
 
 def _protocol(path: Path | None) -> Protocol:
-    return load_protocol(path)
+    from hipectrial.cli.protocol_cache import load_protocol_cached
+
+    return load_protocol_cached(path)
 
 
 def _steps(console: Console, steps: tuple[str, ...], indent: str = "  ") -> None:
@@ -69,6 +67,8 @@ def bsa(height_cm: HeightOpt, weight_kg: WeightOpt,
             show_default=False)] = None,
         protocol: ProtocolOpt = None, as_json: JsonOpt = False) -> None:
     """Body-surface area (m2) by the protocol's method and rounding, with the working."""
+    from hipectrial.clinical.body import body_limits, body_surface_area
+
     trial = _protocol(protocol)
     settings = trial.dose_calculation.bsa
     if method is not None:
@@ -84,6 +84,8 @@ def bsa(height_cm: HeightOpt, weight_kg: WeightOpt,
 
 
 def print_bsa(console: Console, result: BsaResult) -> None:
+    from hipectrial.clinical.dose_rules import amount_text
+
     method = "Mosteller" if result.method == "mosteller" else "Du Bois"
     console.print(Text(f"BSA {result.bsa_m2} m2 ({method}; {amount_text(result.height_cm)} cm, "
                        f"{amount_text(result.weight_kg)} kg)", style="bold"))
@@ -97,6 +99,8 @@ def print_bsa(console: Console, result: BsaResult) -> None:
 def crcl(age: AgeOpt, sex: SexOpt, weight_kg: WeightOpt, creatinine: CreatinineOpt, unit: UnitOpt,
          protocol: ProtocolOpt = None, as_json: JsonOpt = False) -> None:
     """Creatinine clearance (Cockcroft-Gault, actual weight) as the protocol computes it."""
+    from hipectrial.clinical.body import body_limits, creatinine_clearance
+
     trial = _protocol(protocol)
     result = creatinine_clearance(age_years=age, sex=sex, weight_kg=weight_kg, creatinine=creatinine,
                                   unit=unit, settings=trial.dose_calculation.crcl, limits=body_limits(trial))
@@ -107,6 +111,8 @@ def crcl(age: AgeOpt, sex: SexOpt, weight_kg: WeightOpt, creatinine: CreatinineO
 
 
 def print_crcl(console: Console, result: CrclResult) -> None:
+    from hipectrial.clinical.dose_rules import amount_text
+
     console.print(Text(f"CrCl {result.crcl_ml_min} mL/min (Cockcroft-Gault; {result.sex.value}, "
                        f"{result.age_years} y, {amount_text(result.weight_kg)} kg, creatinine "
                        f"{amount_text(result.creatinine)} {result.creatinine_unit})", style="bold"))
@@ -157,6 +163,9 @@ def dose(
     protocol: ProtocolOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Each agent's dose for one cycle (or HIPEC session), with unit, schedule and the working."""
+    from hipectrial.clinical.dose_inputs import AgentState, Cycle, DoseState, Participant
+    from hipectrial.clinical.prescribe import prescribe, prescribe_hipec
+
     loaded = _protocol(protocol)
     taken = _pairs("reductions", reductions or [])
     state = DoseState(agents={a: AgentState(reductions=n) for a, n in taken.items()})
@@ -186,6 +195,8 @@ def prescription_document(result: Prescription) -> dict[str, object]:
 
 
 def _dose_cell(dose_value: AgentDose) -> str:
+    from hipectrial.clinical.dose_rules import amount_text
+
     if dose_value.amount_mg is None:
         return dose_value.status.value
     return f"{amount_text(dose_value.amount_mg)} mg"
@@ -193,6 +204,8 @@ def _dose_cell(dose_value: AgentDose) -> str:
 
 def print_prescription(console: Console, result: Prescription) -> None:
     """The doses first (a table), then the body measures, then each agent's working."""
+    from hipectrial.clinical.dose_rules import amount_text
+
     where = (f"HIPEC session {result.session}" if result.session is not None
              else f"{result.phase} cycle {result.cycle}")
     console.print(Text(f"{result.protocol_id} · {result.cohort} · dose level {result.dose_level} · {where}",

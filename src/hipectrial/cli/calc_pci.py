@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from hipectrial.cli.output import echo_json
-from hipectrial.clinical.peritoneum import PCI_MAX, PCI_REGION_NAMES, peritoneal_cancer_index, region_field
 from hipectrial.errors import InputError
 
 _WHOLE = re.compile(r"[0-9]+")
@@ -23,6 +22,8 @@ def parse_regions(text: str) -> list[int]:
     >>> parse_regions("0, 1,2")
     [0, 1, 2]
     """
+    from hipectrial.clinical.peritoneum import PCI_REGION_NAMES, region_field
+
     items = [item.strip() for item in text.split(",")]
     if len(items) > len(PCI_REGION_NAMES):
         raise InputError("regions", text, f"{len(PCI_REGION_NAMES)} comma-separated scores 0-3",
@@ -46,6 +47,8 @@ def pci(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Compute the Peritoneal Cancer Index (0-39) and show each region's score by name."""
+    from hipectrial.clinical.peritoneum import PCI_MAX, PCI_REGION_NAMES, peritoneal_cancer_index
+
     result = peritoneal_cancer_index(scores=parse_regions(regions))
     if as_json:
         echo_json({"total": result.total, "max": PCI_MAX,

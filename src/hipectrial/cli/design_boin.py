@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -19,11 +19,13 @@ from rich.table import Table
 from rich.text import Text
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.design.boin import BoinDesign, boin_boundaries, boin_design, select_mtd
-from hipectrial.design.boin_sim import DoseFindingOC, McEstimate, simulate_boin
-from hipectrial.design.dose_finding import Action, DoseState
-from hipectrial.design.executor import run_grid
 from hipectrial.errors import InputError
+
+# The design modules are imported when a command runs: the boundaries need only the closed-form
+# rules of design.boin, not NumPy or the simulator (CLI start-up).
+if TYPE_CHECKING:
+    from hipectrial.design.boin import BoinDesign
+    from hipectrial.design.boin_sim import DoseFindingOC, McEstimate
 
 boin_app = typer.Typer(help="BOIN dose finding (Liu & Yuan 2015): boundaries, the next dose, "
                        "MTD selection and operating characteristics.", no_args_is_help=True)
@@ -81,6 +83,8 @@ def boundaries(target: TargetOpt, cohort_size: CohortSizeOpt = 3, n_cohorts: NCo
                phi1: Phi1Opt = None, phi2: Phi2Opt = None, cutoff: CutoffOpt = 0.95,
                as_json: JsonOpt = False) -> None:
     """Escalation/de-escalation boundaries and the decision table by patients treated."""
+    from hipectrial.design.boin import boin_boundaries
+
     result = boin_boundaries(target=target, phi1=phi1, phi2=phi2, cutoff=cutoff,
                              cohort_size=cohort_size, n_cohorts=n_cohorts)
     if as_json:
@@ -110,6 +114,9 @@ def next_dose(target: TargetOpt, doses_n: NOpt, doses_dlt: DltOpt,
                                                         show_default=False)] = None,
               as_json: JsonOpt = False) -> None:
     """The dose for the next cohort given the data so far."""
+    from hipectrial.design.boin import boin_design
+    from hipectrial.design.dose_finding import Action, DoseState
+
     n, dlt = _ints("doses-n", doses_n), _ints("doses-dlt", doses_dlt)
     if not 1 <= current <= len(n):
         raise InputError("current", current, f"a dose level in 1..{len(n)}")
@@ -142,6 +149,8 @@ def next_dose(target: TargetOpt, doses_n: NOpt, doses_dlt: DltOpt,
 def select(target: TargetOpt, doses_n: NOpt, doses_dlt: DltOpt, cutoff: CutoffOpt = 0.95,
            as_json: JsonOpt = False) -> None:
     """The MTD by isotonic regression at the end of the trial."""
+    from hipectrial.design.boin import select_mtd
+
     n, dlt = _ints("doses-n", doses_n), _ints("doses-dlt", doses_dlt)
     result = select_mtd(target=target, n=n, dlt=dlt, cutoff=cutoff)
     if as_json:
@@ -203,6 +212,9 @@ def simulate(target: TargetOpt,
     :func:`hipectrial.design.run_grid` on a local process pool, each with its own seed spawned
     from ``--seed``, with a progress bar.
     """
+    from hipectrial.design.boin import boin_design
+    from hipectrial.design.boin_sim import simulate_boin
+
     scenarios = [part for part in truth.split(";") if part.strip()]
     if len(scenarios) > 1:
         _simulate_grid(target, scenarios, trials, seed, cohort_size, n_cohorts, start, phi1, phi2,
@@ -229,6 +241,8 @@ def simulate(target: TargetOpt,
 def _grid_point(scenario: tuple[BoinDesign, tuple[float, ...], int, int, int, int],
                 seed: int) -> DoseFindingOC:
     """One grid scenario (module level, so a process pool can pickle it)."""
+    from hipectrial.design.boin_sim import simulate_boin
+
     design, probabilities, cohort_size, n_cohorts, start_dose, trials = scenario
     return simulate_boin(design, truth=probabilities, cohort_size=cohort_size, n_cohorts=n_cohorts,
                          start_dose=start_dose, n_trials=trials, seed=seed)
@@ -237,6 +251,9 @@ def _grid_point(scenario: tuple[BoinDesign, tuple[float, ...], int, int, int, in
 def _simulate_grid(target: float, scenarios: list[str], trials: int, seed: int, cohort_size: int,
                    n_cohorts: int, start: int, phi1: float | None, phi2: float | None,
                    cutoff: float, stop_n_at_dose: int | None, as_json: bool) -> None:
+    from hipectrial.design.boin import boin_design
+    from hipectrial.design.executor import run_grid
+
     design = boin_design(target=target, phi1=phi1, phi2=phi2, cutoff=cutoff,
                          stop_n_at_dose=stop_n_at_dose)
     grid = []

@@ -10,7 +10,7 @@ results. Their :class:`~hipectrial.errors.InputError` reaches the user through t
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -18,9 +18,11 @@ from rich.console import Console
 from rich.table import Table
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.design.monitor import MonitorOC, ToxicityMonitor, toxicity_monitor
-from hipectrial.design.threeplusthree import ThreePlusThreeOC, threeplusthree_exact, threeplusthree_simulate
 from hipectrial.errors import InputError
+
+if TYPE_CHECKING:  # the statistics (SciPy) are imported when a command runs (CLI start-up)
+    from hipectrial.design.monitor import MonitorOC, ToxicityMonitor
+    from hipectrial.design.threeplusthree import ThreePlusThreeOC
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -61,6 +63,8 @@ def simulate(
     as_json: JsonOpt = False,
 ) -> None:
     """Operating characteristics of the 3+3 design: P(select each dose), patients and DLTs per dose."""
+    from hipectrial.design.threeplusthree import threeplusthree_exact, threeplusthree_simulate
+
     rates = _rates("truth", truth)
     if trials is not None and trials < 2:
         raise InputError("trials", trials, "a whole number >= 2")
@@ -121,6 +125,8 @@ def monitor(
     as_json: JsonOpt = False,
 ) -> None:
     """Bayesian toxicity stopping boundaries (beta-binomial) and their exact operating characteristics."""
+    from hipectrial.design.monitor import toxicity_monitor
+
     rates = _rates("p_tox", p_tox)
     rule = toxicity_monitor(threshold=threshold, cutoff=cutoff, max_n=max_n, every=every,
                             prior_a=prior_a, prior_b=prior_b)

@@ -8,7 +8,7 @@ reaches the user through the root app (exit 2).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -16,8 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.design.simon import SimonCharacteristics, SimonSearch, simon_design
-from hipectrial.design.simon_inference import SimonDecision, simon_decide
+
+if TYPE_CHECKING:  # the statistics (SciPy) are imported when a command runs (CLI start-up)
+    from hipectrial.design.simon import SimonCharacteristics, SimonSearch
+    from hipectrial.design.simon_inference import SimonDecision
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -44,6 +46,8 @@ def simon(
     as_json: JsonOpt = False,
 ) -> None:
     """Optimal, minimax and admissible Simon two-stage designs (exact binomial)."""
+    from hipectrial.design.simon import simon_design
+
     found = simon_design(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax)
     rows = [_design_document(oc, _kind(found, oc), q)
             for oc, q in zip(found.admissible, found.weights, strict=True)]
@@ -102,6 +106,8 @@ def decide(
     as_json: JsonOpt = False,
 ) -> None:
     """The design's decision on the data so far; for a completed trial, the estimate and CI."""
+    from hipectrial.design.simon_inference import simon_decide
+
     decision = simon_decide(r1=r1, n1=n1, r=r, n=n, responses=responses, enrolled=enrolled)
     document = _decision_document(decision, level, p0)
     if as_json:

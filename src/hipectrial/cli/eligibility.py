@@ -19,15 +19,15 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from hipectrial.cli.output import echo_json
-from hipectrial.clinical.eligibility import EligibilityResult, evaluate_eligibility
-from hipectrial.clinical.record_values import values_from_json
 from hipectrial.errors import InputError
-from hipectrial.protocol import load_protocol, seed_protocol_path
+
+if TYPE_CHECKING:  # the protocol and the rules are imported when the command runs (CLI start-up)
+    from hipectrial.clinical.eligibility import EligibilityResult
 
 # An exclusion criterion is shown by whether its condition is present, so that "met" is
 # never printed beside an exclusion the participant does not have.
@@ -125,7 +125,11 @@ def eligibility(
 ) -> None:
     """Evaluate each eligibility criterion on a screening record: the verdict per criterion
     with the values used, the cohort, the overall verdict and what is missing."""
-    protocol = load_protocol(protocol_file if protocol_file is not None else seed_protocol_path())
+    from hipectrial.cli.protocol_cache import load_protocol_cached
+    from hipectrial.clinical.eligibility import evaluate_eligibility
+    from hipectrial.clinical.record_values import values_from_json
+
+    protocol = load_protocol_cached(protocol_file)
     day = _as_of(as_of)
     values = values_from_json(protocol=protocol, document=read_screening(file))
     result = evaluate_eligibility(protocol=protocol, values=values, as_of=day)

@@ -1,5 +1,10 @@
 """The ``hipectrial`` command: the Typer app, its error handling, and ``main()``.
 
+Start-up is kept short (a bedside calculator answers at once): the command modules import
+only Typer, rich and the standard library when the app is built; each command imports the
+protocol, the rules or the statistics it needs when it runs (``benchmarks/startup.py``;
+``tests/cli/test_startup.py`` checks that no heavy library is imported before then).
+
 Errors reach the user as one message, never a traceback: a
 :class:`~hipectrial.errors.HipectrialError` prints its message on stderr and exits 2; an
 unexpected exception (a bug) prints a one-line report and exits 70 (``EX_SOFTWARE``), or
@@ -14,7 +19,6 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from hipectrial import __version__
 from hipectrial.cli import analyze, calc, design, eligibility, protocol, report, simulate, validate
 from hipectrial.errors import HipectrialError
 
@@ -66,6 +70,8 @@ validate.register(app)
 
 def _version(value: bool) -> None:
     if value:
+        from hipectrial import __version__
+
         typer.echo(f"hipectrial {__version__}")
         raise typer.Exit()
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.cli.protocol_render import print_protocol
-from hipectrial.cli.protocol_view import protocol_view
 from hipectrial.errors import Problem, ProtocolError
-from hipectrial.protocol import Protocol, load_protocol, seed_protocol_path
+
+if TYPE_CHECKING:  # the protocol package is imported when a command runs (CLI start-up)
+    from hipectrial.protocol import Protocol
 
 app = typer.Typer(help="Check a protocol file and show what it says.", no_args_is_help=True)
 
@@ -39,6 +39,8 @@ def check(file: FileArg = None, as_json: JsonOpt = False) -> None:
 
     Exits 0 when the protocol is valid, 1 when it is not (or cannot be read).
     """
+    from hipectrial.protocol import load_protocol, seed_protocol_path
+
     path = file if file is not None else seed_protocol_path()
     try:
         protocol = load_protocol(path)
@@ -72,6 +74,10 @@ def show(
     cohort: Annotated[str | None, typer.Option(help="Show one cohort only (its id).")] = None,
 ) -> None:
     """Show the study, the regimen per cohort, HIPEC and the schedule of assessments."""
+    from hipectrial.cli.protocol_render import print_protocol
+    from hipectrial.cli.protocol_view import protocol_view
+    from hipectrial.protocol import load_protocol, seed_protocol_path
+
     path = file if file is not None else seed_protocol_path()
     view = protocol_view(load_protocol(path), cohort)
     if as_json:

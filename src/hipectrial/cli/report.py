@@ -16,11 +16,7 @@ import typer
 from rich.progress import Progress
 
 from hipectrial.cli.output import echo_json, make_console
-from hipectrial.cli.trial_file import read_trial
 from hipectrial.errors import InputError
-from hipectrial.protocol import load_protocol, seed_protocol_path
-from hipectrial.report.dsmb import STEPS, write_dsmb_report
-from hipectrial.report.write import check_out_dir
 
 
 def _parse_cutoff(value: str | None) -> dt.date | None:
@@ -53,6 +49,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the DSMB report of a trial's data as self-contained HTML and as PDF, with its
         listings as CSV files; an --out folder that cannot be written is refused at once."""
+        # The report (pandas, matplotlib, the PDF writer) is imported when the command runs.
+        from hipectrial.cli.trial_file import read_trial
+        from hipectrial.protocol import load_protocol, seed_protocol_path
+        from hipectrial.report.dsmb import STEPS, write_dsmb_report
+        from hipectrial.report.write import check_out_dir
+
         check_out_dir(out)
         trial = read_trial(data)
         proto = load_protocol(protocol or seed_protocol_path())

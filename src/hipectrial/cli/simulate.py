@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress
@@ -25,10 +25,9 @@ from rich.text import Text
 
 from hipectrial.cli.output import echo_json, make_console
 from hipectrial.errors import InputError
-from hipectrial.protocol import load_protocol, seed_protocol_path
-from hipectrial.simulate.scenario import load_scenario
-from hipectrial.simulate.trial import simulate_trial
-from hipectrial.simulate.trial_result import SimulatedTrial
+
+if TYPE_CHECKING:  # the simulator is imported when the command runs (CLI start-up)
+    from hipectrial.simulate.trial_result import SimulatedTrial
 
 
 @contextlib.contextmanager
@@ -121,6 +120,10 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Simulate a virtual trial from the protocol and a scenario; write its data as JSON."""
+    from hipectrial.protocol import load_protocol, seed_protocol_path
+    from hipectrial.simulate.scenario import load_scenario
+    from hipectrial.simulate.trial import simulate_trial
+
     loaded_scenario = load_scenario(scenario)
     protocol = load_protocol(protocol_file if protocol_file is not None else seed_protocol_path())
     with _progress(enabled=not as_json) as update:

@@ -15,9 +15,6 @@ from typing import Annotated
 import typer
 
 from hipectrial.cli.output import echo_json
-from hipectrial.cli.trial_file import read_trial
-from hipectrial.data import Severity, validate
-from hipectrial.protocol import load_protocol, seed_protocol_path
 
 EXIT_FINDINGS = 1
 
@@ -36,6 +33,10 @@ def register(app: typer.Typer) -> None:
 
         Exits 0 when there is no error (warnings are listed), 1 when there is at least one.
         """
+        from hipectrial.cli.trial_file import read_trial
+        from hipectrial.data import Severity, validate
+        from hipectrial.protocol import load_protocol, seed_protocol_path
+
         trial = read_trial(data)
         loaded = load_protocol(protocol if protocol is not None else seed_protocol_path())
         findings = validate(trial, loaded)

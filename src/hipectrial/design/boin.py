@@ -21,12 +21,14 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from hipectrial.design.dose_finding import Action, Decision, DoseState, StopReason
 from hipectrial.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["BoinBoundaries", "BoinDesign", "BoundaryRow", "MtdSelection", "boin_boundaries",
            "boin_design", "isotonic_pava", "posterior_over", "select_mtd"]
@@ -150,6 +152,8 @@ class BoinDesign:
                                            npt.NDArray[np.int64]]:
         """Boundary counts indexed by n = 0..max_n: escalate <=, de-escalate >=, eliminate >=
         (``n + 1`` where no count eliminates; row 0 is unused)."""
+        import numpy as np  # here, not at the top: the boundaries need no NumPy (CLI start-up)
+
         b_e = np.zeros(max_n + 1, dtype=np.int64)
         b_d = np.zeros(max_n + 1, dtype=np.int64)
         b_x = np.arange(max_n + 1, dtype=np.int64) + 1
@@ -333,6 +337,8 @@ def select_mtd(*, target: float, n: Sequence[int], dlt: Sequence[int], cutoff: f
     if flags[0] or not admissible:
         reason = StopReason.LOWEST_DOSE_TOO_TOXIC if flags[0] else "no admissible dose treated"
         return MtdSelection(None, tuple(estimates), tuple(flags), str(reason))
+    import numpy as np  # here, not at the top: the boundaries need no NumPy (CLI start-up)
+
     y = np.array([state.dlt[i] for i in admissible], dtype=float)
     m = np.array([state.n[i] for i in admissible], dtype=float)
     phat = (y + PSEUDO) / (m + 2 * PSEUDO)

@@ -33,9 +33,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-import cel
-
 from hipectrial.errors import InputError
+from hipectrial.protocol.cel_engine import engine as cel
 from hipectrial.protocol.expressions import EXTRA_FUNCTIONS, ValueType, Variable
 from hipectrial.protocol.frozen import IMMUTABLE_TYPES, FrozenValues
 

@@ -27,9 +27,10 @@ from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import Any
 
-import cel
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
+
+from hipectrial.protocol.cel_engine import engine as cel
 
 
 class ValueType(StrEnum):
