@@ -16,6 +16,7 @@ import math
 from hipectrial.clinical import conversion_criteria
 from hipectrial.clinical.derived import CriterionStatus
 from hipectrial.data import AssessmentMethod, Cytology
+from hipectrial.protocol.regimen import Anchor, Phase
 from hipectrial.simulate.course_common import Context, choose, days, draw_exponential, draw_piecewise
 from hipectrial.simulate.course_disease import (
     RESPONSES,
@@ -29,8 +30,17 @@ from hipectrial.simulate.course_disease import (
     set_response,
     surgery_record,
 )
+from hipectrial.simulate.course_timeline import (
+    anchor_date,
+    dlt_window_end,
+    event_visit,
+    in_window,
+    offset_days,
+    phases_of,
+    target_date,
+)
 from hipectrial.simulate.course_treatment import MAX_CHECKS, Treatment
-from hipectrial.simulate.course_visits import Done, attend, targets
+from hipectrial.simulate.course_visits import Done, attend, targets, visit_def
 
 
 class Flow:
@@ -46,6 +56,7 @@ class Flow:
         self.latent_progression = math.inf      # days from registration
         self.limit: dt.date | None = None       # end of the current treatment plan
         self.pci2: tuple[int, ...] = tuple(ctx.enrolment.profile.pci)
+        self.cycle_length = 0                   # of the phase running or last run
         self.dlt_known_on: dt.date | None = None
         self.dlt_evaluable = False
         self.r0_known_on: dt.date | None = None
@@ -95,7 +106,8 @@ class Flow:
         ctx.records.assessments.append(ct(ctx, self.disease, profile.screening_date, stage="baseline"))
         self._set_death_dropout(0, 1.0)
         registration = ctx.enrolment.registration_date
-        hipec = registration + days(int(ctx.rng.integers(0, 8)))
+        day0 = event_visit(ctx, Anchor.HIPEC).timing
+        hipec = in_window(ctx, registration + days(offset_days(day0)), day0)
         if not ctx.alive_and_followed(hipec):
             self.r0_known_on = self.dlt_known_on = ctx.end()
             return
@@ -103,7 +115,7 @@ class Flow:
         if ctx.death == hipec:
             return
         self._induction()
-        if len(ctx.cycle_starts.get("induction", ())) == 3 and self._reevaluation():
+        if self._induction_completed() and self._reevaluation():
             if ctx.branch == "operated":
                 self._operated()
             else:
@@ -123,18 +135,13 @@ class Flow:
         ctx.records.assessments.append(laparoscopy(ctx, hipec, tuple(profile.pci), profile.cytology))
         if died:
             self._die(found[0].onset_date, "surgical_complication")
-        # The DLT window ends on a cycle-start timing (seed: induction cycle 1 day 21), counted
-        # from cycle 1 day 1 as planned (the phase's start day after HIPEC); cycle day d is
-        # d - 1 days after day 1.
-        end = ctx.protocol.dose_finding.dlt.window.end
-        start = ctx.protocol.phase(end.phase or "induction").start
-        window_end = hipec + days(start.day + end.day - 1)
+        # The DLT window as planned (its cycle not given yet).
+        window_end = dlt_window_end(ctx)
         if float(ctx.rng.random()) < self.dlt_probability:
             episode = self.tx.draw_dlt(hipec + days(3), window_end - days(1),
                                        ctx.enrolment.study_part == "part_a")
             if ctx.alive_and_followed(episode.onset):
                 ctx.dlt, ctx.dlt_date = True, episode.onset
-        self.dlt_window_end = window_end
 
     def _die(self, when: dt.date, cause: str) -> None:
         ctx = self.ctx
@@ -180,22 +187,47 @@ class Flow:
         """Cycles of one phase; the last start, or None if none was given."""
         due, last = first_due, None
         number = 1
+        self.cycle_length = self.ctx.protocol.phase(phase).cycle_length_days
         while cycles is None or number <= cycles:
             start = self.cycle(phase, number, due)
             if start is None:
                 return last
             last = start
-            due = start + days(self.ctx.protocol.phase(phase).cycle_length_days)
+            due = start + days(self.cycle_length)
             number += 1
         return last
 
+    def run_phases(self, branch: str) -> None:
+        """The phases of a branch in turn, each from its start timing (a phase starting after a
+        cycle of the one before starts only when that cycle was given), each with its limit."""
+        for phase in phases_of(self.ctx, branch):
+            due = target_date(self.ctx, phase.start)
+            if due is None:
+                return
+            self.limit = self._limit(phase)
+            last = self.run_phase(phase.id, due, phase.cycles)
+            if last is None:
+                return
+
+    def _limit(self, phase: Phase) -> dt.date | None:
+        """The day no cycle of ``phase`` starts any more (its ``until.max_days``), or None."""
+        until = phase.until
+        if until is None or until.max_days is None or until.counted_from is None:
+            return None
+        origin = target_date(self.ctx, until.counted_from.timing())
+        return None if origin is None else origin + days(until.max_days)
+
+    def _induction_completed(self) -> bool:
+        """Every cycle of the phases before re-evaluation was given."""
+        return all(len(self.ctx.cycle_starts.get(ph.id, ())) == ph.cycles
+                   for ph in phases_of(self.ctx, "all"))
+
     def _induction(self) -> None:
         ctx = self.ctx
-        assert ctx.hipec is not None
-        self.run_phase("induction", ctx.hipec + days(21), 3)
-        starts = ctx.cycle_starts.get("induction", [])
-        c1 = starts[0] if starts else None
-        end = (c1 + days(20)) if c1 else self.dlt_window_end
+        self.run_phases("all")
+        first = phases_of(ctx, "all")[0].id
+        c1 = ctx.cycle_starts.get(first, [None])[0]
+        end = dlt_window_end(ctx)
         stopped = ctx.end() if ctx.end() < end else None
         if ctx.dlt and ctx.dlt_date is not None:
             self.dlt_evaluable, self.dlt_known_on = True, ctx.dlt_date
@@ -204,10 +236,13 @@ class Flow:
             self.dlt_known_on = min(end, stopped) if stopped else end
 
     def _reevaluation(self) -> bool:
-        """CT, second-look laparoscopy and MDT after induction cycle 3; False if not reached."""
+        """CT, second-look laparoscopy and MDT after induction (the protocol's ``reevaluation``
+        visit); False if not reached."""
         ctx, rng, params = self.ctx, self.ctx.rng, self.ctx.params
-        c3 = ctx.cycle_starts["induction"][2]
-        when = c3 + days(17 + int(rng.integers(-2, 3)))
+        planned = target_date(ctx, visit_def(ctx, "reevaluation").timing)
+        if planned is None:
+            return False
+        when = planned + days(int(rng.integers(-2, 3)))
         if not ctx.alive_and_followed(when):
             return False
         ctx.reevaluation = when
@@ -234,7 +269,7 @@ class Flow:
         ctx.records.surgeries.append(surgery_record(ctx, when, "second_look_laparoscopy", None, ()))
         if float(rng.random()) < params.ecog_worsening_probability:
             ctx.ecog = 2
-        self.done.append(Done("reevaluation", 1, c3 + days(17), when))
+        self.done.append(Done("reevaluation", 1, planned, when))
         values: dict[str, object] = {
             "reeval_new_lesion": response == "PD", "reeval_distant_metastasis": False,
             "overall_response": response if self.disease.measurable or response in ("CR", "PD")
@@ -281,9 +316,9 @@ class Flow:
 
     def _operated(self) -> None:
         ctx, rng, params = self.ctx, self.ctx.rng, self.ctx.params
-        c3 = ctx.cycle_starts["induction"][2]
-        when = c3 + days(35 + int(rng.integers(-3, 4)))
-        if not ctx.alive_and_followed(when):
+        planned = target_date(ctx, event_visit(ctx, Anchor.SURGERY).timing)
+        when = None if planned is None else planned + days(int(rng.integers(-3, 4)))
+        if when is None or not ctx.alive_and_followed(when):
             self.r0_known_on = ctx.end()
             ctx.branch = "not_operated"
             return
@@ -301,39 +336,31 @@ class Flow:
         if died:
             self._die(found[0].onset_date, "surgical_complication")
         self._plan_cts()
-        self.limit = self._c1() + days(365)
-        last = self.run_phase("adjuvant", when + days(35), 5)
-        if last is not None and len(ctx.cycle_starts.get("adjuvant", ())) == 5:
-            self.run_phase("maintenance-operated", last + days(21), None)
+        self.run_phases("operated")
         self._finish()
 
     def _not_operated(self) -> None:
-        ctx = self.ctx
         self._plan_cts()
-        self.limit = self._c1() + days(730)
-        c3 = ctx.cycle_starts["induction"][2]
-        last = self.run_phase("continuation", c3 + days(21), 3)
-        if last is not None and len(ctx.cycle_starts.get("continuation", ())) == 3:
-            self.run_phase("maintenance-not-operated", last + days(21), None)
+        self.run_phases("not_operated")
         self._finish()
 
-    def _c1(self) -> dt.date:
-        return self.ctx.cycle_starts["induction"][0]
+    def _ct_targets(self, visit_id: str, until: dt.date) -> list[tuple[int, dt.date]]:
+        anchor = anchor_date(self.ctx, visit_def(self.ctx, visit_id).timing)
+        return [] if anchor is None else targets(self.ctx, visit_id, anchor, until)
 
     def _plan_cts(self) -> None:
         """The CTs after re-evaluation (until the horizon) and which take place; progression
         is detected at the first one on or after the latent progression time."""
         ctx = self.ctx
-        c1 = self._c1()
         assert ctx.reevaluation is not None
         plan: list[tuple[str, int, dt.date]] = []
         if ctx.surgery is None:
-            for n, when in targets(ctx, "tumour-assessment-preop", c1, ctx.horizon):
+            for n, when in self._ct_targets("tumour-assessment-preop", ctx.horizon):
                 plan.append(("tumour-assessment-preop", n, when))
         else:
-            for n, when in targets(ctx, "tumour-assessment-preop", c1, ctx.surgery - days(1)):
+            for n, when in self._ct_targets("tumour-assessment-preop", ctx.surgery - days(1)):
                 plan.append(("tumour-assessment-preop", n, when))
-            for n, when in targets(ctx, "tumour-assessment-postop", ctx.surgery, ctx.horizon):
+            for n, when in self._ct_targets("tumour-assessment-postop", ctx.horizon):
                 plan.append(("tumour-assessment-postop", n, when))
         progression_day = self.latent_progression
         for visit_id, n, planned in plan:
@@ -369,17 +396,14 @@ class Flow:
             self.stop_decided = ctx.dropout
         elif self.limit is not None and stop == self.limit and stop < ctx.horizon:
             ctx.off_treatment_reason = "completed"
-            self.stop_decided = (ctx.last_dose or stop) + days(21)
+            self.stop_decided = (ctx.last_dose or stop) + days(self.cycle_length)
         else:
             self.stop_decided = None   # still on treatment at the horizon
 
     def early_cts(self, until: dt.date) -> None:
         """The 6-weekly CTs before re-evaluation (or before the course ended)."""
         ctx = self.ctx
-        starts = ctx.cycle_starts.get("induction", [])
-        if not starts:
-            return
-        for n, planned in targets(ctx, "tumour-assessment-preop", starts[0], until):
+        for n, planned in self._ct_targets("tumour-assessment-preop", until):
             done = attend(ctx, "tumour-assessment-preop", n, planned)
             if done is None or done.actual >= until:
                 continue
