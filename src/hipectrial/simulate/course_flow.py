@@ -239,10 +239,11 @@ class Flow:
         """CT, second-look laparoscopy and MDT after induction (the protocol's ``reevaluation``
         visit); False if not reached."""
         ctx, rng, params = self.ctx, self.ctx.rng, self.ctx.params
-        planned = target_date(ctx, visit_def(ctx, "reevaluation").timing)
+        timing = visit_def(ctx, "reevaluation").timing
+        planned = target_date(ctx, timing)
         if planned is None:
             return False
-        when = planned + days(int(rng.integers(-2, 3)))
+        when = in_window(ctx, planned, timing)
         if not ctx.alive_and_followed(when):
             return False
         ctx.reevaluation = when
@@ -316,8 +317,9 @@ class Flow:
 
     def _operated(self) -> None:
         ctx, rng, params = self.ctx, self.ctx.rng, self.ctx.params
-        planned = target_date(ctx, event_visit(ctx, Anchor.SURGERY).timing)
-        when = None if planned is None else planned + days(int(rng.integers(-3, 4)))
+        timing = event_visit(ctx, Anchor.SURGERY).timing
+        planned = target_date(ctx, timing)
+        when = None if planned is None else in_window(ctx, planned, timing)
         if when is None or not ctx.alive_and_followed(when):
             self.r0_known_on = ctx.end()
             ctx.branch = "not_operated"
