@@ -101,7 +101,7 @@ class SiteSpec(_Model):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,9}$", description="site id, e.g. SH01")
     name: str = Field(min_length=1)
     city: str = Field(min_length=1)
-    country: str = Field(default="CN", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
     principal_investigator: str | None = None
     activation_day: int = Field(ge=0, description="days after start_date the site opens")
     screened_per_month: float = Field(gt=0.0, description="mean people consented and screened "
@@ -153,7 +153,6 @@ class Peritoneum(_Model):
     cytology_positive_if_p1: Probability
     cytology_positive_if_p0: Probability
     region_weights: tuple[float, ...] = Field(
-        default=(3.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.5, 1.0, 1.0, 0.6, 0.6, 0.6, 0.6),
         description="relative chance of each Sugarbaker region 0-12 being involved")
 
     @field_validator("region_weights")
@@ -220,12 +219,11 @@ class Baseline(_Model):
 class ScreeningDays(_Model):
     """Days between the steps of screening (uniform, inclusive ranges)."""
 
-    consent_to_visit: tuple[int, int] = Field(default=(0, 3), description="consent -> screening "
+    consent_to_visit: tuple[int, int] = Field(description="consent -> screening "
                                               "visit (vital signs, ECOG, labs)")
-    consent_to_laparoscopy: tuple[int, int] = Field(default=(2, 10),
-                                                    description="consent -> staging laparoscopy")
+    consent_to_laparoscopy: tuple[int, int] = Field(description="consent -> staging laparoscopy")
     verdict_to_registration: tuple[int, int] = Field(
-        default=(1, 4), description="last screening result -> registration")
+        description="last screening result -> registration")
 
     @field_validator("consent_to_visit", "consent_to_laparoscopy", "verdict_to_registration")
     @classmethod
@@ -240,15 +238,15 @@ class NotRegistered(_Model):
     """Eligible people who still do not register, and the ``eos-reason`` code written."""
 
     probability: Probability
-    reason: str = Field(default="consent_withdrawn", min_length=1)
+    reason: str = Field(min_length=1)
 
 
 class PartB(_Model):
     """Part B (Simon two-stage) at the RP2D."""
 
-    enrol: int | None = Field(default=None, ge=1, description="participants to register in "
-                              "Part B; the protocol's statistics.primary.enrol when omitted")
-    pause_for_stage1: bool = Field(default=True, description="registration pauses after n1 "
+    enrol: int | None = Field(ge=1, description="participants to register in "
+                              "Part B; null: the protocol's statistics.primary.enrol")
+    pause_for_stage1: bool = Field(description="registration pauses after n1 "
                                    "Part B participants until their R0 outcomes are known")
 
 
@@ -274,13 +272,13 @@ class Scenario(_Model):
     sites: tuple[SiteSpec, ...] = Field(min_length=1)
     her2_positive: Probability = Field(description="HER2-positive prevalence among the screened")
     baseline: Baseline
-    screening_days: ScreeningDays = ScreeningDays()
+    screening_days: ScreeningDays
     not_registered: NotRegistered
     dlt_probability: dict[str, Probability] = Field(
         min_length=1, description="true DLT probability per protocol dose-level id")
-    part_b: PartB = PartB()
+    part_b: PartB
     cutoff: Cutoff
-    course: CourseParameters = CourseParameters()
+    course: CourseParameters
 
     @field_validator("sites")
     @classmethod
