@@ -43,8 +43,9 @@ class Course:
 
     ``dlt``: a DLT-qualifying event inside the DLT window (flagged ``dlt`` on the AE in
     Part A); ``dlt_evaluable``: received HIPEC and induction cycle 1 and was followed to
-    the end of the protocol's DLT window (seed: cycle 1 day 21), or had a DLT; ``dlt_known_on``: the DLT's onset, else the end of the
-    window or the earlier death/dropout. ``r0``: R0 resection (R0, CC-0, CY0 at surgery);
+    the end of the protocol's DLT window (seed: cycle 1 day 21), or had a DLT;
+    ``dlt_known_on``: the DLT's onset, else the end of the window or the earlier
+    death/dropout. ``r0``: R0 resection (R0, CC-0, CY0 at surgery);
     ``r0_known_on``: the surgery date, or when it became certain there would be no R0 (MDT
     decision not to operate, progression, death, dropout, stop of treatment).
     """

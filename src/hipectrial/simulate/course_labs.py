@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from hipectrial.clinical import grade_lab
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.data import LabResult
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, ValueType
@@ -67,16 +68,17 @@ class _Field:
     quantum: Decimal
 
 
-_FIELD_CACHE: dict[int, tuple[Protocol, dict[str, _Field]]] = {}
 _Grid = tuple[tuple[tuple[Decimal, ...], ...], str | None]
 _GRID_CACHE: dict[tuple[str, str, Decimal, Decimal | None, Decimal | None], _Grid] = {}
 
 
 def _fields(protocol: Protocol) -> dict[str, _Field]:
-    """The protocol's lab fields by CDISC code (the first form declaring each code)."""
-    cached = _FIELD_CACHE.get(id(protocol))
-    if cached is not None and cached[0] is protocol:
-        return cached[1]
+    """The protocol's lab fields by CDISC code (the first form declaring each code), looked
+    up once per protocol (engine_cache)."""
+    return per_protocol(protocol, "simulate.lab_fields", lambda: _lab_fields(protocol))
+
+
+def _lab_fields(protocol: Protocol) -> dict[str, _Field]:
     found: dict[str, _Field] = {}
     for form in protocol.forms:
         for f in form.fields:
@@ -87,7 +89,6 @@ def _fields(protocol: Protocol) -> dict[str, _Field]:
                                      "the simulator rounds lab values to the field's precision")
                 quantum = Decimal(1).scaleb(-(f.decimals or 0))
                 found[f.cdisc] = _Field(f.id, f.unit, quantum)
-    _FIELD_CACHE[id(protocol)] = (protocol, found)
     return found
 
 
