@@ -31,8 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hipectrial.errors import HipectrialError, Problem
 
-# One located-error style for every YAML file we read: the protocol loader's.
-from hipectrial.protocol.loader import YamlPath, _located, _pydantic_message, _read_yaml
+# One located-error style for every YAML file we read: the protocol package's.
+from hipectrial.protocol.located_yaml import LocatedYaml, read_located_yaml
 from hipectrial.simulate.scenario_course import CourseParameters
 
 __all__ = [
@@ -337,8 +337,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     hipectrial.simulate.scenario.ScenarioError: 1 problem in scenario:
     nosuch: no shipped scenario of that name; shipped: default, ineffective, toxic (or give ...
     """
-    data, filename, marks = _raw(name_or_path, ())
-    return _validated(data, filename, marks)
+    data, doc = _raw(name_or_path, ())
+    return _validated(data, doc)
 
 
 def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -350,9 +350,9 @@ def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _raw(name_or_path: str | Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], str,
-                                                                    dict[YamlPath, tuple[int, int]]]:
-    """The mapping of a scenario file with its ``extends`` chain applied."""
+def _raw(name_or_path: str | Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], LocatedYaml]:
+    """The mapping of a scenario file with its ``extends`` chain applied, and the file as read
+    (whose positions locate the problems of the merged mapping)."""
     file = _file_of(name_or_path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -360,16 +360,15 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...]) -> tuple[dict[str, Any
         raise ScenarioError([Problem(str(file), "", f"cannot read file: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(str(file), "", f"not UTF-8 text: {exc.reason}")]) from None
-    filename = str(file)
-    data, marks, problems = _read_yaml(text, filename)
-    if problems:
-        raise ScenarioError(problems)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(filename, "", "the file must be a YAML mapping", 1, 1)])
+    doc = read_located_yaml(text, str(file))
+    if doc.problems:
+        raise ScenarioError(doc.problems)
+    data = dict(doc.mapping())
+    filename = doc.filename
     parent = data.pop("extends", None)
     if parent is None:
-        return data, filename, marks
-    line, column = marks.get(("extends",), (None, None))
+        return data, doc
+    line, column = doc.marks.get(("extends",), (None, None))
     if not isinstance(parent, str) or str(file.resolve()) in seen:
         raise ScenarioError([Problem(filename, "extends", "must name another scenario (a shipped "
                                      "name or a path relative to this file), without a cycle",
@@ -377,25 +376,20 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...]) -> tuple[dict[str, Any
     target: str | Path = parent
     if "/" in parent or parent.endswith((".yaml", ".yml")):
         target = file.parent / parent
-    base, _, _ = _raw(target, (*seen, str(file.resolve())))
-    return _merged(base, data), filename, marks
+    base, _ = _raw(target, (*seen, str(file.resolve())))
+    return _merged(base, data), doc
 
 
 def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     """Parse scenario YAML text (without ``extends``); ``filename`` is used in messages only."""
-    data, marks, problems = _read_yaml(text, filename)
-    if problems:
-        raise ScenarioError(problems)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(filename, "", "the file must be a YAML mapping", 1, 1)])
-    return _validated(data, filename, marks)
+    doc = read_located_yaml(text, filename)
+    if doc.problems:
+        raise ScenarioError(doc.problems)
+    return _validated(doc.mapping(), doc)
 
 
-def _validated(data: dict[str, Any], filename: str, marks: dict[YamlPath, tuple[int, int]]) -> Scenario:
+def _validated(data: dict[str, Any], doc: LocatedYaml) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(
-            [_located(filename, marks, tuple(err["loc"]), _pydantic_message(err))
-             for err in exc.errors(include_url=False)]
-        ) from None
+        raise ScenarioError(doc.validation_problems(exc)) from None
