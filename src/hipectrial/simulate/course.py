@@ -29,6 +29,7 @@ from hipectrial.data import (
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.simulate.course_common import Context, days
+from hipectrial.simulate.course_deaths import fatal_episode
 from hipectrial.simulate.course_flow import Flow
 from hipectrial.simulate.course_followup import follow_up
 from hipectrial.simulate.course_truncate import truncate
@@ -114,6 +115,9 @@ def simulate_course(*, protocol: Protocol, params: CourseParameters, enrolment: 
     flow.run()
     if ctx.death is not None and ctx.dropout is not None and ctx.death > ctx.dropout:
         ctx.death, ctx.death_cause = None, None   # not known: the participant had left the study
+    fatal = fatal_episode(ctx, flow.fatal_operation)
+    if fatal is not None:
+        flow.tx.episodes.append(fatal)
     eot, eot_visit = follow_up(flow)
     end = min(ctx.end(), horizon)
     records = ctx.records

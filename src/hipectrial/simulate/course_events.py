@@ -38,6 +38,7 @@ class Episode:
     dlt: bool = False
     led_to_discontinuation: bool = False
     neuropathy: bool = False
+    sequelae: bool = False        # resolves with sequelae
     extra: dict[str, bool] = field(default_factory=dict)
 
     def ongoing(self, when: dt.date) -> bool:
@@ -49,8 +50,16 @@ class Episode:
             resolution_date=self.resolution, serious=self.serious, attribution=self.attribution,
             dlt=self.dlt, immune_related=self.immune_related,
             led_to_discontinuation=self.led_to_discontinuation,
-            outcome=AeOutcome.RECOVERED if self.resolution is not None else AeOutcome.NOT_RECOVERED,
+            outcome=self.outcome(),
         )
+
+    def outcome(self) -> AeOutcome:
+        """Fatal at grade 5 (CTCAE v5.0); else recovered (with sequelae) once resolved."""
+        if self.grade == 5:
+            return AeOutcome.FATAL
+        if self.resolution is None:
+            return AeOutcome.NOT_RECOVERED
+        return AeOutcome.RECOVERED_WITH_SEQUELAE if self.sequelae else AeOutcome.RECOVERED
 
 
 _RuleIndex = tuple[frozenset[str], dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]

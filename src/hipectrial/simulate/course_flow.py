@@ -41,6 +41,7 @@ from hipectrial.simulate.course_timeline import (
 )
 from hipectrial.simulate.course_treatment import MAX_CHECKS, Treatment
 from hipectrial.simulate.course_visits import Done, attend, targets, visit_def
+from hipectrial.simulate.scenario_course import OperationRisk
 
 
 class Flow:
@@ -62,6 +63,7 @@ class Flow:
         self.r0_known_on: dt.date | None = None
         self.stop_decided: dt.date | None = None
         self.ct_plan: list[Done] = []
+        self.fatal_operation: OperationRisk | None = None   # whose complication killed
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -134,6 +136,7 @@ class Flow:
         profile = ctx.enrolment.profile
         ctx.records.assessments.append(laparoscopy(ctx, hipec, tuple(profile.pci), profile.cytology))
         if died:
+            self.fatal_operation = ctx.params.hipec_laparoscopy
             self._die(found[0].onset_date, "surgical_complication")
         # The DLT window as planned (its cycle not given yet).
         window_end = dlt_window_end(ctx)
@@ -336,6 +339,7 @@ class Flow:
         self._set_death_dropout(self.day(when), ratio)
         self.latent_progression = draw_piecewise(rng, params.progression_hazard, self.day(when), ratio)
         if died:
+            self.fatal_operation = params.conversion_surgery
             self._die(found[0].onset_date, "surgical_complication")
         self._plan_cts()
         self.run_phases("operated")

@@ -355,12 +355,22 @@ class Treatment:
             # Exponential durations, capped at three times the mean (no life-long episodes).
             length = max(1, min(round(float(rng.exponential(rate.duration_days))),
                                 3 * rate.duration_days))
+            judged = float(rng.random())
+            if judged < rate.unrelated_probability:
+                attribution = dict.fromkeys(related, Attribution.UNRELATED)
+            elif judged < rate.unrelated_probability + rate.unlikely_probability:
+                attribution = dict.fromkeys(related, Attribution.UNLIKELY)
+            else:
+                attribution = {a: Attribution.POSSIBLE if i else Attribution.PROBABLE
+                               for i, a in enumerate(related)}
+            sequelae = bool(rate.sequelae_probability) and float(rng.random()) < rate.sequelae_probability
             self.add_episode(Episode(
                 term=rate.term, grade=grade, onset=onset, resolution=onset + days(length),
-                attribution={a: Attribution.POSSIBLE if i else Attribution.PROBABLE
-                             for i, a in enumerate(related)},
-                immune_related=rate.immune_related, serious=grade >= rate.serious_if_grade_at_least,
-                neuropathy=rate.term == "Peripheral sensory neuropathy"))
+                attribution=attribution,
+                # an immune-related AE is one the PD-1 antibody caused: not when judged unrelated
+                immune_related=rate.immune_related and attribution[related[0]].related,
+                serious=grade >= rate.serious_if_grade_at_least,
+                neuropathy=rate.term == "Peripheral sensory neuropathy", sequelae=sequelae))
 
     def add_episode(self, episode: Episode) -> None:
         """Keep an episode; a lab-defined one also gets its lab value at onset (its nadir)."""

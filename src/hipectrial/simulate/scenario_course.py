@@ -67,6 +67,13 @@ class AdverseEventRate(_Model):
     serious_if_grade_at_least: int = Field(
         ge=1, le=5, description="the event is serious (SAE) at this grade or above")
     duration_days: int = Field(ge=1, le=365, description="mean duration (days) of one episode")
+    unrelated_probability: Probability = Field(
+        description="share of episodes the investigator judges unrelated to every study agent")
+    unlikely_probability: Probability = Field(
+        description="share of episodes judged unlikely related to every study agent (the rest "
+        "are possible or probable)")
+    sequelae_probability: Probability = Field(
+        description="share of resolved episodes that resolve with sequelae")
 
     @field_validator("grade_probabilities")
     @classmethod
@@ -76,6 +83,12 @@ class AdverseEventRate(_Model):
                 raise ValueError(f"grade {grade} is not a CTCAE grade 1-4 (grade 5 is death)")
         _at_most_one("grade", list(value.values()))
         return value
+
+    @model_validator(mode="after")
+    def _attribution(self) -> AdverseEventRate:
+        _at_most_one("attribution (unrelated + unlikely)",
+                     [self.unrelated_probability, self.unlikely_probability])
+        return self
 
 
 class ClavienDindoRates(_Model):
@@ -106,6 +119,11 @@ class OperationRisk(_Model):
     complications: ClavienDindoRates
     postoperative_death_probability: Probability = Field(
         description="death within 30 days of the operation from a complication")
+    fatal_ae_term: str = Field(min_length=1, description="CTCAE v5.0 term of the grade-5 adverse "
+                               "event a post-operative death is recorded as")
+    fatal_ae_related_probability: Probability = Field(
+        description="the fatal complication is judged at least possibly related to the HIPEC "
+        "agent (else unlikely related)")
 
 
 class ResponseRates(_Model):
@@ -218,6 +236,14 @@ class CourseParameters(_Model):
         description="latent progression after re-evaluation (non-PD), per month")
     death_without_progression_hazard: tuple[HazardPiece, ...] = Field(
         description="death before progression, per month")
+    death_without_progression_ae_share: Probability = Field(
+        description="share of deaths without progression within the SAE reporting period "
+        "after the last dose that are due to an adverse event (recorded at grade 5)")
+    death_without_progression_treatment_related_share: Probability = Field(
+        description="among those, the share at least possibly related to the systemic agents "
+        "(cause treatment toxicity); the rest are unlikely related (cause other)")
+    fatal_ae_terms: tuple[str, str] = Field(
+        description="CTCAE v5.0 terms of those grade-5 events: (treatment-related, other)")
     post_progression_death_monthly_hazard: Hazard = Field(
         description="death after progression, per month")
     hazard_ratio_operated: Annotated[float, Field(gt=0.0)] = Field(
