@@ -131,7 +131,8 @@ def test_forced_surgery_and_r0_follow_the_conventions(protocol: Protocol) -> Non
 
 
 def test_progression_at_reevaluation_stops_treatment(protocol: Protocol) -> None:
-    course = run(protocol, params(**QUIET, response={"cr": 0, "pr": 0, "sd": 0, "pd": 1}))
+    course = run(protocol, params(**QUIET, response={"cr": 0, "pr": 0, "sd": 0, "pd": 1},
+                                  progression_at_first_ct_probability=0.0))
     reevaluation = next(v.actual_date for v in course.visits if v.visit_id == "reevaluation")
     progressed = [f for f in course.follow_ups if f.progression_date is not None]
     assert progressed[0].progression_date == reevaluation

@@ -3,13 +3,14 @@ outcomes with sequelae, and deaths due to an adverse event recorded at grade 5 (
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from tests.simulate.course_helpers import IMMORTAL, NO_COMPLICATION, QUIET, errors, params, run
 
 from hipectrial.clinical.dose_inputs import Attribution
-from hipectrial.data import AeOutcome
+from hipectrial.data import AeOutcome, AssessmentMethod
 from hipectrial.protocol import Protocol
 
 SD = {"cr": 0.0, "pr": 0.0, "sd": 1.0, "pd": 0.0}
@@ -102,3 +103,34 @@ def test_deaths_not_due_to_an_adverse_event_have_no_grade_5_event(protocol: Prot
         course = run(protocol, params(**_dies_on_treatment(0.0, 1.0)), seed=seed)
         assert not any(e.grade == 5 for e in course.adverse_events)
         assert all(f.cause_of_death in (None, "other_cause") for f in course.follow_ups)
+
+
+def test_progression_can_be_found_at_the_first_ct(protocol: Protocol) -> None:
+    # Every participant has PD, all of them at the first on-treatment CT (6 weeks after C1D1,
+    # -7/+7 days: the protocol's tumour-assessment-preop visit); treatment stops there and
+    # there is no re-evaluation.
+    early = params(**QUIET, **IMMORTAL, response={"cr": 0, "pr": 0, "sd": 0, "pd": 1},
+                   progression_at_first_ct_probability=1.0, measurable_disease_probability=1.0)
+    for seed in range(1, 6):
+        course = run(protocol, early, seed=seed)
+        c1 = min(d.date for d in course.doses if d.phase == "induction")
+        on_treatment = [a for a in course.tumour_assessments
+                        if a.method is AssessmentMethod.CT and a.date > c1]
+        assert len(on_treatment) == 1
+        first = on_treatment[0].date
+        assert abs((first - (c1 + dt.timedelta(days=42))).days) <= 7
+        assert [f.progression_date for f in course.follow_ups if f.progression_date] [:1] == [first]
+        assert course.participant.off_treatment_reason == "progression"
+        assert not any(v.visit_id == "reevaluation" for v in course.visits)
+        assert not course.r0
+        assert course.r0_known_on == first
+        assert all(d.date < first for d in course.doses if d.phase is not None)
+        assert errors(protocol, course) == []
+
+
+def test_without_early_progression_every_progressor_is_seen_at_reevaluation(protocol: Protocol) -> None:
+    late = params(**QUIET, **IMMORTAL, response={"cr": 0, "pr": 0, "sd": 0, "pd": 1},
+                  progression_at_first_ct_probability=0.0)
+    course = run(protocol, late, seed=1)
+    reevaluation = next(v.actual_date for v in course.visits if v.visit_id == "reevaluation")
+    assert [f.progression_date for f in course.follow_ups if f.progression_date][:1] == [reevaluation]

@@ -64,6 +64,8 @@ class Flow:
         self.stop_decided: dt.date | None = None
         self.ct_plan: list[Done] = []
         self.fatal_operation: OperationRisk | None = None   # whose complication killed
+        self.response = "SD"                    # RECIST response at re-evaluation (drawn at C1)
+        self.first_ct: Done | None = None       # that CT, when it showed PD
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -117,7 +119,7 @@ class Flow:
         if ctx.death == hipec:
             return
         self._induction()
-        if self._induction_completed() and self._reevaluation():
+        if self.first_ct is None and self._induction_completed() and self._reevaluation():
             if ctx.branch == "operated":
                 self._operated()
             else:
@@ -146,6 +148,26 @@ class Flow:
             if ctx.alive_and_followed(episode.onset):
                 ctx.dlt, ctx.dlt_date = True, episode.onset
 
+    def _first_cycle_given(self) -> None:
+        """The response the participant will have (drawn now), and, for a share of those with
+        PD, progression documented at the first on-treatment CT: treatment stops there."""
+        ctx, rng, params = self.ctx, self.ctx.rng, self.ctx.params
+        r = params.response
+        drawn = choose(rng, [r.cr, r.pr, r.sd, r.pd])
+        self.response = RESPONSES[3 if drawn is None else drawn]
+        if self.response != "PD" or float(rng.random()) >= params.progression_at_first_ct_probability:
+            return
+        first = self._ct_targets("tumour-assessment-preop", ctx.horizon)[:1]
+        done = attend(ctx, "tumour-assessment-preop", *first[0], may_miss=False) if first else None
+        if done is None:
+            return
+        self.first_ct = done
+        set_response(rng, self.disease, "PD")
+        ctx.progression = done.actual
+        self._after_progression(done.actual)
+        ctx.off_treatment_reason = "progression"
+        self.stop_decided = done.actual
+
     def _die(self, when: dt.date, cause: str) -> None:
         ctx = self.ctx
         if ctx.death is None or when < ctx.death:
@@ -166,6 +188,8 @@ class Flow:
             if result == "given":
                 ctx.cycle_starts.setdefault(phase, []).append(check)
                 self._vitals(phase, number, check)
+                if number == 1 and phase == phases_of(ctx, "all")[0].id:
+                    self._first_cycle_given()
                 return check
             if result == "stopped":
                 break
@@ -250,9 +274,7 @@ class Flow:
         if not ctx.alive_and_followed(when):
             return False
         ctx.reevaluation = when
-        r = params.response
-        drawn = choose(rng, [r.cr, r.pr, r.sd, r.pd])
-        response = RESPONSES[3 if drawn is None else drawn]
+        response = self.response
         set_response(rng, self.disease, response)
         self.early_cts(when)
         ctx.records.assessments.append(ct(ctx, self.disease, when, stage="response"))
@@ -409,6 +431,11 @@ class Flow:
     def early_cts(self, until: dt.date) -> None:
         """The 6-weekly CTs before re-evaluation (or before the course ended)."""
         ctx = self.ctx
+        if self.first_ct is not None:     # PD at the first CT: the only one on treatment
+            self.done.append(self.first_ct)
+            ctx.records.assessments.append(ct(ctx, self.disease, self.first_ct.actual,
+                                              stage="progression"))
+            return
         for n, planned in self._ct_targets("tumour-assessment-preop", until):
             done = attend(ctx, "tumour-assessment-preop", n, planned)
             if done is None or done.actual >= until:

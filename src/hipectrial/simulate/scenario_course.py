@@ -205,6 +205,9 @@ class CourseParameters(_Model):
     measurable_disease_probability: Probability = Field(
         description="the participant has at least one RECIST target lesion")
     response: ResponseRates
+    progression_at_first_ct_probability: Probability = Field(
+        description="share of participants with PD (response) whose progression is already "
+        "documented at the first on-treatment CT; their treatment stops there")
     second_look_pci_change: tuple[PciChange, ...] = Field(
         description="PCI change first -> second look (non-PD participants); sums to 1")
     pci_change_at_pd: int = Field(ge=0, le=39,
