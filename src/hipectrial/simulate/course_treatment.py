@@ -54,6 +54,13 @@ def _memo(protocol: Protocol, name: str) -> dict[tuple[object, ...], Any]:
     return per_protocol(protocol, ("simulate.memo", name), dict)
 
 
+def clear_memos(protocol: Protocol) -> None:
+    """Empty ``protocol``'s prescription and decision memos (a benchmark measures what a new
+    seed costs)."""
+    for name in ("prescriptions", "decisions"):
+        _memo(protocol, name).clear()
+
+
 def used_variables(protocol: Protocol) -> frozenset[str]:
     """The variables the day-1 criteria and the lab rules read: the only values a decision
     depends on, so the only ones given to it (and in its cache key); once per protocol."""
