@@ -18,6 +18,7 @@ from hipectrial.clinical.derived import CriterionStatus
 from hipectrial.data import AssessmentMethod, Cytology
 from hipectrial.protocol.regimen import Anchor, Phase
 from hipectrial.simulate.course_common import Context, choose, days, draw_exponential, draw_piecewise
+from hipectrial.simulate.course_cts import ct_targets, early_cts, plan_cts
 from hipectrial.simulate.course_disease import (
     RESPONSES,
     Disease,
@@ -31,7 +32,6 @@ from hipectrial.simulate.course_disease import (
     surgery_record,
 )
 from hipectrial.simulate.course_timeline import (
-    anchor_date,
     dlt_window_end,
     event_visit,
     in_window,
@@ -40,7 +40,7 @@ from hipectrial.simulate.course_timeline import (
     target_date,
 )
 from hipectrial.simulate.course_treatment import MAX_CHECKS, Treatment
-from hipectrial.simulate.course_visits import Done, attend, targets, visit_def
+from hipectrial.simulate.course_visits import Done, attend, visit_def
 from hipectrial.simulate.scenario_course import OperationRisk
 
 
@@ -126,7 +126,7 @@ class Flow:
                 self._not_operated()
         elif self.r0_known_on is None:
             assert ctx.hipec is not None
-            self.early_cts(min(ctx.end(), ctx.hipec + days(120)))
+            early_cts(self, min(ctx.end(), ctx.hipec + days(120)))
             self.r0_known_on = min(self.stop_decided or ctx.end(), ctx.end())
 
     def _day0(self, hipec: dt.date) -> None:
@@ -157,14 +157,14 @@ class Flow:
         self.response = RESPONSES[3 if drawn is None else drawn]
         if self.response != "PD" or float(rng.random()) >= params.progression_at_first_ct_probability:
             return
-        first = self._ct_targets("tumour-assessment-preop", ctx.horizon)[:1]
+        first = ct_targets(self, "tumour-assessment-preop", ctx.horizon)[:1]
         done = attend(ctx, "tumour-assessment-preop", *first[0], may_miss=False) if first else None
         if done is None:
             return
         self.first_ct = done
         set_response(rng, self.disease, "PD")
         ctx.progression = done.actual
-        self._after_progression(done.actual)
+        self.after_progression(done.actual)
         ctx.off_treatment_reason = "progression"
         self.stop_decided = done.actual
 
@@ -276,7 +276,7 @@ class Flow:
         ctx.reevaluation = when
         response = self.response
         set_response(rng, self.disease, response)
-        self.early_cts(when)
+        early_cts(self, when)
         ctx.records.assessments.append(ct(ctx, self.disease, when, stage="response"))
         first = tuple(ctx.enrolment.profile.pci)
         if response == "PD":
@@ -317,7 +317,7 @@ class Flow:
                          {"ecog_date": when, "ecog": str(ctx.ecog)}, ctx.pid)
         if response == "PD":
             ctx.progression = when
-            self._after_progression(when)
+            self.after_progression(when)
             ctx.off_treatment_reason = "progression"
             self.stop_decided = when
             self.r0_known_on = when
@@ -329,7 +329,7 @@ class Flow:
             self.latent_progression = draw_piecewise(rng, params.progression_hazard, self.day(when))
         return True
 
-    def _after_progression(self, when: dt.date) -> None:
+    def after_progression(self, when: dt.date) -> None:
         ctx = self.ctx
         died = self.date(draw_exponential(ctx.rng, ctx.params.post_progression_death_monthly_hazard,
                                           self.day(when)))
@@ -363,50 +363,14 @@ class Flow:
         if died:
             self.fatal_operation = params.conversion_surgery
             self._die(found[0].onset_date, "surgical_complication")
-        self._plan_cts()
+        plan_cts(self)
         self.run_phases("operated")
         self._finish()
 
     def _not_operated(self) -> None:
-        self._plan_cts()
+        plan_cts(self)
         self.run_phases("not_operated")
         self._finish()
-
-    def _ct_targets(self, visit_id: str, until: dt.date) -> list[tuple[int, dt.date]]:
-        anchor = anchor_date(self.ctx, visit_def(self.ctx, visit_id).timing)
-        return [] if anchor is None else targets(self.ctx, visit_id, anchor, until)
-
-    def _plan_cts(self) -> None:
-        """The CTs after re-evaluation (until the horizon) and which take place; progression
-        is detected at the first one on or after the latent progression time."""
-        ctx = self.ctx
-        assert ctx.reevaluation is not None
-        plan: list[tuple[str, int, dt.date]] = []
-        if ctx.surgery is None:
-            for n, when in self._ct_targets("tumour-assessment-preop", ctx.horizon):
-                plan.append(("tumour-assessment-preop", n, when))
-        else:
-            for n, when in self._ct_targets("tumour-assessment-preop", ctx.surgery - days(1)):
-                plan.append(("tumour-assessment-preop", n, when))
-            for n, when in self._ct_targets("tumour-assessment-postop", ctx.horizon):
-                plan.append(("tumour-assessment-postop", n, when))
-        progression_day = self.latent_progression
-        for visit_id, n, planned in plan:
-            if planned <= ctx.reevaluation:
-                continue
-            done = attend(ctx, visit_id, n, planned)
-            if done is None:
-                continue
-            self.ct_plan.append(done)
-            if ctx.progression is None and self.day(done.actual) >= progression_day \
-                    and done.actual > ctx.reevaluation:
-                if ctx.death is not None and ctx.death <= done.actual:
-                    break
-                if ctx.dropout is not None and ctx.dropout <= done.actual:
-                    break
-                ctx.progression = done.actual
-                self._after_progression(done.actual)
-                break
 
     def _finish(self) -> None:
         """End of treatment: why, and when it was decided."""
@@ -427,19 +391,3 @@ class Flow:
             self.stop_decided = (ctx.last_dose or stop) + days(self.cycle_length)
         else:
             self.stop_decided = None   # still on treatment at the horizon
-
-    def early_cts(self, until: dt.date) -> None:
-        """The 6-weekly CTs before re-evaluation (or before the course ended)."""
-        ctx = self.ctx
-        if self.first_ct is not None:     # PD at the first CT: the only one on treatment
-            self.done.append(self.first_ct)
-            ctx.records.assessments.append(ct(ctx, self.disease, self.first_ct.actual,
-                                              stage="progression"))
-            return
-        for n, planned in self._ct_targets("tumour-assessment-preop", until):
-            done = attend(ctx, "tumour-assessment-preop", n, planned)
-            if done is None or done.actual >= until:
-                continue
-            self.done.append(done)
-            ctx.records.assessments.append(ct(ctx, self.disease, done.actual, stage="on_treatment",
-                                              fraction=0.5))
