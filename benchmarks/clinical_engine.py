@@ -70,9 +70,8 @@ def _record(protocol: Protocol, courses: int) -> Calls:
     with mock.patch.multiple(course_treatment,
                              decide_modifications=recorder("decide_modifications", decide_modifications),
                              prescribe=recorder("prescribe", prescribe),
-                             prescribe_hipec=recorder("prescribe_hipec", prescribe_hipec)), \
-            mock.patch.dict(course_treatment._PRESCRIPTIONS, clear=True), \
-            mock.patch.dict(course_treatment._DECISIONS, clear=True):
+                             prescribe_hipec=recorder("prescribe_hipec", prescribe_hipec)):
+        course_treatment.clear_memos(protocol)   # record every call, not only the first of a key
         for i in range(courses):
             simulate_course(protocol=protocol, params=params, enrolment=_enrolment(i),
                             dlt_probability=0.3, rng=np.random.default_rng(i), horizon_days=1826)

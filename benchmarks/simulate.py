@@ -61,11 +61,10 @@ class _TimedCourse:
             self.calls += 1
 
 
-def _forget_inputs() -> None:
-    """Empty the caches keyed on participants' inputs (process-wide; tables computed once
-    per protocol stay), so that the next run costs what a new seed costs."""
-    course_treatment._PRESCRIPTIONS.clear()
-    course_treatment._DECISIONS.clear()
+def _forget_inputs(protocol: Protocol) -> None:
+    """Empty the caches keyed on participants' inputs (tables computed once per protocol
+    stay), so that the next run costs what a new seed costs."""
+    course_treatment.clear_memos(protocol)
     PRESCRIBE_BODIES.clear()
 
 
@@ -97,7 +96,7 @@ def main() -> None:
     result: SimulatedTrial | None = None
     for _ in range(args.repeat):
         timed = _TimedCourse()
-        _forget_inputs()
+        _forget_inputs(protocol)
         start = time.perf_counter()
         result = simulate_trial(protocol, scenario, seed=1, participants=args.participants,
                                 course=timed, workers=1)
@@ -114,7 +113,7 @@ def main() -> None:
     pooled: list[float] = []
     same = True
     for _ in range(args.repeat):
-        _forget_inputs()
+        _forget_inputs(protocol)
         start = time.perf_counter()
         fanned = simulate_trial(protocol, scenario, seed=1, participants=args.participants)
         pooled.append(time.perf_counter() - start)

@@ -410,6 +410,12 @@ def test_stage1_look_agrees_with_the_simulator(simulated: Callable[[str, int], S
             assert known.on == _first_not_operated_dose(facts[pid]) < course_on
             assert facts[pid].form_values("reevaluation")[0]["mdt_date"] == course_on
         expected[pid] = known.on
+    if len(look.participant_ids) < 13:
+        # The simulator counted a non-ITT registration among its 13 and, the look taken, Part B
+        # registered nobody after it: the records hold fewer than n1 Part B ITT participants.
+        assert any(pid not in itt for pid in sim_first)
+        assert (look.more_needed, look.look_date) == (13 - len(look.participant_ids), None)
+        return
     assert look.look_date == max(expected.values())
     if look.participant_ids == tuple(sim_first):
         assert (look.responses, look.decision) == (sim.responses, sim.action)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from hipectrial.protocol import Protocol, Truth, dump_protocol, load_protocol, parse_protocol
+from hipectrial.protocol.phase_stop import PhaseUntil, StopEvent
 from hipectrial.protocol.regimen import Anchor, DoseBasis
 
 
@@ -109,6 +111,34 @@ def test_phases(seed: Protocol) -> None:  # PD §Treatment flow 3 and 6
     assert (a.anchor, a.day - a.window_before, a.day + a.window_after) == (Anchor.SURGERY, 28, 42)
     continuation = seed.phase("continuation")
     assert induction.cycles + (continuation.cycles or 0) == 6  # "to 6 cycles in total"
+
+
+def test_maintenance_stops(seed: Protocol) -> None:  # PD §Treatment flow 6
+    # "1 year from induction cycle 1 day 1, progression or unacceptable toxicity" (operated);
+    # "progression, unacceptable toxicity or 2 years from induction cycle 1 day 1" (not operated)
+    for phase_id, max_days in (("maintenance-operated", 365), ("maintenance-not-operated", 730)):
+        phase = seed.phase(phase_id)
+        assert phase.cycles is None
+        assert phase.until is not None
+        until = phase.until
+        assert until.max_days == max_days
+        assert until.counted_from is not None
+        origin = until.counted_from
+        assert (origin.phase, origin.cycle, origin.day) == ("induction", 1, 1)
+        assert until.events == [StopEvent.PROGRESSION, StopEvent.UNACCEPTABLE_TOXICITY]
+        assert "induction cycle 1 day 1" in str(until)
+
+
+@pytest.mark.parametrize(("fields", "phrase"), [
+    ({"max_days": 365}, "'max_days' and 'counted_from' go together"),
+    ({"counted_from": {"phase": "induction", "cycle": 1, "day": 1}}, "go together"),
+    ({}, "gives 'max_days' with 'counted_from', or 'events'"),
+    ({"events": ["progression"], "max_days": 30,
+      "counted_from": {"phase": "induction", "cycle": 1, "day": 0}}, "there is no day 0"),
+])
+def test_phase_stop_rule_is_complete(fields: dict[str, object], phrase: str) -> None:
+    with pytest.raises(ValidationError, match=phrase):
+        PhaseUntil.model_validate({"label": "until something", **fields})
 
 
 def _window(seed: Protocol, visit_id: str) -> tuple[object, ...]:

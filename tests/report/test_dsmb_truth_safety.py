@@ -234,10 +234,15 @@ def test_safety_monitoring_looks_count_severe_toxicity_among_the_first_n_treated
     callout = next(b for b in built.report.sections[0].blocks
                    if isinstance(b, Callout) and b.title.startswith("Safety monitoring (Part B)"))
     now = posterior(len(events), len(part_b))
-    assert callout.text.replace("\u00a0", " ") == (
-        f"{len(events)} participants with severe toxicity among {len(part_b)} treated; "
-        f"P(rate > 30 % | data) = {half_up(Fraction(now), 3)} (stop above 0.90 at a look every 5 treated).")
     first_stop = next((r for r in expected if r[-1] == "stop"), None)
+    current = (f"{len(events)} participants with severe toxicity among {len(part_b)} treated; "
+               f"P(rate > 30 % | data) = {half_up(Fraction(now), 3)}")
+    if first_stop is None:
+        assert callout.text.replace("\u00a0", " ") == current + " (stop above 0.90 at a look every 5 treated)."
+    else:   # the first look that met the rule, then where the count stands now
+        assert callout.text.replace("\u00a0", " ") == (
+            f"{first_stop[1]} of the first {first_stop[0]} with severe toxicity: P(rate > 30 % | data) above "
+            f"0.90 (P = {first_stop[3]}). Now {current}.")
     if first_stop is not None:
         assert callout.title.endswith(f"stopping rule met at the look after {first_stop[0]} treated")
     elif now > 0.90:

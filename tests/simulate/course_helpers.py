@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from hipectrial.data import Cytology, Finding, Severity, Sex, Site, TrialData, validate
 from hipectrial.protocol import Protocol
 from hipectrial.simulate.course import Course, simulate_course
+from hipectrial.simulate.scenario import load_scenario
 from hipectrial.simulate.scenario_course import CourseParameters
 from hipectrial.simulate.types import Enrolment, LabValue, ScreeningProfile
 
@@ -41,13 +43,28 @@ def enrolment(*, her2: bool = False, part: str = "part_a", level: str = "2",
                      study_part=part)
 
 
+def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in changes.items():
+        old = out.get(key)
+        out[key] = _merged(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return out
+
+
+@cache
+def default_params() -> CourseParameters:
+    """The course of the shipped default scenario (the code has no defaults)."""
+    return load_scenario("default").course
+
+
 def params(**changes: Any) -> CourseParameters:
-    return CourseParameters.model_validate(changes)
+    """The default scenario's course with ``changes`` (mappings merge key by key)."""
+    return CourseParameters.model_validate(_merged(default_params().model_dump(), changes))
 
 
 def run(protocol: Protocol, p: CourseParameters | None = None, *, seed: int = 1,
         dlt_probability: float = 0.0, horizon_days: int = 1826, **enrol: Any) -> Course:
-    return simulate_course(protocol=protocol, params=p or CourseParameters(), enrolment=enrolment(**enrol),
+    return simulate_course(protocol=protocol, params=p or default_params(), enrolment=enrolment(**enrol),
                            dlt_probability=dlt_probability, rng=np.random.default_rng(seed),
                            horizon_days=horizon_days)
 
@@ -67,9 +84,12 @@ def errors(protocol: Protocol, course: Course) -> list[Finding]:
     return [f for f in validate(as_trial(protocol, course), protocol) if f.severity is Severity.ERROR]
 
 
+NO_COMPLICATION = dict.fromkeys(("I", "II", "IIIa", "IIIb", "IVa", "IVb"), 0.0)
 QUIET = {"adverse_events": [], "missed_visit_probability": 0.0, "late_visit_probability": 0.0,
          "missing_lab_probability": 0.0, "weight_change_probability": 0.0,
-         "hipec_laparoscopy": {}, "conversion_surgery": {}}
+         "hipec_laparoscopy": {"complications": NO_COMPLICATION, "postoperative_death_probability": 0.0},
+         "conversion_surgery": {"complications": NO_COMPLICATION,
+                                "postoperative_death_probability": 0.0}}
 IMMORTAL = {"death_without_progression_hazard": [{"from_day": 0, "monthly_hazard": 0.0}],
             "progression_hazard": [{"from_day": 0, "monthly_hazard": 0.0}],
             "dropout_monthly_hazard": 0.0}

@@ -64,6 +64,8 @@ def test_grade_3_diarrhoea_reduces_s1_one_level_each_cycle(protocol: Protocol) -
     # Diarrhoea grade 3 attributed to S-1 every cycle: rule diarrhoea-g3, S-1 -1 level
     # (60 -> 50 -> 40), at most two reductions, then S-1 stops (PD §Dose levels).
     diarrhoea = [{"term": "Diarrhea", "grade_probabilities": {3: 1.0}, "attributed_to": ["s-1"],
+                  "immune_related": False, "serious_if_grade_at_least": 4, "unrelated_probability": 0.0,
+                  "unlikely_probability": 0.0, "sequelae_probability": 0.0,
                   "duration_days": 3}]
     course = run(protocol, params(**{**QUIET, **IMMORTAL, "adverse_events": diarrhoea}, response=SD))
     s1 = [(d.cycle, d.given, d.change_reason) for d in course.doses
@@ -129,7 +131,8 @@ def test_forced_surgery_and_r0_follow_the_conventions(protocol: Protocol) -> Non
 
 
 def test_progression_at_reevaluation_stops_treatment(protocol: Protocol) -> None:
-    course = run(protocol, params(**QUIET, response={"cr": 0, "pr": 0, "sd": 0, "pd": 1}))
+    course = run(protocol, params(**QUIET, response={"cr": 0, "pr": 0, "sd": 0, "pd": 1},
+                                  progression_at_first_ct_probability=0.0))
     reevaluation = next(v.actual_date for v in course.visits if v.visit_id == "reevaluation")
     progressed = [f for f in course.follow_ups if f.progression_date is not None]
     assert progressed[0].progression_date == reevaluation

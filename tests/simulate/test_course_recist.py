@@ -54,7 +54,8 @@ def test_reevaluation_ct_gives_the_intended_response(protocol: Protocol, intende
                                                      measurable: float, seed: int) -> None:
     response = {k: float(k.upper() == intended) for k in ("cr", "pr", "sd", "pd")}
     course = run(protocol, params(**QUIET, **IMMORTAL, response=response,
-                                  measurable_disease_probability=measurable), seed=seed)
+                                  measurable_disease_probability=measurable,
+                                  progression_at_first_ct_probability=0.0), seed=seed)
     cts = [a for a in course.tumour_assessments if a.method is AssessmentMethod.CT]
     reevaluation = next(v.actual_date for v in course.visits if v.visit_id == "reevaluation")
     baseline = check_baseline(lesions=_baseline(cts[0]))

@@ -13,6 +13,7 @@ from hipectrial.protocol.loader import (
     parse_protocol,
     seed_protocol_path,
 )
+from hipectrial.protocol.located_yaml import LocatedYaml, read_located_yaml
 from hipectrial.protocol.model import SCHEMA_VERSION, Cohort, EligibilityCriterion, Protocol, Study
 from hipectrial.protocol.scope import Scope
 
@@ -22,6 +23,7 @@ __all__ = [
     "EligibilityCriterion",
     "Expression",
     "FrozenValues",
+    "LocatedYaml",
     "Protocol",
     "Scope",
     "Study",
@@ -32,5 +34,6 @@ __all__ = [
     "dump_protocol",
     "load_protocol",
     "parse_protocol",
+    "read_located_yaml",
     "seed_protocol_path",
 ]

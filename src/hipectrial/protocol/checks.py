@@ -129,6 +129,8 @@ def check_references(p: Protocol) -> Iterator[Finding]:
                        f"agent {a!r} is given on day {max(schedule.days)}, after the "
                        f"end of this phase's {ph.cycle_length_days}-day cycle")
         yield from _timing(p, ph.start, ("phases", i, "start"))
+        if ph.until is not None and ph.until.counted_from is not None:
+            yield from _timing(p, ph.until.counted_from.timing(), ("phases", i, "until", "counted_from"))
     for k, a in enumerate(p.hipec.agents):
         if a not in agents:
             yield ("hipec", "agents", k), unknown("agent", a, agents)

@@ -16,6 +16,7 @@ from pydantic import Field, PositiveInt, model_validator
 from hipectrial.errors import InputError
 from hipectrial.protocol.common import Id, Label, Model, Text, VarName
 from hipectrial.protocol.expressions import Expression
+from hipectrial.protocol.phase_stop import PhaseUntil
 
 
 class DoseBasis(StrEnum):
@@ -238,7 +239,7 @@ class Phase(Model):
     cycle_length_days: PositiveInt
     # Fixed number of cycles, or None with ``until`` stating the stop rule.
     cycles: PositiveInt | None = None
-    until: Text | None = None
+    until: PhaseUntil | None = None
     start: Timing
     # Applies only to participants in this branch after re-evaluation.
     branch: Literal["all", "operated", "not_operated"] = "all"

@@ -29,6 +29,7 @@ from hipectrial.data import (
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.simulate.course_common import Context, days
+from hipectrial.simulate.course_deaths import fatal_episode
 from hipectrial.simulate.course_flow import Flow
 from hipectrial.simulate.course_followup import follow_up
 from hipectrial.simulate.course_truncate import truncate
@@ -43,8 +44,9 @@ class Course:
 
     ``dlt``: a DLT-qualifying event inside the DLT window (flagged ``dlt`` on the AE in
     Part A); ``dlt_evaluable``: received HIPEC and induction cycle 1 and was followed to
-    cycle 1 day 21, or had a DLT; ``dlt_known_on``: the DLT's onset, else the end of the
-    window or the earlier death/dropout. ``r0``: R0 resection (R0, CC-0, CY0 at surgery);
+    the end of the protocol's DLT window (seed: cycle 1 day 21), or had a DLT;
+    ``dlt_known_on``: the DLT's onset, else the end of the window or the earlier
+    death/dropout. ``r0``: R0 resection (R0, CC-0, CY0 at surgery);
     ``r0_known_on``: the surgery date, or when it became certain there would be no R0 (MDT
     decision not to operate, progression, death, dropout, stop of treatment).
     """
@@ -113,6 +115,9 @@ def simulate_course(*, protocol: Protocol, params: CourseParameters, enrolment: 
     flow.run()
     if ctx.death is not None and ctx.dropout is not None and ctx.death > ctx.dropout:
         ctx.death, ctx.death_cause = None, None   # not known: the participant had left the study
+    fatal = fatal_episode(ctx, flow.fatal_operation)
+    if fatal is not None:
+        flow.tx.episodes.append(fatal)
     eot, eot_visit = follow_up(flow)
     end = min(ctx.end(), horizon)
     records = ctx.records

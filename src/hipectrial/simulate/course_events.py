@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from hipectrial.clinical.dose_inputs import Attribution, ToxicityEvent, normal_text
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.data import AdverseEvent, AeOutcome
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Occurrence
@@ -37,6 +38,7 @@ class Episode:
     dlt: bool = False
     led_to_discontinuation: bool = False
     neuropathy: bool = False
+    sequelae: bool = False        # resolves with sequelae
     extra: dict[str, bool] = field(default_factory=dict)
 
     def ongoing(self, when: dt.date) -> bool:
@@ -48,21 +50,29 @@ class Episode:
             resolution_date=self.resolution, serious=self.serious, attribution=self.attribution,
             dlt=self.dlt, immune_related=self.immune_related,
             led_to_discontinuation=self.led_to_discontinuation,
-            outcome=AeOutcome.RECOVERED if self.resolution is not None else AeOutcome.NOT_RECOVERED,
+            outcome=self.outcome(),
         )
 
+    def outcome(self) -> AeOutcome:
+        """Fatal at grade 5 (CTCAE v5.0); else recovered (with sequelae) once resolved."""
+        if self.grade == 5:
+            return AeOutcome.FATAL
+        if self.resolution is None:
+            return AeOutcome.NOT_RECOVERED
+        return AeOutcome.RECOVERED_WITH_SEQUELAE if self.sequelae else AeOutcome.RECOVERED
 
-_TERM_CACHE: dict[int, tuple[Protocol, frozenset[str], dict[str, tuple[str, ...]],
-                             tuple[tuple[str, str], ...]]] = {}
+
+_RuleIndex = tuple[frozenset[str], dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]
 
 
-def _rule_index(protocol: Protocol) -> tuple[frozenset[str], dict[str, tuple[str, ...]],
-                                             tuple[tuple[str, str], ...]]:
-    """Looked up once per protocol: the rule terms (normalised), each term's qualifiers in
-    rule order, and the qualifiers of the lab-expression rules with their normalised text."""
-    cached = _TERM_CACHE.get(id(protocol))
-    if cached is not None and cached[0] is protocol:
-        return cached[1], cached[2], cached[3]
+def _rule_index(protocol: Protocol) -> _RuleIndex:
+    """Looked up once per protocol (engine_cache): the rule terms (normalised), each term's
+    qualifiers in rule order, and the qualifiers of the lab-expression rules with their
+    normalised text."""
+    return per_protocol(protocol, "simulate.rule_index", lambda: _build_rule_index(protocol))
+
+
+def _build_rule_index(protocol: Protocol) -> _RuleIndex:
     rules = protocol.dose_modifications.rules
     terms = frozenset(normal_text(r.when.ctcae_term) for r in rules if r.when.ctcae_term)
     qualifiers: dict[str, list[str]] = {}
@@ -72,7 +82,6 @@ def _rule_index(protocol: Protocol) -> tuple[frozenset[str], dict[str, tuple[str
     lab = tuple((r.when.qualifier, normal_text(r.when.qualifier)) for r in rules
                 if not r.when.ctcae_term and r.when.qualifier)
     by_term = {k: tuple(v) for k, v in qualifiers.items()}
-    _TERM_CACHE[id(protocol)] = (protocol, terms, by_term, lab)
     return terms, by_term, lab
 
 

@@ -16,7 +16,9 @@ import math
 from hipectrial.clinical import conversion_criteria
 from hipectrial.clinical.derived import CriterionStatus
 from hipectrial.data import AssessmentMethod, Cytology
+from hipectrial.protocol.regimen import Anchor, Phase
 from hipectrial.simulate.course_common import Context, choose, days, draw_exponential, draw_piecewise
+from hipectrial.simulate.course_cts import ct_targets, early_cts, plan_cts
 from hipectrial.simulate.course_disease import (
     RESPONSES,
     Disease,
@@ -29,8 +31,17 @@ from hipectrial.simulate.course_disease import (
     set_response,
     surgery_record,
 )
+from hipectrial.simulate.course_timeline import (
+    dlt_window_end,
+    event_visit,
+    in_window,
+    offset_days,
+    phases_of,
+    target_date,
+)
 from hipectrial.simulate.course_treatment import MAX_CHECKS, Treatment
-from hipectrial.simulate.course_visits import Done, attend, targets
+from hipectrial.simulate.course_visits import Done, attend, visit_def
+from hipectrial.simulate.scenario_course import OperationRisk
 
 
 class Flow:
@@ -46,11 +57,15 @@ class Flow:
         self.latent_progression = math.inf      # days from registration
         self.limit: dt.date | None = None       # end of the current treatment plan
         self.pci2: tuple[int, ...] = tuple(ctx.enrolment.profile.pci)
+        self.cycle_length = 0                   # of the phase running or last run
         self.dlt_known_on: dt.date | None = None
         self.dlt_evaluable = False
         self.r0_known_on: dt.date | None = None
         self.stop_decided: dt.date | None = None
         self.ct_plan: list[Done] = []
+        self.fatal_operation: OperationRisk | None = None   # whose complication killed
+        self.response = "SD"                    # RECIST response at re-evaluation (drawn at C1)
+        self.first_ct: Done | None = None       # that CT, when it showed PD
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -95,7 +110,8 @@ class Flow:
         ctx.records.assessments.append(ct(ctx, self.disease, profile.screening_date, stage="baseline"))
         self._set_death_dropout(0, 1.0)
         registration = ctx.enrolment.registration_date
-        hipec = registration + days(int(ctx.rng.integers(0, 8)))
+        day0 = event_visit(ctx, Anchor.HIPEC).timing
+        hipec = in_window(ctx, registration + days(offset_days(day0)), day0)
         if not ctx.alive_and_followed(hipec):
             self.r0_known_on = self.dlt_known_on = ctx.end()
             return
@@ -103,14 +119,14 @@ class Flow:
         if ctx.death == hipec:
             return
         self._induction()
-        if len(ctx.cycle_starts.get("induction", ())) == 3 and self._reevaluation():
+        if self.first_ct is None and self._induction_completed() and self._reevaluation():
             if ctx.branch == "operated":
                 self._operated()
             else:
                 self._not_operated()
         elif self.r0_known_on is None:
             assert ctx.hipec is not None
-            self.early_cts(min(ctx.end(), ctx.hipec + days(120)))
+            early_cts(self, min(ctx.end(), ctx.hipec + days(120)))
             self.r0_known_on = min(self.stop_decided or ctx.end(), ctx.end())
 
     def _day0(self, hipec: dt.date) -> None:
@@ -122,19 +138,35 @@ class Flow:
         profile = ctx.enrolment.profile
         ctx.records.assessments.append(laparoscopy(ctx, hipec, tuple(profile.pci), profile.cytology))
         if died:
+            self.fatal_operation = ctx.params.hipec_laparoscopy
             self._die(found[0].onset_date, "surgical_complication")
-        # The DLT window ends on a cycle-start timing (seed: induction cycle 1 day 21), counted
-        # from cycle 1 day 1 as planned (the phase's start day after HIPEC); cycle day d is
-        # d - 1 days after day 1.
-        end = ctx.protocol.dose_finding.dlt.window.end
-        start = ctx.protocol.phase(end.phase or "induction").start
-        window_end = hipec + days(start.day + end.day - 1)
+        # The DLT window as planned (its cycle not given yet).
+        window_end = dlt_window_end(ctx)
         if float(ctx.rng.random()) < self.dlt_probability:
             episode = self.tx.draw_dlt(hipec + days(3), window_end - days(1),
                                        ctx.enrolment.study_part == "part_a")
             if ctx.alive_and_followed(episode.onset):
                 ctx.dlt, ctx.dlt_date = True, episode.onset
-        self.dlt_window_end = window_end
+
+    def _first_cycle_given(self) -> None:
+        """The response the participant will have (drawn now), and, for a share of those with
+        PD, progression documented at the first on-treatment CT: treatment stops there."""
+        ctx, rng, params = self.ctx, self.ctx.rng, self.ctx.params
+        r = params.response
+        drawn = choose(rng, [r.cr, r.pr, r.sd, r.pd])
+        self.response = RESPONSES[3 if drawn is None else drawn]
+        if self.response != "PD" or float(rng.random()) >= params.progression_at_first_ct_probability:
+            return
+        first = ct_targets(self, "tumour-assessment-preop", ctx.horizon)[:1]
+        done = attend(ctx, "tumour-assessment-preop", *first[0], may_miss=False) if first else None
+        if done is None:
+            return
+        self.first_ct = done
+        set_response(rng, self.disease, "PD")
+        ctx.progression = done.actual
+        self.after_progression(done.actual)
+        ctx.off_treatment_reason = "progression"
+        self.stop_decided = done.actual
 
     def _die(self, when: dt.date, cause: str) -> None:
         ctx = self.ctx
@@ -156,6 +188,8 @@ class Flow:
             if result == "given":
                 ctx.cycle_starts.setdefault(phase, []).append(check)
                 self._vitals(phase, number, check)
+                if number == 1 and phase == phases_of(ctx, "all")[0].id:
+                    self._first_cycle_given()
                 return check
             if result == "stopped":
                 break
@@ -180,22 +214,47 @@ class Flow:
         """Cycles of one phase; the last start, or None if none was given."""
         due, last = first_due, None
         number = 1
+        self.cycle_length = self.ctx.protocol.phase(phase).cycle_length_days
         while cycles is None or number <= cycles:
             start = self.cycle(phase, number, due)
             if start is None:
                 return last
             last = start
-            due = start + days(self.ctx.protocol.phase(phase).cycle_length_days)
+            due = start + days(self.cycle_length)
             number += 1
         return last
 
+    def run_phases(self, branch: str) -> None:
+        """The phases of a branch in turn, each from its start timing (a phase starting after a
+        cycle of the one before starts only when that cycle was given), each with its limit."""
+        for phase in phases_of(self.ctx, branch):
+            due = target_date(self.ctx, phase.start)
+            if due is None:
+                return
+            self.limit = self._limit(phase)
+            last = self.run_phase(phase.id, due, phase.cycles)
+            if last is None:
+                return
+
+    def _limit(self, phase: Phase) -> dt.date | None:
+        """The day no cycle of ``phase`` starts any more (its ``until.max_days``), or None."""
+        until = phase.until
+        if until is None or until.max_days is None or until.counted_from is None:
+            return None
+        origin = target_date(self.ctx, until.counted_from.timing())
+        return None if origin is None else origin + days(until.max_days)
+
+    def _induction_completed(self) -> bool:
+        """Every cycle of the phases before re-evaluation was given."""
+        return all(len(self.ctx.cycle_starts.get(ph.id, ())) == ph.cycles
+                   for ph in phases_of(self.ctx, "all"))
+
     def _induction(self) -> None:
         ctx = self.ctx
-        assert ctx.hipec is not None
-        self.run_phase("induction", ctx.hipec + days(21), 3)
-        starts = ctx.cycle_starts.get("induction", [])
-        c1 = starts[0] if starts else None
-        end = (c1 + days(20)) if c1 else self.dlt_window_end
+        self.run_phases("all")
+        first = phases_of(ctx, "all")[0].id
+        c1 = ctx.cycle_starts.get(first, [None])[0]
+        end = dlt_window_end(ctx)
         stopped = ctx.end() if ctx.end() < end else None
         if ctx.dlt and ctx.dlt_date is not None:
             self.dlt_evaluable, self.dlt_known_on = True, ctx.dlt_date
@@ -204,18 +263,20 @@ class Flow:
             self.dlt_known_on = min(end, stopped) if stopped else end
 
     def _reevaluation(self) -> bool:
-        """CT, second-look laparoscopy and MDT after induction cycle 3; False if not reached."""
+        """CT, second-look laparoscopy and MDT after induction (the protocol's ``reevaluation``
+        visit); False if not reached."""
         ctx, rng, params = self.ctx, self.ctx.rng, self.ctx.params
-        c3 = ctx.cycle_starts["induction"][2]
-        when = c3 + days(17 + int(rng.integers(-2, 3)))
+        timing = visit_def(ctx, "reevaluation").timing
+        planned = target_date(ctx, timing)
+        if planned is None:
+            return False
+        when = in_window(ctx, planned, timing)
         if not ctx.alive_and_followed(when):
             return False
         ctx.reevaluation = when
-        r = params.response
-        drawn = choose(rng, [r.cr, r.pr, r.sd, r.pd])
-        response = RESPONSES[3 if drawn is None else drawn]
+        response = self.response
         set_response(rng, self.disease, response)
-        self.early_cts(when)
+        early_cts(self, when)
         ctx.records.assessments.append(ct(ctx, self.disease, when, stage="response"))
         first = tuple(ctx.enrolment.profile.pci)
         if response == "PD":
@@ -234,7 +295,7 @@ class Flow:
         ctx.records.surgeries.append(surgery_record(ctx, when, "second_look_laparoscopy", None, ()))
         if float(rng.random()) < params.ecog_worsening_probability:
             ctx.ecog = 2
-        self.done.append(Done("reevaluation", 1, c3 + days(17), when))
+        self.done.append(Done("reevaluation", 1, planned, when))
         values: dict[str, object] = {
             "reeval_new_lesion": response == "PD", "reeval_distant_metastasis": False,
             "overall_response": response if self.disease.measurable or response in ("CR", "PD")
@@ -256,7 +317,7 @@ class Flow:
                          {"ecog_date": when, "ecog": str(ctx.ecog)}, ctx.pid)
         if response == "PD":
             ctx.progression = when
-            self._after_progression(when)
+            self.after_progression(when)
             ctx.off_treatment_reason = "progression"
             self.stop_decided = when
             self.r0_known_on = when
@@ -268,7 +329,7 @@ class Flow:
             self.latent_progression = draw_piecewise(rng, params.progression_hazard, self.day(when))
         return True
 
-    def _after_progression(self, when: dt.date) -> None:
+    def after_progression(self, when: dt.date) -> None:
         ctx = self.ctx
         died = self.date(draw_exponential(ctx.rng, ctx.params.post_progression_death_monthly_hazard,
                                           self.day(when)))
@@ -281,9 +342,10 @@ class Flow:
 
     def _operated(self) -> None:
         ctx, rng, params = self.ctx, self.ctx.rng, self.ctx.params
-        c3 = ctx.cycle_starts["induction"][2]
-        when = c3 + days(35 + int(rng.integers(-3, 4)))
-        if not ctx.alive_and_followed(when):
+        timing = event_visit(ctx, Anchor.SURGERY).timing
+        planned = target_date(ctx, timing)
+        when = None if planned is None else in_window(ctx, planned, timing)
+        if when is None or not ctx.alive_and_followed(when):
             self.r0_known_on = ctx.end()
             ctx.branch = "not_operated"
             return
@@ -299,59 +361,16 @@ class Flow:
         self._set_death_dropout(self.day(when), ratio)
         self.latent_progression = draw_piecewise(rng, params.progression_hazard, self.day(when), ratio)
         if died:
+            self.fatal_operation = params.conversion_surgery
             self._die(found[0].onset_date, "surgical_complication")
-        self._plan_cts()
-        self.limit = self._c1() + days(365)
-        last = self.run_phase("adjuvant", when + days(35), 5)
-        if last is not None and len(ctx.cycle_starts.get("adjuvant", ())) == 5:
-            self.run_phase("maintenance-operated", last + days(21), None)
+        plan_cts(self)
+        self.run_phases("operated")
         self._finish()
 
     def _not_operated(self) -> None:
-        ctx = self.ctx
-        self._plan_cts()
-        self.limit = self._c1() + days(730)
-        c3 = ctx.cycle_starts["induction"][2]
-        last = self.run_phase("continuation", c3 + days(21), 3)
-        if last is not None and len(ctx.cycle_starts.get("continuation", ())) == 3:
-            self.run_phase("maintenance-not-operated", last + days(21), None)
+        plan_cts(self)
+        self.run_phases("not_operated")
         self._finish()
-
-    def _c1(self) -> dt.date:
-        return self.ctx.cycle_starts["induction"][0]
-
-    def _plan_cts(self) -> None:
-        """The CTs after re-evaluation (until the horizon) and which take place; progression
-        is detected at the first one on or after the latent progression time."""
-        ctx = self.ctx
-        c1 = self._c1()
-        assert ctx.reevaluation is not None
-        plan: list[tuple[str, int, dt.date]] = []
-        if ctx.surgery is None:
-            for n, when in targets(ctx, "tumour-assessment-preop", c1, ctx.horizon):
-                plan.append(("tumour-assessment-preop", n, when))
-        else:
-            for n, when in targets(ctx, "tumour-assessment-preop", c1, ctx.surgery - days(1)):
-                plan.append(("tumour-assessment-preop", n, when))
-            for n, when in targets(ctx, "tumour-assessment-postop", ctx.surgery, ctx.horizon):
-                plan.append(("tumour-assessment-postop", n, when))
-        progression_day = self.latent_progression
-        for visit_id, n, planned in plan:
-            if planned <= ctx.reevaluation:
-                continue
-            done = attend(ctx, visit_id, n, planned)
-            if done is None:
-                continue
-            self.ct_plan.append(done)
-            if ctx.progression is None and self.day(done.actual) >= progression_day \
-                    and done.actual > ctx.reevaluation:
-                if ctx.death is not None and ctx.death <= done.actual:
-                    break
-                if ctx.dropout is not None and ctx.dropout <= done.actual:
-                    break
-                ctx.progression = done.actual
-                self._after_progression(done.actual)
-                break
 
     def _finish(self) -> None:
         """End of treatment: why, and when it was decided."""
@@ -369,20 +388,6 @@ class Flow:
             self.stop_decided = ctx.dropout
         elif self.limit is not None and stop == self.limit and stop < ctx.horizon:
             ctx.off_treatment_reason = "completed"
-            self.stop_decided = (ctx.last_dose or stop) + days(21)
+            self.stop_decided = (ctx.last_dose or stop) + days(self.cycle_length)
         else:
             self.stop_decided = None   # still on treatment at the horizon
-
-    def early_cts(self, until: dt.date) -> None:
-        """The 6-weekly CTs before re-evaluation (or before the course ended)."""
-        ctx = self.ctx
-        starts = ctx.cycle_starts.get("induction", [])
-        if not starts:
-            return
-        for n, planned in targets(ctx, "tumour-assessment-preop", starts[0], until):
-            done = attend(ctx, "tumour-assessment-preop", n, planned)
-            if done is None or done.actual >= until:
-                continue
-            self.done.append(done)
-            ctx.records.assessments.append(ct(ctx, self.disease, done.actual, stage="on_treatment",
-                                              fraction=0.5))

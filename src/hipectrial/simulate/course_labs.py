@@ -17,9 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from hipectrial.clinical import grade_lab
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.data import LabResult
 from hipectrial.errors import InputError
-from hipectrial.protocol import Protocol
+from hipectrial.protocol import Protocol, ValueType
 from hipectrial.simulate.types import LabValue
 
 # Multiples of the LLN (tests graded for low values) or the ULN (high values) tried as
@@ -28,10 +29,6 @@ _LOW_FACTORS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.05, 1
 _HIGH_FACTORS = (0.3, 0.45, 0.6, 0.75, 0.9, 1.2, 1.4, 2.0, 2.5, 2.9, 3.5, 4.5, 7.0, 12.0, 25.0)
 _GRADED_LOW = ("NEUT", "PLAT", "HGB")
 _GRADED_HIGH = ("ALT", "AST", "BILI")
-# Report precision (as on lab reports): 10^9/L to 2 decimals, counts and U/L whole, bilirubin 0.1.
-_QUANTUM = {"NEUT": Decimal("0.01"), "PLAT": Decimal(1), "HGB": Decimal(1), "ALT": Decimal(1),
-            "AST": Decimal(1), "BILI": Decimal("0.1"), "CREAT": Decimal(1), "WBC": Decimal("0.01"),
-            "INR": Decimal("0.01")}
 # Typical adult reference ranges (value, lower, upper), used only when the screening
 # profile lacks the test or reports it in another unit than the protocol's.
 _DEFAULTS = {
@@ -56,6 +53,7 @@ class LabSpec:
     code: str
     variable: str | None          # the protocol's labs field id (``anc``), for dose modification
     unit: str
+    quantum: Decimal              # the field's precision (``decimals`` in the protocol)
     lower: Decimal | None
     upper: Decimal | None
     baseline: Decimal
@@ -67,34 +65,41 @@ class LabSpec:
 class _Field:
     variable: str
     unit: str
+    quantum: Decimal
 
 
-_FIELD_CACHE: dict[int, tuple[Protocol, dict[str, _Field]]] = {}
 _Grid = tuple[tuple[tuple[Decimal, ...], ...], str | None]
-_GRID_CACHE: dict[tuple[str, str, Decimal | None, Decimal | None], _Grid] = {}
+_GRID_CACHE: dict[tuple[str, str, Decimal, Decimal | None, Decimal | None], _Grid] = {}
 
 
 def _fields(protocol: Protocol) -> dict[str, _Field]:
-    """The protocol's lab fields by CDISC code (the first form declaring each code)."""
-    cached = _FIELD_CACHE.get(id(protocol))
-    if cached is not None and cached[0] is protocol:
-        return cached[1]
+    """The protocol's lab fields by CDISC code (the first form declaring each code), looked
+    up once per protocol (engine_cache)."""
+    return per_protocol(protocol, "simulate.lab_fields", lambda: _lab_fields(protocol))
+
+
+def _lab_fields(protocol: Protocol) -> dict[str, _Field]:
     found: dict[str, _Field] = {}
     for form in protocol.forms:
         for f in form.fields:
             if f.cdisc and f.cdisc not in found and f.unit:
-                found[f.cdisc] = _Field(f.id, f.unit)
-    _FIELD_CACHE[id(protocol)] = (protocol, found)
+                if f.decimals is None and f.type is ValueType.DECIMAL:
+                    raise InputError(f"forms.{form.id}.fields.{f.id}.decimals", None,
+                                     "the number of decimals the lab reports",
+                                     "the simulator rounds lab values to the field's precision")
+                quantum = Decimal(1).scaleb(-(f.decimals or 0))
+                found[f.cdisc] = _Field(f.id, f.unit, quantum)
     return found
 
 
-def _quantize(code: str, value: float) -> Decimal:
-    return Decimal(repr(value)).quantize(_QUANTUM[code], rounding=ROUND_HALF_UP)
+def _quantize(quantum: Decimal, value: float) -> Decimal:
+    """A value at the field's precision (half up, as a lab report rounds)."""
+    return Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def _grid(code: str, unit: str, lower: Decimal | None, upper: Decimal | None
+def _grid(code: str, unit: str, quantum: Decimal, lower: Decimal | None, upper: Decimal | None
           ) -> tuple[tuple[tuple[Decimal, ...], ...], str | None]:
-    key = (code, unit, lower, upper)
+    key = (code, unit, quantum, lower, upper)
     cached = _GRID_CACHE.get(key)
     if cached is not None:
         return cached
@@ -104,7 +109,7 @@ def _grid(code: str, unit: str, lower: Decimal | None, upper: Decimal | None
     term: str | None = None
     if reference is not None:
         for factor in _LOW_FACTORS if low else _HIGH_FACTORS:
-            value = _quantize(code, float(reference) * factor)
+            value = _quantize(quantum, float(reference) * factor)
             if value <= 0:
                 continue
             try:
@@ -135,10 +140,11 @@ def lab_specs(protocol: Protocol, labs: dict[str, LabValue]) -> dict[str, LabSpe
             v, lo, hi = _DEFAULTS[code]
             value, lower, upper = Decimal(v), _d(lo), _d(hi)
         if code in _UNGRADED:
-            specs[code] = LabSpec(code, f.variable, f.unit, lower, upper, value, (), None)
+            specs[code] = LabSpec(code, f.variable, f.unit, f.quantum, lower, upper, value, (), None)
             continue
-        by_grade, term = _grid(code, f.unit, lower, upper)
-        specs[code] = LabSpec(code, f.variable, f.unit, lower, upper, value, by_grade, term)
+        by_grade, term = _grid(code, f.unit, f.quantum, lower, upper)
+        specs[code] = LabSpec(code, f.variable, f.unit, f.quantum, lower, upper, value, by_grade,
+                              term)
     return specs
 
 
@@ -153,7 +159,7 @@ def normal_sets(rng: np.random.Generator, specs: dict[str, LabSpec], count: int 
         for code, spec in specs.items():
             if code in _UNGRADED:
                 factor = (1.0, 0.95, 1.06)[k % 3]
-                values[code] = _quantize(code, float(spec.baseline) * factor)
+                values[code] = _quantize(spec.quantum, float(spec.baseline) * factor)
                 continue
             normal = spec.by_grade[0] if spec.by_grade else ()
             if k == 0 and spec.baseline in normal:

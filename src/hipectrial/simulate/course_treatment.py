@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from hipectrial.clinical import decide_modifications, prescribe, prescribe_hipec
 from hipectrial.clinical.dose_inputs import (
@@ -26,6 +27,7 @@ from hipectrial.clinical.dose_inputs import (
     ToxicityEvent,
 )
 from hipectrial.clinical.dose_result import Prescription
+from hipectrial.clinical.engine_cache import per_object, per_protocol
 from hipectrial.clinical.modify_result import ModificationDecision
 from hipectrial.data import DoseAdministration
 from hipectrial.protocol import Protocol
@@ -43,20 +45,29 @@ from hipectrial.simulate.course_labs import (
 from hipectrial.simulate.scenario_course import CourseParameters
 
 MAX_CHECKS = 8   # day-1 re-checks of one cycle before treatment stops (toxicity)
-_PRESCRIPTIONS: dict[tuple[object, ...], Prescription] = {}
-_DECISIONS: dict[tuple[object, ...], ModificationDecision] = {}
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 200_000   # entries of one protocol's prescription / decision memo
 
 
-_USED: dict[int, tuple[Protocol, frozenset[str]]] = {}
+def _memo(protocol: Protocol, name: str) -> dict[tuple[object, ...], Any]:
+    """A memo table of a pure function of ``protocol`` and the key (engine_cache: dropped
+    with the protocol)."""
+    return per_protocol(protocol, ("simulate.memo", name), dict)
+
+
+def clear_memos(protocol: Protocol) -> None:
+    """Empty ``protocol``'s prescription and decision memos (a benchmark measures what a new
+    seed costs)."""
+    for name in ("prescriptions", "decisions"):
+        _memo(protocol, name).clear()
 
 
 def used_variables(protocol: Protocol) -> frozenset[str]:
     """The variables the day-1 criteria and the lab rules read: the only values a decision
-    depends on, so the only ones given to it (and in its cache key)."""
-    cached = _USED.get(id(protocol))
-    if cached is not None and cached[0] is protocol:
-        return cached[1]
+    depends on, so the only ones given to it (and in its cache key); once per protocol."""
+    return per_protocol(protocol, "simulate.used_variables", lambda: _used_variables(protocol))
+
+
+def _used_variables(protocol: Protocol) -> frozenset[str]:
     mods = protocol.dose_modifications
     names: set[str] = set()
     for criterion in mods.retreatment.criteria:
@@ -64,23 +75,14 @@ def used_variables(protocol: Protocol) -> frozenset[str]:
     for rule in mods.rules:
         if rule.when.expression is not None:
             names |= rule.when.expression.variables
-    used = frozenset(names)
-    _USED[id(protocol)] = (protocol, used)
-    return used
-
-
-_GRADES: dict[int, tuple[CourseParameters, tuple[tuple[float, ...], ...]]] = {}
+    return frozenset(names)
 
 
 def _grade_probabilities(params: CourseParameters) -> tuple[tuple[float, ...], ...]:
     """Per AE rate, the probabilities of grades 1-4 (looked up once per scenario)."""
-    cached = _GRADES.get(id(params))
-    if cached is not None and cached[0] is params:
-        return cached[1]
-    table = tuple(tuple(rate.grade_probabilities.get(g, 0.0) for g in (1, 2, 3, 4))
-                  for rate in params.adverse_events)
-    _GRADES[id(params)] = (params, table)
-    return table
+    return per_object(params, "simulate.grade_probabilities", lambda: tuple(
+        tuple(rate.grade_probabilities.get(g, 0.0) for g in (1, 2, 3, 4))
+        for rate in params.adverse_events))
 
 
 def _age(ctx: Context) -> int:
@@ -145,11 +147,12 @@ class Treatment:
             days_late = {"trastuzumab": late}
         # The key is what ``prescribe`` reads: the days late only where it is given (a
         # trastuzumab phase), the dose state as it reads it (``_prescription_state_key``).
-        key = (id(protocol), self.ctx.cohort, self.ctx.enrolment.dose_level,
+        key = (self.ctx.cohort, self.ctx.enrolment.dose_level,
                self.ctx.enrolment.profile.sex, _age(self.ctx), self.ctx.enrolment.profile.height_cm,
                self.ctx.weight_kg, creatinine, self.dosing_weight, _prescription_state_key(state), phase,
                number if phase is None else min(number, 2), days_late.get("trastuzumab", 0))
-        rx = _PRESCRIPTIONS.get(key)
+        memo = _memo(protocol, "prescriptions")
+        rx = memo.get(key)
         if rx is None:
             who = self._participant(creatinine, state)
             if phase is None:
@@ -160,26 +163,27 @@ class Treatment:
                 cycle_number = number if phase_def.cycles is None else min(number, phase_def.cycles)
                 rx = prescribe(protocol=protocol, participant=who,
                                cycle=Cycle(phase=phase, number=cycle_number, days_late=days_late))
-            if len(_PRESCRIPTIONS) > _CACHE_LIMIT:
-                _PRESCRIPTIONS.clear()
-            _PRESCRIPTIONS[key] = rx
+            if len(memo) > _CACHE_LIMIT:
+                memo.clear()
+            memo[key] = rx
         return rx
 
     def _decide(self, state: DoseState, events: tuple[ToxicityEvent, ...], labs: LabFindings,
                 phase: str) -> ModificationDecision:
         event_key = tuple((e.term, e.grade, tuple(sorted(e.attribution.items())), e.occurrence,
                            tuple(sorted(e.qualifiers.items()))) for e in events)
-        key = (id(self.ctx.protocol), self.ctx.cohort, phase, _state_key(state), event_key,
+        key = (self.ctx.cohort, phase, _state_key(state), event_key,
                tuple(sorted(labs.values.items())), tuple(sorted(labs.attribution.items())),
                tuple(sorted(labs.qualifiers.items())))
-        decision = _DECISIONS.get(key)
+        memo = _memo(self.ctx.protocol, "decisions")
+        decision = memo.get(key)
         if decision is None:
             decision = decide_modifications(protocol=self.ctx.protocol, cohort=self.ctx.cohort,
                                             state=state, events=events,
                                             labs=labs, phase=phase)
-            if len(_DECISIONS) > _CACHE_LIMIT:
-                _DECISIONS.clear()
-            _DECISIONS[key] = decision
+            if len(memo) > _CACHE_LIMIT:
+                memo.clear()
+            memo[key] = decision
         return decision
 
     def day1_labs(self, when: dt.date) -> dict[str, Decimal]:
@@ -358,12 +362,22 @@ class Treatment:
             # Exponential durations, capped at three times the mean (no life-long episodes).
             length = max(1, min(round(float(rng.exponential(rate.duration_days))),
                                 3 * rate.duration_days))
+            judged = float(rng.random())
+            if judged < rate.unrelated_probability:
+                attribution = dict.fromkeys(related, Attribution.UNRELATED)
+            elif judged < rate.unrelated_probability + rate.unlikely_probability:
+                attribution = dict.fromkeys(related, Attribution.UNLIKELY)
+            else:
+                attribution = {a: Attribution.POSSIBLE if i else Attribution.PROBABLE
+                               for i, a in enumerate(related)}
+            sequelae = bool(rate.sequelae_probability) and float(rng.random()) < rate.sequelae_probability
             self.add_episode(Episode(
                 term=rate.term, grade=grade, onset=onset, resolution=onset + days(length),
-                attribution={a: Attribution.POSSIBLE if i else Attribution.PROBABLE
-                             for i, a in enumerate(related)},
-                immune_related=rate.immune_related, serious=grade >= rate.serious_if_grade_at_least,
-                neuropathy=rate.term == "Peripheral sensory neuropathy"))
+                attribution=attribution,
+                # an immune-related AE is one the PD-1 antibody caused: not when judged unrelated
+                immune_related=rate.immune_related and attribution[related[0]].related,
+                serious=grade >= rate.serious_if_grade_at_least,
+                neuropathy=rate.term == "Peripheral sensory neuropathy", sequelae=sequelae))
 
     def add_episode(self, episode: Episode) -> None:
         """Keep an episode; a lab-defined one also gets its lab value at onset (its nadir)."""

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from hipectrial.clinical import visit_schedule
 from hipectrial.clinical.visits import ActualVisit, Branch, TreatmentDates
 from hipectrial.data import Visit
-from hipectrial.protocol.regimen import Anchor
 from hipectrial.protocol.schedule import Visit as VisitDef
 from hipectrial.simulate.course_common import Context, days
+from hipectrial.simulate.course_timeline import offset_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ def targets(ctx: Context, visit_id: str, anchor: dt.date, until: dt.date) -> lis
     (and the visit's own ``until_day``)."""
     v = visit_def(ctx, visit_id)
     timing, repeat = v.timing, v.repeat
-    first = timing.day - 1 if timing.anchor is Anchor.CYCLE_START and timing.day > 0 else timing.day
+    first = offset_days(timing)
     if repeat is None or repeat.every_days is None:
         when = anchor + days(first)
         return [(1, when)] if when <= until else []

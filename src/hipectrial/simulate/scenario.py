@@ -31,8 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hipectrial.errors import HipectrialError, Problem
 
-# One located-error style for every YAML file we read: the protocol loader's.
-from hipectrial.protocol.loader import YamlPath, _located, _pydantic_message, _read_yaml
+# One located-error style for every YAML file we read: the protocol package's.
+from hipectrial.protocol.located_yaml import LocatedYaml, read_located_yaml
 from hipectrial.simulate.scenario_course import CourseParameters
 
 __all__ = [
@@ -101,7 +101,7 @@ class SiteSpec(_Model):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,9}$", description="site id, e.g. SH01")
     name: str = Field(min_length=1)
     city: str = Field(min_length=1)
-    country: str = Field(default="CN", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
     principal_investigator: str | None = None
     activation_day: int = Field(ge=0, description="days after start_date the site opens")
     screened_per_month: float = Field(gt=0.0, description="mean people consented and screened "
@@ -153,7 +153,6 @@ class Peritoneum(_Model):
     cytology_positive_if_p1: Probability
     cytology_positive_if_p0: Probability
     region_weights: tuple[float, ...] = Field(
-        default=(3.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.5, 1.0, 1.0, 0.6, 0.6, 0.6, 0.6),
         description="relative chance of each Sugarbaker region 0-12 being involved")
 
     @field_validator("region_weights")
@@ -220,12 +219,11 @@ class Baseline(_Model):
 class ScreeningDays(_Model):
     """Days between the steps of screening (uniform, inclusive ranges)."""
 
-    consent_to_visit: tuple[int, int] = Field(default=(0, 3), description="consent -> screening "
+    consent_to_visit: tuple[int, int] = Field(description="consent -> screening "
                                               "visit (vital signs, ECOG, labs)")
-    consent_to_laparoscopy: tuple[int, int] = Field(default=(2, 10),
-                                                    description="consent -> staging laparoscopy")
+    consent_to_laparoscopy: tuple[int, int] = Field(description="consent -> staging laparoscopy")
     verdict_to_registration: tuple[int, int] = Field(
-        default=(1, 4), description="last screening result -> registration")
+        description="last screening result -> registration")
 
     @field_validator("consent_to_visit", "consent_to_laparoscopy", "verdict_to_registration")
     @classmethod
@@ -240,15 +238,15 @@ class NotRegistered(_Model):
     """Eligible people who still do not register, and the ``eos-reason`` code written."""
 
     probability: Probability
-    reason: str = Field(default="consent_withdrawn", min_length=1)
+    reason: str = Field(min_length=1)
 
 
 class PartB(_Model):
     """Part B (Simon two-stage) at the RP2D."""
 
-    enrol: int | None = Field(default=None, ge=1, description="participants to register in "
-                              "Part B; the protocol's statistics.primary.enrol when omitted")
-    pause_for_stage1: bool = Field(default=True, description="registration pauses after n1 "
+    enrol: int | None = Field(ge=1, description="participants to register in "
+                              "Part B; null: the protocol's statistics.primary.enrol")
+    pause_for_stage1: bool = Field(description="registration pauses after n1 "
                                    "Part B participants until their R0 outcomes are known")
 
 
@@ -274,13 +272,13 @@ class Scenario(_Model):
     sites: tuple[SiteSpec, ...] = Field(min_length=1)
     her2_positive: Probability = Field(description="HER2-positive prevalence among the screened")
     baseline: Baseline
-    screening_days: ScreeningDays = ScreeningDays()
+    screening_days: ScreeningDays
     not_registered: NotRegistered
     dlt_probability: dict[str, Probability] = Field(
         min_length=1, description="true DLT probability per protocol dose-level id")
-    part_b: PartB = PartB()
+    part_b: PartB
     cutoff: Cutoff
-    course: CourseParameters = CourseParameters()
+    course: CourseParameters
 
     @field_validator("sites")
     @classmethod
@@ -339,8 +337,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     hipectrial.simulate.scenario.ScenarioError: 1 problem in scenario:
     nosuch: no shipped scenario of that name; shipped: default, ineffective, toxic (or give ...
     """
-    data, filename, marks = _raw(name_or_path, ())
-    return _validated(data, filename, marks)
+    data, doc = _raw(name_or_path, ())
+    return _validated(data, doc)
 
 
 def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -352,9 +350,9 @@ def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _raw(name_or_path: str | Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], str,
-                                                                    dict[YamlPath, tuple[int, int]]]:
-    """The mapping of a scenario file with its ``extends`` chain applied."""
+def _raw(name_or_path: str | Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], LocatedYaml]:
+    """The mapping of a scenario file with its ``extends`` chain applied, and the file as read
+    (whose positions locate the problems of the merged mapping)."""
     file = _file_of(name_or_path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -362,16 +360,15 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...]) -> tuple[dict[str, Any
         raise ScenarioError([Problem(str(file), "", f"cannot read file: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(str(file), "", f"not UTF-8 text: {exc.reason}")]) from None
-    filename = str(file)
-    data, marks, problems = _read_yaml(text, filename)
-    if problems:
-        raise ScenarioError(problems)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(filename, "", "the file must be a YAML mapping", 1, 1)])
+    doc = read_located_yaml(text, str(file))
+    if doc.problems:
+        raise ScenarioError(doc.problems)
+    data = dict(doc.mapping())
+    filename = doc.filename
     parent = data.pop("extends", None)
     if parent is None:
-        return data, filename, marks
-    line, column = marks.get(("extends",), (None, None))
+        return data, doc
+    line, column = doc.marks.get(("extends",), (None, None))
     if not isinstance(parent, str) or str(file.resolve()) in seen:
         raise ScenarioError([Problem(filename, "extends", "must name another scenario (a shipped "
                                      "name or a path relative to this file), without a cycle",
@@ -379,25 +376,20 @@ def _raw(name_or_path: str | Path, seen: tuple[str, ...]) -> tuple[dict[str, Any
     target: str | Path = parent
     if "/" in parent or parent.endswith((".yaml", ".yml")):
         target = file.parent / parent
-    base, _, _ = _raw(target, (*seen, str(file.resolve())))
-    return _merged(base, data), filename, marks
+    base, _ = _raw(target, (*seen, str(file.resolve())))
+    return _merged(base, data), doc
 
 
 def parse_scenario(text: str, filename: str = "<scenario>") -> Scenario:
     """Parse scenario YAML text (without ``extends``); ``filename`` is used in messages only."""
-    data, marks, problems = _read_yaml(text, filename)
-    if problems:
-        raise ScenarioError(problems)
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(filename, "", "the file must be a YAML mapping", 1, 1)])
-    return _validated(data, filename, marks)
+    doc = read_located_yaml(text, filename)
+    if doc.problems:
+        raise ScenarioError(doc.problems)
+    return _validated(doc.mapping(), doc)
 
 
-def _validated(data: dict[str, Any], filename: str, marks: dict[YamlPath, tuple[int, int]]) -> Scenario:
+def _validated(data: dict[str, Any], doc: LocatedYaml) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(
-            [_located(filename, marks, tuple(err["loc"]), _pydantic_message(err))
-             for err in exc.errors(include_url=False)]
-        ) from None
+        raise ScenarioError(doc.validation_problems(exc)) from None

@@ -1,19 +1,20 @@
 """The per-participant part of a simulation scenario: how one registered participant's
 course unfolds (toxicity, response, surgery, survival, data imperfections).
 
-A scenario file embeds these parameters under the key ``course:``; every field has a
-default, so ``course: {}`` gives a plausible seed-trial course. Rates are per 21-day cycle,
-hazards per month (30.4375 days); probabilities lie in [0, 1] and grouped probabilities
-(grade 1-4 of one AE, the four RECIST categories…) must not sum to more than 1 — what is
-left is the probability of "none" (no AE, no complication…), except where a group must sum
-to exactly 1 (RECIST response, Becker TRG, PCI change), which is said in the field.
+A scenario file embeds these parameters under the key ``course:`` and states every one
+of them (there are no code defaults, so no value hides in the code). Rates are per systemic
+cycle (of the length the protocol gives), hazards per month (30.4375 days); probabilities
+lie in [0, 1] and grouped probabilities (grade 1-4 of one AE, the four RECIST categories…)
+must not sum to more than 1 — what is left is the probability of "none" (no AE, no
+complication…), except where a group must sum to exactly 1 (RECIST response, Becker TRG,
+PCI change), which is said in the field.
 
 Example
 -------
->>> params = CourseParameters.model_validate({"response": {"cr": 0.1, "pr": 0.4, "sd": 0.3,
-...                                                         "pd": 0.2}})
+>>> from hipectrial.simulate import load_scenario
+>>> params = load_scenario("default").course
 >>> params.response.pr, params.dropout_monthly_hazard
-(0.4, 0.005)
+(0.5, 0.005)
 """
 
 from __future__ import annotations
@@ -61,12 +62,18 @@ class AdverseEventRate(_Model):
     grade_probabilities: dict[int, Probability] = Field(
         description="grade (1-4) -> probability per cycle, mutually exclusive")
     attributed_to: tuple[str, ...] = Field(
-        default=(), description="agent ids the event is at least possibly related to")
-    immune_related: bool = Field(default=False, description="an immune-related AE (irAE)")
+        description="agent ids the event is at least possibly related to")
+    immune_related: bool = Field(description="an immune-related AE (irAE)")
     serious_if_grade_at_least: int = Field(
-        default=4, ge=1, le=5, description="the event is serious (SAE) at this grade or above")
-    duration_days: int = Field(default=7, ge=1, le=365,
-                               description="mean duration (days) of one episode")
+        ge=1, le=5, description="the event is serious (SAE) at this grade or above")
+    duration_days: int = Field(ge=1, le=365, description="mean duration (days) of one episode")
+    unrelated_probability: Probability = Field(
+        description="share of episodes the investigator judges unrelated to every study agent")
+    unlikely_probability: Probability = Field(
+        description="share of episodes judged unlikely related to every study agent (the rest "
+        "are possible or probable)")
+    sequelae_probability: Probability = Field(
+        description="share of resolved episodes that resolve with sequelae")
 
     @field_validator("grade_probabilities")
     @classmethod
@@ -77,18 +84,24 @@ class AdverseEventRate(_Model):
         _at_most_one("grade", list(value.values()))
         return value
 
+    @model_validator(mode="after")
+    def _attribution(self) -> AdverseEventRate:
+        _at_most_one("attribution (unrelated + unlikely)",
+                     [self.unrelated_probability, self.unlikely_probability])
+        return self
+
 
 class ClavienDindoRates(_Model):
     """Probability of the worst complication of one operation by Clavien-Dindo grade
     (mutually exclusive; the rest is "no complication"). Grade V (death) is not here: it is
     ``postoperative_death_probability`` of the operation."""
 
-    I: Probability = 0.0  # noqa: E741 - the grade's own name
-    II: Probability = 0.0
-    IIIa: Probability = 0.0
-    IIIb: Probability = 0.0
-    IVa: Probability = 0.0
-    IVb: Probability = 0.0
+    I: Probability  # noqa: E741 - the grade's own name
+    II: Probability
+    IIIa: Probability
+    IIIb: Probability
+    IVa: Probability
+    IVb: Probability
 
     @model_validator(mode="after")
     def _sum(self) -> ClavienDindoRates:
@@ -103,9 +116,14 @@ class ClavienDindoRates(_Model):
 class OperationRisk(_Model):
     """Complications and death after one kind of operation."""
 
-    complications: ClavienDindoRates = ClavienDindoRates()
+    complications: ClavienDindoRates
     postoperative_death_probability: Probability = Field(
-        default=0.0, description="death within 30 days of the operation from a complication")
+        description="death within 30 days of the operation from a complication")
+    fatal_ae_term: str = Field(min_length=1, description="CTCAE v5.0 term of the grade-5 adverse "
+                               "event a post-operative death is recorded as")
+    fatal_ae_related_probability: Probability = Field(
+        description="the fatal complication is judged at least possibly related to the HIPEC "
+        "agent (else unlikely related)")
 
 
 class ResponseRates(_Model):
@@ -114,10 +132,10 @@ class ResponseRates(_Model):
     Participants without measurable disease (non-target lesions only) read ``pr`` and
     ``sd`` as non-CR/non-PD."""
 
-    cr: Probability = 0.05
-    pr: Probability = 0.40
-    sd: Probability = 0.35
-    pd: Probability = 0.20
+    cr: Probability
+    pr: Probability
+    sd: Probability
+    pd: Probability
 
     @model_validator(mode="after")
     def _sum(self) -> ResponseRates:
@@ -161,49 +179,8 @@ class DltEvent(_Model):
 
     term: str = Field(min_length=1, description="CTCAE v5.0 term")
     grade: int = Field(ge=3, le=4)
-    weight: Annotated[float, Field(gt=0.0)] = 1.0
+    weight: Annotated[float, Field(gt=0.0)]
     attributed_to: tuple[str, ...] = Field(min_length=1)
-
-
-_DEFAULT_AES: tuple[AdverseEventRate, ...] = (
-    AdverseEventRate(term="Neutrophil count decreased",
-                     grade_probabilities={1: 0.12, 2: 0.12, 3: 0.07, 4: 0.015},
-                     attributed_to=("oxaliplatin", "s-1"), duration_days=7),
-    AdverseEventRate(term="Platelet count decreased",
-                     grade_probabilities={1: 0.15, 2: 0.05, 3: 0.03, 4: 0.005},
-                     attributed_to=("oxaliplatin", "s-1"), duration_days=7),
-    AdverseEventRate(term="Anemia", grade_probabilities={1: 0.2, 2: 0.08, 3: 0.02},
-                     attributed_to=("oxaliplatin", "s-1"), duration_days=21),
-    AdverseEventRate(term="Nausea", grade_probabilities={1: 0.2, 2: 0.06, 3: 0.01},
-                     attributed_to=("oxaliplatin", "s-1"), duration_days=5),
-    AdverseEventRate(term="Diarrhea", grade_probabilities={1: 0.08, 2: 0.03, 3: 0.01},
-                     attributed_to=("s-1",), duration_days=5),
-    AdverseEventRate(term="Fatigue", grade_probabilities={1: 0.15, 2: 0.05, 3: 0.01},
-                     attributed_to=("oxaliplatin", "s-1", "tislelizumab"), duration_days=10),
-    AdverseEventRate(term="Peripheral sensory neuropathy",
-                     grade_probabilities={1: 0.12, 2: 0.04, 3: 0.008},
-                     attributed_to=("oxaliplatin",), duration_days=30),
-    AdverseEventRate(term="Alanine aminotransferase increased",
-                     grade_probabilities={1: 0.08, 2: 0.02, 3: 0.008},
-                     attributed_to=("tislelizumab", "s-1"), duration_days=14),
-    AdverseEventRate(term="Hypothyroidism", grade_probabilities={1: 0.02, 2: 0.015},
-                     attributed_to=("tislelizumab",), immune_related=True, duration_days=90),
-    AdverseEventRate(term="Rash maculo-papular", grade_probabilities={1: 0.03, 2: 0.01, 3: 0.003},
-                     attributed_to=("tislelizumab",), immune_related=True, duration_days=14),
-    AdverseEventRate(term="Pneumonitis", grade_probabilities={1: 0.002, 2: 0.002, 3: 0.001},
-                     attributed_to=("tislelizumab",), immune_related=True, duration_days=30,
-                     serious_if_grade_at_least=2),
-)
-
-_DEFAULT_DLT_EVENTS: tuple[DltEvent, ...] = (
-    DltEvent(term="Febrile neutropenia", grade=3, weight=2.0,
-             attributed_to=("hipec-paclitaxel", "oxaliplatin", "s-1")),
-    DltEvent(term="Platelet count decreased", grade=4, weight=1.0,
-             attributed_to=("hipec-paclitaxel", "oxaliplatin", "s-1")),
-    DltEvent(term="Abdominal pain", grade=3, weight=1.0, attributed_to=("hipec-paclitaxel",)),
-    DltEvent(term="Alanine aminotransferase increased", grade=3, weight=0.5,
-             attributed_to=("hipec-paclitaxel", "tislelizumab")),
-)
 
 
 class CourseParameters(_Model):
@@ -211,90 +188,90 @@ class CourseParameters(_Model):
 
     # -- toxicity ------------------------------------------------------------------------
     adverse_events: tuple[AdverseEventRate, ...] = Field(
-        default=_DEFAULT_AES, description="AE terms drawn in every systemic cycle")
+        description="AE terms drawn in every systemic cycle")
     dlt_events: tuple[DltEvent, ...] = Field(
-        default=_DEFAULT_DLT_EVENTS, min_length=1,
+        min_length=1,
         description="the DLT-qualifying events a DLT is drawn from (weights need not sum to 1)")
     hipec_laparoscopy: OperationRisk = Field(
-        default=OperationRisk(complications=ClavienDindoRates(I=0.08, II=0.06, IIIa=0.02, IIIb=0.01)),
         description="day-0 diagnostic laparoscopy + HIPEC")
     conversion_surgery: OperationRisk = Field(
-        default=OperationRisk(complications=ClavienDindoRates(I=0.12, II=0.15, IIIa=0.06, IIIb=0.04,
-                                                              IVa=0.01),
-                              postoperative_death_probability=0.01),
         description="conversion gastrectomy + cytoreduction + HIPEC")
     weight_change_probability: Probability = Field(
-        default=0.2, description="the weight measured at a cycle differs from the previous one")
+        description="the weight measured at a cycle differs from the previous one")
     weight_change_sd_percent: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
-        default=3.0, description="SD (% of weight) of a weight change from one cycle to the next")
+        description="SD (% of weight) of a weight change from one cycle to the next")
 
     # -- response at re-evaluation ------------------------------------------------------
     measurable_disease_probability: Probability = Field(
-        default=0.6, description="the participant has at least one RECIST target lesion")
-    response: ResponseRates = ResponseRates()
+        description="the participant has at least one RECIST target lesion")
+    response: ResponseRates
+    progression_at_first_ct_probability: Probability = Field(
+        description="share of participants with PD (response) whose progression is already "
+        "documented at the first on-treatment CT; their treatment stops there")
     second_look_pci_change: tuple[PciChange, ...] = Field(
-        default=(PciChange(delta=-6, probability=0.2), PciChange(delta=-4, probability=0.25),
-                 PciChange(delta=-2, probability=0.25), PciChange(delta=0, probability=0.2),
-                 PciChange(delta=3, probability=0.1)),
         description="PCI change first -> second look (non-PD participants); sums to 1")
-    pci_change_at_pd: int = Field(default=4, ge=0, le=39,
+    pci_change_at_pd: int = Field(ge=0, le=39,
                                   description="PCI increase at second look when the response is PD")
     cytology_conversion_probability: Probability = Field(
-        default=0.6, description="CY1 at day 0 becomes CY0 at second look")
+        description="CY1 at day 0 becomes CY0 at second look")
     cytology_reversion_probability: Probability = Field(
-        default=0.05, description="CY0 at day 0 becomes CY1 at second look")
+        description="CY0 at day 0 becomes CY1 at second look")
     ecog_worsening_probability: Probability = Field(
-        default=0.05, description="ECOG >= 2 at re-evaluation")
+        description="ECOG >= 2 at re-evaluation")
 
     # -- conversion surgery --------------------------------------------------------------
     surgery_probability_if_eligible: Probability = Field(
-        default=0.85, description="operated when the protocol's conversion criteria are met")
+        description="operated when the protocol's conversion criteria are met")
     r0_probability: Probability = Field(
-        default=0.75, description="R0 (negative margins, CC-0, CY0 at surgery) given surgery")
+        description="R0 (negative margins, CC-0, CY0 at surgery) given surgery")
     r0_probability_by_pci: tuple[PciBand, ...] = Field(
-        default=(), description="overrides r0_probability: the first band whose max_pci is at "
+        description="overrides r0_probability: the first band whose max_pci is at "
         "least the second-look PCI applies")
     cy1_at_surgery_probability: Probability = Field(
-        default=0.3, description="share of non-R0 operations that fail on cytology (CY1), the "
+        description="share of non-R0 operations that fail on cytology (CY1), the "
         "rest on margins or residual disease")
-    pcr_probability: Probability = Field(default=0.12, description="pCR (ypT0N0) among R0")
+    pcr_probability: Probability = Field(description="pCR (ypT0N0) among R0")
     becker_trg_without_pcr: dict[str, Probability] = Field(
-        default={"1a": 0.05, "1b": 0.3, "2": 0.35, "3": 0.3},
         description="Becker TRG among operated participants without pCR; sums to 1")
 
     # -- progression, death, dropout -----------------------------------------------------
     progression_hazard: tuple[HazardPiece, ...] = Field(
-        default=(HazardPiece(from_day=0, monthly_hazard=0.06),
-                 HazardPiece(from_day=365, monthly_hazard=0.05)),
         description="latent progression after re-evaluation (non-PD), per month")
     death_without_progression_hazard: tuple[HazardPiece, ...] = Field(
-        default=(HazardPiece(from_day=0, monthly_hazard=0.004),),
         description="death before progression, per month")
+    death_without_progression_ae_share: Probability = Field(
+        description="share of deaths without progression within the SAE reporting period "
+        "after the last dose that are due to an adverse event (recorded at grade 5)")
+    death_without_progression_treatment_related_share: Probability = Field(
+        description="among those, the share at least possibly related to the systemic agents "
+        "(cause treatment toxicity); the rest are unlikely related (cause other)")
+    fatal_ae_terms: tuple[str, str] = Field(
+        description="CTCAE v5.0 terms of those grade-5 events: (treatment-related, other)")
     post_progression_death_monthly_hazard: Hazard = Field(
-        default=0.12, description="death after progression, per month")
+        description="death after progression, per month")
     hazard_ratio_operated: Annotated[float, Field(gt=0.0)] = Field(
-        default=0.7, description="progression and death hazards of operated, non-R0 participants")
+        description="progression and death hazards of operated, non-R0 participants")
     hazard_ratio_r0: Annotated[float, Field(gt=0.0)] = Field(
-        default=0.45, description="progression and death hazards of R0 participants")
+        description="progression and death hazards of R0 participants")
     dropout_monthly_hazard: Hazard = Field(
-        default=0.005, description="withdrawal of consent or loss to follow-up, per month")
+        description="withdrawal of consent or loss to follow-up, per month")
     lost_to_follow_up_share: Probability = Field(
-        default=0.5, description="share of dropouts that are lost to follow-up (rest withdraw)")
+        description="share of dropouts that are lost to follow-up (rest withdraw)")
     new_therapy_before_progression_probability: Probability = Field(
-        default=0.1, description="new anticancer therapy before progression after stopping "
+        description="new anticancer therapy before progression after stopping "
         "study treatment")
     subsequent_therapy_after_progression_probability: Probability = Field(
-        default=0.6, description="new anticancer therapy after progression")
+        description="new anticancer therapy after progression")
 
     # -- data imperfections --------------------------------------------------------------
     missed_visit_probability: Probability = Field(
-        default=0.02, description="a scheduled visit (not a treatment or operation) is missed")
+        description="a scheduled visit (not a treatment or operation) is missed")
     late_visit_probability: Probability = Field(
-        default=0.03, description="a visit takes place after its window")
+        description="a visit takes place after its window")
     late_visit_days: tuple[int, int] = Field(
-        default=(1, 10), description="how many days beyond the window a late visit is "
+        description="how many days beyond the window a late visit is "
         "(uniform, inclusive)")
-    missing_lab_probability: Probability = Field(default=0.01, description="one lab value is missing")
+    missing_lab_probability: Probability = Field(description="one lab value is missing")
 
     @field_validator("progression_hazard")
     @classmethod
