@@ -14,6 +14,7 @@ import datetime as dt
 import math
 
 from hipectrial.clinical import conversion_criteria
+from hipectrial.clinical.course import dlt_evaluable
 from hipectrial.clinical.derived import CriterionStatus
 from hipectrial.data import AssessmentMethod, Cytology
 from hipectrial.protocol.regimen import Anchor, Phase
@@ -32,12 +33,13 @@ from hipectrial.simulate.course_disease import (
     surgery_record,
 )
 from hipectrial.simulate.course_timeline import (
-    dlt_window_end,
+    agents_given_in,
+    dlt_window_dates,
     event_visit,
     in_window,
-    offset_days,
     phases_of,
     target_date,
+    treatment_dates,
 )
 from hipectrial.simulate.course_treatment import MAX_CHECKS, Treatment
 from hipectrial.simulate.course_visits import Done, attend, visit_def
@@ -111,7 +113,7 @@ class Flow:
         self._set_death_dropout(0, 1.0)
         registration = ctx.enrolment.registration_date
         day0 = event_visit(ctx, Anchor.HIPEC).timing
-        hipec = in_window(ctx, registration + days(offset_days(day0)), day0)
+        hipec = in_window(ctx, registration + days(day0.offset_days()), day0)
         if not ctx.alive_and_followed(hipec):
             self.r0_known_on = self.dlt_known_on = ctx.end()
             return
@@ -141,7 +143,8 @@ class Flow:
             self.fatal_operation = ctx.params.hipec_laparoscopy
             self._die(found[0].onset_date, "surgical_complication")
         # The DLT window as planned (its cycle not given yet).
-        window_end = dlt_window_end(ctx)
+        window_end = dlt_window_dates(ctx).end
+        assert window_end is not None  # dlt_window_dates projects a cycle not given yet
         if float(ctx.rng.random()) < self.dlt_probability:
             episode = self.tx.draw_dlt(hipec + days(3), window_end - days(1),
                                        ctx.enrolment.study_part == "part_a")
@@ -252,14 +255,18 @@ class Flow:
     def _induction(self) -> None:
         ctx = self.ctx
         self.run_phases("all")
-        first = phases_of(ctx, "all")[0].id
-        c1 = ctx.cycle_starts.get(first, [None])[0]
-        end = dlt_window_end(ctx)
+        end = dlt_window_dates(ctx).end
+        assert end is not None  # dlt_window_dates projects a cycle not given yet
         stopped = ctx.end() if ctx.end() < end else None
         if ctx.dlt and ctx.dlt_date is not None:
             self.dlt_evaluable, self.dlt_known_on = True, ctx.dlt_date
         else:
-            self.dlt_evaluable = c1 is not None and stopped is None
+            window_end = ctx.protocol.dose_finding.dlt.window.end
+            given = (agents_given_in(ctx, window_end.phase, window_end.cycle)
+                     if window_end.phase is not None and window_end.cycle is not None else ())
+            self.dlt_evaluable = dlt_evaluable(
+                protocol=ctx.protocol, cohort=ctx.cohort, dates=treatment_dates(ctx), agents_given=given,
+                had_dlt=False, known_alive=ctx.end()).evaluable
             self.dlt_known_on = min(end, stopped) if stopped else end
 
     def _reevaluation(self) -> bool:

@@ -1,5 +1,6 @@
 """The treatment timeline of a simulated participant as the protocol states it: the dates
-that phases, cycles and visits count from, their targets and windows, and the DLT window.
+that phases, cycles and visits count from, their targets and windows, and the dates the
+clinical rules of the course (the DLT window) take.
 
 Nothing here re-types a day or a window: each is read from the protocol's timings.
 """
@@ -7,18 +8,14 @@ Nothing here re-types a day or a window: each is read from the protocol's timing
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
+from hipectrial.clinical.course import DltWindowDates, dlt_window
+from hipectrial.clinical.visits import TreatmentDates
 from hipectrial.errors import InputError
 from hipectrial.protocol.regimen import Anchor, Phase, Timing
 from hipectrial.protocol.schedule import Visit as VisitDef
 from hipectrial.simulate.course_common import Context, days
-
-
-def offset_days(timing: Timing) -> int:
-    """Days from a timing's anchor date to its day: cycle day ``d >= 1`` is ``d - 1`` days
-    after day 1 (there is no day 0); for any other anchor day ``d`` is ``d`` days after it.
-    The simulator's one copy of the convention, until the protocol's timing states it."""
-    return timing.day - 1 if timing.anchor is Anchor.CYCLE_START and timing.day > 0 else timing.day
 
 
 def anchor_date(ctx: Context, timing: Timing) -> dt.date | None:
@@ -36,7 +33,7 @@ def anchor_date(ctx: Context, timing: Timing) -> dt.date | None:
 def target_date(ctx: Context, timing: Timing) -> dt.date | None:
     """A timing's target date for this participant, or None while its anchor is unknown."""
     anchor = anchor_date(ctx, timing)
-    return None if anchor is None else anchor + days(offset_days(timing))
+    return None if anchor is None else anchor + days(timing.offset_days())
 
 
 def event_visit(ctx: Context, event: Anchor) -> VisitDef:
@@ -58,17 +55,42 @@ def in_window(ctx: Context, planned: dt.date, timing: Timing) -> dt.date:
 
 
 
-def dlt_window_end(ctx: Context) -> dt.date:
-    """Last day of the DLT window (the protocol's ``dose_finding.dlt.window.end``), counted from
-    the actual cycle start when it was given, else from its planned date (the phase's start
-    target plus whole cycles). The simulator's copy until clinical/ gives the rule."""
+def treatment_dates(ctx: Context,
+                    cycle_starts: Mapping[str, Sequence[dt.date]] | None = None) -> TreatmentDates:
+    """The participant's dates as the clinical rules take them (``cycle_starts`` replaces the
+    actual cycle starts, e.g. by planned ones)."""
+    starts = ctx.cycle_starts if cycle_starts is None else cycle_starts
+    return TreatmentDates(registration=ctx.enrolment.registration_date, hipec=ctx.hipec,
+                          cycle_starts={k: tuple(v) for k, v in starts.items() if v},
+                          surgery=ctx.surgery, death=ctx.death)
+
+
+def dlt_window_dates(ctx: Context) -> DltWindowDates:
+    """The participant's DLT window by :func:`hipectrial.clinical.course.dlt_window`: from the
+    actual cycle starts, or, while the cycle the window ends in has not been given, from the
+    planned ones (the phase's start target, then one cycle length after the previous start)."""
+    window = dlt_window(protocol=ctx.protocol, dates=treatment_dates(ctx))
     end = ctx.protocol.dose_finding.dlt.window.end
-    anchor = target_date(ctx, end)
-    if anchor is not None:
-        return anchor
-    phase = ctx.protocol.phase(end.phase) if end.phase is not None else None
-    first = None if phase is None else target_date(ctx, phase.start)
-    if phase is None or first is None:
-        raise InputError("protocol", ctx.protocol.study.id, "a DLT window ending on a cycle day "
-                         "of a phase that starts from HIPEC or registration")
-    return first + days((end.cycle or 1) - 1) * phase.cycle_length_days + days(offset_days(end))
+    if window.end is not None or end.phase is None or end.cycle is None:
+        if window.end is None:
+            raise InputError("protocol", ctx.protocol.study.id, "a DLT window ending on a cycle day "
+                             "or an event the participant has had by then")
+        return window
+    phase = ctx.protocol.phase(end.phase)
+    starts = list(ctx.cycle_starts.get(phase.id, []))
+    if not starts:
+        first = target_date(ctx, phase.start)
+        if first is None:
+            raise InputError("protocol", ctx.protocol.study.id, "a DLT window ending on a cycle day "
+                             "of a phase that starts from HIPEC or registration")
+        starts = [first]
+    while len(starts) < end.cycle:
+        starts.append(starts[-1] + days(phase.cycle_length_days))
+    planned = treatment_dates(ctx, {**ctx.cycle_starts, phase.id: starts})
+    return dlt_window(protocol=ctx.protocol, dates=planned)
+
+
+def agents_given_in(ctx: Context, phase: str, cycle: int) -> tuple[str, ...]:
+    """The agents given (amount > 0) in one cycle of a phase."""
+    return tuple(sorted({d.agent for d in ctx.records.doses
+                         if d.phase == phase and d.cycle == cycle and d.given > 0}))

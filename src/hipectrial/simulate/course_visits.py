@@ -8,11 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from hipectrial.clinical import visit_schedule
-from hipectrial.clinical.visits import ActualVisit, Branch, TreatmentDates
+from hipectrial.clinical.visits import ActualVisit, Branch, TreatmentDates, visit_targets
 from hipectrial.data import Visit
 from hipectrial.protocol.schedule import Visit as VisitDef
 from hipectrial.simulate.course_common import Context, days
-from hipectrial.simulate.course_timeline import offset_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,25 +33,8 @@ def visit_def(ctx: Context, visit_id: str) -> VisitDef:
 
 def targets(ctx: Context, visit_id: str, anchor: dt.date, until: dt.date) -> list[tuple[int, dt.date]]:
     """(occurrence, target date) of a visit counted from its anchor date, up to ``until``
-    (and the visit's own ``until_day``)."""
-    v = visit_def(ctx, visit_id)
-    timing, repeat = v.timing, v.repeat
-    first = offset_days(timing)
-    if repeat is None or repeat.every_days is None:
-        when = anchor + days(first)
-        return [(1, when)] if when <= until else []
-    found: list[tuple[int, dt.date]] = []
-    k = 0
-    while True:
-        day = timing.day + k * repeat.every_days
-        if repeat.until_day is not None and day > repeat.until_day:
-            break
-        when = anchor + days(first + k * repeat.every_days)
-        if when > until:
-            break
-        found.append((k + 1, when))
-        k += 1
-    return found
+    (:func:`hipectrial.clinical.visits.visit_targets`)."""
+    return visit_targets(visit=visit_def(ctx, visit_id), anchor=anchor, until=until)
 
 
 def attend(ctx: Context, visit_id: str, occurrence: int, planned: dt.date, *,
