@@ -37,7 +37,9 @@ def test_postoperative_ct_stops_at_its_last_day():
     # Surgery-anchored (day d = d days after surgery): day 84, 168, ... to day 1826 (5 years):
     # 1826 // 84 = 21 occurrences, the last on day 1764.
     days = list(occurrence_days(visit("tumour-assessment-postop")))
-    assert days[0] == (1, 84) and days[-1] == (21, 1764) and len(days) == 21
+    assert days[0] == (1, 84)
+    assert days[-1] == (21, 1764)
+    assert len(days) == 21
     surgery = dt.date(2027, 1, 1)
     found = visit_targets(visit=visit("tumour-assessment-postop"), anchor=surgery, until=dt.date(2040, 1, 1))
     assert found[0] == (1, surgery + dt.timedelta(days=84))
@@ -48,4 +50,5 @@ def test_a_per_cycle_visit_is_refused_with_the_function_that_lists_it():
     per_cycle = next(v for v in PROTOCOL.visits if v.repeat is not None and v.repeat.per_cycle)
     with pytest.raises(InputError) as caught:
         visit_targets(visit=per_cycle, anchor=C1D1, until=dt.date(2027, 1, 1))
-    assert caught.value.field == "visit" and "visit_schedule" in str(caught.value)
+    assert caught.value.field == "visit"
+    assert "visit_schedule" in str(caught.value)

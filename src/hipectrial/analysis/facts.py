@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hipectrial.clinical.course import not_operated_phases
+from hipectrial.clinical.course import first_hipec_dose, not_operated_phases
 from hipectrial.data import (
     AdverseEvent,
     AssessmentMethod,
@@ -177,10 +177,7 @@ def _facts(protocol: Protocol, p: Participant, r: _Records) -> Facts:
     visits, forms, doses, aes = tuple(r.visits), tuple(r.forms), tuple(r.doses), tuple(r.aes)
     labs, tas, surgeries, fus = tuple(r.labs), tuple(r.tas), tuple(r.surgeries), tuple(r.fus)
 
-    hipec_agents = set(protocol.hipec.agents)
-    sessions = sorted((d for d in doses if d.agent in hipec_agents and d.cycle is None),
-                      key=lambda d: d.date)
-    hipec_dose = sessions[0] if sessions else None
+    hipec_dose = first_hipec_dose(protocol=protocol, doses=doses)
     conversion = min((s for s in surgeries if s.procedure == CONVERSION_OPERATION),
                      key=lambda s: s.date, default=None)
     day0 = min((s for s in surgeries if s.procedure == DAY0_OPERATION), key=lambda s: s.date, default=None)

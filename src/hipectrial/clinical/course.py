@@ -23,6 +23,9 @@ caller only gathers its own records into them.
   score or cytology, or CYX, is not counted as R0: R0 is never assumed from missing
   information.
 * **Not-operated phases**: the phases whose ``branch`` is ``not_operated``.
+* **Received HIPEC** (the ITT population: "all registered participants who received
+  HIPEC"): the first HIPEC session's dose (a dose of a protocol HIPEC agent outside the
+  systemic cycles, the earliest by date) was given, ``given > 0``.
 * **Day-1 labs in time** (protocol ``dose_modifications.retreatment.labs_within_hours``; the
   seed: "labs within 72 hours before dosing"): results carry a date, not a time, so a lab
   dated ``k`` days before the dosing date (``k >= 0``) is in time when ``24 k`` hours is
@@ -32,9 +35,12 @@ caller only gathers its own records into them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol as TypingProtocol
+from typing import TypeVar
 
 from hipectrial.clinical.peritoneum import CcScore, Cytology, ResidualTumour
 from hipectrial.clinical.visit_types import TreatmentDates
@@ -43,7 +49,8 @@ from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor, Timing
 
 __all__ = ["DltEvaluability", "DltReason", "DltWindowDates", "R0Count", "R0Reason", "day1_labs_in_time",
-           "dlt_evaluable", "dlt_window", "not_operated_phases", "planned_agents", "r0_as_counted"]
+           "dlt_evaluable", "dlt_window", "first_hipec_dose", "not_operated_phases", "planned_agents",
+           "r0_as_counted", "received_hipec"]
 
 
 def _event_date(dates: TreatmentDates, anchor: Anchor) -> dt.date | None:
@@ -313,3 +320,48 @@ def r0_as_counted(*, operated: bool, r_status: ResidualTumour | None, cc_score: 
     if cytology is None:
         return R0Count(False, R0Reason.CYTOLOGY_MISSING, *values)
     return R0Count(True, R0Reason.R0, *values)
+
+
+class DoseLike(TypingProtocol):
+    """A dose record as the rules read it (``hipectrial.data.DoseAdministration`` is one)."""
+
+    @property
+    def agent(self) -> str: ...
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def cycle(self) -> int | None: ...
+    @property
+    def given(self) -> Decimal: ...
+
+
+D = TypeVar("D", bound=DoseLike)
+
+
+def first_hipec_dose(*, protocol: Protocol, doses: Iterable[D]) -> D | None:
+    """The first HIPEC session's dose: the earliest dose of a protocol HIPEC agent outside
+    the systemic cycles (``cycle`` None), or ``None`` when there is none."""
+    agents = set(protocol.hipec.agents)
+    sessions = sorted((d for d in doses if d.agent in agents and d.cycle is None), key=lambda d: d.date)
+    return sessions[0] if sessions else None
+
+
+def received_hipec(*, protocol: Protocol, doses: Iterable[DoseLike]) -> bool:
+    """Whether a participant received HIPEC (module docstring): ITT membership.
+
+    >>> import datetime as dt
+    >>> from decimal import Decimal
+    >>> from hipectrial.data import DoseAdministration
+    >>> from hipectrial.protocol import load_protocol
+    >>> def dose(given):
+    ...     return DoseAdministration(participant_id="SH01-001", agent="hipec-paclitaxel",
+    ...                               date=dt.date(2026, 3, 1), prescribed=Decimal(130),
+    ...                               given=Decimal(given), unit="mg")
+    >>> p = load_protocol()
+    >>> received_hipec(protocol=p, doses=[dose(130)]), received_hipec(protocol=p, doses=[dose(0)])
+    (True, False)
+    >>> received_hipec(protocol=p, doses=[])
+    False
+    """
+    first = first_hipec_dose(protocol=protocol, doses=doses)
+    return first is not None and first.given > 0

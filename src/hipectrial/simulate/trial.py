@@ -16,8 +16,10 @@ How the trial runs (the protocol's ``dose_finding`` and ``statistics`` sections 
   ``max_cohorts`` cohorts the RP2D is :func:`hipectrial.design.select_mtd` (isotonic). No
   selected dose: the trial ends after Part A.
 * **Part B (Simon two-stage)** at the RP2D: up to ``statistics.primary.enrol`` (or the
-  scenario's override) registrations. Once the first ``n1`` Part B participants' R0
-  outcomes are all known (``Course.r0_known_on``) the stage-1 look is
+  scenario's override) registrations. Once the first ``n1`` Part B ITT participants' R0
+  outcomes are all known (``Course.r0_known_on``; ITT: registered and received HIPEC,
+  :func:`hipectrial.clinical.course.received_hipec`, as the primary endpoint counts; a
+  registration without HIPEC is replaced by the next) the stage-1 look is
   :func:`hipectrial.design.simon_decide`; at ``<= r1`` R0 resections Part B accrual stops.
   With ``pause_for_stage1`` registration is closed from the ``n1``-th registration to the
   look; otherwise it goes on meanwhile, and people who consented by the look day are kept.
@@ -47,6 +49,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from hipectrial.clinical.course import received_hipec
 from hipectrial.data import TrialData
 from hipectrial.design import select_mtd, simon_decide
 from hipectrial.design.dose_finding import Action, DoseState
@@ -232,23 +235,36 @@ class _Run:
             if not look or target <= n1:
                 self.recruit(target, open_from, "part_b", level)
                 return None
+            # The look counts the first n1 Part B ITT participants (registered and received
+            # HIPEC, as the primary endpoint does): someone who never had HIPEC is replaced.
             first = self.recruit(n1, open_from, "part_b", level)
             courses = [self.simulate_course(p) for p in first]
-            look_date = max(c.r0_known_on for c in courses)
+            itt = [c for c in courses if received_hipec(protocol=self.protocol, doses=c.doses)]
+            while len(itt) < n1 and len(first) < target:
+                more = self.recruit(min(n1 - len(itt), target - len(first)),
+                                    first[-1].screening.draw.consent_date, "part_b", level)
+                if not more:
+                    break
+                more_courses = [self.simulate_course(p) for p in more]
+                first, courses = first + more, courses + more_courses
+                itt += [c for c in more_courses if received_hipec(protocol=self.protocol, doses=c.doses)]
+            counted = itt[:n1]
+            # The look is possible once the counted participants' outcomes are all known.
+            look_date = max(c.r0_known_on for c in (counted or courses))
             self.known(look_date)
         except _CutoffReached:
             return None
-        responses = sum(c.r0 for c in courses)
+        responses = sum(c.r0 for c in counted)
         simon = simon_design_of(primary)
         decision = simon_decide(r1=simon.r1, n1=simon.n1, r=simon.r, n=simon.n, responses=responses,
-                                enrolled=n1)
+                                enrolled=len(counted))
         stop = decision.action is SimonAction.STOP_FUTILITY
         pause = self.scenario.part_b.pause_for_stage1
         try:
             if pause and not stop:
-                self.recruit(target - n1, look_date + dt.timedelta(days=1), "part_b", level)
+                self.recruit(target - len(first), look_date + dt.timedelta(days=1), "part_b", level)
             elif not pause:
-                self.recruit(target - n1, first[-1].screening.draw.consent_date, "part_b", level,
+                self.recruit(target - len(first), first[-1].screening.draw.consent_date, "part_b", level,
                              until=look_date if stop else None)
         except _CutoffReached:
             pass
