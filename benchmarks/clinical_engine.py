@@ -23,12 +23,12 @@ from unittest import mock
 
 import numpy as np
 
-import hipectrial.simulate.course_treatment as course_treatment
+import hipectrial.simulate.course.treatment as course_treatment
 from hipectrial.clinical import decide_modifications, engine_cache, prescribe, prescribe_hipec
 from hipectrial.data import Cytology, Sex
 from hipectrial.protocol import Expression, Protocol, Scope, bound, load_protocol
-from hipectrial.simulate.course import simulate_course
-from hipectrial.simulate.scenario import load_scenario
+from hipectrial.simulate.course.run import simulate_course
+from hipectrial.simulate.scenario.world import load_scenario
 from hipectrial.simulate.types import Enrolment, LabValue, ScreeningProfile
 
 Calls = dict[str, list[dict[str, Any]]]

@@ -4,11 +4,11 @@ Times :func:`hipectrial.simulate.simulate_trial` on the seed protocol and the ``
 scenario with ``participants=1000`` (seed 1; median of ``--repeat`` runs, as
 ``simulate_trial`` runs by default — for a trial this large, where processes fork, a pool
 started before Part B that screens the arrivals ahead and simulates the courses, see
-``hipectrial.simulate.trial_pool`` — against one process as the baseline; each run a first run:
+``hipectrial.simulate.parallel.pool`` — against one process as the baseline; each run a first run:
 the caches keyed on a participant's inputs are emptied
 before it, else a repeat of the same seed finds every prescription and decision already
 made and takes half the time), with the time spent in the per-participant course
-(:func:`hipectrial.simulate.course.simulate_course`) counted in the one-process runs, and
+(:func:`hipectrial.simulate.course.run.simulate_course`) counted in the one-process runs, and
 prints participants per second. Target: the default under 10 s.
 
 Also measured in the same run, on the same data:
@@ -31,16 +31,17 @@ import time
 from typing import Any
 
 from hipectrial.clinical import evaluate_eligibility
-from hipectrial.clinical.prescribe import _BODIES as PRESCRIBE_BODIES
+from hipectrial.clinical.dosing.prescribe import _BODIES as PRESCRIBE_BODIES
 from hipectrial.data import validate
 from hipectrial.protocol import Protocol, load_protocol
-from hipectrial.simulate import course as course_module
-from hipectrial.simulate import course_treatment, load_scenario, simulate_trial
-from hipectrial.simulate.scenario import Scenario
-from hipectrial.simulate.screening import ScreeningContext, screen_person
-from hipectrial.simulate.screening_accrual import STREAM_SCREENING, stream
-from hipectrial.simulate.trial_parallel import auto_workers
-from hipectrial.simulate.trial_result import SimulatedTrial
+from hipectrial.simulate import load_scenario, simulate_trial
+from hipectrial.simulate.course import run as course_module
+from hipectrial.simulate.course import treatment as course_treatment
+from hipectrial.simulate.parallel.executor import auto_workers
+from hipectrial.simulate.scenario.world import Scenario
+from hipectrial.simulate.screening.accrual import STREAM_SCREENING, stream
+from hipectrial.simulate.screening.screen import ScreeningContext, screen_person
+from hipectrial.simulate.trial.result import SimulatedTrial
 
 TARGET_S = 10.0
 

@@ -25,8 +25,8 @@ from hipectrial.analysis.trial_analysis import analyze_trial
 from hipectrial.data import DoseAdministration, TrialData
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
-from hipectrial.simulate.scenario import load_scenario
-from hipectrial.simulate.trial import simulate_trial
+from hipectrial.simulate.scenario.world import load_scenario
+from hipectrial.simulate.trial.run import simulate_trial
 
 from .builders import TrialBuilder, day
 

@@ -30,7 +30,7 @@ from hipectrial.data import ResidualTumour
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
 from hipectrial.simulate import SimulatedTrial, load_scenario, simulate_trial
-from hipectrial.simulate.course import Course, simulate_course
+from hipectrial.simulate.course.run import Course, simulate_course
 
 from .builders import ParticipantBuilder, TrialBuilder, day
 

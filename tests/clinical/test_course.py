@@ -23,8 +23,8 @@ from hipectrial.clinical.course import (
     planned_agents,
     r0_as_counted,
 )
-from hipectrial.clinical.peritoneum import CcScore, Cytology, ResidualTumour
-from hipectrial.clinical.visit_types import TreatmentDates
+from hipectrial.clinical.surgery.peritoneum import CcScore, Cytology, ResidualTumour
+from hipectrial.clinical.visits.types import TreatmentDates
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, load_protocol
 from hipectrial.protocol.regimen import Anchor, Timing

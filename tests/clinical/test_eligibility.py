@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from hipectrial.clinical.derived import CriterionStatus
 from hipectrial.clinical.eligibility import EligibilityStatus, evaluate_eligibility
+from hipectrial.clinical.records.derived import CriterionStatus
 from hipectrial.errors import InputError
 from hipectrial.protocol import Truth, load_protocol
 

@@ -346,6 +346,6 @@ def test_dose_calculation_settings(seed: Protocol) -> None:  # PD §Dose calcula
 
 def test_creatinine_factor_agrees_with_the_lab_unit_table(seed: Protocol) -> None:
     # The protocol's CrCl setting and CTCAE grading's unit table must never disagree.
-    from hipectrial.clinical.labunits import LabTest, unit_conversion
+    from hipectrial.clinical.labs.units import LabTest, unit_conversion
 
     assert unit_conversion(LabTest.CREAT, "mg/dL").factor == seed.dose_calculation.crcl.creatinine_umol_per_mg_dl

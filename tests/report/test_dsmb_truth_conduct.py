@@ -3,7 +3,7 @@ visit deviations (from a visit schedule rebuilt here from the protocol's timings
 completeness, doses reduced without a reason, data currency by site and the data-quality
 counts.
 
-The schedule oracle follows the rules of src/hipectrial/clinical/visits.py's docstring (and
+The schedule oracle follows the rules of src/hipectrial/clinical/visits/schedule.py's docstring (and
 analysis/conduct.py's for the dates it is given): every visit counts from an anchor event
 (registration, HIPEC, a cycle's actual start, surgery, end of treatment, last dose); a
 per-cycle day-1 visit judges the cycle start against when the cycle was due; an every-N-days

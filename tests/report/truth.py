@@ -46,7 +46,7 @@ from hipectrial.report.document import Callout, Listing, MetricGrid, Report, Tab
 from hipectrial.report.dsmb import dsmb_report
 from hipectrial.report.html import render_html
 from hipectrial.simulate import load_scenario, simulate_trial
-from hipectrial.simulate.trial_result import SimulatedTrial
+from hipectrial.simulate.trial.result import SimulatedTrial
 
 NBSP = "\u00a0"
 GENERATED_AT = dt.datetime(2029, 10, 5, 14, 30, tzinfo=dt.UTC)

@@ -1,6 +1,6 @@
 """Fixtures of the simulator tests: the seed protocol, the shipped scenarios, and a small
 fake course for testing the orchestration alone (the real one is
-``hipectrial.simulate.course.simulate_course``, run end to end in ``test_trial.py``)."""
+``hipectrial.simulate.course.run.simulate_course``, run end to end in ``tests/simulate/trial/test_run.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from hipectrial.data import FormRecord, Participant, Visit
 from hipectrial.protocol import Protocol, load_protocol
-from hipectrial.simulate.scenario import Scenario, load_scenario
+from hipectrial.simulate.scenario.world import Scenario, load_scenario
 from hipectrial.simulate.types import Enrolment
 
 

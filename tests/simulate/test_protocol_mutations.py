@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.simulate.course_helpers import IMMORTAL, QUIET, errors, params, run
+from tests.simulate.course.helpers import IMMORTAL, QUIET, errors, params, run
 
 from hipectrial.data import Cytology
 from hipectrial.protocol import Protocol, parse_protocol, seed_protocol_path
-from hipectrial.simulate.course import Course
+from hipectrial.simulate.course.run import Course
 
 SD = {"cr": 0.0, "pr": 0.0, "sd": 1.0, "pd": 0.0}
 # Operated: PR, conversion criteria met, always operated (as test_course's forced surgery).

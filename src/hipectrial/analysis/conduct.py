@@ -1,7 +1,7 @@
 """Trial conduct: protocol deviations, data completeness and accrual.
 
 * **Schedule** — for each registered participant,
-  :func:`hipectrial.clinical.visits.visit_schedule` from their actual dates (registration,
+  :func:`hipectrial.clinical.visits.schedule.visit_schedule` from their actual dates (registration,
   day-0 HIPEC, cycle starts = the first dose date of each (phase, cycle), conversion
   surgery, the ``end-of-treatment`` visit date, the last dose date), their stops (death
   date, ``Participant.off_study_date``, first progression date: ``Facts``) and the
@@ -36,8 +36,14 @@ from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.results import ParticipantNote
 from hipectrial.clinical import deviations
 from hipectrial.clinical.course import day1_labs_in_time
-from hipectrial.clinical.deviations import DoseGiven
-from hipectrial.clinical.visits import ActualVisit, TreatmentDates, VisitSchedule, VisitStatus, visit_schedule
+from hipectrial.clinical.visits.deviations import DoseGiven
+from hipectrial.clinical.visits.schedule import (
+    ActualVisit,
+    TreatmentDates,
+    VisitSchedule,
+    VisitStatus,
+    visit_schedule,
+)
 from hipectrial.data import TrialData
 from hipectrial.errors import HipectrialError
 from hipectrial.protocol import Protocol

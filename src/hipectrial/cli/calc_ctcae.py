@@ -1,6 +1,6 @@
 """``hipectrial calc ctcae``: grade one lab value by CTCAE v5.0 and show the working.
 
-The grading itself is :func:`hipectrial.clinical.ctcae.grade_lab`; this module only parses
+The grading itself is :func:`hipectrial.clinical.labs.ctcae.grade_lab`; this module only parses
 the options, calls it and prints the result (text, or JSON with ``--json``). Numbers are
 passed on as typed, so the core reports a bad number with its field name; its errors
 (:class:`~hipectrial.errors.InputError`) reach the user through the root app (exit 2).
@@ -17,7 +17,7 @@ from rich.text import Text
 from hipectrial.cli.output import echo_json, make_console
 
 if TYPE_CHECKING:  # the grading is imported when the command runs (CLI start-up)
-    from hipectrial.clinical.ctcae import LabGrade
+    from hipectrial.clinical.labs.ctcae import LabGrade
 
 TestOpt = Annotated[str, typer.Option(
     "--test", help="CDISC code (NEUT, PLAT, HGB, WBC, LYM, ALT, AST, ALP, BILI, CREAT, K, SODIUM) "
@@ -39,7 +39,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 def ctcae(test: TestOpt, value: ValueOpt, unit: UnitOpt, lln: LlnOpt = None, uln: UlnOpt = None,
           baseline: BaselineOpt = None, ref_unit: RefUnitOpt = None, as_json: JsonOpt = False) -> None:
     """Grade a lab value by CTCAE v5.0: the grade, the term and the steps to check it."""
-    from hipectrial.clinical.ctcae import grade_lab
+    from hipectrial.clinical.labs.ctcae import grade_lab
 
     result = grade_lab(test=test, value=value, unit=unit, lln=lln, uln=uln, baseline=baseline,
                        reference_unit=ref_unit)
@@ -51,7 +51,7 @@ def ctcae(test: TestOpt, value: ValueOpt, unit: UnitOpt, lln: LlnOpt = None, uln
 
 def print_lab_grade(console: Console, result: LabGrade) -> None:
     """The grade first, then the values used, the steps, flags and notes, and the source."""
-    from hipectrial.clinical.labunits import number_text
+    from hipectrial.clinical.labs.units import number_text
 
     console.print(Text(f"{result.headline}  ({result.version})", style="bold"))
     refs = [f"{name} {number_text(v)} {result.unit}" for name, v in

@@ -2,7 +2,7 @@
 cycle's doses, with the working.
 
 The calculations are :mod:`hipectrial.clinical.body` and
-:func:`hipectrial.clinical.prescribe.prescribe` (or ``prescribe_hipec``); this module only
+:func:`hipectrial.clinical.dosing.prescribe.prescribe` (or ``prescribe_hipec``); this module only
 parses the options, calls them and prints the result (text, or JSON with ``--json``).
 Numbers are passed on as typed, so the core reports a bad number with its field name; its
 errors (:class:`~hipectrial.errors.InputError`) reach the user through the root app (exit 2).
@@ -29,7 +29,7 @@ from hipectrial.errors import InputError
 # runs, so that `hipectrial --help` and the other commands do not pay for them.
 if TYPE_CHECKING:
     from hipectrial.clinical.body import BsaResult, CrclResult
-    from hipectrial.clinical.dose_result import AgentDose, Prescription
+    from hipectrial.clinical.dosing.result import AgentDose, Prescription
     from hipectrial.protocol import Protocol
 
 ProtocolOpt = Annotated[Path | None, typer.Option(
@@ -84,7 +84,7 @@ def bsa(height_cm: HeightOpt, weight_kg: WeightOpt,
 
 
 def print_bsa(console: Console, result: BsaResult) -> None:
-    from hipectrial.clinical.dose_rules import amount_text
+    from hipectrial.clinical.dosing.rules import amount_text
 
     method = "Mosteller" if result.method == "mosteller" else "Du Bois"
     console.print(Text(f"BSA {result.bsa_m2} m2 ({method}; {amount_text(result.height_cm)} cm, "
@@ -111,7 +111,7 @@ def crcl(age: AgeOpt, sex: SexOpt, weight_kg: WeightOpt, creatinine: CreatinineO
 
 
 def print_crcl(console: Console, result: CrclResult) -> None:
-    from hipectrial.clinical.dose_rules import amount_text
+    from hipectrial.clinical.dosing.rules import amount_text
 
     console.print(Text(f"CrCl {result.crcl_ml_min} mL/min (Cockcroft-Gault; {result.sex.value}, "
                        f"{result.age_years} y, {amount_text(result.weight_kg)} kg, creatinine "
@@ -163,8 +163,8 @@ def dose(
     protocol: ProtocolOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Each agent's dose for one cycle (or HIPEC session), with unit, schedule and the working."""
-    from hipectrial.clinical.dose_inputs import AgentState, Cycle, DoseState, Participant
-    from hipectrial.clinical.prescribe import prescribe, prescribe_hipec
+    from hipectrial.clinical.dosing.inputs import AgentState, Cycle, DoseState, Participant
+    from hipectrial.clinical.dosing.prescribe import prescribe, prescribe_hipec
 
     loaded = _protocol(protocol)
     taken = _pairs("reductions", reductions or [])
@@ -195,7 +195,7 @@ def prescription_document(result: Prescription) -> dict[str, object]:
 
 
 def _dose_cell(dose_value: AgentDose) -> str:
-    from hipectrial.clinical.dose_rules import amount_text
+    from hipectrial.clinical.dosing.rules import amount_text
 
     if dose_value.amount_mg is None:
         return dose_value.status.value
@@ -204,7 +204,7 @@ def _dose_cell(dose_value: AgentDose) -> str:
 
 def print_prescription(console: Console, result: Prescription) -> None:
     """The doses first (a table), then the body measures, then each agent's working."""
-    from hipectrial.clinical.dose_rules import amount_text
+    from hipectrial.clinical.dosing.rules import amount_text
 
     where = (f"HIPEC session {result.session}" if result.session is not None
              else f"{result.phase} cycle {result.cycle}")

@@ -17,12 +17,12 @@ def parse_regions(text: str) -> list[int]:
     """The comma-separated scores of ``--regions``, region 0 first.
 
     Each item must be a whole number written in digits; the count and the 0-3 range are
-    checked by :func:`~hipectrial.clinical.peritoneum.peritoneal_cancer_index`.
+    checked by :func:`~hipectrial.clinical.surgery.peritoneum.peritoneal_cancer_index`.
 
     >>> parse_regions("0, 1,2")
     [0, 1, 2]
     """
-    from hipectrial.clinical.peritoneum import PCI_REGION_NAMES, region_field
+    from hipectrial.clinical.surgery.peritoneum import PCI_REGION_NAMES, region_field
 
     items = [item.strip() for item in text.split(",")]
     if len(items) > len(PCI_REGION_NAMES):
@@ -47,7 +47,7 @@ def pci(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Compute the Peritoneal Cancer Index (0-39) and show each region's score by name."""
-    from hipectrial.clinical.peritoneum import PCI_MAX, PCI_REGION_NAMES, peritoneal_cancer_index
+    from hipectrial.clinical.surgery.peritoneum import PCI_MAX, PCI_REGION_NAMES, peritoneal_cancer_index
 
     result = peritoneal_cancer_index(scores=parse_regions(regions))
     if as_json:

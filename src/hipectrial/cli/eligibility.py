@@ -127,7 +127,7 @@ def eligibility(
     with the values used, the cohort, the overall verdict and what is missing."""
     from hipectrial.cli.protocol_cache import load_protocol_cached
     from hipectrial.clinical.eligibility import evaluate_eligibility
-    from hipectrial.clinical.record_values import values_from_json
+    from hipectrial.clinical.records.values import values_from_json
 
     protocol = load_protocol_cached(protocol_file)
     day = _as_of(as_of)

@@ -26,8 +26,8 @@ from hipectrial.clinical.recist import (
     check_baseline,
     evaluate_recist,
 )
-from hipectrial.clinical.recist_baseline import MAX_SLICE_THICKNESS_MM
-from hipectrial.clinical.recist_vocab import MeasurementMethod, require_enum, require_mm
+from hipectrial.clinical.recist.baseline import MAX_SLICE_THICKNESS_MM
+from hipectrial.clinical.recist.vocab import MeasurementMethod, require_enum, require_mm
 from hipectrial.errors import InputError
 from hipectrial.protocol.endpoints import ResponseAssessment
 

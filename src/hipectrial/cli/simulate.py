@@ -27,7 +27,7 @@ from hipectrial.cli.output import echo_json, make_console
 from hipectrial.errors import InputError
 
 if TYPE_CHECKING:  # the simulator is imported when the command runs (CLI start-up)
-    from hipectrial.simulate.trial_result import SimulatedTrial
+    from hipectrial.simulate.trial.result import SimulatedTrial
 
 
 @contextlib.contextmanager
@@ -121,8 +121,8 @@ def simulate(
 ) -> None:
     """Simulate a virtual trial from the protocol and a scenario; write its data as JSON."""
     from hipectrial.protocol import load_protocol, seed_protocol_path
-    from hipectrial.simulate.scenario import load_scenario
-    from hipectrial.simulate.trial import simulate_trial
+    from hipectrial.simulate.scenario.world import load_scenario
+    from hipectrial.simulate.trial.run import simulate_trial
 
     loaded_scenario = load_scenario(scenario)
     protocol = load_protocol(protocol_file if protocol_file is not None else seed_protocol_path())

@@ -1,9 +1,9 @@
 """Pure clinical calculators and rules, driven by the protocol.
 
-Body and kidney (:mod:`.body`), prescription (:mod:`.prescribe`) and dose modification
-(:mod:`.modify`), CTCAE v5.0 lab grading (:mod:`.ctcae`, :mod:`.labunits`), RECIST 1.1
-(:mod:`.recist`), peritoneum and surgery (:mod:`.peritoneum`, :mod:`.surgery`), eligibility
-(:mod:`.eligibility`), visit windows and deviations (:mod:`.visits`, :mod:`.deviations`).
+Body and kidney (:mod:`.body`), prescription (:mod:`.dosing.prescribe`) and dose modification
+(:mod:`.dosing.modify`), CTCAE v5.0 lab grading (:mod:`.labs.ctcae`, :mod:`.labs.units`), RECIST 1.1
+(:mod:`.recist`), peritoneum and surgery (:mod:`.surgery.peritoneum`, :mod:`.surgery.rules`), eligibility
+(:mod:`.eligibility`), visit windows and deviations (:mod:`.visits.schedule`, :mod:`.visits.deviations`).
 Every function validates its input, returns a frozen result with the steps that produced
 it, and never reads the clock or a database. Input record types with common names
 (``Participant``, ``Cytology``…) stay in their modules; import them from there.
@@ -25,24 +25,24 @@ if TYPE_CHECKING:
         creatinine_clearance,
         weight_change,
     )
-    from hipectrial.clinical.ctcae import LabGrade, ctcae_criteria, grade_lab
-    from hipectrial.clinical.deviations import DeviationReport, deviations
-    from hipectrial.clinical.dose_result import Prescription
+    from hipectrial.clinical.dosing.modify import decide_modifications
+    from hipectrial.clinical.dosing.modify_result import ModificationDecision
+    from hipectrial.clinical.dosing.prescribe import prescribe, prescribe_hipec
+    from hipectrial.clinical.dosing.result import Prescription
     from hipectrial.clinical.eligibility import EligibilityResult, EligibilityStatus, evaluate_eligibility
-    from hipectrial.clinical.labunits import LabTest, convert_lab_value, parse_lab_test
-    from hipectrial.clinical.modify import decide_modifications
-    from hipectrial.clinical.modify_result import ModificationDecision
+    from hipectrial.clinical.labs.ctcae import LabGrade, ctcae_criteria, grade_lab
+    from hipectrial.clinical.labs.units import LabTest, convert_lab_value, parse_lab_test
     from hipectrial.clinical.numbers import to_decimal
-    from hipectrial.clinical.peritoneum import (
+    from hipectrial.clinical.recist import Response, best_overall_response, check_baseline, evaluate_recist
+    from hipectrial.clinical.surgery.peritoneum import (
         PciResult,
         completeness_of_cytoreduction,
         peritoneal_cancer_index,
         residual_tumour,
     )
-    from hipectrial.clinical.prescribe import prescribe, prescribe_hipec
-    from hipectrial.clinical.recist import Response, best_overall_response, check_baseline, evaluate_recist
-    from hipectrial.clinical.surgery import ClavienDindo, conversion_criteria
-    from hipectrial.clinical.visits import VisitSchedule, visit_schedule
+    from hipectrial.clinical.surgery.rules import ClavienDindo, conversion_criteria
+    from hipectrial.clinical.visits.deviations import DeviationReport, deviations
+    from hipectrial.clinical.visits.schedule import VisitSchedule, visit_schedule
 
 __all__ = [
     "BsaResult",
@@ -85,20 +85,20 @@ __all__ = [
 _EXPORTS = {
     "hipectrial.clinical.body": ("BsaResult", "CrclResult", "WeightChange", "body_surface_area",
                                  "creatinine_clearance", "weight_change"),
-    "hipectrial.clinical.ctcae": ("LabGrade", "ctcae_criteria", "grade_lab"),
-    "hipectrial.clinical.deviations": ("DeviationReport", "deviations"),
-    "hipectrial.clinical.dose_result": ("Prescription",),
+    "hipectrial.clinical.labs.ctcae": ("LabGrade", "ctcae_criteria", "grade_lab"),
+    "hipectrial.clinical.visits.deviations": ("DeviationReport", "deviations"),
+    "hipectrial.clinical.dosing.result": ("Prescription",),
     "hipectrial.clinical.eligibility": ("EligibilityResult", "EligibilityStatus", "evaluate_eligibility"),
-    "hipectrial.clinical.labunits": ("LabTest", "convert_lab_value", "parse_lab_test"),
-    "hipectrial.clinical.modify": ("decide_modifications",),
-    "hipectrial.clinical.modify_result": ("ModificationDecision",),
+    "hipectrial.clinical.labs.units": ("LabTest", "convert_lab_value", "parse_lab_test"),
+    "hipectrial.clinical.dosing.modify": ("decide_modifications",),
+    "hipectrial.clinical.dosing.modify_result": ("ModificationDecision",),
     "hipectrial.clinical.numbers": ("to_decimal",),
-    "hipectrial.clinical.peritoneum": ("PciResult", "completeness_of_cytoreduction",
+    "hipectrial.clinical.surgery.peritoneum": ("PciResult", "completeness_of_cytoreduction",
                                        "peritoneal_cancer_index", "residual_tumour"),
-    "hipectrial.clinical.prescribe": ("prescribe", "prescribe_hipec"),
+    "hipectrial.clinical.dosing.prescribe": ("prescribe", "prescribe_hipec"),
     "hipectrial.clinical.recist": ("Response", "best_overall_response", "check_baseline", "evaluate_recist"),
-    "hipectrial.clinical.surgery": ("ClavienDindo", "conversion_criteria"),
-    "hipectrial.clinical.visits": ("VisitSchedule", "visit_schedule"),
+    "hipectrial.clinical.surgery.rules": ("ClavienDindo", "conversion_criteria"),
+    "hipectrial.clinical.visits.schedule": ("VisitSchedule", "visit_schedule"),
 }
 
 if not TYPE_CHECKING:

@@ -19,7 +19,7 @@ caller only gathers its own records into them.
   (:attr:`DltReason.WINDOW_OPEN`).
 * **R0 as counted** (protocol-decisions.md "Endpoints"; clinical.md §5.4): a conversion
   surgery whose recorded R status is R0, with CC-0 and CY0 at surgery. CY1 at surgery
-  counts as R1 (as in :func:`hipectrial.clinical.peritoneum.residual_tumour`); a missing CC
+  counts as R1 (as in :func:`hipectrial.clinical.surgery.peritoneum.residual_tumour`); a missing CC
   score or cytology, or CYX, is not counted as R0: R0 is never assumed from missing
   information.
 * **Not-operated phases**: the phases whose ``branch`` is ``not_operated``.
@@ -42,8 +42,8 @@ from enum import StrEnum
 from typing import Protocol as TypingProtocol
 from typing import TypeVar
 
-from hipectrial.clinical.peritoneum import CcScore, Cytology, ResidualTumour
-from hipectrial.clinical.visit_types import TreatmentDates
+from hipectrial.clinical.surgery.peritoneum import CcScore, Cytology, ResidualTumour
+from hipectrial.clinical.visits.types import TreatmentDates
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor, Timing

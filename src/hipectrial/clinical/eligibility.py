@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hipectrial.clinical.derived import (
+from hipectrial.clinical.engine_cache import per_protocol
+from hipectrial.clinical.records.derived import (
     CriterionStatus,
     Derived,
     DerivedValue,
@@ -30,8 +31,7 @@ from hipectrial.clinical.derived import (
     derive,
     missing_fields,
 )
-from hipectrial.clinical.engine_cache import per_protocol
-from hipectrial.clinical.record_values import check_values, label_of
+from hipectrial.clinical.records.values import check_values, label_of
 from hipectrial.errors import ExpressionError, InputError
 from hipectrial.protocol import EligibilityCriterion, Protocol, Truth
 

@@ -12,11 +12,11 @@ from types import MappingProxyType
 
 # One vocabulary, one place: these are the clinical engine's (data sits above clinical).
 from hipectrial.clinical.body import Sex as Sex
-from hipectrial.clinical.dose_inputs import Attribution as Attribution
-from hipectrial.clinical.peritoneum import CcScore as CcScore
-from hipectrial.clinical.peritoneum import Cytology as Cytology
-from hipectrial.clinical.peritoneum import ResidualTumour as ResidualTumour
-from hipectrial.clinical.surgery import ClavienDindo as ClavienDindo
+from hipectrial.clinical.dosing.inputs import Attribution as Attribution
+from hipectrial.clinical.surgery.peritoneum import CcScore as CcScore
+from hipectrial.clinical.surgery.peritoneum import Cytology as Cytology
+from hipectrial.clinical.surgery.peritoneum import ResidualTumour as ResidualTumour
+from hipectrial.clinical.surgery.rules import ClavienDindo as ClavienDindo
 
 # Typed record fields that hold a code of one of the protocol's code lists (named by the code
 # list's id; docs/trialdata-conventions.md). validate() checks each value against that list

@@ -37,7 +37,7 @@ class ScheduleEnd(StrEnum):
 
     ``death`` and ``off_study`` end every scheduled visit; a visit's ``ends_at`` names the
     further events that end it (``progression``: the first documented progression).
-    :func:`hipectrial.clinical.visits.visit_schedule` applies them.
+    :func:`hipectrial.clinical.visits.schedule.visit_schedule` applies them.
     """
 
     DEATH = "death"

@@ -15,7 +15,7 @@ from hipectrial.analysis.exposure import REDUCED_AT_PERCENT, REDUCED_BY_PERCENT
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.results import ParticipantNote
 from hipectrial.analysis.trial_analysis import TrialAnalysis
-from hipectrial.clinical.deviations import DeviationKind
+from hipectrial.clinical.visits.deviations import DeviationKind
 from hipectrial.data.findings import NOUNS
 from hipectrial.report import numbers as fmt
 from hipectrial.report.document import Block, Column, Paragraph, Table
@@ -23,7 +23,7 @@ from hipectrial.report.dsmb_common import L, R
 
 
 def deviation_label(kind: str) -> str:
-    """A deviation kind (:class:`~hipectrial.clinical.deviations.DeviationKind`) in words."""
+    """A deviation kind (:class:`~hipectrial.clinical.visits.deviations.DeviationKind`) in words."""
     return DeviationKind(kind).label if kind in {k.value for k in DeviationKind} else kind
 UNEXPLAINED_REDUCTION = f"Dose reduced by {REDUCED_BY_PERCENT} % or more with no reason recorded"
 

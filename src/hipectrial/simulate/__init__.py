@@ -6,11 +6,11 @@
 3
 """
 
-from hipectrial.simulate.course import Course, simulate_course
-from hipectrial.simulate.scenario import Scenario, ScenarioError, load_scenario, scenario_names
-from hipectrial.simulate.scenario_course import CourseParameters
-from hipectrial.simulate.trial import simulate, simulate_trial
-from hipectrial.simulate.trial_result import CohortDecision, SimonLook, SimulatedTrial
+from hipectrial.simulate.course.run import Course, simulate_course
+from hipectrial.simulate.scenario.course import CourseParameters
+from hipectrial.simulate.scenario.world import Scenario, ScenarioError, load_scenario, scenario_names
+from hipectrial.simulate.trial.result import CohortDecision, SimonLook, SimulatedTrial
+from hipectrial.simulate.trial.run import simulate, simulate_trial
 
 __all__ = [
     "CohortDecision",

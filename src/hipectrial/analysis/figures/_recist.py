@@ -7,7 +7,7 @@ from typing import Literal
 from matplotlib.axes import Axes
 
 from hipectrial.analysis.figures.style import SMALL_PT
-from hipectrial.clinical.recist_rules import PD_INCREASE_PCT, PR_DECREASE_PCT
+from hipectrial.clinical.recist.rules import PD_INCREASE_PCT, PR_DECREASE_PCT
 
 #: RECIST 1.1 §4.3.1 thresholds, percent change in the sum of target diameters.
 PD_LINE_PCT = float(PD_INCREASE_PCT)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from cycler import cycler
 from matplotlib.typing import RcKeyType
 
-from hipectrial.clinical.recist_vocab import Response
+from hipectrial.clinical.recist.vocab import Response
 from hipectrial.errors import InputError
 
 #: A Matplotlib line style: a name or ``(offset, (on, off, ...))`` in points.

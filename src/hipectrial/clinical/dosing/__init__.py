@@ -1,0 +1,1 @@
+"""Prescription and dose modification: the protocol's dose rules for one participant."""

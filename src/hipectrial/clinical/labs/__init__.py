@@ -1,0 +1,1 @@
+"""Lab values: units and conversion, and CTCAE v5.0 grading."""

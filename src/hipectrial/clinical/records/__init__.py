@@ -1,0 +1,1 @@
+"""A record's values as the protocol declares them, and its derived variables."""

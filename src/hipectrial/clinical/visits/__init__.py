@@ -1,0 +1,1 @@
+"""Visit windows of one participant's schedule, and protocol deviations."""

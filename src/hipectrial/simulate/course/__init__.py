@@ -1,0 +1,1 @@
+"""One registered participant's simulated course, from registration to the end."""

@@ -1,0 +1,1 @@
+"""Simulating many courses at once: the forked pool, the executor, pickling."""

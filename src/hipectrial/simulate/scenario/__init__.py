@@ -1,0 +1,1 @@
+"""The simulation scenario: the world a virtual trial runs in (YAML in ../scenarios/)."""

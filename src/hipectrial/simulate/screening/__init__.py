@@ -1,0 +1,1 @@
+"""Simulated accrual and screening: arrivals, findings, the protocol's verdict."""

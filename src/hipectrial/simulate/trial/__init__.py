@@ -1,0 +1,1 @@
+"""The virtual trial: screening, courses and design decisions put together."""
