@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from hipectrial.analysis.deaths import Anchor, DeathRow, Deaths, deaths, mortality_horizons
+from hipectrial.analysis.deaths import DeathAnchor, DeathRow, Deaths, deaths, mortality_horizons
 from hipectrial.analysis.trial_analysis import analyze_trial
 from hipectrial.data import AeOutcome, Attribution, TrialData
 from hipectrial.protocol import Protocol, load_protocol
@@ -56,16 +56,16 @@ def test_last_dose_horizons_include_day_n_and_exclude_day_n_plus_1(protocol: Pro
     assert [(r.last_dose.anchor_date, r.last_dose.days, r.last_dose.within) for r in d.rows] == [
         (day(21), 30, (30, 90)), (day(21), 31, (90,)), (day(21), 90, (90,)), (day(21), 91, ())]
     s = d.summary
-    assert s.within_days(Anchor.LAST_DOSE, 30).participant_ids == ("SH01-001",)
-    assert s.within_days(Anchor.LAST_DOSE, 90).participant_ids == ("SH01-001", "SH01-002", "SH01-003")
+    assert s.within_days(DeathAnchor.LAST_DOSE, 30).participant_ids == ("SH01-001",)
+    assert s.within_days(DeathAnchor.LAST_DOSE, 90).participant_ids == ("SH01-001", "SH01-002", "SH01-003")
     # From the day-0 operation (day 2): 49, 50, 109, 110 days -> within 90: 001 and 002 only,
     # which makes them post-operative deaths (within 90 days of an operation).
     assert [r.day0_operation.days for r in d.rows] == [49, 50, 109, 110]
-    assert s.within_days(Anchor.DAY0_OPERATION, 90).participant_ids == ("SH01-001", "SH01-002")
-    assert s.within_days(Anchor.DAY0_OPERATION, 30).count == 0
+    assert s.within_days(DeathAnchor.DAY0_OPERATION, 90).participant_ids == ("SH01-001", "SH01-002")
+    assert s.within_days(DeathAnchor.DAY0_OPERATION, 30).count == 0
     assert s.post_operative.participant_ids == ("SH01-001", "SH01-002")
     assert _row(d, 1).post_operative_by == ("day 49 after the day-0 laparoscopy + HIPEC (within 90 days)",)
-    assert s.within_days(Anchor.CONVERSION_SURGERY, 90).count == 0
+    assert s.within_days(DeathAnchor.CONVERSION_SURGERY, 90).count == 0
 
 
 def test_death_a_day_after_conversion_surgery_is_post_operative_and_needs_a_grade_5_ae(
@@ -81,7 +81,7 @@ def test_death_a_day_after_conversion_surgery_is_post_operative_and_needs_a_grad
     assert r.post_operative
     assert r.post_operative_by == ("day 1 after conversion surgery (within 90 days)",)
     assert not r.treatment_related
-    assert d.summary.within_days(Anchor.OPERATION, 30).participant_ids == ("SH01-001",)
+    assert d.summary.within_days(DeathAnchor.OPERATION, 30).participant_ids == ("SH01-001",)
     # within 30 days of an operation and no grade-5 AE: listed for the data manager
     [note] = _noted(d, 1)
     assert "day 1 after conversion surgery" in note
@@ -96,7 +96,7 @@ def test_surgical_complication_cause_is_post_operative_at_any_time(protocol: Pro
     # 300 - 120 = 180 days after surgery: outside 90, but the cause says surgical complication
     assert r.conversion_surgery.days == 180
     assert r.post_operative_by == ("cause of death: Surgical or HIPEC complication",)
-    assert d.summary.within_days(Anchor.OPERATION, 90).count == 0
+    assert d.summary.within_days(DeathAnchor.OPERATION, 90).count == 0
     assert any("cause: Surgical or HIPEC complication" in n for n in _noted(d, 1))
 
 
@@ -246,11 +246,11 @@ def test_seed1_deaths_recomputed_from_the_follow_ups(seed1: TrialData) -> None:
     for horizon in (30, 90):
         expected = {pid for pid, (when, _) in truth.items()
                     if pid in last_dose and 0 <= (when - last_dose[pid]).days <= horizon}
-        assert set(s.within_days(Anchor.LAST_DOSE, horizon).participant_ids) == expected
+        assert set(s.within_days(DeathAnchor.LAST_DOSE, horizon).participant_ids) == expected
     # conversion surgery within 30 days before the death: post-operative
     operated = {sg.participant_id: sg.date for sg in seed1.surgeries if sg.procedure == "conversion_surgery_hipec"}
     early = {pid for pid, (when, _) in truth.items() if pid in operated and 0 <= (when - operated[pid]).days <= 30}
-    assert set(s.within_days(Anchor.CONVERSION_SURGERY, 30).participant_ids) == early
+    assert set(s.within_days(DeathAnchor.CONVERSION_SURGERY, 30).participant_ids) == early
     assert early <= set(s.post_operative.participant_ids)
 
 

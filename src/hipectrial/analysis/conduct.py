@@ -96,7 +96,7 @@ class AccrualRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Accrual:
+class AccrualTables:
     by_site: tuple[AccrualRow, ...]
     by_month: tuple[AccrualRow, ...]
 
@@ -177,7 +177,7 @@ def conduct(protocol: Protocol, registered: Sequence[str], facts: Mapping[str, F
     return devs, comp
 
 
-def accrual(trial: TrialData) -> Accrual:
+def accrual(trial: TrialData) -> AccrualTables:
     sites: dict[str, list[int]] = {s.id: [0, 0] for s in trial.sites}
     months: dict[str, list[int]] = {}
     for p in trial.participants:
@@ -186,5 +186,5 @@ def accrual(trial: TrialData) -> Accrual:
         if p.registration_date is not None:
             sites[p.site_id][1] += 1
             months.setdefault(p.registration_date.strftime("%Y-%m"), [0, 0])[1] += 1
-    return Accrual(tuple(AccrualRow(k, v[0], v[1]) for k, v in sites.items()),
+    return AccrualTables(tuple(AccrualRow(k, v[0], v[1]) for k, v in sites.items()),
                    tuple(AccrualRow(k, v[0], v[1]) for k, v in sorted(months.items())))

@@ -49,7 +49,7 @@ TREATMENT_TOXICITY = "treatment_toxicity"
 SURGICAL_COMPLICATION = "surgical_complication"
 
 
-class Anchor(StrEnum):
+class DeathAnchor(StrEnum):
     """The date a death is measured from."""
 
     LAST_DOSE = "last_dose"
@@ -121,7 +121,7 @@ class GroupDeaths:
 class HorizonCount:
     """Deaths within ``days`` days of ``anchor``."""
 
-    anchor: Anchor
+    anchor: DeathAnchor
     days: int
     count: int
     participant_ids: tuple[str, ...]
@@ -144,7 +144,7 @@ class DeathsSummary:
     treatment_related: DeathCount
     post_operative: DeathCount
 
-    def within_days(self, anchor: Anchor, days: int) -> HorizonCount:
+    def within_days(self, anchor: DeathAnchor, days: int) -> HorizonCount:
         """The count of deaths within ``days`` of ``anchor``; ``KeyError`` when not a horizon."""
         for h in self.within:
             if h.anchor is anchor and h.days == days:
@@ -266,16 +266,16 @@ def _count(category: str, rows: Sequence[DeathRow]) -> DeathCount:
     return DeathCount(category, len(rows), tuple(r.participant_id for r in rows))
 
 
-def _anchored(r: DeathRow) -> Mapping[Anchor, tuple[DaysFrom, ...]]:
-    return {Anchor.LAST_DOSE: (r.last_dose,), Anchor.DAY0_OPERATION: (r.day0_operation,),
-            Anchor.CONVERSION_SURGERY: (r.conversion_surgery,),
-            Anchor.OPERATION: (r.day0_operation, r.conversion_surgery)}
+def _anchored(r: DeathRow) -> Mapping[DeathAnchor, tuple[DaysFrom, ...]]:
+    return {DeathAnchor.LAST_DOSE: (r.last_dose,), DeathAnchor.DAY0_OPERATION: (r.day0_operation,),
+            DeathAnchor.CONVERSION_SURGERY: (r.conversion_surgery,),
+            DeathAnchor.OPERATION: (r.day0_operation, r.conversion_surgery)}
 
 
 def _within(rows: Sequence[DeathRow], horizons: tuple[int, ...]) -> tuple[HorizonCount, ...]:
     anchored = [(r.participant_id, _anchored(r)) for r in rows]
     counts = []
-    for anchor in Anchor:
+    for anchor in DeathAnchor:
         for h in horizons:
             ids = tuple(pid for pid, a in anchored if any(h in d.within for d in a[anchor]))
             counts.append(HorizonCount(anchor, h, len(ids), ids))

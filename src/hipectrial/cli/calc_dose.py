@@ -163,13 +163,13 @@ def dose(
     protocol: ProtocolOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Each agent's dose for one cycle (or HIPEC session), with unit, schedule and the working."""
-    from hipectrial.clinical.dosing.inputs import AgentState, Cycle, DoseState, Participant
+    from hipectrial.clinical.dosing.inputs import AgentState, Cycle, DosingParticipant, ParticipantDoseState
     from hipectrial.clinical.dosing.prescribe import prescribe, prescribe_hipec
 
     loaded = _protocol(protocol)
     taken = _pairs("reductions", reductions or [])
-    state = DoseState(agents={a: AgentState(reductions=n) for a, n in taken.items()})
-    participant = Participant(cohort=cohort, dose_level=dose_level, sex=sex, age_years=age,
+    state = ParticipantDoseState(agents={a: AgentState(reductions=n) for a, n in taken.items()})
+    participant = DosingParticipant(cohort=cohort, dose_level=dose_level, sex=sex, age_years=age,
                               height_cm=height_cm, weight_kg=weight_kg, creatinine=creatinine,
                               creatinine_unit=unit, dosing_weight_kg=dosing_weight_kg, state=state)
     if hipec is not None:

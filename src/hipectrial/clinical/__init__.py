@@ -6,7 +6,7 @@ Body and kidney (:mod:`.body`), prescription (:mod:`.dosing.prescribe`) and dose
 (:mod:`.eligibility`), visit windows and deviations (:mod:`.visits.schedule`, :mod:`.visits.deviations`).
 Every function validates its input, returns a frozen result with the steps that produced
 it, and never reads the clock or a database. Input record types with common names
-(``Participant``, ``Cytology``…) stay in their modules; import them from there.
+(``Cytology``…) stay in their modules; import them from there.
 
 The names below are imported on first use (PEP 562): a calculator that needs
 :mod:`.body` does not import the RECIST, dosing and visit modules with it.

@@ -107,7 +107,7 @@ class SimonStage(Model):
     r: int = Field(ge=0)
 
 
-class SimonDesign(Model):
+class SimonSettings(Model):
     method: Literal["simon_two_stage"]
     endpoint: Id
     variant: Literal["optimal", "minimax"]
@@ -121,7 +121,7 @@ class SimonDesign(Model):
     enrol: PositiveInt
 
     @model_validator(mode="after")
-    def _consistent(self) -> SimonDesign:
+    def _consistent(self) -> SimonSettings:
         if not self.p0 < self.p1:
             raise ValueError(f"p1 must exceed p0; got p0={self.p0}, p1={self.p1}")
         if not self.stage1.n < self.total.n:
@@ -145,6 +145,6 @@ class SafetyMonitoring(Model):
 
 
 class Statistics(Model):
-    primary: SimonDesign
+    primary: SimonSettings
     safety_monitoring: SafetyMonitoring | None = None
     notes: Label | None = None

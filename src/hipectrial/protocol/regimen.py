@@ -306,7 +306,7 @@ class Dlt(Model):
     evaluable: Text
 
 
-class BoinDesign(Model):
+class BoinSettings(Model):
     method: Literal["boin"]
     target: float = Field(gt=0, lt=1)
     phi1: float = Field(gt=0, lt=1)
@@ -319,7 +319,7 @@ class BoinDesign(Model):
     minimum_for_elimination: PositiveInt = 3
 
     @model_validator(mode="after")
-    def _order(self) -> BoinDesign:
+    def _order(self) -> BoinSettings:
         if not self.phi1 < self.target < self.phi2:
             raise ValueError(
                 f"BOIN needs phi1 < target < phi2; got {self.phi1} < {self.target} < {self.phi2}"
@@ -338,7 +338,7 @@ class DoseFinding(Model):
     explored_agents: list[Id] = Field(min_length=1)
     levels: list[DoseLevel] = Field(min_length=1)
     start_level: str
-    design: BoinDesign
+    design: BoinSettings
     dlt: Dlt
 
 
@@ -350,12 +350,12 @@ class ActionKind(StrEnum):
     DISCONTINUE = "discontinue"
 
 
-class Action(Model):
+class ModificationAction(Model):
     action: ActionKind
     levels: PositiveInt | None = None
 
     @model_validator(mode="after")
-    def _levels(self) -> Action:
+    def _levels(self) -> ModificationAction:
         if (self.action is ActionKind.REDUCE) != (self.levels is not None):
             raise ValueError("'levels' is given with action reduce, and only then")
         return self
@@ -399,7 +399,7 @@ class ModificationRule(Model):
         "immune-related", "cardiac", "hypersensitivity", "other",
     ]
     when: Condition
-    actions: dict[Id, Action] = Field(min_length=1)
+    actions: dict[Id, ModificationAction] = Field(min_length=1)
     # Only the agents the event is attributed to are modified.
     by_attribution: bool = True
     resume: Text | None = None

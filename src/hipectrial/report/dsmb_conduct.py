@@ -151,7 +151,7 @@ def unexplained_reductions(analysis: TrialAnalysis, labels: Labels) -> list[tupl
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class OpenFinding:
     """One open data-quality finding: ``kind`` (what the data-quality table counts), the record
     or participant, where, and the message."""
 
@@ -161,7 +161,7 @@ class Finding:
     message: str
 
 
-def data_findings(analysis: TrialAnalysis, labels: Labels) -> list[Finding]:
+def data_findings(analysis: TrialAnalysis, labels: Labels) -> list[OpenFinding]:
     """Every open data-quality finding: validation warnings (by record kind and field), the
     analysis' notes (by where they come from), reductions without a reason and records entered
     late. The one list the summary's count, the data-quality table and its listing show."""
@@ -169,13 +169,13 @@ def data_findings(analysis: TrialAnalysis, labels: Labels) -> list[Finding]:
     for w in analysis.data_warnings:
         f = w.finding
         kind = f"validation warning on a {NOUNS[f.kind]} ({(f.field or 'record').replace('_', ' ')})"
-        out.append(Finding(kind, f.key, f.location, f.message))
-    out += [Finding(f"record an endpoint could not use as it is ({source})", n.participant_id, "", n.note)
+        out.append(OpenFinding(kind, f.key, f.location, f.message))
+    out += [OpenFinding(f"record an endpoint could not use as it is ({source})", n.participant_id, "", n.note)
             for source, n in analysis_notes(analysis)]
-    out += [Finding(UNEXPLAINED_REDUCTION.lower(), pid, where, f"{date}: {detail}")
+    out += [OpenFinding(UNEXPLAINED_REDUCTION.lower(), pid, where, f"{date}: {detail}")
             for pid, where, date, detail in unexplained_reductions(analysis, labels)]
     late = f"entered more than {analysis.data_currency.entry_within_days} days after what it records"
-    out += [Finding("record entered late", key, site.site_id, late)
+    out += [OpenFinding("record entered late", key, site.site_id, late)
             for site in analysis.data_currency.sites for key in site.late_keys]
     return out
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hipectrial.analysis.deaths import Anchor, DaysFrom, DeathRow
+from hipectrial.analysis.deaths import DaysFrom, DeathAnchor, DeathRow
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.populations import ALL_GROUP
 from hipectrial.analysis.results import AeTermRow, BinaryValue, CategoricalValue
@@ -189,10 +189,11 @@ def safety_blocks(analysis: TrialAnalysis, labels: Labels) -> list[Block]:
 # -- deaths ----------------------------------------------------------------------------------
 
 
-def _anchor_name(anchor: Anchor) -> str:
-    return {Anchor.LAST_DOSE: "the last dose", Anchor.DAY0_OPERATION: "the day-0 laparoscopy + HIPEC",
-            Anchor.CONVERSION_SURGERY: "conversion surgery",
-            Anchor.OPERATION: "either operation"}[anchor]
+def _anchor_name(anchor: DeathAnchor) -> str:
+    return {DeathAnchor.LAST_DOSE: "the last dose",
+            DeathAnchor.DAY0_OPERATION: "the day-0 laparoscopy + HIPEC",
+            DeathAnchor.CONVERSION_SURGERY: "conversion surgery",
+            DeathAnchor.OPERATION: "either operation"}[anchor]
 
 
 def deaths_summary(analysis: TrialAnalysis, labels: Labels) -> Table:

@@ -67,7 +67,7 @@ from hipectrial.report.pdf_pages import (
     MARGIN_TOP,
     MARGIN_X,
     PORTRAIT_PAGE,
-    Anchor,
+    NamedDestination,
     PageTotal,
     ReportDoc,
     Stamp,
@@ -247,7 +247,7 @@ class _Builder:
             width, height = width * max_height / height, max_height
         image = Image(io.BytesIO(figure.png), width=width, height=height, hAlign="CENTER")
         caption = RLParagraph(f"<b>{label}.</b> {self.text.plain(figure.caption)}", self.styles.caption)
-        return [KeepTogether([Anchor(figure.id), Spacer(1, 4), image, caption]), Spacer(1, 6)]
+        return [KeepTogether([NamedDestination(figure.id), Spacer(1, 4), image, caption]), Spacer(1, 6)]
 
 
 def _file_link(href: str, markup: str) -> str:

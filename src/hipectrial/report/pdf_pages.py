@@ -54,7 +54,7 @@ class PageTotal(IndexingFlowable):  # type: ignore[misc]  # reportlab has no typ
         return None
 
 
-class Anchor(Flowable):  # type: ignore[misc]
+class NamedDestination(Flowable):  # type: ignore[misc]
     """A zero-size named destination (for figures, whose caption sits below the image)."""
 
     def __init__(self, key: str) -> None:

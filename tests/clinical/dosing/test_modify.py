@@ -21,15 +21,15 @@ from hipectrial.clinical.dosing.inputs import (
     AgentState,
     AgentStatus,
     Attribution,
-    DoseState,
     LabFindings,
+    ParticipantDoseState,
     ToxicityEvent,
 )
 from hipectrial.clinical.dosing.modify import decide_modifications
 from hipectrial.clinical.dosing.modify_result import ModificationDecision
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, Truth, load_protocol
-from hipectrial.protocol.regimen import Action, ActionKind, Occurrence
+from hipectrial.protocol.regimen import ActionKind, ModificationAction, Occurrence
 
 SEED = load_protocol()
 GIVE, DELAY, HOLD, REDUCE, STOP = (ActionKind.GIVE, ActionKind.DELAY, ActionKind.HOLD, ActionKind.REDUCE,
@@ -71,14 +71,14 @@ _QUALIFIERS = {
 
 
 def decide(events: Sequence[ToxicityEvent] = (), labs: Mapping[str, object] | None = None,
-           state: DoseState | None = None, cohort: str = "HER2-negative", protocol: Protocol = SEED,
+           state: ParticipantDoseState | None = None, cohort: str = "HER2-negative", protocol: Protocol = SEED,
            lab_attribution: Mapping[str, Attribution] | None = None, **qualifiers: bool) -> ModificationDecision:
     values = dict(NORMAL)
     values.update(labs or {})
     findings = LabFindings(values={k: v for k, v in values.items() if v is not None},
                            attribution=lab_attribution or {},
                            qualifiers={_QUALIFIERS[k]: v for k, v in qualifiers.items()})
-    return decide_modifications(protocol=protocol, cohort=cohort, state=state or DoseState(), events=events,
+    return decide_modifications(protocol=protocol, cohort=cohort, state=state or ParticipantDoseState(), events=events,
                                 labs=findings)
 
 
@@ -142,7 +142,7 @@ def test_within_cycle_cytopenia_holds_s1_whatever_the_attribution() -> None:
     s1 = d.agent("s-1")
     assert s1.action is DELAY  # the day-1 ANC criterion fails too: delay outranks hold
     assert {f.rule for f in s1.fired} == {"s1-within-cycle-cytopenia", "retreatment"}
-    d_mid = decide_modifications(protocol=SEED, cohort="HER2-negative", state=DoseState(),
+    d_mid = decide_modifications(protocol=SEED, cohort="HER2-negative", state=ParticipantDoseState(),
                                  labs=LabFindings(values={"anc": 0.8, "platelets": 150.0},
                                                   qualifiers={_QUALIFIERS["during_s1"]: True}),
                                  check_retreatment=False)
@@ -157,7 +157,7 @@ def test_crcl_30_to_60_reduces_s1_once() -> None:
     d = decide(labs={"crcl": 45.0})
     s1 = d.agent("s-1")
     assert (s1.action, s1.levels, s1.rules) == (REDUCE, 1, ("s1-crcl-30-to-60",))
-    again = decide(labs={"crcl": 45.0}, state=DoseState(agents={"s-1": AgentState(reductions=1)},
+    again = decide(labs={"crcl": 45.0}, state=ParticipantDoseState(agents={"s-1": AgentState(reductions=1)},
                                                           rule_history=frozenset({"s1-crcl-30-to-60"})))
     assert again.agent("s-1").action is GIVE
     assert again.agent("s-1").reductions_after == 1  # permanent: stays one level down
@@ -391,13 +391,13 @@ def test_give_rule_yields_to_a_reduction() -> None:
 
 
 def test_of_two_reductions_the_larger_is_taken() -> None:
-    rules = [r.model_copy(update={"actions": {**r.actions, "s-1": Action(action=REDUCE, levels=2)}})
+    rules = [r.model_copy(update={"actions": {**r.actions, "s-1": ModificationAction(action=REDUCE, levels=2)}})
              if r.id == "neutropenia-g4" else r for r in SEED.dose_modifications.rules]
     protocol = SEED.model_copy(update={"dose_modifications": SEED.dose_modifications.model_copy(
         update={"rules": rules})})
     d = decide([event("Neutrophil count decreased", 4, occurrence="first"),
                 event("Palmar-plantar erythrodysesthesia syndrome", 3, occurrence="first")],
-               protocol=protocol, state=DoseState(agents={"s-1": AgentState(start_dose=Decimal(60))}))
+               protocol=protocol, state=ParticipantDoseState(agents={"s-1": AgentState(start_dose=Decimal(60))}))
     s1 = d.agent("s-1")
     assert (s1.action, s1.levels, s1.reductions_after, s1.dose_after) == (REDUCE, 2, 2, Decimal(40))  # 60 -> 40
 
@@ -410,7 +410,7 @@ def test_reduce_and_delay_together_reduce_after_the_delay() -> None:
 
 
 def test_a_reduction_beyond_the_maximum_discontinues() -> None:
-    state = DoseState(agents={"oxaliplatin": AgentState(reductions=2)})
+    state = ParticipantDoseState(agents={"oxaliplatin": AgentState(reductions=2)})
     d = decide([event("Neutrophil count decreased", 4, occurrence="first")], state=state)
     oxaliplatin = d.agent("oxaliplatin")
     assert (oxaliplatin.action, oxaliplatin.reductions_before, oxaliplatin.reductions_after) == (STOP, 2, 3)
@@ -427,19 +427,19 @@ def test_a_reduction_beyond_the_maximum_discontinues() -> None:
 )
 def test_s1_reduction_follows_its_start_rung(start: int, before: int, action: ActionKind,
                                              after: Decimal | None) -> None:
-    state = DoseState(agents={"s-1": AgentState(reductions=before, start_dose=Decimal(start))})
+    state = ParticipantDoseState(agents={"s-1": AgentState(reductions=before, start_dose=Decimal(start))})
     d = decide([event("Palmar-plantar erythrodysesthesia syndrome", 3, occurrence="first")], state=state)
     assert (d.agent("s-1").action, d.agent("s-1").dose_after) == (action, after)
 
 
 def test_reductions_are_permanent() -> None:
-    state = DoseState(agents={"oxaliplatin": AgentState(reductions=1)})
+    state = ParticipantDoseState(agents={"oxaliplatin": AgentState(reductions=1)})
     oxaliplatin = decide(state=state).agent("oxaliplatin")
     assert (oxaliplatin.action, oxaliplatin.reductions_after, oxaliplatin.dose_after) == (GIVE, 1, Decimal(100))
 
 
 def test_a_discontinued_agent_stays_discontinued() -> None:
-    state = DoseState(agents={"oxaliplatin": AgentState(status=AgentStatus.DISCONTINUED, reductions=2)})
+    state = ParticipantDoseState(agents={"oxaliplatin": AgentState(status=AgentStatus.DISCONTINUED, reductions=2)})
     d = decide([event("Neutrophil count decreased", 3, occurrence="first", uncomplicated=True)], state=state)
     assert d.agent("oxaliplatin").action is STOP
     assert d.agent("oxaliplatin").fired == ()
@@ -476,11 +476,11 @@ def test_day_1_retreatment_criteria_at_their_limits(labs: dict[str, object], met
 
 
 def test_delay_up_to_the_maximum_then_stop_the_responsible_agent() -> None:
-    within = DoseState(agents={a: AgentState(delay_days=14) for a in ("s-1", "oxaliplatin", "tislelizumab")})
+    within = ParticipantDoseState(agents={a: AgentState(delay_days=14) for a in ("s-1", "oxaliplatin", "tislelizumab")})
     d = decide(labs={"anc": 1.2}, state=within)  # 14 + 7 = 21, not more than 21: delay
     assert actions(d) == {"oxaliplatin": DELAY, "s-1": DELAY, "tislelizumab": DELAY}
     assert d.agent("s-1").cumulative_delay_days == 21
-    beyond = DoseState(agents={a: AgentState(delay_days=21) for a in ("s-1", "oxaliplatin", "tislelizumab")})
+    beyond = ParticipantDoseState(agents={a: AgentState(delay_days=21) for a in ("s-1", "oxaliplatin", "tislelizumab")})
     d = decide(labs={"anc": 1.2}, state=beyond, lab_attribution={"s-1": PROBABLE, "oxaliplatin": UNLIKELY})
     # 21 + 7 = 28 > 21: the agent the neutropenia is attributed to stops; oxaliplatin waits;
     # tislelizumab's attribution is not recorded: reported, worst case stop
@@ -511,7 +511,7 @@ def test_an_event_no_rule_is_about_is_listed() -> None:
 
 
 def test_phase_limits_the_agents() -> None:
-    d = decide_modifications(protocol=SEED, cohort="HER2-positive", state=DoseState(),
+    d = decide_modifications(protocol=SEED, cohort="HER2-positive", state=ParticipantDoseState(),
                              labs=LabFindings(values=NORMAL), phase="maintenance-not-operated")
     assert [a.agent for a in d.agents] == ["s-1", "tislelizumab"]
 
@@ -528,11 +528,11 @@ def test_phase_limits_the_agents() -> None:
          "events[0].attribution['s-1']", "one of unrelated"),
         ({"labs": LabFindings(values={"neutrophils": 1.0})}, "labs.values['neutrophils']",
          "a variable the protocol declares"),
-        ({"state": DoseState(rule_history=frozenset({"no-such-rule"}))}, "state.rule_history", "ids of the protocol"),
+        ({"state": ParticipantDoseState(rule_history=frozenset({"no-such-rule"}))}, "state.rule_history", "ids of the protocol"),
     ],
 )
 def test_bad_input_names_the_field(kwargs: dict[str, object], field: str, phrase: str) -> None:
-    arguments: dict[str, object] = {"protocol": SEED, "cohort": "HER2-negative", "state": DoseState()}
+    arguments: dict[str, object] = {"protocol": SEED, "cohort": "HER2-negative", "state": ParticipantDoseState()}
     arguments.update(kwargs)
     with pytest.raises(InputError) as info:
         decide_modifications(**arguments)  # type: ignore[arg-type]

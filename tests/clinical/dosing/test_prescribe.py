@@ -21,7 +21,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from hipectrial.clinical.dosing.inputs import AgentState, AgentStatus, Cycle, DoseState, Participant
+from hipectrial.clinical.dosing.inputs import (
+    AgentState,
+    AgentStatus,
+    Cycle,
+    DosingParticipant,
+    ParticipantDoseState,
+)
 from hipectrial.clinical.dosing.prescribe import prescribe, prescribe_hipec
 from hipectrial.clinical.dosing.result import DoseStatus
 from hipectrial.clinical.dosing.rules import UnitCount, unit_combination
@@ -34,7 +40,7 @@ INDUCTION_1 = Cycle(phase="induction", number=1)
 D = Decimal
 
 
-def person(**changes: object) -> Participant:
+def person(**changes: object) -> DosingParticipant:
     """The reference participant: 170 cm, 65 kg man of 60, creatinine 88.4 umol/L (1.0 mg/dL).
 
     BSA sqrt(170 x 65 / 3600) = sqrt(3.069444) = 1.751983 -> 1.75 m2;
@@ -44,10 +50,10 @@ def person(**changes: object) -> Participant:
                                  "height_cm": 170, "weight_kg": 65, "creatinine": "88.4",
                                  "creatinine_unit": "umol/L"}
     values.update(changes)
-    return Participant(**values)  # type: ignore[arg-type]
+    return DosingParticipant(**values)  # type: ignore[arg-type]
 
 
-def young(height: object, weight: object, **changes: object) -> Participant:
+def young(height: object, weight: object, **changes: object) -> DosingParticipant:
     """A participant with a CrCl far above 60, so only the BSA band decides S-1:
     age 40, creatinine 0.5 mg/dL: CrCl = 100 x W / 36 >= 100 for W >= 36 kg."""
     return person(height_cm=height, weight_kg=weight, age_years=40, creatinine="0.5", creatinine_unit="mg/dL",
@@ -209,7 +215,7 @@ def test_s1_renal_adjustment_from_the_protocol_rules(weight: str, crcl: str, sta
 def test_renal_reduction_is_applied_once() -> None:
     # CrCl 59.9 at cycle 2, the renal reduction already taken at cycle 1 (recorded: one
     # reduction and the rule in the history): still one level below the band, not two.
-    state = DoseState(agents={"s-1": AgentState(reductions=1)}, rule_history=frozenset({"s1-crcl-30-to-60"}))
+    state = ParticipantDoseState(agents={"s-1": AgentState(reductions=1)}, rule_history=frozenset({"s1-crcl-30-to-60"}))
     participant = person(age_years=80, weight_kg="71.88", creatinine="1.0", creatinine_unit="mg/dL", state=state)
     rx = prescribe(protocol=SEED, participant=participant, cycle=Cycle(phase="induction", number=2))
     s1 = rx.dose("s-1")
@@ -237,7 +243,7 @@ def test_crcl_of_a_woman_takes_the_female_factor() -> None:
 )
 def test_s1_reductions_walk_down_from_the_band_dose(height: object, weight: object, ladder: list) -> None:
     for reductions, expected in enumerate(ladder):
-        state = DoseState(agents={"s-1": AgentState(reductions=reductions)})
+        state = ParticipantDoseState(agents={"s-1": AgentState(reductions=reductions)})
         rx = prescribe(protocol=SEED, participant=young(height, weight, state=state), cycle=INDUCTION_1)
         s1 = rx.dose("s-1")
         assert s1.amount_mg == expected, reductions
@@ -245,7 +251,7 @@ def test_s1_reductions_walk_down_from_the_band_dose(height: object, weight: obje
 
 
 def test_s1_start_40_reduced_once_is_one_25_mg_capsule() -> None:
-    state = DoseState(agents={"s-1": AgentState(reductions=1)})
+    state = ParticipantDoseState(agents={"s-1": AgentState(reductions=1)})
     s1 = prescribe(protocol=SEED, participant=young(150, "37.2", state=state), cycle=INDUCTION_1).dose("s-1")
     assert (s1.amount_mg, s1.units) == (D(25), (UnitCount(D(25), 1),))
 
@@ -259,7 +265,7 @@ def test_s1_start_40_reduced_once_is_one_25_mg_capsule() -> None:
     ],
 )
 def test_oxaliplatin_reductions(reductions: int, expected: Decimal | None) -> None:
-    state = DoseState(agents={"oxaliplatin": AgentState(reductions=reductions)})
+    state = ParticipantDoseState(agents={"oxaliplatin": AgentState(reductions=reductions)})
     oxaliplatin = prescribe(protocol=SEED, participant=person(state=state), cycle=INDUCTION_1).dose("oxaliplatin")
     assert oxaliplatin.amount_mg == expected
     if expected is None:
@@ -268,7 +274,7 @@ def test_oxaliplatin_reductions(reductions: int, expected: Decimal | None) -> No
 
 
 def test_held_and_discontinued_agents_are_not_given() -> None:
-    state = DoseState(agents={"tislelizumab": AgentState(status=AgentStatus.HELD),
+    state = ParticipantDoseState(agents={"tislelizumab": AgentState(status=AgentStatus.HELD),
                               "oxaliplatin": AgentState(status=AgentStatus.DISCONTINUED)})
     rx = prescribe(protocol=SEED, participant=person(state=state), cycle=INDUCTION_1)
     assert (rx.dose("tislelizumab").status, rx.dose("tislelizumab").amount_mg) == (DoseStatus.HOLD, None)
@@ -296,7 +302,7 @@ def test_trastuzumab_reloads_only_when_more_than_7_days_late(days_late: int, exp
 
 def test_trastuzumab_first_dose_is_the_loading_dose_whenever_it_comes() -> None:
     # Not given at cycle 1 (e.g. held); the first dose at cycle 2 loads: 8 x 65 = 520
-    state = DoseState(agents={"trastuzumab": AgentState(doses_given=0)})
+    state = ParticipantDoseState(agents={"trastuzumab": AgentState(doses_given=0)})
     rx = prescribe(protocol=SEED, participant=person(cohort="HER2-positive", state=state),
                    cycle=Cycle(phase="induction", number=2))
     assert rx.dose("trastuzumab").amount_mg == D(520)
@@ -342,17 +348,17 @@ def test_doses_are_recalculated_at_10_percent_change() -> None:
         (person(height_cm=1.7), INDUCTION_1, None, "height_cm", "this looks like metres"),
         (person(dosing_weight_kg=650), INDUCTION_1, None, "dosing_weight_kg", "in [25, 250] kg"),
         (person(creatinine_unit="mmol/L"), INDUCTION_1, None, "unit", "umol/L or mg/dL"),
-        (person(state=DoseState(agents={"cisplatin": AgentState()})), INDUCTION_1, None,
+        (person(state=ParticipantDoseState(agents={"cisplatin": AgentState()})), INDUCTION_1, None,
          "state.agents['cisplatin']", "an agent of the protocol"),
-        (person(state=DoseState(agents={"tislelizumab": AgentState(reductions=1)})), INDUCTION_1, None,
+        (person(state=ParticipantDoseState(agents={"tislelizumab": AgentState(reductions=1)})), INDUCTION_1, None,
          "state.agents['tislelizumab'].reductions", "no dose levels"),
-        (person(state=DoseState(agents={"oxaliplatin": AgentState(reductions=-1)})), INDUCTION_1, None,
+        (person(state=ParticipantDoseState(agents={"oxaliplatin": AgentState(reductions=-1)})), INDUCTION_1, None,
          "state.agents['oxaliplatin'].reductions", "a whole number >= 0"),
         (person(), Cycle(phase="induction", number=2, days_late={"cisplatin": 9}), None,
          "days_late['cisplatin']", "an agent of phase induction"),
     ],
 )
-def test_bad_input_names_the_field(participant: Participant, cycle: Cycle, agents: list[str] | None,
+def test_bad_input_names_the_field(participant: DosingParticipant, cycle: Cycle, agents: list[str] | None,
                                    field: str, phrase: str) -> None:
     with pytest.raises(InputError) as info:
         prescribe(protocol=SEED, participant=participant, cycle=cycle, agents=agents)
@@ -375,7 +381,7 @@ def test_no_exact_capsule_combination_is_an_error_not_a_rounding() -> None:
 
 
 def test_a_recorded_start_dose_off_the_protocol_is_refused() -> None:
-    state = DoseState(agents={"oxaliplatin": AgentState(start_dose=D(100))})
+    state = ParticipantDoseState(agents={"oxaliplatin": AgentState(start_dose=D(100))})
     with pytest.raises(InputError) as info:
         prescribe(protocol=SEED, participant=person(state=state), cycle=INDUCTION_1)
     assert info.value.field == "state.agents['oxaliplatin'].start_dose"
@@ -392,7 +398,7 @@ def test_a_dose_never_exceeds_the_protocol_cap(height: Decimal, weight: Decimal,
     capped = with_dose(SEED, "oxaliplatin", cap=Cap(amount=D(200), unit="mg"))
     capped = with_dose(capped, "trastuzumab", cap=Cap(amount=D(600), unit="mg"))
     capped = with_dose(capped, "s-1", cap=Cap(amount=D("1.40"), unit="m2"))
-    state = DoseState(agents={"oxaliplatin": AgentState(reductions=reductions)})
+    state = ParticipantDoseState(agents={"oxaliplatin": AgentState(reductions=reductions)})
     participant = young(height, weight, cohort="HER2-positive", state=state)
     rx = prescribe(protocol=capped, participant=participant, cycle=INDUCTION_1)
     oxaliplatin, trastuzumab, s1 = (rx.dose(a) for a in ("oxaliplatin", "trastuzumab", "s-1"))
@@ -409,7 +415,7 @@ def test_more_reductions_never_give_a_larger_dose(height: Decimal, weight: Decim
     for agent in ("oxaliplatin", "s-1"):
         doses = []
         for reductions in range(4):
-            state = DoseState(agents={agent: AgentState(reductions=reductions)})
+            state = ParticipantDoseState(agents={agent: AgentState(reductions=reductions)})
             dose = prescribe(protocol=SEED, participant=young(height, weight, state=state),
                              cycle=INDUCTION_1).dose(agent)
             doses.append(dose.amount_mg or D(0))

@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 from hipectrial.clinical.labs.ctcae import GradeFlag, LabGrade, ctcae_criteria, grade_lab
 from hipectrial.clinical.labs.ctcae_tables import (
     LAB_CRITERIA,
-    Anchor,
     Comparison,
     CriteriaKind,
     CriteriaSet,
     CtcaeTerm,
     Direction,
     LabCriteria,
+    LimitAnchor,
     Rule,
     Threshold,
     check_lab_criteria,
@@ -674,12 +674,12 @@ def test_criteria_rows_for_a_screen() -> None:
 
 # --- the table checks refuse broken criteria (one defect each) -----------------------------
 
-def _t(grade: int, compare: Comparison, anchor: Anchor, factor: str, symptomatic: int | None = None,
+def _t(grade: int, compare: Comparison, anchor: LimitAnchor, factor: str, symptomatic: int | None = None,
        text: str = "text") -> Threshold:
     return Threshold(grade, compare, anchor, D(factor), text, symptomatic, "sym" if symptomatic else "")
 
 
-_LT, _GT, _ABS, _LLN = Comparison.LT, Comparison.GT, Anchor.ABSOLUTE, Anchor.LLN
+_LT, _GT, _ABS, _LLN = Comparison.LT, Comparison.GT, LimitAnchor.ABSOLUTE, LimitAnchor.LLN
 _GOOD = (_t(1, _LT, _LLN, "1"), _t(2, _LT, _ABS, "1.5"), _t(3, _LT, _ABS, "1.0"), _t(4, _LT, _ABS, "0.5"))
 
 
@@ -857,11 +857,11 @@ def test_exactly_one_band_contains_the_value(case: tuple[str, D, D, D, D | None]
     """Where the site's reference limits lie inside CTCAE's, the bands partition the values."""
     test, value, lln, uln, base = case
     result = _grade(*case)
-    refs = {Anchor.LLN: lln, Anchor.ULN: uln, Anchor.BASELINE: base}
+    refs = {LimitAnchor.LLN: lln, LimitAnchor.ULN: uln, LimitAnchor.BASELINE: base}
     for cset in ctcae_criteria(test).sets:
         if cset.kind is not result.criteria or (result.term is not None and cset.term is not result.term):
             continue
-        limits = [t.factor if t.anchor is Anchor.ABSOLUTE else t.factor * refs[t.anchor]  # type: ignore[operator]
+        limits = [t.factor if t.anchor is LimitAnchor.ABSOLUTE else t.factor * refs[t.anchor]  # type: ignore[operator]
                   for t in cset.thresholds]
         pairs = itertools.pairwise(limits)
         assume(all(a > b if cset.direction is Direction.LOW else a < b for a, b in pairs))

@@ -15,7 +15,7 @@ from hipectrial.simulate import simulate_trial
 from hipectrial.simulate.parallel import pool as trial_pool
 from hipectrial.simulate.parallel.pool import ScreeningAhead, participant_id, screen_arrival
 from hipectrial.simulate.scenario.world import Scenario
-from hipectrial.simulate.screening.accrual import Accrual
+from hipectrial.simulate.screening.accrual import ArrivalStream
 from hipectrial.simulate.screening.screen import ScreeningContext
 from hipectrial.simulate.trial import run as trial_module
 
@@ -124,7 +124,7 @@ class _FailingPool:
 def test_a_failed_task_is_screened_here_instead(protocol: Protocol, default_scenario: Scenario) -> None:
     context = ScreeningContext(protocol, default_scenario)
     pool = _FailingPool(context)
-    accrual = Accrual(default_scenario, seed=11)
+    accrual = ArrivalStream(default_scenario, seed=11)
     ahead = ScreeningAhead(pool, accrual, chunk=4)  # type: ignore[arg-type]
     numbers = [0] * len(default_scenario.sites)
     for _ in range(6):

@@ -13,7 +13,7 @@ from hipectrial.clinical import EligibilityResult, EligibilityStatus, evaluate_e
 from hipectrial.data import TrialData
 from hipectrial.protocol import Protocol
 from hipectrial.simulate.scenario.world import Scenario
-from hipectrial.simulate.screening.accrual import STREAM_SCREENING, Accrual, stream
+from hipectrial.simulate.screening.accrual import STREAM_SCREENING, ArrivalStream, stream
 from hipectrial.simulate.screening.screen import (
     Screening,
     ScreeningContext,
@@ -149,7 +149,7 @@ def test_eligible_people_who_decline_get_the_scenarios_reason(
 
 
 def test_accrual_is_poisson_per_site_from_activation(default_scenario: Scenario) -> None:
-    accrual = Accrual(default_scenario, seed=1)
+    accrual = ArrivalStream(default_scenario, seed=1)
     end = default_scenario.start_date + dt.timedelta(days=3653)
     arrivals = []
     while accrual.peek().date < end:
@@ -165,9 +165,9 @@ def test_accrual_is_poisson_per_site_from_activation(default_scenario: Scenario)
 
 
 def test_drawing_arrivals_ahead_changes_none_of_them(default_scenario: Scenario) -> None:
-    plain = Accrual(default_scenario, seed=2)
+    plain = ArrivalStream(default_scenario, seed=2)
     expected = [plain.next() for _ in range(60)]
-    ahead = Accrual(default_scenario, seed=2)
+    ahead = ArrivalStream(default_scenario, seed=2)
     assert ahead.at(45) == expected[45]      # draws 46 ahead, takes none
     assert ahead.taken == 0
     got = [ahead.next() for _ in range(30)]
@@ -178,7 +178,7 @@ def test_drawing_arrivals_ahead_changes_none_of_them(default_scenario: Scenario)
 
 
 def test_an_arrival_already_taken_cannot_be_looked_up(default_scenario: Scenario) -> None:
-    accrual = Accrual(default_scenario, seed=2)
+    accrual = ArrivalStream(default_scenario, seed=2)
     accrual.next()
     with pytest.raises(ValueError, match="arrival 0 was taken already"):
         accrual.at(0)

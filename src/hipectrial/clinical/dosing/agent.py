@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from hipectrial.clinical.dosing.conditions import lab_verdict
-from hipectrial.clinical.dosing.inputs import AgentState, AgentStatus, Participant
+from hipectrial.clinical.dosing.inputs import AgentState, AgentStatus, DosingParticipant
 from hipectrial.clinical.dosing.result import AgentDose, DoseStatus, days_text, times_per_day_text
 from hipectrial.clinical.dosing.rules import (
     UnitCount,
@@ -32,7 +32,7 @@ class DoseContext:
     """What every agent's dose is computed from."""
 
     protocol: Protocol
-    participant: Participant
+    participant: DosingParticipant
     bsa_m2: Decimal
     dosing_weight_kg: Decimal
     # Values of the protocol variables this prescription computed (crcl, bsa, ...).

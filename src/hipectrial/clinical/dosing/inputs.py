@@ -93,7 +93,7 @@ class AgentState:
 
 
 @dataclass(frozen=True, slots=True)
-class DoseState:
+class ParticipantDoseState:
     """The dose state of all of a participant's agents, and the rules applied before.
 
     ``agents`` maps agent id to its state; an agent not listed is active with no
@@ -112,7 +112,7 @@ class DoseState:
     def agent(self, agent_id: str) -> AgentState:
         """The state of ``agent_id``; active with no reduction when not listed.
 
-        >>> DoseState().agent("s-1").reductions
+        >>> ParticipantDoseState().agent("s-1").reductions
         0
         """
         state = self.agents.get(agent_id)
@@ -123,7 +123,7 @@ _ACTIVE = AgentState()  # frozen: one shared default (the default was built on e
 
 
 @dataclass(frozen=True, slots=True)
-class Participant:
+class DosingParticipant:
     """What a prescription is computed from: cohort, dose level, body and kidney, dose state.
 
     ``height_cm`` and ``weight_kg`` are measured at this visit; ``creatinine`` (in
@@ -142,7 +142,7 @@ class Participant:
     creatinine: Number
     creatinine_unit: str
     dosing_weight_kg: Number | None = None
-    state: DoseState = field(default_factory=DoseState)
+    state: ParticipantDoseState = field(default_factory=ParticipantDoseState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,10 +236,10 @@ def _ids(protocol: Protocol) -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(a.id for a in protocol.agents), frozenset(r.id for r in protocol.dose_modifications.rules)
 
 
-def check_state(protocol: Protocol, state: DoseState) -> None:
+def check_state(protocol: Protocol, state: ParticipantDoseState) -> None:
     """Every agent named in the state is a protocol agent with a sensible state."""
-    if not isinstance(state, DoseState):
-        raise InputError("state", state, "a DoseState")
+    if not isinstance(state, ParticipantDoseState):
+        raise InputError("state", state, "a ParticipantDoseState")
     known, rule_ids = per_protocol(protocol, "dose_inputs.ids", lambda: _ids(protocol))
     for agent_id, agent_state in state.agents.items():
         where = f"state.agents[{agent_id!r}]"

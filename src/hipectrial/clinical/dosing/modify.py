@@ -32,8 +32,8 @@ from hipectrial.clinical.dosing.conditions import (
 )
 from hipectrial.clinical.dosing.inputs import (
     AgentStatus,
-    DoseState,
     LabFindings,
+    ParticipantDoseState,
     ToxicityEvent,
     check_attribution,
     check_cohort,
@@ -101,7 +101,8 @@ def _check_labs(protocol: Protocol, labs: object) -> LabFindings:
 
 
 def _rule_firings(protocol: Protocol, rule: ModificationRule, targets: list[str],
-                  events: Sequence[ToxicityEvent], labs: LabFindings, state: DoseState) -> list[RuleFiring]:
+                  events: Sequence[ToxicityEvent], labs: LabFindings,
+                  state: ParticipantDoseState) -> list[RuleFiring]:
     """Every (agent, truth) the rule gives: the strongest per agent over the events."""
     best: dict[str, RuleFiring] = {}
 
@@ -164,7 +165,7 @@ def _retreatment_firings(check: RetreatmentCheck, agent_id: str) -> list[RuleFir
 
 
 def _max_delay(protocol: Protocol, agent_id: str, fired: list[RuleFiring], labs: LabFindings,
-               state: DoseState) -> RuleFiring | None:
+               state: ParticipantDoseState) -> RuleFiring | None:
     """Discontinue the agent when its delay would exceed the maximum and it is responsible."""
     rt = protocol.dose_modifications.retreatment
     delays = [f for f in fired if f.action is ActionKind.DELAY and f.truth is Truth.TRUE]
@@ -206,7 +207,7 @@ def _resolve(protocol: Protocol, firings: Sequence[RuleFiring]) -> tuple[ActionK
     return best, None
 
 
-def _start(agent: Agent, state: DoseState) -> Decimal | None:
+def _start(agent: Agent, state: ParticipantDoseState) -> Decimal | None:
     recorded = state.agent(agent.id).start_dose
     if recorded is not None:
         return recorded
@@ -215,7 +216,8 @@ def _start(agent: Agent, state: DoseState) -> Decimal | None:
     return agent.dose.amount
 
 
-def _ladder(agent: Agent, state: DoseState, action: ActionKind, levels: int | None, steps: list[str]
+def _ladder(agent: Agent, state: ParticipantDoseState, action: ActionKind, levels: int | None,
+            steps: list[str]
             ) -> tuple[ActionKind, int, Decimal | None, Decimal | None]:
     """Apply a reduction to the ladder: the action, reductions after, the rungs before/after."""
     before = state.agent(agent.id).reductions
@@ -245,7 +247,7 @@ def _ladder(agent: Agent, state: DoseState, action: ActionKind, levels: int | No
 
 
 def _decide_agent(protocol: Protocol, agent: Agent, firings: list[RuleFiring], check: RetreatmentCheck | None,
-                  labs: LabFindings, state: DoseState) -> AgentDecision:
+                  labs: LabFindings, state: ParticipantDoseState) -> AgentDecision:
     agent_state = state.agent(agent.id)
     unit = agent.reduction.unit if agent.reduction is not None else None
     steps: list[str] = []
@@ -290,7 +292,7 @@ def _decide_agent(protocol: Protocol, agent: Agent, firings: list[RuleFiring], c
                          worst, tuple(steps))
 
 
-def decide_modifications(*, protocol: Protocol, cohort: str, state: DoseState,
+def decide_modifications(*, protocol: Protocol, cohort: str, state: ParticipantDoseState,
                          events: Sequence[ToxicityEvent] = (), labs: LabFindings | None = None,
                          phase: str | None = None, check_retreatment: bool = True) -> ModificationDecision:
     """Decide per agent what to do before the next dose, by the protocol's rules.
@@ -334,7 +336,7 @@ def decide_modifications(*, protocol: Protocol, cohort: str, state: DoseState,
     >>> event = ToxicityEvent(term="Diarrhea", grade=3, occurrence="first",
     ...                       attribution={"s-1": Attribution.PROBABLE, "oxaliplatin": Attribution.UNLIKELY})
     >>> d = decide_modifications(protocol=load_protocol(), cohort="HER2-negative",
-    ...                          state=DoseState(), events=[event], check_retreatment=False)
+    ...                          state=ParticipantDoseState(), events=[event], check_retreatment=False)
     >>> d.agent("s-1").action, d.agent("s-1").rules, d.agent("oxaliplatin").action
     (<ActionKind.REDUCE: 'reduce'>, ('diarrhoea-g3',), <ActionKind.GIVE: 'give'>)
     """

@@ -33,7 +33,7 @@ from hipectrial.clinical.body import (
 from hipectrial.clinical.dosing.agent import DoseContext, agent_dose, calculation_rules
 from hipectrial.clinical.dosing.inputs import (
     Cycle,
-    Participant,
+    DosingParticipant,
     check_cohort,
     check_dose_level,
     check_state,
@@ -67,7 +67,7 @@ def _exact(value: object) -> tuple[type, str]:
     return type(value), str(value)
 
 
-def _measure(protocol: Protocol, participant: Participant) -> _Body:
+def _measure(protocol: Protocol, participant: DosingParticipant) -> _Body:
     """BSA from the dosing weight, CrCl from this visit's weight, and the weight rule."""
     calc = protocol.dose_calculation
     limits = body_limits(protocol)
@@ -84,7 +84,7 @@ def _measure(protocol: Protocol, participant: Participant) -> _Body:
     return body
 
 
-def _measure_now(calc: DoseCalculation, limits: BodyLimits, participant: Participant) -> _Body:
+def _measure_now(calc: DoseCalculation, limits: BodyLimits, participant: DosingParticipant) -> _Body:
     current = check_weight_kg(participant.weight_kg, limits)
     steps: list[str] = []
     change: WeightChange | None = None
@@ -113,7 +113,7 @@ def _measure_now(calc: DoseCalculation, limits: BodyLimits, participant: Partici
     return _Body(bsa, crcl, change, dosing, recalculated, tuple(steps))
 
 
-def _values(protocol: Protocol, participant: Participant, body: _Body) -> dict[str, object]:
+def _values(protocol: Protocol, participant: DosingParticipant, body: _Body) -> dict[str, object]:
     """The protocol variables this prescription knows, for the rules it decides itself."""
     known = {
         "crcl": body.crcl.crcl_ml_min,
@@ -126,9 +126,9 @@ def _values(protocol: Protocol, participant: Participant, body: _Body) -> dict[s
     return {k: v for k, v in known.items() if k in protocol.scope.variables}
 
 
-def _check_participant(protocol: Protocol, participant: object) -> Participant:
-    if not isinstance(participant, Participant):
-        raise InputError("participant", participant, "a Participant")
+def _check_participant(protocol: Protocol, participant: object) -> DosingParticipant:
+    if not isinstance(participant, DosingParticipant):
+        raise InputError("participant", participant, "a DosingParticipant")
     check_cohort(protocol, participant.cohort)
     check_dose_level(protocol, participant.dose_level)
     check_state(protocol, participant.state)
@@ -167,7 +167,8 @@ def _chosen(available: list[Agent], asked: Sequence[str] | None, where: str) -> 
     return [by_id[a] for a in dict.fromkeys(asked)]
 
 
-def _loading(protocol: Protocol, participant: Participant, cycle: Cycle, agent: Agent) -> tuple[bool, str]:
+def _loading(protocol: Protocol, participant: DosingParticipant, cycle: Cycle, agent: Agent) -> tuple[bool,
+                                                                                                      str]:
     """Whether this dose is a loading dose, and why, in words."""
     rule = agent.dose.loading
     if rule is None:
@@ -193,7 +194,7 @@ def _loading(protocol: Protocol, participant: Participant, cycle: Cycle, agent: 
     return False, maintenance
 
 
-def _assemble(protocol: Protocol, participant: Participant, body: _Body, agents: list[Agent],
+def _assemble(protocol: Protocol, participant: DosingParticipant, body: _Body, agents: list[Agent],
               loading: Mapping[str, tuple[bool, str]], *, phase: str | None, cycle: int | None,
               session: str | None, schedule_note: str | None) -> Prescription:
     values = _values(protocol, participant, body)
@@ -206,7 +207,7 @@ def _assemble(protocol: Protocol, participant: Participant, body: _Body, agents:
                         applied, body.steps)
 
 
-def prescribe(*, protocol: Protocol, participant: Participant, cycle: Cycle,
+def prescribe(*, protocol: Protocol, participant: DosingParticipant, cycle: Cycle,
               agents: Sequence[str] | None = None) -> Prescription:
     """The doses of one treatment cycle for one participant.
 
@@ -246,7 +247,7 @@ def prescribe(*, protocol: Protocol, participant: Participant, cycle: Cycle,
 
     >>> from hipectrial.protocol import load_protocol
     >>> p = load_protocol()
-    >>> who = Participant(cohort="HER2-negative", dose_level="1", sex="male", age_years=60,
+    >>> who = DosingParticipant(cohort="HER2-negative", dose_level="1", sex="male", age_years=60,
     ...                   height_cm=170, weight_kg=65, creatinine="88.4", creatinine_unit="umol/L")
     >>> rx = prescribe(protocol=p, participant=who, cycle=Cycle(phase="induction", number=1))
     >>> for dose in rx.doses:
@@ -266,7 +267,7 @@ def prescribe(*, protocol: Protocol, participant: Participant, cycle: Cycle,
                      session=None, schedule_note=None)
 
 
-def prescribe_hipec(*, protocol: Protocol, participant: Participant, session: str,
+def prescribe_hipec(*, protocol: Protocol, participant: DosingParticipant, session: str,
                     agents: Sequence[str] | None = None) -> Prescription:
     """The doses of one HIPEC session: each HIPEC agent at the participant's dose level.
 
@@ -283,7 +284,7 @@ def prescribe_hipec(*, protocol: Protocol, participant: Participant, session: st
     BSA 1.75 m2 at level 2: 125 x 1.75 = 218.75 -> 220 mg.
 
     >>> from hipectrial.protocol import load_protocol
-    >>> who = Participant(cohort="HER2-positive", dose_level="2", sex="female", age_years=52,
+    >>> who = DosingParticipant(cohort="HER2-positive", dose_level="2", sex="female", age_years=52,
     ...                   height_cm=170, weight_kg=65, creatinine="0.8", creatinine_unit="mg/dL")
     >>> rx = prescribe_hipec(protocol=load_protocol(), participant=who, session="diagnostic-laparoscopy")
     >>> rx.dose("hipec-paclitaxel").amount_mg

@@ -47,12 +47,12 @@ from hipectrial.clinical.labs.ctcae_tables import (
     LAB_CRITERIA,
     NEGATION,
     TERMS,
-    Anchor,
     CriteriaKind,
     CriteriaSet,
     CtcaeTerm,
     Direction,
     LabCriteria,
+    LimitAnchor,
     Rule,
     Threshold,
     UngradedCondition,
@@ -138,8 +138,9 @@ class _Refs:
     uln: LabQuantity | None
     baseline: LabQuantity | None
 
-    def get(self, anchor: Anchor) -> Decimal | None:
-        ref = {Anchor.LLN: self.lln, Anchor.ULN: self.uln, Anchor.BASELINE: self.baseline}[anchor]
+    def get(self, anchor: LimitAnchor) -> Decimal | None:
+        ref = {LimitAnchor.LLN: self.lln, LimitAnchor.ULN: self.uln,
+               LimitAnchor.BASELINE: self.baseline}[anchor]
         return None if ref is None else ref.value
 
 
@@ -172,7 +173,7 @@ class _Outcome:
 
 def _resolve(threshold: Threshold, refs: _Refs) -> Decimal | None:
     """The threshold's limit in the canonical unit, or None when its reference is missing."""
-    if threshold.anchor is Anchor.ABSOLUTE:
+    if threshold.anchor is LimitAnchor.ABSOLUTE:
         return threshold.factor
     ref = refs.get(threshold.anchor)
     return None if ref is None else exact_product(threshold.factor, ref)
@@ -180,7 +181,7 @@ def _resolve(threshold: Threshold, refs: _Refs) -> Decimal | None:
 
 def _describe(threshold: Threshold, limit: Decimal, unit: str) -> str:
     """``1.0 10^9/L``, ``LLN (1.8 10^9/L)``, ``3.0 x ULN (120 U/L)``."""
-    if threshold.anchor is Anchor.ABSOLUTE:
+    if threshold.anchor is LimitAnchor.ABSOLUTE:
         return f"{threshold.factor} {unit}"
     return f"{threshold.limit_text(unit)} ({number_text(limit)} {unit})"
 
@@ -201,7 +202,7 @@ def _evaluate(cset: CriteriaSet, value: Decimal, unit: str, refs: _Refs, label: 
     reached, so a neutrophil count of 0.3 is grade 4 without an LLN.
     """
     steps: list[str] = []
-    for anchor in (Anchor.ULN, Anchor.BASELINE):
+    for anchor in (LimitAnchor.ULN, LimitAnchor.BASELINE):
         ref = refs.get(anchor)
         if ref is not None and any(t.anchor is anchor for t in cset.thresholds):
             steps.append(f"{label} {number_text(value)} {unit} {_ratio(value, ref)} x {anchor.value} "
@@ -253,9 +254,9 @@ def _missing_error(missing: _Missing, test: LabTest, ref_unit: str, label: str,
     anchor = missing.threshold.anchor
     field = anchor.value.lower()
     what = {
-        Anchor.LLN: "the site's lower limit of normal (LLN)",
-        Anchor.ULN: "the site's upper limit of normal (ULN)",
-        Anchor.BASELINE: "the participant's baseline value",
+        LimitAnchor.LLN: "the site's lower limit of normal (LLN)",
+        LimitAnchor.ULN: "the site's upper limit of normal (ULN)",
+        LimitAnchor.BASELINE: "the participant's baseline value",
     }[anchor]
     t = missing.threshold
     hint = (f"{label} {number_text(value)} {unit}: {CTCAE_VERSION} {missing.term.value} grade "
@@ -358,9 +359,9 @@ def grade_lab(*, test: str | LabTest, value: Decimal | float | int | str, unit: 
     ref_unit = unit if reference_unit is None else reference_unit
     used = criteria.references
     refs = _Refs(
-        _reference(lab, "lln", lln, ref_unit, used=Anchor.LLN in used, limit=True),
-        _reference(lab, "uln", uln, ref_unit, used=Anchor.ULN in used, limit=True),
-        _reference(lab, "baseline", baseline, ref_unit, used=Anchor.BASELINE in used, limit=False),
+        _reference(lab, "lln", lln, ref_unit, used=LimitAnchor.LLN in used, limit=True),
+        _reference(lab, "uln", uln, ref_unit, used=LimitAnchor.ULN in used, limit=True),
+        _reference(lab, "baseline", baseline, ref_unit, used=LimitAnchor.BASELINE in used, limit=False),
     )
     if refs.lln is not None and refs.uln is not None and refs.lln.value >= refs.uln.value:
         raise InputError("lln", lln, f"below the ULN ({uln} {ref_unit})")
@@ -384,7 +385,7 @@ def _apply_rule(criteria: LabCriteria, v: Decimal, u: str, refs: _Refs, label: s
                 steps: list[str], flags: list[GradeFlag], notes: list[str], *,
                 baseline_given: bool) -> _Outcome | None:
     """Evaluate the test's sets by its rule; ``None`` is grade 0 of a two-sided test."""
-    if Anchor.BASELINE not in criteria.references and baseline_given:
+    if LimitAnchor.BASELINE not in criteria.references and baseline_given:
         flags.append(GradeFlag.BASELINE_NOT_USED)
         notes.append(f"baseline not used: {CTCAE_VERSION} does not grade {label} relative to baseline")
     if criteria.rule is Rule.SINGLE:
@@ -402,7 +403,7 @@ def _baseline_switch(sets: tuple[CriteriaSet, ...], v: Decimal, u: str, refs: _R
                      steps: list[str], flags: list[GradeFlag], notes: list[str]) -> _Outcome:
     """ALT/AST/ALP/bilirubin: relative to baseline when baseline > ULN, else to the ULN."""
     standard, abnormal = sets
-    baseline, uln = refs.get(Anchor.BASELINE), refs.get(Anchor.ULN)
+    baseline, uln = refs.get(LimitAnchor.BASELINE), refs.get(LimitAnchor.ULN)
     if uln is None:
         raise _Missing(standard.thresholds[0], standard.term)
     chosen = standard
@@ -520,7 +521,7 @@ def _assemble(criteria: LabCriteria, quantity: LabQuantity, refs: _Refs, outcome
         test=criteria.test, term=term, grade=grade, grade_range=(lowest, grade),
         lab_derivable_max_grade=lab_max, criteria=kind, value=quantity.value, unit=quantity.unit,
         reported_value=quantity.reported_value, reported_unit=quantity.reported_unit,
-        lln=refs.get(Anchor.LLN), uln=refs.get(Anchor.ULN), baseline=refs.get(Anchor.BASELINE),
+        lln=refs.get(LimitAnchor.LLN), uln=refs.get(LimitAnchor.ULN), baseline=refs.get(LimitAnchor.BASELINE),
         flags=tuple(flags), notes=tuple(notes), steps=tuple(steps), source=criteria.source)
 
 

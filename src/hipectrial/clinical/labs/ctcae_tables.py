@@ -62,7 +62,7 @@ class Direction(StrEnum):
     HIGH = "high"
 
 
-class Anchor(StrEnum):
+class LimitAnchor(StrEnum):
     """What a limit is a multiple of; ``absolute`` limits are in the canonical unit."""
 
     ABSOLUTE = "absolute"
@@ -121,7 +121,7 @@ class Threshold:
 
     grade: int
     compare: Comparison
-    anchor: Anchor
+    anchor: LimitAnchor
     factor: Decimal
     ctcae_text: str
     symptomatic_grade: int | None = None
@@ -129,7 +129,7 @@ class Threshold:
 
     def limit_text(self, unit: str) -> str:
         """The limit as CTCAE states it: ``1.5 10^9/L``, ``LLN``, ``3.0 x ULN``."""
-        if self.anchor is Anchor.ABSOLUTE:
+        if self.anchor is LimitAnchor.ABSOLUTE:
             return f"{self.factor} {unit}"
         if self.factor == 1:
             return self.anchor.value
@@ -187,17 +187,17 @@ class LabCriteria:
     ungraded: tuple[UngradedCondition, ...] = ()
 
     @property
-    def references(self) -> frozenset[Anchor]:
+    def references(self) -> frozenset[LimitAnchor]:
         """The reference values (LLN, ULN, baseline) grading this test can use.
 
         >>> sorted(LAB_CRITERIA[LabTest.ALT].references)
-        [<Anchor.ULN: 'ULN'>, <Anchor.BASELINE: 'baseline'>]
+        [<LimitAnchor.ULN: 'ULN'>, <LimitAnchor.BASELINE: 'baseline'>]
         """
         anchors = {t.anchor for s in self.sets for t in s.thresholds}
         anchors |= {t.anchor for u in self.ungraded for t in u.thresholds}
         if self.rule is Rule.BASELINE_SWITCH:
-            anchors.add(Anchor.ULN)  # baseline > ULN decides which set applies
-        return frozenset(anchors - {Anchor.ABSOLUTE})
+            anchors.add(LimitAnchor.ULN)  # baseline > ULN decides which set applies
+        return frozenset(anchors - {LimitAnchor.ABSOLUTE})
 
     def rows(self) -> tuple[CriteriaRow, ...]:
         """The bands of every set, grade 0 first, with CTCAE's text.
@@ -235,8 +235,8 @@ class LabCriteria:
 def band_text(threshold: Threshold, following: Threshold | None, unit: str) -> str:
     """The values a threshold's grade covers, up to the next grade's threshold.
 
-    >>> t2 = Threshold(2, Comparison.GT, Anchor.ULN, Decimal("3.0"), "")
-    >>> t3 = Threshold(3, Comparison.GT, Anchor.ULN, Decimal("5.0"), "")
+    >>> t2 = Threshold(2, Comparison.GT, LimitAnchor.ULN, Decimal("3.0"), "")
+    >>> t3 = Threshold(3, Comparison.GT, LimitAnchor.ULN, Decimal("5.0"), "")
     >>> band_text(t2, t3, "U/L")
     '3.0 x ULN < x <= 5.0 x ULN'
     """
@@ -253,14 +253,14 @@ def band_text(threshold: Threshold, following: Threshold | None, unit: str) -> s
     return f"{own} {upper_own} x {near} {other}"
 
 
-def _t(grade: int, compare: Comparison, anchor: Anchor, factor: str, text: str,
+def _t(grade: int, compare: Comparison, anchor: LimitAnchor, factor: str, text: str,
        symptomatic_grade: int | None = None, symptomatic_text: str = "") -> Threshold:
     return Threshold(grade, compare, anchor, Decimal(factor), text, symptomatic_grade,
                      symptomatic_text)
 
 
 _LT, _GT, _GE = Comparison.LT, Comparison.GT, Comparison.GE
-_ABS, _LLN, _ULN, _BASE = Anchor.ABSOLUTE, Anchor.LLN, Anchor.ULN, Anchor.BASELINE
+_ABS, _LLN, _ULN, _BASE = LimitAnchor.ABSOLUTE, LimitAnchor.LLN, LimitAnchor.ULN, LimitAnchor.BASELINE
 _BLOOD = "Blood and lymphatic system disorders"
 _INVESTIGATIONS = "Investigations"
 _METABOLISM = "Metabolism and nutrition disorders"
@@ -503,7 +503,7 @@ def _check_set(name: str, cset: CriteriaSet) -> None:
 
 def _check_thresholds(where: str, thresholds: tuple[Threshold, ...], direction: Direction) -> None:
     seen_absolute = False
-    last_by_anchor: dict[Anchor, Decimal] = {}
+    last_by_anchor: dict[LimitAnchor, Decimal] = {}
     for index, t in enumerate(thresholds):
         if not 1 <= t.grade <= 4:
             raise ValueError(f"{where}: grade {t.grade} is not 1-4")
@@ -516,7 +516,7 @@ def _check_thresholds(where: str, thresholds: tuple[Threshold, ...], direction: 
             raise ValueError(f"{where} grade {t.grade}: factor must be positive; got {t.factor}")
         if not t.ctcae_text.strip():
             raise ValueError(f"{where} grade {t.grade}: no CTCAE text")
-        if t.anchor is Anchor.ABSOLUTE:
+        if t.anchor is LimitAnchor.ABSOLUTE:
             seen_absolute = True
         elif seen_absolute:
             raise ValueError(f"{where} grade {t.grade}: a {t.anchor} limit after an absolute one")

@@ -47,7 +47,7 @@ def _d(text: str | None) -> Decimal | None:
 
 
 @dataclass(frozen=True, slots=True)
-class LabSpec:
+class ParticipantLab:
     """One test for one participant: unit, reference range, candidates by grade."""
 
     code: str
@@ -125,10 +125,10 @@ def _grid(code: str, unit: str, quantum: Decimal, lower: Decimal | None, upper: 
     return result
 
 
-def lab_specs(protocol: Protocol, labs: dict[str, LabValue]) -> dict[str, LabSpec]:
+def lab_specs(protocol: Protocol, labs: dict[str, LabValue]) -> dict[str, ParticipantLab]:
     """The participant's lab tests, from the screening profile (or typical defaults)."""
     fields = _fields(protocol)
-    specs: dict[str, LabSpec] = {}
+    specs: dict[str, ParticipantLab] = {}
     for code in TESTS:
         f = fields.get(code)
         if f is None:
@@ -140,15 +140,15 @@ def lab_specs(protocol: Protocol, labs: dict[str, LabValue]) -> dict[str, LabSpe
             v, lo, hi = _DEFAULTS[code]
             value, lower, upper = Decimal(v), _d(lo), _d(hi)
         if code in _UNGRADED:
-            specs[code] = LabSpec(code, f.variable, f.unit, f.quantum, lower, upper, value, (), None)
+            specs[code] = ParticipantLab(code, f.variable, f.unit, f.quantum, lower, upper, value, (), None)
             continue
         by_grade, term = _grid(code, f.unit, f.quantum, lower, upper)
-        specs[code] = LabSpec(code, f.variable, f.unit, f.quantum, lower, upper, value, by_grade,
+        specs[code] = ParticipantLab(code, f.variable, f.unit, f.quantum, lower, upper, value, by_grade,
                               term)
     return specs
 
 
-def normal_sets(rng: np.random.Generator, specs: dict[str, LabSpec], count: int = 3
+def normal_sets(rng: np.random.Generator, specs: dict[str, ParticipantLab], count: int = 3
                 ) -> tuple[dict[str, Decimal], ...]:
     """``count`` sets of grade-0 values: what the participant's labs read between toxicities.
 
@@ -174,7 +174,7 @@ def normal_sets(rng: np.random.Generator, specs: dict[str, LabSpec], count: int 
     return tuple(sets)
 
 
-def value_of_grade(spec: LabSpec, grade: int, rng: np.random.Generator) -> Decimal | None:
+def value_of_grade(spec: ParticipantLab, grade: int, rng: np.random.Generator) -> Decimal | None:
     """A value the clinical engine grades ``grade`` for this test; None if the grid has none."""
     if not spec.by_grade:
         return None
@@ -184,11 +184,11 @@ def value_of_grade(spec: LabSpec, grade: int, rng: np.random.Generator) -> Decim
     return candidates[int(rng.integers(len(candidates)))]
 
 
-def lab_record(pid: str, spec: LabSpec, value: Decimal, when: dt.date) -> LabResult:
+def lab_record(pid: str, spec: ParticipantLab, value: Decimal, when: dt.date) -> LabResult:
     return LabResult(participant_id=pid, test_code=spec.code, value=value, unit=spec.unit,
                      date=when, reference_lower=spec.lower, reference_upper=spec.upper)
 
 
-def term_to_code(specs: dict[str, LabSpec]) -> dict[str, str]:
+def term_to_code(specs: dict[str, ParticipantLab]) -> dict[str, str]:
     """CTCAE term -> lab code, as the clinical engine names the terms of the graded tests."""
     return {spec.term: code for code, spec in specs.items() if spec.term is not None}

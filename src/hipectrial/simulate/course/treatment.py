@@ -21,9 +21,9 @@ from hipectrial.clinical.dosing.inputs import (
     AgentStatus,
     Attribution,
     Cycle,
-    DoseState,
+    DosingParticipant,
     LabFindings,
-    Participant,
+    ParticipantDoseState,
     ToxicityEvent,
 )
 from hipectrial.clinical.dosing.modify_result import ModificationDecision
@@ -35,7 +35,7 @@ from hipectrial.protocol.regimen import ActionKind
 from hipectrial.simulate.course.common import Context, choose, days
 from hipectrial.simulate.course.events import Episode, lab_qualifiers, toxicity_events
 from hipectrial.simulate.course.labs import (
-    LabSpec,
+    ParticipantLab,
     lab_record,
     lab_specs,
     normal_sets,
@@ -91,12 +91,12 @@ def _age(ctx: Context) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _state_key(state: DoseState) -> tuple[object, ...]:
+def _state_key(state: ParticipantDoseState) -> tuple[object, ...]:
     return (tuple((a, s.reductions, s.status.value, s.start_dose, s.doses_given, s.delay_days)
                   for a, s in sorted(state.agents.items())), tuple(sorted(state.rule_history)))
 
 
-def _prescription_state_key(state: DoseState) -> tuple[object, ...]:
+def _prescription_state_key(state: ParticipantDoseState) -> tuple[object, ...]:
     """The dose state as a prescription reads it: ``delay_days`` is only validated there."""
     return (tuple((a, s.reductions, s.status.value, s.start_dose, s.doses_given)
                   for a, s in sorted(state.agents.items())), tuple(sorted(state.rule_history)))
@@ -108,7 +108,7 @@ class Treatment:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         profile = ctx.enrolment.profile
-        self.specs: dict[str, LabSpec] = lab_specs(ctx.protocol, dict(profile.labs))
+        self.specs: dict[str, ParticipantLab] = lab_specs(ctx.protocol, dict(profile.labs))
         self.normal = normal_sets(ctx.rng, self.specs, 2)
         self.normal_index = 0
         self.codes = term_to_code(self.specs)
@@ -122,23 +122,23 @@ class Treatment:
 
     # -- body, labs, engine calls ----------------------------------------------------------
 
-    def _participant(self, creatinine: Decimal, state: DoseState) -> Participant:
+    def _participant(self, creatinine: Decimal, state: ParticipantDoseState) -> DosingParticipant:
         p = self.ctx.enrolment.profile
-        return Participant(cohort=self.ctx.cohort, dose_level=self.ctx.enrolment.dose_level,
+        return DosingParticipant(cohort=self.ctx.cohort, dose_level=self.ctx.enrolment.dose_level,
                            sex=p.sex.value, age_years=_age(self.ctx), height_cm=p.height_cm,
                            weight_kg=self.ctx.weight_kg, creatinine=creatinine,
                            creatinine_unit=self.specs["CREAT"].unit if "CREAT" in self.specs else "umol/L",
                            dosing_weight_kg=self.dosing_weight, state=state)
 
-    def state(self, active_override: bool = False) -> DoseState:
+    def state(self, active_override: bool = False) -> ParticipantDoseState:
         agents = self.agents
         if active_override:
             agents = {a: AgentState(s.reductions, AgentStatus.ACTIVE if s.status is AgentStatus.HELD
                                     else s.status, s.start_dose, s.doses_given, s.delay_days)
                       for a, s in agents.items()}
-        return DoseState(agents=agents, rule_history=self.rule_history)
+        return ParticipantDoseState(agents=agents, rule_history=self.rule_history)
 
-    def _prescribe(self, creatinine: Decimal, state: DoseState, phase: str | None, number: int,
+    def _prescribe(self, creatinine: Decimal, state: ParticipantDoseState, phase: str | None, number: int,
                    late: int) -> Prescription:
         protocol = self.ctx.protocol
         days_late: dict[str, int] = {}
@@ -168,7 +168,7 @@ class Treatment:
             memo[key] = rx
         return rx
 
-    def _decide(self, state: DoseState, events: tuple[ToxicityEvent, ...], labs: LabFindings,
+    def _decide(self, state: ParticipantDoseState, events: tuple[ToxicityEvent, ...], labs: LabFindings,
                 phase: str) -> ModificationDecision:
         event_key = tuple((e.term, e.grade, tuple(sorted(e.attribution.items())), e.occurrence,
                            tuple(sorted(e.qualifiers.items()))) for e in events)

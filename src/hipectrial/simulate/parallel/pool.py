@@ -32,7 +32,7 @@ from hipectrial.protocol import Protocol
 from hipectrial.simulate.parallel import transfer
 from hipectrial.simulate.parallel.executor import CourseJob, auto_workers, fork_available, run_courses
 from hipectrial.simulate.scenario.course import CourseParameters
-from hipectrial.simulate.screening.accrual import STREAM_SCREENING, Accrual, Arrival, stream
+from hipectrial.simulate.screening.accrual import STREAM_SCREENING, Arrival, ArrivalStream, stream
 from hipectrial.simulate.screening.screen import Screening, ScreeningContext, screen_person
 from hipectrial.simulate.trial.result import CourseCall, CourseLike
 
@@ -140,7 +140,7 @@ class _Batch:
 class ScreeningAhead:
     """Screenings of the arrivals ahead of the orchestrator, computed in the pool."""
 
-    def __init__(self, pool: TrialPool, accrual: Accrual, chunk: int = SCREEN_CHUNK) -> None:
+    def __init__(self, pool: TrialPool, accrual: ArrivalStream, chunk: int = SCREEN_CHUNK) -> None:
         self._pool = pool
         self._accrual = accrual
         self._chunk = chunk

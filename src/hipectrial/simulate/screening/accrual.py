@@ -42,7 +42,7 @@ class Arrival:
     number: int
 
 
-class Accrual:
+class ArrivalStream:
     """The merged arrival stream of every site, in time order, produced on demand."""
 
     def __init__(self, scenario: Scenario, seed: int) -> None:

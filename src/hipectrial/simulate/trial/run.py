@@ -66,7 +66,7 @@ from hipectrial.simulate.parallel.pool import (
     start_pool,
 )
 from hipectrial.simulate.scenario.world import Scenario
-from hipectrial.simulate.screening.accrual import STREAM_COURSE, Accrual, stream
+from hipectrial.simulate.screening.accrual import STREAM_COURSE, ArrivalStream, stream
 from hipectrial.simulate.screening.screen import Screening, ScreeningContext
 from hipectrial.simulate.trial.assemble import add_months, assemble, simulation_source
 from hipectrial.simulate.trial.result import (
@@ -103,7 +103,7 @@ class _Run:
                  cap: int | None, progress: Callable[[int, int], None] | None, total: int) -> None:
         self.protocol, self.scenario, self.seed, self.course_fn = protocol, scenario, seed, course
         self.context = ScreeningContext(protocol, scenario)
-        self.accrual = Accrual(scenario, seed)
+        self.accrual = ArrivalStream(scenario, seed)
         self.site_numbers = [0] * len(scenario.sites)
         self.screened: list[Screening] = []
         self.registered: dict[str, Registered] = {}
