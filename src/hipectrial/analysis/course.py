@@ -62,7 +62,7 @@ def timelines(protocol: Protocol, registered: Sequence[str], facts: Mapping[str,
             doses = [d for d in f.doses if d.phase == phase.id and d.given > 0]
             if doses:
                 first = min(d.date for d in doses)
-                end = min(max(d.date for d in doses).toordinal() + phase.cycle_length_days - 1,
+                end = min(max(d.date for d in doses).toordinal() + phase.last_day_offset(),
                           last.toordinal())
                 spans.append(PhaseSpan(phase.id, day(first), end - origin.toordinal(),
                                        len({d.cycle for d in doses})))

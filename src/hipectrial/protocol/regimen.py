@@ -244,6 +244,17 @@ class Phase(Model):
     # Applies only to participants in this branch after re-evaluation.
     branch: Literal["all", "operated", "not_operated"] = "all"
 
+    def last_day_offset(self) -> int:
+        """Days from a cycle's day 1 to its last day (day ``cycle_length_days``), by the
+        cycle-day convention of :meth:`Timing.offset_days`.
+
+        >>> Phase(id="x", label={"en": "X", "zh": "X"}, agents=["a"], cycle_length_days=21, cycles=3,
+        ...       start=Timing(anchor="hipec", day=21)).last_day_offset()
+        20
+        """
+        return Timing(anchor=Anchor.CYCLE_START, phase=self.id, cycle=1,
+                      day=self.cycle_length_days).offset_days()
+
     @model_validator(mode="after")
     def _stop(self) -> Phase:
         if self.cycles is None and self.until is None:
