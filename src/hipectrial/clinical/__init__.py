@@ -3,7 +3,9 @@
 Body and kidney (:mod:`.body`), prescription (:mod:`.dosing.prescribe`) and dose modification
 (:mod:`.dosing.modify`), CTCAE v5.0 lab grading (:mod:`.labs.ctcae`, :mod:`.labs.units`), RECIST 1.1
 (:mod:`.recist`), peritoneum and surgery (:mod:`.surgery.peritoneum`, :mod:`.surgery.rules`), eligibility
-(:mod:`.eligibility`), visit windows and deviations (:mod:`.visits.schedule`, :mod:`.visits.deviations`).
+(:mod:`.eligibility`), visit windows and deviations (:mod:`.visits.schedule`, :mod:`.visits.deviations`),
+and the rules of a participant's course (:mod:`.course`: the DLT window and DLT-evaluable, R0 as
+counted, received HIPEC, the not-operated phases, the day-1 lab window).
 Every function validates its input, returns a frozen result with the steps that produced
 it, and never reads the clock or a database. Input record types with common names
 (``Cytology``…) stay in their modules; import them from there.
@@ -25,6 +27,17 @@ if TYPE_CHECKING:
         creatinine_clearance,
         weight_change,
     )
+    from hipectrial.clinical.course import (
+        DltEvaluability,
+        DltWindowDates,
+        R0Count,
+        day1_labs_in_time,
+        dlt_evaluable,
+        dlt_window,
+        not_operated_phases,
+        r0_as_counted,
+        received_hipec,
+    )
     from hipectrial.clinical.dosing.modify import decide_modifications
     from hipectrial.clinical.dosing.modify_result import ModificationDecision
     from hipectrial.clinical.dosing.prescribe import prescribe, prescribe_hipec
@@ -42,13 +55,15 @@ if TYPE_CHECKING:
     )
     from hipectrial.clinical.surgery.rules import ClavienDindo, conversion_criteria
     from hipectrial.clinical.visits.deviations import DeviationReport, deviations
-    from hipectrial.clinical.visits.schedule import VisitSchedule, visit_schedule
+    from hipectrial.clinical.visits.schedule import VisitSchedule, visit_schedule, visit_targets
 
 __all__ = [
     "BsaResult",
     "ClavienDindo",
     "CrclResult",
     "DeviationReport",
+    "DltEvaluability",
+    "DltWindowDates",
     "EligibilityResult",
     "EligibilityStatus",
     "LabGrade",
@@ -56,6 +71,7 @@ __all__ = [
     "ModificationDecision",
     "PciResult",
     "Prescription",
+    "R0Count",
     "Response",
     "VisitSchedule",
     "WeightChange",
@@ -67,22 +83,32 @@ __all__ = [
     "convert_lab_value",
     "creatinine_clearance",
     "ctcae_criteria",
+    "day1_labs_in_time",
     "decide_modifications",
     "deviations",
+    "dlt_evaluable",
+    "dlt_window",
     "evaluate_eligibility",
     "evaluate_recist",
     "grade_lab",
+    "not_operated_phases",
     "parse_lab_test",
     "peritoneal_cancer_index",
     "prescribe",
     "prescribe_hipec",
+    "r0_as_counted",
+    "received_hipec",
     "residual_tumour",
     "to_decimal",
     "visit_schedule",
+    "visit_targets",
     "weight_change",
 ]
 
 _EXPORTS = {
+    "hipectrial.clinical.course": ("DltEvaluability", "DltWindowDates", "R0Count", "day1_labs_in_time",
+                                   "dlt_evaluable", "dlt_window", "not_operated_phases", "r0_as_counted",
+                                   "received_hipec"),
     "hipectrial.clinical.body": ("BsaResult", "CrclResult", "WeightChange", "body_surface_area",
                                  "creatinine_clearance", "weight_change"),
     "hipectrial.clinical.labs.ctcae": ("LabGrade", "ctcae_criteria", "grade_lab"),
@@ -98,7 +124,7 @@ _EXPORTS = {
     "hipectrial.clinical.dosing.prescribe": ("prescribe", "prescribe_hipec"),
     "hipectrial.clinical.recist": ("Response", "best_overall_response", "check_baseline", "evaluate_recist"),
     "hipectrial.clinical.surgery.rules": ("ClavienDindo", "conversion_criteria"),
-    "hipectrial.clinical.visits.schedule": ("VisitSchedule", "visit_schedule"),
+    "hipectrial.clinical.visits.schedule": ("VisitSchedule", "visit_schedule", "visit_targets"),
 }
 
 if not TYPE_CHECKING:
