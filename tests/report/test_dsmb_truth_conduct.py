@@ -63,7 +63,11 @@ class Schedule:
         self.events = {"registration": q.p.registration_date,
                        "hipec": q.day0_hipec.date if q.received_hipec and q.day0_hipec else None,
                        "surgery": q.conversion.date if q.conversion else None,
-                       "end_of_treatment": min(eot) if eot else None, "last_dose": q.last_dose}
+                       "end_of_treatment": min(eot) if eot else None,
+                       # "The last dose" is known once treatment has ended (a participant whose
+                       # cycle is held at the cut-off may still be dosed): before, no visit
+                       # counts from it (PD §7: safety follow-up 30/90 days after the last dose).
+                       "last_dose": q.last_dose if q.p.off_treatment_date is not None else None}
         self.done = {(v.visit_id, v.repeat): v.actual_date for v in q.visits if v.actual_date}
 
     # anchors ----------------------------------------------------------------------------------

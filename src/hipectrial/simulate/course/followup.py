@@ -68,7 +68,9 @@ def follow_up(flow: Flow) -> tuple[dt.date | None, bool]:
         for visit_id in ("safety-follow-up-30", "safety-follow-up-90"):
             for n, planned in targets(ctx, visit_id, ctx.last_dose, end):
                 done = attend(ctx, visit_id, n, planned)
-                if done is not None:
+                # A safety follow-up is a visit after the end of treatment: one that would fall
+                # while treatment is still held (the end decided later) does not take place.
+                if done is not None and done.actual >= eot:
                     flow.done.append(done)
                     records.form("safety_follow_up", visit_id, n, {
                         "sfu_date": done.actual, "sfu_contact": "clinic_visit", "sfu_new_ae": False,
