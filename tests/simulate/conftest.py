@@ -5,13 +5,14 @@ fake course for testing the orchestration alone (the real one is
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pytest
 
-from hipectrial.data import FormRecord, Participant, Visit
+from hipectrial.data import DoseAdministration, FormRecord, Participant, Visit
 from hipectrial.protocol import Protocol, load_protocol
 from hipectrial.simulate.scenario.world import Scenario, load_scenario
 from hipectrial.simulate.types import Enrolment
@@ -36,7 +37,8 @@ def with_changes(scenario: Scenario, **changes: Any) -> Scenario:
 
 @dataclass(frozen=True, slots=True)
 class FakeCourse:
-    """Registration records only; DLT and R0 drawn from the given probabilities."""
+    """Registration records and the day-0 HIPEC dose (everyone is ITT) only; DLT and R0 drawn
+    from the given probabilities."""
 
     participant: Participant
     visits: tuple[Visit, ...]
@@ -46,7 +48,7 @@ class FakeCourse:
     dlt_known_on: dt.date
     r0: bool
     r0_known_on: dt.date
-    doses: tuple[()] = ()
+    doses: tuple[DoseAdministration, ...] = ()
     adverse_events: tuple[()] = ()
     lab_results: tuple[()] = ()
     tumour_assessments: tuple[()] = ()
@@ -55,7 +57,8 @@ class FakeCourse:
 
     def truncated(self, cutoff: dt.date) -> FakeCourse:
         return replace(self, visits=tuple(v for v in self.visits
-                                          if v.actual_date is None or v.actual_date <= cutoff))
+                                          if v.actual_date is None or v.actual_date <= cutoff),
+                       doses=tuple(d for d in self.doses if d.date <= cutoff))
 
 
 class FakeCourseFunction:
@@ -80,8 +83,12 @@ class FakeCourseFunction:
                           values={"registration_date": reg, "eligibility_confirmed": True,
                                   "study_part": enrolment.study_part,
                                   "dose_level": enrolment.dose_level})
+        hipec = DoseAdministration(participant_id=pid, agent=protocol.hipec.agents[0],
+                                   date=reg + dt.timedelta(days=7), prescribed=Decimal(130),
+                                   given=Decimal(130), unit="mg")
         return FakeCourse(participant=participant,
                           visits=(Visit(pid, "registration", 1, reg, reg),), form_records=(form,),
+                          doses=(hipec,),
                           dlt=bool(rng.random() < dlt_probability), dlt_evaluable=True,
                           dlt_known_on=reg + dt.timedelta(days=self.dlt_days),
                           r0=bool(rng.random() < self.r0),
