@@ -256,3 +256,4 @@ def test_lab_window_follows_the_protocol() -> None:
     assert _in_time(2, _labs_within(SEED, 48))
     assert not _in_time(3, _labs_within(SEED, 48))
     assert not _in_time(2, _labs_within(SEED, 47))
+

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from hipectrial.clinical.course import r0_as_counted
 from hipectrial.data import (
     AssessmentMethod,
     CcScore,
@@ -186,8 +187,9 @@ class Resection:
 
     @property
     def r0(self) -> bool:
-        return (self.r_status is ResidualTumour.R0 and self.cc_score is CcScore.CC0
-                and self.cytology is Cytology.CY0)
+        """Counted as an R0 resection for the endpoint (:func:`~hipectrial.clinical.course.r0_as_counted`)."""
+        return r0_as_counted(operated=True, r_status=self.r_status, cc_score=self.cc_score,
+                             cytology=self.cytology).counted
 
 
 def resection(ctx: Context, pci: int) -> Resection:

@@ -15,17 +15,15 @@ from typing import Protocol as TypingProtocol
 
 import numpy as np
 
+from hipectrial.clinical.course import r0_as_counted
 from hipectrial.data import (
     AdverseEvent,
     AssessmentMethod,
-    CcScore,
-    Cytology,
     DoseAdministration,
     FollowUp,
     FormRecord,
     LabResult,
     Participant,
-    ResidualTumour,
     Surgery,
     TrialData,
     TumourAssessment,
@@ -168,10 +166,12 @@ class SimulatedTrial:
 
 
 def r0_resections(trial: TrialData) -> int:
-    """Participants with an R0 resection as the conventions define it: a conversion surgery
-    with R0 and CC-0, and no CY1 at the laparotomy on the day of surgery."""
-    cy1 = {(a.participant_id, a.date) for a in trial.tumour_assessments
-           if a.method is AssessmentMethod.LAPAROTOMY and a.cytology is Cytology.CY1}
+    """Participants with an R0 resection as counted for the endpoint
+    (:func:`~hipectrial.clinical.course.r0_as_counted`: a conversion surgery with R0, CC-0 and
+    CY0 at the laparotomy on the day of surgery; a missing cytology is not R0)."""
+    cytology = {(a.participant_id, a.date): a.cytology for a in trial.tumour_assessments
+                if a.method is AssessmentMethod.LAPAROTOMY}
     return len({s.participant_id for s in trial.surgeries
-                if s.procedure == "conversion_surgery_hipec" and s.r_status is ResidualTumour.R0
-                and s.cc_score is CcScore.CC0 and (s.participant_id, s.date) not in cy1})
+                if s.procedure == "conversion_surgery_hipec"
+                and r0_as_counted(operated=True, r_status=s.r_status, cc_score=s.cc_score,
+                                  cytology=cytology.get((s.participant_id, s.date))).counted})
