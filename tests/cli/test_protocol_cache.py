@@ -4,11 +4,13 @@ or the libraries no longer give."""
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import shutil
 import sys
 from collections import OrderedDict
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from pydantic import BaseModel
 
 from hipectrial.cli import protocol_cache
 from hipectrial.errors import ProtocolError
-from hipectrial.protocol import Expression, load_protocol, seed_protocol_path
+from hipectrial.protocol import Expression, Protocol, load_protocol, seed_protocol_path
 
 SOX_MINI = Path(__file__).parent / "fixtures" / "sox-mini.yaml"
 
@@ -203,6 +205,21 @@ def test_a_cache_file_naming_anything_but_protocol_classes_is_refused(cache, loa
     _only_entry(cache).write_bytes(pickle.dumps(payload))
     assert protocol_cache.load_protocol_cached(SOX_MINI) == load_protocol(SOX_MINI)
     assert len(loads) == 2
+
+
+@pytest.mark.parametrize(("module", "name"), [
+    ("hipectrial.protocol.expressions", "re.functools.partial"),  # a dotted name through a module
+    ("hipectrial.protocol.expressions", "re"),                   # a module, not a class
+    ("hipectrial.protocol.loader", "Path"),                      # a class imported there, not defined
+    ("datetime", "datetime.now"),
+], ids=["dotted", "module", "imported-class", "dotted-allowed-module"])
+def test_the_reader_builds_only_classes_defined_in_the_protocols_modules(module, name):
+    unpickler = protocol_cache._Unpickler(io.BytesIO(b""))
+    with pytest.raises(pickle.UnpicklingError, match="not a protocol class"):
+        unpickler.find_class(module, name)
+    # what it does build: a protocol model, an enum, a Decimal
+    assert unpickler.find_class("hipectrial.protocol.model", "Protocol") is Protocol
+    assert unpickler.find_class("decimal", "Decimal") is Decimal
 
 
 def test_a_cache_folder_others_can_write_is_neither_read_nor_written(cache, loads):

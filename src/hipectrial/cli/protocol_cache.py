@@ -17,6 +17,9 @@ in about a tenth of that time. The cache cannot go stale:
 * What is stored is each model's declared fields (not its memo tables) and each CEL
   expression's source (compiled again when read), so the protocol read back is the one
   the loader returns, and equal to it (tested field by field).
+* The reader builds only classes defined in the module named (no dotted names reaching
+  through another module), and from :mod:`hipectrial.protocol` only its models, enums and
+  expressions; anything else makes the file count as corrupt.
 
 The cache lives in ``$HIPECTRIAL_CACHE_DIR`` or else ``$XDG_CACHE_HOME/hipectrial`` (by
 default ``~/.cache/hipectrial``), in a ``protocols`` folder of mode 0700; an empty
@@ -29,6 +32,7 @@ unreadable or corrupt file counts as absent and is replaced. The newest
 from __future__ import annotations
 
 import copyreg
+import enum
 import hashlib
 import io
 import os
@@ -85,7 +89,10 @@ def load_protocol_cached(path: Path | None = None) -> Protocol:
         return load_protocol(file)  # the loader reports the file's problem in its own words
     if folder is None:
         return parse_protocol(text, file.name)
-    entry = folder / f"{_key(raw, info)}.pickle"
+    try:
+        entry = folder / f"{_key(raw, info)}.pickle"
+    except OSError:  # a source file of the key cannot be read: no cache, a full load
+        return parse_protocol(text, file.name)
     cached = _read(entry)
     if cached is not None:
         return cached
@@ -143,9 +150,13 @@ class _Unpickler(pickle.Unpickler):
     """Builds only the protocol's own classes, dates and Decimals."""
 
     def find_class(self, module: str, name: str) -> Any:
+        own = module.startswith(_OWN_MODULES)
         found = super().find_class(module, name) if (
-            module.startswith(_OWN_MODULES) or (module, name) in _ALLOWED) else None
-        if not isinstance(found, type):
+            "." not in name and (own or (module, name) in _ALLOWED)) else None
+        # Only a class defined in that very module (no name reached through another module's
+        # attributes), and from the protocol's modules only its models, enums and expressions.
+        if not (isinstance(found, type) and found.__module__ == module
+                and (not own or issubclass(found, (BaseModel, enum.Enum, Expression)))):
             raise pickle.UnpicklingError(f"not a protocol class: {module}.{name}")
         return found
 
@@ -183,5 +194,7 @@ def _write(entry: Path, protocol: Protocol) -> None:
         kept = sorted(entry.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in kept[KEEP:]:
             old.unlink(missing_ok=True)
-    except OSError:
-        return  # a read-only or full disk costs the next command a full load, nothing more
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        # A read-only or full disk, or a value that cannot be stored, costs the next command
+        # a full load, nothing more.
+        return
