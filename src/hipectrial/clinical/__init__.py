@@ -55,7 +55,8 @@ if TYPE_CHECKING:
     )
     from hipectrial.clinical.surgery.rules import ClavienDindo, conversion_criteria
     from hipectrial.clinical.visits.deviations import DeviationReport, deviations
-    from hipectrial.clinical.visits.schedule import VisitSchedule, visit_schedule, visit_targets
+    from hipectrial.clinical.visits.schedule import VisitSchedule, visit_schedule
+    from hipectrial.clinical.visits.targets import visit_targets
 
 __all__ = [
     "BsaResult",
@@ -124,7 +125,8 @@ _EXPORTS = {
     "hipectrial.clinical.dosing.prescribe": ("prescribe", "prescribe_hipec"),
     "hipectrial.clinical.recist": ("Response", "best_overall_response", "check_baseline", "evaluate_recist"),
     "hipectrial.clinical.surgery.rules": ("ClavienDindo", "conversion_criteria"),
-    "hipectrial.clinical.visits.schedule": ("VisitSchedule", "visit_schedule", "visit_targets"),
+    "hipectrial.clinical.visits.schedule": ("VisitSchedule", "visit_schedule"),
+    "hipectrial.clinical.visits.targets": ("visit_targets",),
 }
 
 if not TYPE_CHECKING:

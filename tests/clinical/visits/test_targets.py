@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from hipectrial.clinical.visits.schedule import occurrence_days, visit_targets
+from hipectrial.clinical.visits.targets import occurrence_days, visit_targets
 from hipectrial.errors import InputError
 from hipectrial.protocol import load_protocol
 

@@ -59,10 +59,11 @@ clinical.md §9 (survival follow-up: status, subsequent therapy, recurrence).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hipectrial.clinical.visits.inputs import actual_by_key, branch_of, check_dates
+from hipectrial.clinical.visits.targets import occurrence_days
 from hipectrial.clinical.visits.types import (
     ActualVisit,
     Branch,
@@ -85,10 +86,8 @@ __all__ = [
     "VisitOccurrence",
     "VisitSchedule",
     "VisitStatus",
-    "occurrence_days",
-    "visit_schedule",
-    "visit_targets",
-]
+        "visit_schedule",
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,55 +287,6 @@ def visit_schedule(*, protocol: Protocol, cohort: str, branch: Branch | str | No
     steps.append(", ".join(f"{n} {s.value.replace('_', ' ')}" for s, n in counts.items() if n)
                  or "no visit can be scheduled yet")
     return VisitSchedule(as_of, cohort, chosen, tuple(occurrences), tuple(steps), tuple(stopped))
-
-
-def occurrence_days(visit: Visit) -> Iterator[tuple[int, int]]:
-    """(occurrence, day) of each occurrence of a visit that repeats every N days from its
-    anchor (or occurs once), in the visit timing's own day count: day ``timing.day + k x
-    every_days`` for occurrence ``k + 1``, up to the repeat's ``until_day``. Without an
-    ``until_day`` the sequence does not end: the caller stops at its own horizon.
-
-    >>> from hipectrial.protocol.regimen import Timing
-    >>> from hipectrial.protocol.schedule import Repeat
-    >>> ct = Visit(id="ct", name={"en": "CT", "zh": "CT"}, timing=Timing(anchor="hipec", day=42),
-    ...            repeat=Repeat(every_days=42, until_day=126), forms=["ct"])
-    >>> list(occurrence_days(ct))
-    [(1, 42), (2, 84), (3, 126)]
-    """
-    timing, repeat = visit.timing, visit.repeat
-    if repeat is None or repeat.every_days is None:
-        yield 1, timing.day
-        return
-    k = 0
-    while repeat.until_day is None or timing.day + k * repeat.every_days <= repeat.until_day:
-        yield k + 1, timing.day + k * repeat.every_days
-        k += 1
-
-
-def visit_targets(*, visit: Visit, anchor: dt.date, until: dt.date) -> list[tuple[int, dt.date]]:
-    """(occurrence, target date) of a visit counted from its anchor's date (the date of the
-    event or cycle start the visit's timing names), up to ``until`` inclusive: the target
-    dates :func:`visit_schedule` gives once that anchor has happened.
-
-    >>> import datetime as dt
-    >>> from hipectrial.protocol.regimen import Timing
-    >>> from hipectrial.protocol.schedule import Repeat
-    >>> ct = Visit(id="ct", name={"en": "CT", "zh": "CT"},
-    ...            timing=Timing(anchor="cycle_start", phase="induction", cycle=1, day=43),
-    ...            repeat=Repeat(every_days=42, until="surgery"), forms=["ct"])
-    >>> visit_targets(visit=ct, anchor=dt.date(2026, 3, 1), until=dt.date(2026, 6, 1))
-    [(1, datetime.date(2026, 4, 12)), (2, datetime.date(2026, 5, 24))]
-    """
-    if visit.repeat is not None and visit.repeat.per_cycle is not None:
-        raise InputError("visit", visit.id, "a visit that occurs once or every N days",
-                         "a per-cycle visit's dates follow its cycles: visit_schedule lists them")
-    found: list[tuple[int, dt.date]] = []
-    for occurrence, day in occurrence_days(visit):
-        when = anchor + _days(visit.timing.offset_days(day))
-        if when > until:
-            break
-        found.append((occurrence, when))
-    return found
 
 
 def _stop(visit: Visit, dates: TreatmentDates) -> tuple[dt.date, tuple[ScheduleEnd, ...]] | None:

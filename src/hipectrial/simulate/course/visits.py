@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from hipectrial.clinical import visit_schedule
-from hipectrial.clinical.visits.schedule import ActualVisit, Branch, TreatmentDates, visit_targets
+from hipectrial.clinical.visits.schedule import ActualVisit, Branch, TreatmentDates
+from hipectrial.clinical.visits.targets import visit_targets
 from hipectrial.data import Visit
 from hipectrial.protocol.schedule import Visit as VisitDef
 from hipectrial.simulate.course.common import Context, days
