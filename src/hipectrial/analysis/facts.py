@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hipectrial.clinical.course import first_hipec_dose, not_operated_phases
+from hipectrial.clinical.course import first_hipec_dose, hipec_given, not_operated_phases
 from hipectrial.data import (
     AdverseEvent,
     AssessmentMethod,
@@ -82,8 +82,8 @@ class Facts:
 
     @property
     def received_hipec(self) -> bool:
-        """The day-0 HIPEC dose was given (``given > 0``)."""
-        return self.hipec_dose is not None and self.hipec_dose.given > 0
+        """The day-0 HIPEC dose was given (:func:`hipectrial.clinical.course.hipec_given`)."""
+        return hipec_given(self.hipec_dose)
 
     @property
     def hipec_date(self) -> dt.date | None:

@@ -49,7 +49,8 @@ from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor, Timing
 
 __all__ = ["DltEvaluability", "DltReason", "DltWindowDates", "R0Count", "R0Reason", "day1_labs_in_time",
-           "dlt_evaluable", "dlt_window", "first_hipec_dose", "not_operated_phases", "planned_agents",
+           "dlt_evaluable", "dlt_window", "first_hipec_dose", "hipec_given", "not_operated_phases",
+           "planned_agents",
            "r0_as_counted", "received_hipec"]
 
 
@@ -363,5 +364,9 @@ def received_hipec(*, protocol: Protocol, doses: Iterable[DoseLike]) -> bool:
     >>> received_hipec(protocol=p, doses=[])
     False
     """
-    first = first_hipec_dose(protocol=protocol, doses=doses)
+    return hipec_given(first_hipec_dose(protocol=protocol, doses=doses))
+
+
+def hipec_given(first: DoseLike | None) -> bool:
+    """Whether the first HIPEC session's dose (:func:`first_hipec_dose`) was given, amount > 0."""
     return first is not None and first.given > 0
