@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.populations import dlt_status
 from hipectrial.analysis.surgical import end_of_treatment_date, outcome_known, r0_status
-from hipectrial.design import select_mtd, simon_decide
+from hipectrial.design import select_mtd_of, simon_decide
 from hipectrial.design.boin import BoinDesign
 from hipectrial.design.dose_finding import Action, DoseState
 from hipectrial.design.settings import boin_design_of, simon_design_of
@@ -269,8 +269,7 @@ def boin_cohorts(*, protocol: Protocol, part_a: Sequence[str], facts: Mapping[st
             if decision.action is Action.STOP:
                 selected = decision.selected
             elif number >= d.max_cohorts:
-                chosen = select_mtd(target=d.target, n=n, dlt=y, cutoff=d.elimination_cutoff,
-                                    min_n_eliminate=d.minimum_for_elimination, eliminated=eliminated)
+                chosen = select_mtd_of(d, n=n, dlt=y, eliminated=eliminated)
                 action, selected = Action.STOP.value, chosen.selected
                 reason = f"maximum number of cohorts ({d.max_cohorts})"
             elif decision.next_dose is not None:
@@ -300,9 +299,7 @@ def dose_finding_status(protocol: Protocol, part_a: Sequence[str], evaluable: Se
     current = str(facts[ordered[-1]].participant.dose_level) if ordered else None
     decided = next((c for c in reversed(cohorts) if c.action is not None), None)
     eliminated_ids = set(decided.eliminated) if decided is not None else set()
-    selection = select_mtd(target=d.target, n=n, dlt=dlt, cutoff=d.elimination_cutoff,
-                           min_n_eliminate=d.minimum_for_elimination,
-                           eliminated=[lid in eliminated_ids for lid in ids])
+    selection = select_mtd_of(d, n=n, dlt=dlt, eliminated=[lid in eliminated_ids for lid in ids])
     selected = decided.selected_level if decided is not None and decided.action == Action.STOP.value else None
     if decided is None:
         selection_reason = "no Part A cohort with every DLT outcome known yet: no BOIN decision"

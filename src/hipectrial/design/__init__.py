@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hipectrial.design.dose_finding import Action, Decision, DoseFindingDesign, DoseState
     from hipectrial.design.executor import run_grid
     from hipectrial.design.monitor import toxicity_monitor
-    from hipectrial.design.settings import boin_design_of, simon_design_of
+    from hipectrial.design.settings import boin_design_of, select_mtd_of, simon_design_of
     from hipectrial.design.simon import SimonDesign, evaluate_simon, simon_design
     from hipectrial.design.simon_inference import simon_decide, simon_estimate
     from hipectrial.design.threeplusthree import (
@@ -43,6 +43,7 @@ __all__ = [
     "evaluate_simon",
     "run_grid",
     "select_mtd",
+    "select_mtd_of",
     "simon_decide",
     "simon_design",
     "simon_design_of",
@@ -61,7 +62,7 @@ _EXPORTS = {
     "hipectrial.design.dose_finding": ("Action", "Decision", "DoseFindingDesign", "DoseState"),
     "hipectrial.design.executor": ("run_grid",),
     "hipectrial.design.monitor": ("toxicity_monitor",),
-    "hipectrial.design.settings": ("boin_design_of", "simon_design_of"),
+    "hipectrial.design.settings": ("boin_design_of", "select_mtd_of", "simon_design_of"),
     "hipectrial.design.simon": ("SimonDesign", "evaluate_simon", "simon_design"),
     "hipectrial.design.simon_inference": ("simon_decide", "simon_estimate"),
     "hipectrial.design.threeplusthree": ("ThreePlusThree", "threeplusthree_exact",

@@ -10,15 +10,17 @@ the protocol's numbers reach the design through one function each.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
-from hipectrial.design.boin import BoinDesign, boin_design
+from hipectrial.design.boin import BoinDesign, MtdSelection, boin_design, select_mtd
 from hipectrial.design.simon import SimonDesign, check_design
 
-__all__ = ["BoinSettings", "SimonSettings", "SimonStageSettings", "boin_design_of", "simon_design_of"]
+__all__ = ["BoinSettingsLike", "SimonSettingsLike", "SimonStageSettingsLike", "boin_design_of",
+           "select_mtd_of", "simon_design_of"]
 
 
-class BoinSettings(Protocol):
+class BoinSettingsLike(Protocol):
     """What a BOIN design is built from (the protocol's ``dose_finding.design``)."""
 
     @property
@@ -37,7 +39,7 @@ class BoinSettings(Protocol):
     def max_n(self) -> int: ...
 
 
-def boin_design_of(settings: BoinSettings) -> BoinDesign:
+def boin_design_of(settings: BoinSettingsLike) -> BoinDesign:
     """The BOIN design the settings state (target, phi1, phi2, elimination cut-off and its
     minimum count, the stop-at-dose count and the maximum sample size).
 
@@ -55,7 +57,26 @@ def boin_design_of(settings: BoinSettings) -> BoinDesign:
                        stop_n_at_dose=settings.stop_n_at_dose, max_n=settings.max_n)
 
 
-class SimonStageSettings(Protocol):
+def select_mtd_of(settings: BoinSettingsLike, *, n: Sequence[int], dlt: Sequence[int],
+                  eliminated: Sequence[bool]) -> MtdSelection:
+    """The dose the settings' BOIN design selects from the patients treated (``n``) and DLTs
+    (``dlt``) per level (0-based index, as :func:`~hipectrial.design.boin.select_mtd`), levels
+    ``eliminated`` excluded (:func:`~hipectrial.design.boin.select_mtd`
+    with the settings' target, elimination cut-off and its minimum count). Worked by hand:
+    estimates (y + 0.05) / (n + 0.1) = 0.008, 0.225, 0.661, already increasing; level 3 is
+    not eliminated (P(p > 0.3 | 2/3, Beta(1, 1)) = 0.916 <= 0.95); 0.225 is closest to 0.3.
+
+    >>> from types import SimpleNamespace
+    >>> seed = SimpleNamespace(target=0.3, phi1=0.18, phi2=0.42, elimination_cutoff=0.95,
+    ...                        minimum_for_elimination=3, stop_n_at_dose=9, max_n=18)
+    >>> select_mtd_of(seed, n=[6, 9, 3], dlt=[0, 2, 2], eliminated=[False, False, False]).selected
+    1
+    """
+    return select_mtd(target=settings.target, n=n, dlt=dlt, cutoff=settings.elimination_cutoff,
+                      min_n_eliminate=settings.minimum_for_elimination, eliminated=eliminated)
+
+
+class SimonStageSettingsLike(Protocol):
     """One stage's boundary: stop (or fail) when responses <= ``r`` among ``n``."""
 
     @property
@@ -64,16 +85,16 @@ class SimonStageSettings(Protocol):
     def r(self) -> int: ...
 
 
-class SimonSettings(Protocol):
+class SimonSettingsLike(Protocol):
     """What a Simon two-stage design is built from (the protocol's ``statistics.primary``)."""
 
     @property
-    def stage1(self) -> SimonStageSettings: ...
+    def stage1(self) -> SimonStageSettingsLike: ...
     @property
-    def total(self) -> SimonStageSettings: ...
+    def total(self) -> SimonStageSettingsLike: ...
 
 
-def simon_design_of(settings: SimonSettings) -> SimonDesign:
+def simon_design_of(settings: SimonSettingsLike) -> SimonDesign:
     """The Simon two-stage design the settings state, checked
     (:func:`hipectrial.design.simon.check_design`).
 

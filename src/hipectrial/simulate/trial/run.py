@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 from hipectrial.clinical.course import received_hipec
 from hipectrial.data import TrialData
-from hipectrial.design import select_mtd, simon_decide
+from hipectrial.design import select_mtd_of, simon_decide
 from hipectrial.design.dose_finding import Action, DoseState
 from hipectrial.design.settings import boin_design_of, simon_design_of
 from hipectrial.design.simon_inference import SimonAction
@@ -206,10 +206,7 @@ class _Run:
             if decision.action is Action.STOP:
                 selected, end = decision.selected, str(decision.reason)
             elif number == settings.max_cohorts:
-                chosen = select_mtd(target=settings.target, n=n, dlt=y,
-                                    cutoff=settings.elimination_cutoff,
-                                    min_n_eliminate=settings.minimum_for_elimination,
-                                    eliminated=eliminated)
+                chosen = select_mtd_of(settings, n=n, dlt=y, eliminated=eliminated)
                 selected, end = chosen.selected, f"maximum number of cohorts ({number})"
                 reason = end
             decisions.append(CohortDecision(
