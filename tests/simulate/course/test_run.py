@@ -103,6 +103,22 @@ def test_dlt_probability_zero_gives_no_dlt(protocol: Protocol) -> None:
     assert course.dlt_known_on == c1 + dt.timedelta(days=20)
 
 
+@pytest.mark.parametrize(("r1_share", "expected"), [(1.0, ResidualTumour.R1), (0.0, ResidualTumour.R2)])
+def test_r1_or_r2_of_a_cy0_non_r0_operation_is_the_scenarios_rate(
+        protocol: Protocol, r1_share: float, expected: ResidualTumour) -> None:
+    forced = params(**QUIET, **IMMORTAL, response={"cr": 0, "pr": 1, "sd": 0, "pd": 0},
+                    second_look_pci_change=[{"delta": -4, "probability": 1.0}],
+                    cytology_reversion_probability=0.0, ecog_worsening_probability=0.0,
+                    surgery_probability_if_eligible=1.0, r0_probability=0.0,
+                    cy1_at_surgery_probability=0.0, r1_probability_if_cy0=r1_share,
+                    measurable_disease_probability=1.0)
+    for seed in range(1, 6):
+        course = run(protocol, forced, seed=seed, cytology=Cytology.CY0)
+        (surgery,) = [s for s in course.surgeries if s.procedure == "conversion_surgery_hipec"]
+        assert surgery.r_status is expected
+        assert (surgery.cc_score is CcScore.CC0) == (expected is ResidualTumour.R1)
+
+
 def test_forced_surgery_and_r0_follow_the_conventions(protocol: Protocol) -> None:
     forced = params(**QUIET, **IMMORTAL, response={"cr": 0, "pr": 1, "sd": 0, "pd": 0},
                     second_look_pci_change=[{"delta": -4, "probability": 1.0}],
