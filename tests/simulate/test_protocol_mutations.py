@@ -219,3 +219,26 @@ def test_lab_values_have_the_amended_precision() -> None:
         assert all(v == v.quantize(Decimal("0.1") if code == "NEUT" else Decimal(1))
                    for v in values), (code, values)
     assert any(v != v.quantize(Decimal(1)) for v in by_code["NEUT"])
+
+
+@pytest.mark.parametrize(("max_delay", "checks"), [(21, 4), (14, 3), (20, 3)])
+def test_day1_rechecks_stop_at_the_protocols_maximum_delay(max_delay: int, checks: int) -> None:
+    """PD §Day-1 retreatment criteria: delay one week and re-check; a delay beyond
+    ``max_delay_days`` (seed: 3 weeks) stops. With a criterion nobody meets, cycle 1 is
+    checked on delay days 0, 7, ... up to the maximum and never later (the old simulator
+    re-checked 8 times: 49 days of delay)."""
+    def never_met(data: dict[str, Any]) -> None:
+        retreatment = data["dose_modifications"]["retreatment"]
+        _by_id(retreatment["criteria"], "anc")["expression"] = "anc >= 1000"
+        retreatment["max_delay_days"] = max_delay
+
+    protocol = amended(never_met)
+    for seed in (1, 2, 3):
+        course = run(protocol, params(**QUIET, **IMMORTAL), seed=seed)
+        check_dates = sorted({lab.date for lab in course.lab_results})
+        assert len(check_dates) == checks
+        gaps = {(b - a).days for a, b in itertools.pairwise(check_dates)}
+        assert gaps == {7}
+        assert (check_dates[-1] - check_dates[0]).days <= max_delay
+        assert not [d for d in course.doses if d.phase is not None]
+        assert course.participant.off_treatment_reason == "toxicity"

@@ -44,8 +44,16 @@ from hipectrial.simulate.course.labs import (
 )
 from hipectrial.simulate.scenario.course import CourseParameters
 
-MAX_CHECKS = 8   # day-1 re-checks of one cycle before treatment stops (toxicity)
 _CACHE_LIMIT = 200_000   # entries of one protocol's prescription / decision memo
+
+
+def day1_checks(protocol: Protocol) -> int:
+    """Day-1 checks of one cycle before treatment stops (toxicity): the first check and one
+    re-check per ``delay_days`` up to the protocol's ``max_delay_days`` (seed: 7 and 21 ->
+    checks on days 0, 7, 14 and 21 of delay). A further delay would exceed the maximum; the
+    dosing engine then discontinues the responsible agent, and the simulator ends treatment."""
+    rt = protocol.dose_modifications.retreatment
+    return rt.max_delay_days // rt.delay_days + 1
 
 
 def _memo(protocol: Protocol, name: str) -> dict[tuple[object, ...], Any]:
