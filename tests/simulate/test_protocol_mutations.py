@@ -20,8 +20,10 @@ import yaml
 from tests.simulate.course.helpers import IMMORTAL, QUIET, errors, params, run
 
 from hipectrial.data import Cytology
+from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, parse_protocol, seed_protocol_path
 from hipectrial.simulate.course.run import Course
+from hipectrial.simulate.course.timeline import follow_up_days
 
 SD = {"cr": 0.0, "pr": 0.0, "sd": 1.0, "pd": 0.0}
 # Operated: PR, conversion criteria met, always operated (as test_course's forced surgery).
@@ -242,3 +244,33 @@ def test_day1_rechecks_stop_at_the_protocols_maximum_delay(max_delay: int, check
         assert (check_dates[-1] - check_dates[0]).days <= max_delay
         assert not [d for d in course.doses if d.phase is not None]
         assert course.participant.off_treatment_reason == "toxicity"
+
+
+def test_follow_up_length_is_the_schedules_last_day(protocol: Protocol) -> None:
+    """PD §Treatment flow 7: follow-up to 5 years; the protocol states it as the last day of
+    its repeating visits (seed: day 1826). Shorten the schedule and the simulated
+    participant completes follow-up on the amended last day."""
+    assert follow_up_days(protocol) == 1826
+
+    def four_years(data: dict[str, Any]) -> None:
+        for visit_id in ("follow-up-6-monthly", "tumour-assessment-postop"):
+            _by_id(data["visits"], visit_id)["repeat"]["until_day"] = 1461
+
+    amended_protocol = amended(four_years)
+    assert follow_up_days(amended_protocol) == 1461
+    course = run(amended_protocol, params(**QUIET, **IMMORTAL, response=SD))
+    participant = course.participant
+    assert participant.off_study_reason == "completed_follow_up"
+    assert participant.off_study_date == participant.registration_date + dt.timedelta(days=1461)
+
+
+def test_a_protocol_without_a_last_day_has_no_follow_up_length(protocol: Protocol) -> None:
+    def no_until_day(data: dict[str, Any]) -> None:
+        for visit in data["visits"]:
+            repeat = visit.get("repeat") or {}
+            if "until_day" in repeat:
+                del repeat["until_day"]
+                repeat["until"] = "end_of_treatment"
+
+    with pytest.raises(InputError, match="until_day"):
+        follow_up_days(amended(no_until_day))

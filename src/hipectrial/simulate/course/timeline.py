@@ -13,9 +13,28 @@ from collections.abc import Mapping, Sequence
 from hipectrial.clinical.course import DltWindowDates, dlt_window
 from hipectrial.clinical.visits.schedule import TreatmentDates
 from hipectrial.errors import InputError
+from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor, Phase, Timing
 from hipectrial.protocol.schedule import Visit as VisitDef
 from hipectrial.simulate.course.common import Context, days
+
+
+def follow_up_days(protocol: Protocol) -> int:
+    """How long the protocol follows a participant, in days: the last day of its schedule,
+    the largest ``repeat.until_day`` of its visits (seed: 1826, the 6-monthly follow-up to
+    5 years, PD §Treatment flow 7).
+
+    Raises
+    ------
+    InputError
+        The protocol has no visit repeating until a day.
+    """
+    last = [v.repeat.until_day for v in protocol.visits
+            if v.repeat is not None and v.repeat.until_day is not None]
+    if not last:
+        raise InputError("protocol.visits", None, "a visit repeating until a day (repeat.until_day)",
+                         "the follow-up length is the schedule's last day")
+    return max(last)
 
 
 def anchor_date(ctx: Context, timing: Timing) -> dt.date | None:
