@@ -274,3 +274,43 @@ def test_a_protocol_without_a_last_day_has_no_follow_up_length(protocol: Protoco
 
     with pytest.raises(InputError, match="until_day"):
         follow_up_days(amended(no_until_day))
+
+
+def _lvef_visits(course: Course) -> list[tuple[int, dt.date | None]]:
+    return [(v.repeat, v.planned_date) for v in course.visits if v.visit_id == "lvef-monitoring"]
+
+
+def test_lvef_monitoring_follows_its_visits_anchor() -> None:
+    """The lvef-monitoring visit counts from its own timing: amended to day 100 after HIPEC
+    (seed: induction cycle 1 day 85), the echo records follow."""
+    def from_hipec(data: dict[str, Any]) -> None:
+        _by_id(data["visits"], "lvef-monitoring")["timing"] = {
+            "anchor": "hipec", "day": 100, "window_before": 7, "window_after": 7}
+
+    protocol = amended(from_hipec)
+    course = run(protocol, params(**QUIET, **IMMORTAL, response=SD), her2=True)
+    hipec = next(s.date for s in course.surgeries if s.procedure == "diagnostic_laparoscopy_hipec")
+    planned = _lvef_visits(course)
+    assert planned[:2] == [(1, hipec + dt.timedelta(days=100)), (2, hipec + dt.timedelta(days=184))]
+    echoes = [r for r in course.form_records
+              if r.form_id == "echocardiography" and r.visit_id == "lvef-monitoring"]
+    assert len(echoes) == len(planned)
+    for v in course.visits:   # no late visits (QUIET): done within 3 days of the amended target
+        if v.visit_id == "lvef-monitoring":
+            assert v.planned_date is not None
+            assert v.actual_date is not None
+            assert abs((v.actual_date - v.planned_date).days) <= 3
+
+
+def test_lvef_monitoring_only_for_the_protocols_cohorts() -> None:
+    """Amended to monitor only HER2-negative participants, a HER2-positive participant (on
+    trastuzumab) has no lvef-monitoring echo."""
+    def negative_only(data: dict[str, Any]) -> None:
+        _by_id(data["visits"], "lvef-monitoring")["cohorts"] = ["HER2-negative"]
+
+    course = run(amended(negative_only), params(**QUIET, **IMMORTAL, response=SD), her2=True)
+    assert not _lvef_visits(course)
+    assert not [r for r in course.form_records if r.visit_id == "lvef-monitoring"]
+    seed = run(parse_protocol(seed_protocol_path().read_text(encoding="utf-8"), "seed.yaml"),
+               params(**QUIET, **IMMORTAL, response=SD), her2=True)
+    assert _lvef_visits(seed)
