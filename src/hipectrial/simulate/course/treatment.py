@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from hipectrial.clinical import decide_modifications, prescribe, prescribe_hipec
+from hipectrial.clinical.body import body_limits
 from hipectrial.clinical.dosing.inputs import (
     AgentState,
     AgentStatus,
@@ -265,8 +266,9 @@ class Treatment:
         if sd > 0 and float(rng.random()) < self.ctx.params.weight_change_probability:
             change = float(rng.normal(0.0, sd)) / 100.0
             new = float(self.ctx.weight_kg) * (1.0 + change)
-            self.ctx.weight_kg = (Decimal(repr(new)) * 2).quantize(Decimal(1), ROUND_HALF_UP) / 2
-            self.ctx.weight_kg = max(Decimal(30), self.ctx.weight_kg).quantize(Decimal("0.1"))
+            low, high = body_limits(self.ctx.protocol).weight_kg   # the CRF's weight_kg range
+            weight = (Decimal(repr(new)) * 2).quantize(Decimal(1), ROUND_HALF_UP) / 2
+            self.ctx.weight_kg = min(high, max(low, weight)).quantize(Decimal("0.1"))
 
     def day1(self, phase: str, number: int, when: dt.date, late: int) -> str:
         """One day-1 check. Returns ``given``, ``delayed`` or ``stopped`` (no agent left)."""
