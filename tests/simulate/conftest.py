@@ -5,8 +5,8 @@ fake course for testing the orchestration alone (the real one is
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
