@@ -20,8 +20,10 @@ import yaml
 from tests.simulate.course.helpers import IMMORTAL, QUIET, errors, params, run
 
 from hipectrial.data import Cytology
+from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, parse_protocol, seed_protocol_path
 from hipectrial.simulate.course.run import Course
+from hipectrial.simulate.course.timeline import follow_up_days
 
 SD = {"cr": 0.0, "pr": 0.0, "sd": 1.0, "pd": 0.0}
 # Operated: PR, conversion criteria met, always operated (as test_course's forced surgery).
@@ -219,3 +221,96 @@ def test_lab_values_have_the_amended_precision() -> None:
         assert all(v == v.quantize(Decimal("0.1") if code == "NEUT" else Decimal(1))
                    for v in values), (code, values)
     assert any(v != v.quantize(Decimal(1)) for v in by_code["NEUT"])
+
+
+@pytest.mark.parametrize(("max_delay", "checks"), [(21, 4), (14, 3), (20, 3)])
+def test_day1_rechecks_stop_at_the_protocols_maximum_delay(max_delay: int, checks: int) -> None:
+    """PD §Day-1 retreatment criteria: delay one week and re-check; a delay beyond
+    ``max_delay_days`` (seed: 3 weeks) stops. With a criterion nobody meets, cycle 1 is
+    checked on delay days 0, 7, ... up to the maximum and never later (the old simulator
+    re-checked 8 times: 49 days of delay)."""
+    def never_met(data: dict[str, Any]) -> None:
+        retreatment = data["dose_modifications"]["retreatment"]
+        _by_id(retreatment["criteria"], "anc")["expression"] = "anc >= 1000"
+        retreatment["max_delay_days"] = max_delay
+
+    protocol = amended(never_met)
+    for seed in (1, 2, 3):
+        course = run(protocol, params(**QUIET, **IMMORTAL), seed=seed)
+        check_dates = sorted({lab.date for lab in course.lab_results})
+        assert len(check_dates) == checks
+        gaps = {(b - a).days for a, b in itertools.pairwise(check_dates)}
+        assert gaps == {7}
+        assert (check_dates[-1] - check_dates[0]).days <= max_delay
+        assert not [d for d in course.doses if d.phase is not None]
+        assert course.participant.off_treatment_reason == "toxicity"
+
+
+def test_follow_up_length_is_the_schedules_last_day(protocol: Protocol) -> None:
+    """PD §Treatment flow 7: follow-up to 5 years; the protocol states it as the last day of
+    its repeating visits (seed: day 1826). Shorten the schedule and the simulated
+    participant completes follow-up on the amended last day."""
+    assert follow_up_days(protocol) == 1826
+
+    def four_years(data: dict[str, Any]) -> None:
+        for visit_id in ("follow-up-6-monthly", "tumour-assessment-postop"):
+            _by_id(data["visits"], visit_id)["repeat"]["until_day"] = 1461
+
+    amended_protocol = amended(four_years)
+    assert follow_up_days(amended_protocol) == 1461
+    course = run(amended_protocol, params(**QUIET, **IMMORTAL, response=SD))
+    participant = course.participant
+    assert participant.off_study_reason == "completed_follow_up"
+    assert participant.off_study_date == participant.registration_date + dt.timedelta(days=1461)
+
+
+def test_a_protocol_without_a_last_day_has_no_follow_up_length(protocol: Protocol) -> None:
+    def no_until_day(data: dict[str, Any]) -> None:
+        for visit in data["visits"]:
+            repeat = visit.get("repeat") or {}
+            if "until_day" in repeat:
+                del repeat["until_day"]
+                repeat["until"] = "end_of_treatment"
+
+    with pytest.raises(InputError, match="until_day"):
+        follow_up_days(amended(no_until_day))
+
+
+def _lvef_visits(course: Course) -> list[tuple[int, dt.date | None]]:
+    return [(v.repeat, v.planned_date) for v in course.visits if v.visit_id == "lvef-monitoring"]
+
+
+def test_lvef_monitoring_follows_its_visits_anchor() -> None:
+    """The lvef-monitoring visit counts from its own timing: amended to day 100 after HIPEC
+    (seed: induction cycle 1 day 85), the echo records follow."""
+    def from_hipec(data: dict[str, Any]) -> None:
+        _by_id(data["visits"], "lvef-monitoring")["timing"] = {
+            "anchor": "hipec", "day": 100, "window_before": 7, "window_after": 7}
+
+    protocol = amended(from_hipec)
+    course = run(protocol, params(**QUIET, **IMMORTAL, response=SD), her2=True)
+    hipec = next(s.date for s in course.surgeries if s.procedure == "diagnostic_laparoscopy_hipec")
+    planned = _lvef_visits(course)
+    assert planned[:2] == [(1, hipec + dt.timedelta(days=100)), (2, hipec + dt.timedelta(days=184))]
+    echoes = [r for r in course.form_records
+              if r.form_id == "echocardiography" and r.visit_id == "lvef-monitoring"]
+    assert len(echoes) == len(planned)
+    for v in course.visits:   # no late visits (QUIET): done within 3 days of the amended target
+        if v.visit_id == "lvef-monitoring":
+            assert v.planned_date is not None
+            assert v.actual_date is not None
+            assert abs((v.actual_date - v.planned_date).days) <= 3
+
+
+def test_lvef_monitoring_only_for_the_protocols_cohorts() -> None:
+    """Amended to monitor only HER2-negative participants, a HER2-positive participant (on
+    trastuzumab) has no lvef-monitoring echo."""
+    def negative_only(data: dict[str, Any]) -> None:
+        _by_id(data["visits"], "lvef-monitoring")["cohorts"] = ["HER2-negative"]
+
+    course = run(amended(negative_only), params(**QUIET, **IMMORTAL, response=SD), her2=True)
+    assert not _lvef_visits(course)
+    assert not [r for r in course.form_records if r.visit_id == "lvef-monitoring"]
+    seed = run(parse_protocol(seed_protocol_path().read_text(encoding="utf-8"), "seed.yaml"),
+               params(**QUIET, **IMMORTAL, response=SD), her2=True)
+    assert _lvef_visits(seed)

@@ -63,7 +63,7 @@ def params(**changes: Any) -> CourseParameters:
 
 
 def run(protocol: Protocol, p: CourseParameters | None = None, *, seed: int = 1,
-        dlt_probability: float = 0.0, horizon_days: int = 1826, **enrol: Any) -> Course:
+        dlt_probability: float = 0.0, horizon_days: int | None = None, **enrol: Any) -> Course:
     return simulate_course(protocol=protocol, params=p or default_params(), enrolment=enrolment(**enrol),
                            dlt_probability=dlt_probability, rng=np.random.default_rng(seed),
                            horizon_days=horizon_days)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import pytest
-from tests.simulate.course.helpers import IMMORTAL, QUIET, errors, params, run
+from tests.simulate.course.helpers import IMMORTAL, QUIET, enrolment, errors, params, run
 
 from hipectrial.data import AssessmentMethod, CcScore, Cytology, ResidualTumour, VitalStatus
 from hipectrial.protocol import Protocol
+from hipectrial.simulate.course.run import simulate_course
 
 SD = {"cr": 0.0, "pr": 0.0, "sd": 1.0, "pd": 0.0}
 
@@ -103,6 +106,22 @@ def test_dlt_probability_zero_gives_no_dlt(protocol: Protocol) -> None:
     assert course.dlt_known_on == c1 + dt.timedelta(days=20)
 
 
+@pytest.mark.parametrize(("r1_share", "expected"), [(1.0, ResidualTumour.R1), (0.0, ResidualTumour.R2)])
+def test_r1_or_r2_of_a_cy0_non_r0_operation_is_the_scenarios_rate(
+        protocol: Protocol, r1_share: float, expected: ResidualTumour) -> None:
+    forced = params(**QUIET, **IMMORTAL, response={"cr": 0, "pr": 1, "sd": 0, "pd": 0},
+                    second_look_pci_change=[{"delta": -4, "probability": 1.0}],
+                    cytology_reversion_probability=0.0, ecog_worsening_probability=0.0,
+                    surgery_probability_if_eligible=1.0, r0_probability=0.0,
+                    cy1_at_surgery_probability=0.0, r1_probability_if_cy0=r1_share,
+                    measurable_disease_probability=1.0)
+    for seed in range(1, 6):
+        course = run(protocol, forced, seed=seed, cytology=Cytology.CY0)
+        (surgery,) = [s for s in course.surgeries if s.procedure == "conversion_surgery_hipec"]
+        assert surgery.r_status is expected
+        assert (surgery.cc_score is CcScore.CC0) == (expected is ResidualTumour.R1)
+
+
 def test_forced_surgery_and_r0_follow_the_conventions(protocol: Protocol) -> None:
     forced = params(**QUIET, **IMMORTAL, response={"cr": 0, "pr": 1, "sd": 0, "pd": 0},
                     second_look_pci_change=[{"delta": -4, "probability": 1.0}],
@@ -158,3 +177,24 @@ def test_visits_have_planned_dates_and_missed_visits_have_no_record(protocol: Pr
     assert "induction-cycle" in scheduled          # treatment visits are never missed
     assert all(v.planned_date is not None for v in course.visits
                if v.visit_id not in ("progression", "death", "end-of-study"))
+
+
+@pytest.mark.parametrize(("start", "limit"), [("26.0", Decimal(25)), ("245.0", Decimal(250))])
+def test_simulated_weight_stays_in_the_crfs_weight_range(protocol: Protocol, start: str,
+                                                         limit: Decimal) -> None:
+    """The CRF field weight_kg accepts 25-250 kg (the protocol's forms); a weight drifting
+    past either end is recorded at that end (the old simulator clamped at 30 kg, below
+    which the CRF still accepts a weight, and not at all above)."""
+    drifting = params(**{**QUIET, "weight_change_probability": 1.0, "weight_change_sd_percent": 20.0},
+                      **IMMORTAL, response={"cr": 0, "pr": 0, "sd": 1, "pd": 0})
+    base = enrolment()
+    person = dataclasses.replace(base, profile=dataclasses.replace(base.profile, weight_kg=Decimal(start)))
+    reached = False
+    for seed in (1, 2, 3):
+        course = simulate_course(protocol=protocol, params=drifting, enrolment=person, dlt_probability=0.0,
+                                 rng=np.random.default_rng(seed))
+        weights = [r.values["weight_kg"] for r in course.form_records if r.form_id == "vital_signs"]
+        assert len(weights) > 10
+        assert all(isinstance(w, Decimal) and Decimal(25) <= w <= Decimal(250) for w in weights)
+        reached = reached or limit in weights
+    assert reached

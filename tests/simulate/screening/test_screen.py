@@ -8,11 +8,12 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from hipectrial.clinical import EligibilityResult, EligibilityStatus, evaluate_eligibility
 from hipectrial.data import TrialData
 from hipectrial.protocol import Protocol
-from hipectrial.simulate.scenario.world import Scenario
+from hipectrial.simulate.scenario.world import Scenario, load_scenario
 from hipectrial.simulate.screening.accrual import STREAM_SCREENING, ArrivalStream, stream
 from hipectrial.simulate.screening.screen import (
     Screening,
@@ -210,3 +211,27 @@ def test_verdicts_recomputed_from_the_data_match_the_registrations(
         elif p.off_study_reason == "screen_failure":
             assert verdict.status is EligibilityStatus.INELIGIBLE
             assert verdict.failed
+
+
+def test_tumour_mixes_come_from_the_scenario(protocol: Protocol, default_scenario: Scenario) -> None:
+    data = default_scenario.model_dump()
+    data["baseline"]["tumour"].update(
+        her2_positive_ihc3=0.0, her2_negative_ihc={"ihc1plus": 1.0}, histology={"mucinous": 1.0},
+        lauren={"intestinal": 1.0}, ascites={"massive": 1.0})
+    scenario = with_changes(default_scenario, baseline=data["baseline"], her2_positive=0.5)
+    screenings = _screen_many(protocol, scenario, 40)
+    diagnoses = [s.draw.forms["diagnosis"] for s in screenings]
+    assert {d["lauren_type"] for d in diagnoses} == {"intestinal"}
+    assert {d["ascites_baseline"] for d in diagnoses} == {"massive"}
+    assert {d["histology"] for d in diagnoses} <= {"mucinous", "not_adenocarcinoma"}
+    ihc = {(s.draw.her2_positive, s.draw.forms["biomarkers"]["her2_ihc"]) for s in screenings}
+    assert ihc == {(True, "ihc2plus"), (False, "ihc1plus")}
+
+
+def test_the_tumour_mixes_have_no_code_default(default_scenario: Scenario) -> None:
+    data = default_scenario.model_dump()
+    del data["baseline"]["tumour"]["lauren"]
+    with pytest.raises(ValidationError, match="lauren"):
+        Scenario.model_validate(data)
+    for name in ("toxic", "ineffective"):  # inherited from default through extends
+        assert load_scenario(name).baseline.tumour == default_scenario.baseline.tumour

@@ -205,7 +205,7 @@ def resection(ctx: Context, pci: int) -> Resection:
     if float(rng.random()) < params.cy1_at_surgery_probability:
         # Cytology positive at surgery: counts as R1 whatever the margins (PD §Endpoints).
         return Resection(ResidualTumour.R1, CcScore.CC0, Cytology.CY1, _pathology(ctx))
-    if float(rng.random()) < 0.5:
+    if float(rng.random()) < params.r1_probability_if_cy0:
         return Resection(ResidualTumour.R1, CcScore.CC0, Cytology.CY0, _pathology(ctx))
     cc = (CcScore.CC1, CcScore.CC2)[int(rng.integers(2))]
     return Resection(ResidualTumour.R2, cc, Cytology.CY0, _pathology(ctx))

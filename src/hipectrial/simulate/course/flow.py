@@ -41,7 +41,7 @@ from hipectrial.simulate.course.timeline import (
     target_date,
     treatment_dates,
 )
-from hipectrial.simulate.course.treatment import MAX_CHECKS, Treatment
+from hipectrial.simulate.course.treatment import Treatment, day1_checks
 from hipectrial.simulate.course.visits import Done, attend, visit_def
 from hipectrial.simulate.scenario.course import OperationRisk
 
@@ -182,7 +182,7 @@ class Flow:
         """One cycle: day-1 checks until given (delays of 7 days), or None when stopped."""
         ctx = self.ctx
         check = due + days(int(ctx.rng.integers(-1, 2)))
-        for k in range(MAX_CHECKS):
+        for k in range(day1_checks(ctx.protocol)):
             if check >= self.stop_date() or not ctx.alive_and_followed(check):
                 return None
             if k == 0:

@@ -10,7 +10,8 @@ from hipectrial.data import ClavienDindo, FollowUp, VitalStatus
 from hipectrial.simulate.course.common import days
 from hipectrial.simulate.course.disease import ct
 from hipectrial.simulate.course.flow import Flow
-from hipectrial.simulate.course.visits import attend, targets
+from hipectrial.simulate.course.timeline import anchor_date
+from hipectrial.simulate.course.visits import attend, targets, visit_def
 
 
 def _end_of_treatment(flow: Flow) -> tuple[dt.date | None, bool]:
@@ -186,13 +187,19 @@ def _end_of_study(flow: Flow) -> None:
 
 
 def _lvef(flow: Flow, eot: dt.date | None) -> None:
+    """The ``lvef-monitoring`` visits: for the cohorts the protocol names, counted from the
+    visit's own anchor (seed: induction cycle 1 day 1, every 84 days until the end of
+    treatment)."""
     ctx = flow.ctx
+    visit = visit_def(ctx, "lvef-monitoring")
     lvef = ctx.enrolment.profile.lvef_percent
-    starts = ctx.cycle_starts.get("induction", [])
-    if lvef is None or not starts or "trastuzumab" not in flow.tx.cohort_agents:
+    if visit.cohorts is not None and ctx.cohort not in visit.cohorts:
+        return
+    anchor = anchor_date(ctx, visit.timing)
+    if lvef is None or anchor is None:
         return
     until = min(ctx.end(), (eot or ctx.end()) - days(1))
-    for n, planned in targets(ctx, "lvef-monitoring", starts[0], until):
+    for n, planned in targets(ctx, visit.id, anchor, until):
         done = attend(ctx, "lvef-monitoring", n, planned)
         if done is None or done.actual > until:
             continue

@@ -32,6 +32,7 @@ from hipectrial.simulate.course.common import Context, days
 from hipectrial.simulate.course.deaths import fatal_episode
 from hipectrial.simulate.course.flow import Flow
 from hipectrial.simulate.course.followup import follow_up
+from hipectrial.simulate.course.timeline import follow_up_days
 from hipectrial.simulate.course.truncate import truncate
 from hipectrial.simulate.course.visits import visit_records
 from hipectrial.simulate.scenario.course import CourseParameters
@@ -78,7 +79,7 @@ class Course:
 
 def simulate_course(*, protocol: Protocol, params: CourseParameters, enrolment: Enrolment,
                     dlt_probability: float, rng: np.random.Generator,
-                    horizon_days: int = 1826) -> Course:
+                    horizon_days: int | None = None) -> Course:
     """Simulate one registered participant's course.
 
     Parameters
@@ -94,7 +95,8 @@ def simulate_course(*, protocol: Protocol, params: CourseParameters, enrolment: 
     rng
         The random generator; the same state and inputs give the same course.
     horizon_days
-        Follow the participant at most this many days after registration.
+        Follow the participant at most this many days after registration; None: the
+        protocol's follow-up length (:func:`~hipectrial.simulate.course.timeline.follow_up_days`).
 
     Returns
     -------
@@ -107,6 +109,8 @@ def simulate_course(*, protocol: Protocol, params: CourseParameters, enrolment: 
     """
     if not 0.0 <= dlt_probability <= 1.0:
         raise InputError("dlt_probability", dlt_probability, "a probability in [0, 1]")
+    if horizon_days is None:
+        horizon_days = follow_up_days(protocol)
     if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 1:
         raise InputError("horizon_days", horizon_days, "a whole number of days >= 1")
     horizon = enrolment.registration_date + days(horizon_days)
@@ -181,7 +185,7 @@ def _participant(ctx: Context, flow: Flow) -> Participant:
         off_study, off_study_reason = ctx.death, "death"
     elif ctx.dropout is not None:
         off_study, off_study_reason = ctx.dropout, ctx.dropout_reason
-    elif (ctx.horizon - ctx.enrolment.registration_date).days >= 1826:
+    elif (ctx.horizon - ctx.enrolment.registration_date).days >= follow_up_days(ctx.protocol):
         off_study, off_study_reason = ctx.horizon, "completed_follow_up"
     off_treatment = ctx.last_dose if ctx.off_treatment_reason is not None else None
     return Participant(

@@ -13,21 +13,52 @@ from collections.abc import Mapping, Sequence
 from hipectrial.clinical.course import DltWindowDates, dlt_window
 from hipectrial.clinical.visits.schedule import TreatmentDates
 from hipectrial.errors import InputError
+from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor, Phase, Timing
 from hipectrial.protocol.schedule import Visit as VisitDef
 from hipectrial.simulate.course.common import Context, days
 
 
+def follow_up_days(protocol: Protocol) -> int:
+    """How long the protocol follows a participant, in days: the last day of its schedule,
+    the largest ``repeat.until_day`` of its visits (seed: 1826, the 6-monthly follow-up to
+    5 years, PD §Treatment flow 7).
+
+    Raises
+    ------
+    InputError
+        The protocol has no visit repeating until a day.
+    """
+    last = [v.repeat.until_day for v in protocol.visits
+            if v.repeat is not None and v.repeat.until_day is not None]
+    if not last:
+        raise InputError("protocol.visits", None, "a visit repeating until a day (repeat.until_day)",
+                         "the follow-up length is the schedule's last day")
+    return max(last)
+
+
 def anchor_date(ctx: Context, timing: Timing) -> dt.date | None:
-    """The date a timing counts from, or None while that event has not happened (a cycle
-    not given, no surgery)."""
+    """The date a timing counts from, from the participant's :class:`TreatmentDates`
+    (:func:`treatment_dates`); None while that event has not happened (a cycle not given, no
+    surgery, treatment not ended).
+
+    Raises
+    ------
+    InputError
+        A ``cycle_start`` timing without its phase and cycle, or an anchor that is not one
+        date (``event``).
+    """
+    dates = treatment_dates(ctx)
     if timing.anchor is Anchor.CYCLE_START:
-        starts = ctx.cycle_starts.get(timing.phase or "", [])
-        cycle = timing.cycle or 1
-        return starts[cycle - 1] if len(starts) >= cycle else None
-    dates = {Anchor.REGISTRATION: ctx.enrolment.registration_date, Anchor.HIPEC: ctx.hipec,
-             Anchor.SURGERY: ctx.surgery}
-    return dates.get(timing.anchor)
+        if timing.phase is None or timing.cycle is None:
+            raise InputError("timing", timing, "a cycle_start timing naming its phase and cycle")
+        starts = dates.cycle_starts.get(timing.phase, ())
+        return starts[timing.cycle - 1] if len(starts) >= timing.cycle else None
+    try:
+        return dates.event(timing.anchor)
+    except KeyError:
+        raise InputError("timing.anchor", timing.anchor.value, "an event with one date or cycle_start",
+                         "an 'event' timing has no date to count from") from None
 
 
 def target_date(ctx: Context, timing: Timing) -> dt.date | None:
@@ -58,11 +89,14 @@ def in_window(ctx: Context, planned: dt.date, timing: Timing) -> dt.date:
 def treatment_dates(ctx: Context,
                     cycle_starts: Mapping[str, Sequence[dt.date]] | None = None) -> TreatmentDates:
     """The participant's dates as the clinical rules take them (``cycle_starts`` replaces the
-    actual cycle starts, e.g. by planned ones)."""
+    actual cycle starts, e.g. by planned ones). The last dose is known once treatment has
+    stopped; the end of treatment is decided after the timeline (``followup``), so it is
+    ``None`` here."""
     starts = ctx.cycle_starts if cycle_starts is None else cycle_starts
+    last_dose = ctx.last_dose if ctx.off_treatment_reason is not None else None
     return TreatmentDates(registration=ctx.enrolment.registration_date, hipec=ctx.hipec,
                           cycle_starts={k: tuple(v) for k, v in starts.items() if v},
-                          surgery=ctx.surgery, death=ctx.death)
+                          surgery=ctx.surgery, last_dose=last_dose, death=ctx.death)
 
 
 def dlt_window_dates(ctx: Context) -> DltWindowDates:

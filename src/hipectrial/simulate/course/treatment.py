@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from hipectrial.clinical import decide_modifications, prescribe, prescribe_hipec
+from hipectrial.clinical.body import body_limits
 from hipectrial.clinical.dosing.inputs import (
     AgentState,
     AgentStatus,
@@ -44,8 +45,16 @@ from hipectrial.simulate.course.labs import (
 )
 from hipectrial.simulate.scenario.course import CourseParameters
 
-MAX_CHECKS = 8   # day-1 re-checks of one cycle before treatment stops (toxicity)
 _CACHE_LIMIT = 200_000   # entries of one protocol's prescription / decision memo
+
+
+def day1_checks(protocol: Protocol) -> int:
+    """Day-1 checks of one cycle before treatment stops (toxicity): the first check and one
+    re-check per ``delay_days`` up to the protocol's ``max_delay_days`` (seed: 7 and 21 ->
+    checks on days 0, 7, 14 and 21 of delay). A further delay would exceed the maximum; the
+    dosing engine then discontinues the responsible agent, and the simulator ends treatment."""
+    rt = protocol.dose_modifications.retreatment
+    return rt.max_delay_days // rt.delay_days + 1
 
 
 def _memo(protocol: Protocol, name: str) -> dict[tuple[object, ...], Any]:
@@ -257,8 +266,9 @@ class Treatment:
         if sd > 0 and float(rng.random()) < self.ctx.params.weight_change_probability:
             change = float(rng.normal(0.0, sd)) / 100.0
             new = float(self.ctx.weight_kg) * (1.0 + change)
-            self.ctx.weight_kg = (Decimal(repr(new)) * 2).quantize(Decimal(1), ROUND_HALF_UP) / 2
-            self.ctx.weight_kg = max(Decimal(30), self.ctx.weight_kg).quantize(Decimal("0.1"))
+            low, high = body_limits(self.ctx.protocol).weight_kg   # the CRF's weight_kg range
+            weight = (Decimal(repr(new)) * 2).quantize(Decimal(1), ROUND_HALF_UP) / 2
+            self.ctx.weight_kg = min(high, max(low, weight)).quantize(Decimal("0.1"))
 
     def day1(self, phase: str, number: int, when: dt.date, late: int) -> str:
         """One day-1 check. Returns ``given``, ``delayed`` or ``stopped`` (no agent left)."""

@@ -230,6 +230,9 @@ class CourseParameters(_Model):
     cy1_at_surgery_probability: Probability = Field(
         description="share of non-R0 operations that fail on cytology (CY1), the "
         "rest on margins or residual disease")
+    r1_probability_if_cy0: Probability = Field(
+        description="R1 (microscopic margin, CC-0) among non-R0 operations with negative "
+        "cytology at surgery; the rest R2 (CC-1/CC-2)")
     pcr_probability: Probability = Field(description="pCR (ypT0N0) among R0")
     becker_trg_without_pcr: dict[str, Probability] = Field(
         description="Becker TRG among operated participants without pCR; sums to 1")

@@ -27,7 +27,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hipectrial.errors import HipectrialError, Problem
 
@@ -192,6 +200,30 @@ class Conditions(_Model):
     life_expectancy_under_3m: Probability
 
 
+def _mix(value: dict[str, float]) -> dict[str, float]:
+    if not value:
+        raise ValueError("a mix needs at least one code")
+    bad = [k for k, w in value.items() if w <= 0]
+    if bad:
+        raise ValueError(f"mix weights must be positive; got {bad}")
+    return value
+
+
+# Relative frequencies of a CRF field's codes (code -> weight; drawn in file order).
+Mix = Annotated[dict[str, float], AfterValidator(_mix)]
+
+
+class Tumour(_Model):
+    """How the tumours of the screened people are described (CRF diagnosis and biomarkers)."""
+
+    her2_positive_ihc3: Probability = Field(
+        description="IHC 3+ among HER2-positive people (the rest IHC 2+ with ISH >= 2.0)")
+    her2_negative_ihc: Mix = Field(description="IHC score among HER2-negative people")
+    histology: Mix = Field(description="histology among confirmed adenocarcinomas")
+    lauren: Mix
+    ascites: Mix = Field(description="ascites at baseline")
+
+
 class Baseline(_Model):
     """Who the screened people are."""
 
@@ -203,6 +235,7 @@ class Baseline(_Model):
     labs: Labs
     peritoneum: Peritoneum
     conditions: Conditions
+    tumour: Tumour
     lvef_percent: Normal = Field(description="screening LVEF of HER2-positive people")
 
     @field_validator("ecog")

@@ -23,16 +23,6 @@ from hipectrial.protocol.forms import FieldDef
 from hipectrial.simulate.scenario.world import LabSpec, Normal, Scenario
 from hipectrial.simulate.types import LabValue
 
-# HER2 IHC/ISH mix within each status (CR §7 biomarker definitions: positive = IHC 3+ or
-# IHC 2+ with ISH ratio >= 2.0). [A] shares: most positives are IHC 3+, most negatives 0/1+.
-_HER2_POSITIVE_IHC3 = 0.7
-_HER2_NEGATIVE_MIX = (("ihc0", 0.45), ("ihc1plus", 0.35), ("ihc2plus", 0.20))
-# [A] histology and Lauren mix of gastric cancer with peritoneal metastasis (diffuse-rich).
-_HISTOLOGY = (("poorly_cohesive_src", 0.40), ("poorly_cohesive_other", 0.15), ("tubular", 0.25),
-              ("mucinous", 0.08), ("mixed", 0.07), ("adenocarcinoma_nos", 0.05))
-_LAUREN = (("diffuse", 0.6), ("intestinal", 0.2), ("mixed", 0.15), ("indeterminate", 0.05))
-_ASCITES = (("none", 0.45), ("small", 0.40), ("moderate", 0.13), ("massive", 0.02))
-
 # Lab codes drawn from the scenario, in drawing order.
 LAB_CODES = ("NEUT", "LYM", "HGB", "PLAT", "ALT", "AST", "ALP", "BILI", "CREAT", "K", "SODIUM",
              "ALB", "INR")
@@ -75,7 +65,9 @@ def _normal(rng: np.random.Generator, spec: Normal) -> float:
     return value
 
 
-def _choice(rng: np.random.Generator, options: tuple[tuple[str, float], ...]) -> str:
+def _choice(rng: np.random.Generator, weights: Mapping[str, float]) -> str:
+    """One code, drawn by its relative weight (codes in the mapping's order)."""
+    options = tuple(weights.items())
     u = float(rng.random()) * sum(p for _, p in options)
     for code, p in options:
         u -= p
@@ -165,6 +157,7 @@ def draw_screening(*, protocol: Protocol, scenario: Scenario, consent_date: dt.d
     staging laparoscopy) and, for HER2-positive people, ``echocardiography``.
     """
     base, cond, days = scenario.baseline, scenario.baseline.conditions, scenario.screening_days
+    tumour = base.tumour
 
     def chance(p: float) -> bool:
         return float(rng.random()) < p
@@ -223,28 +216,28 @@ def draw_screening(*, protocol: Protocol, scenario: Scenario, consent_date: dt.d
     # -- diagnosis and biomarkers -------------------------------------------------------------
     egj = chance(cond.egj_primary)
     confirmed = not chance(cond.histology_not_confirmed)
-    histology = "not_adenocarcinoma" if chance(cond.not_adenocarcinoma) else _choice(rng, _HISTOLOGY)
+    histology = "not_adenocarcinoma" if chance(cond.not_adenocarcinoma) else _choice(rng, tumour.histology)
     distant = chance(cond.distant_metastasis_other)
     diagnosis: dict[str, FieldValue] = {
         "diagnosis_date": consent_date - dt.timedelta(days=int(rng.integers(5, 60))),
         "primary_site": ("egj_siewert_ii" if chance(0.5) else "egj_siewert_iii") if egj else "stomach",
         "histology_confirmed": confirmed,
         "histology": histology,
-        "lauren_type": _choice(rng, _LAUREN),
+        "lauren_type": _choice(rng, tumour.lauren),
         "distant_metastasis_other": distant,
-        "ascites_baseline": _choice(rng, _ASCITES),
+        "ascites_baseline": _choice(rng, tumour.ascites),
     }
     if distant:
-        diagnosis["distant_metastasis_sites"] = _choice(rng, (("liver", 0.5), ("lung", 0.2),
-                                                              ("distant lymph nodes", 0.3)))
+        diagnosis["distant_metastasis_sites"] = _choice(rng, {"liver": 0.5, "lung": 0.2,
+                                                              "distant lymph nodes": 0.3})
     her2 = chance(scenario.her2_positive)
     ish: float | None = None
     if her2:
-        ihc = "ihc3plus" if chance(_HER2_POSITIVE_IHC3) else "ihc2plus"
+        ihc = "ihc3plus" if chance(tumour.her2_positive_ihc3) else "ihc2plus"
         if ihc == "ihc2plus":
             ish = float(rng.uniform(2.0, 6.0))
     else:
-        ihc = _choice(rng, _HER2_NEGATIVE_MIX)
+        ihc = _choice(rng, tumour.her2_negative_ihc)
         if ihc == "ihc2plus":
             ish = float(rng.uniform(0.8, 1.95))
     biomarkers: dict[str, FieldValue] = {
@@ -267,7 +260,7 @@ def draw_screening(*, protocol: Protocol, scenario: Scenario, consent_date: dt.d
         "heart_rate": int(rng.normal(78, 10)),
         "body_temperature": recorded(float(rng.normal(36.6, 0.25)), protocol.field("body_temperature")[1]),
     }
-    ecog = _choice(rng, tuple(base.ecog.items()))
+    ecog = _choice(rng, base.ecog)
     ecog_form: dict[str, FieldValue] = {"ecog_date": visit_date, "ecog": ecog}
 
     # -- labs ---------------------------------------------------------------------------------

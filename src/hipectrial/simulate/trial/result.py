@@ -77,7 +77,7 @@ CourseFunction = Callable[..., CourseLike]
 class CourseCall(TypingProtocol):
     def __call__(self, *, protocol: Protocol, params: CourseParameters, enrolment: Enrolment,
                  dlt_probability: float, rng: np.random.Generator,
-                 horizon_days: int = 1826) -> CourseLike: ...
+                 horizon_days: int) -> CourseLike: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,7 @@ from hipectrial.design.settings import boin_design_of, simon_design_of
 from hipectrial.design.simon_inference import SimonAction
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
+from hipectrial.simulate.course.timeline import follow_up_days
 from hipectrial.simulate.parallel.executor import CourseJob, auto_workers, simulate_courses
 from hipectrial.simulate.parallel.pool import (
     ScreeningAhead,
@@ -77,8 +78,6 @@ from hipectrial.simulate.trial.result import (
     SimulatedTrial,
 )
 from hipectrial.simulate.types import Enrolment
-
-HORIZON_DAYS = 1826  # 5 years of follow-up (PD §Treatment flow 7)
 
 
 @dataclass(slots=True)
@@ -154,13 +153,14 @@ class _Run:
                     self.progress(len(self.registered), self.total)
         return out
 
-    def simulate_course(self, person: Registered, horizon_days: int = HORIZON_DAYS) -> CourseLike:
+    def simulate_course(self, person: Registered) -> CourseLike:
         if person.course is None:
             level = person.enrolment.dose_level
             person.course = self.course_fn(
                 protocol=self.protocol, params=self.scenario.course, enrolment=person.enrolment,
                 dlt_probability=self.scenario.dlt_probability[level],
-                rng=stream(self.seed, STREAM_COURSE, *person.key), horizon_days=horizon_days)
+                rng=stream(self.seed, STREAM_COURSE, *person.key),
+                horizon_days=follow_up_days(self.protocol))
         return person.course
 
     def known(self, when: dt.date) -> None:
@@ -376,8 +376,9 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
                 simon = run.part_b(rp2d, open_from, target, look=participants is None)
         cutoff = _cutoff(run, scenario)
         pending = [p for p in run.registered.values() if p.course is None]
+        follow_up = follow_up_days(protocol)
         jobs = [CourseJob(p.enrolment, p.key, scenario.dlt_probability[p.enrolment.dose_level],
-                          max(1, min(HORIZON_DAYS, (cutoff - p.enrolment.registration_date).days + 1)))
+                          max(1, min(follow_up, (cutoff - p.enrolment.registration_date).days + 1)))
                 for p in pending]
         if pool is not None:
             courses = pool.courses(jobs)
