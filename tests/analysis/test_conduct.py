@@ -224,3 +224,15 @@ def test_seed1_visits_recorded_are_the_visit_records(protocol: Protocol,
             assert target == v.planned_date, (v, target)  # the reference agrees with the record
             closed += latest < cutoff
         assert c.recorded == closed, c.participant_id
+
+
+def test_a_cycle_without_dose_records_is_not_filled_by_the_next_one(protocol: Protocol) -> None:
+    # Induction cycles 1 and 3 recorded, cycle 2 not: cycle 3's date must not be taken as the
+    # start of cycle 2 (which would move the whole schedule); the starts stop at cycle 1.
+    from hipectrial.analysis.conduct import treatment_dates
+    from hipectrial.analysis.facts import collect_facts
+
+    t = TrialBuilder()
+    t.participant(1).hipec(2).cycle(23, 1).cycle(67, 3)
+    (f,) = collect_facts(trial=t.build(), protocol=protocol).values()
+    assert list(treatment_dates(protocol, f).cycle_starts["induction"]) == [day(23)]

@@ -102,14 +102,20 @@ class AccrualTables:
 
 
 def treatment_dates(protocol: Protocol, f: Facts) -> TreatmentDates:
+    """The participant's dates as the clinical rules take them. A cycle starts on the first
+    dose date of its (phase, cycle); a phase's cycle starts are numbered from cycle 1 up to
+    the first cycle with no dose record (a later cycle is not shifted into its place)."""
     starts: dict[str, list[dt.date]] = {}
     for phase in protocol.phases:
         by_cycle: dict[int, dt.date] = {}
         for d in f.doses:
             if d.phase == phase.id and d.cycle is not None:
                 by_cycle[d.cycle] = min(by_cycle.get(d.cycle, d.date), d.date)
-        if by_cycle:
-            starts[phase.id] = [by_cycle[c] for c in sorted(by_cycle)]
+        contiguous: list[dt.date] = []
+        while len(contiguous) + 1 in by_cycle:
+            contiguous.append(by_cycle[len(contiguous) + 1])
+        if contiguous:
+            starts[phase.id] = contiguous
     eot = next((v.actual_date for v in f.visits if v.visit_id == "end-of-treatment"), None)
     last_dose = max((d.date for d in f.doses if d.given > 0), default=None)
     return TreatmentDates(registration=f.registration_date, hipec=f.hipec_date, cycle_starts=starts,

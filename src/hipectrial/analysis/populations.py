@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from hipectrial.analysis.conduct import treatment_dates
@@ -129,15 +129,6 @@ def dlt_status(protocol: Protocol, f: Facts, as_of: dt.date | None = None) -> tu
     given = {d.agent for d in f.doses
              if d.phase == end.phase and d.cycle == end.cycle and d.given > 0}
     dates = treatment_dates(protocol, f)
-    if end.phase is not None:  # the window's phase: its cycles numbered from 1, up to a missing one
-        first: dict[int, dt.date] = {}
-        for d in f.doses:
-            if d.phase == end.phase and d.cycle is not None:
-                first[d.cycle] = min(first.get(d.cycle, d.date), d.date)
-        starts: list[dt.date] = []
-        while len(starts) + 1 in first:
-            starts.append(first[len(starts) + 1])
-        dates = replace(dates, cycle_starts={**dates.cycle_starts, end.phase: starts})
     result = dlt_evaluable(protocol=protocol, cohort=f.participant.cohort, dates=dates,
                            agents_given=given, had_dlt=any(ae.dlt for ae in f.adverse_events),
                            known_alive=f.last_known_alive, as_of=as_of)
