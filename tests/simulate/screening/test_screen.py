@@ -217,21 +217,26 @@ def test_tumour_mixes_come_from_the_scenario(protocol: Protocol, default_scenari
     data = default_scenario.model_dump()
     data["baseline"]["tumour"].update(
         her2_positive_ihc3=0.0, her2_negative_ihc={"ihc1plus": 1.0}, histology={"mucinous": 1.0},
-        lauren={"intestinal": 1.0}, ascites={"massive": 1.0})
+        lauren={"intestinal": 1.0}, ascites={"massive": 1.0}, egj_siewert={"egj_siewert_iii": 1.0},
+        distant_metastasis_sites={"lung": 1.0})
+    data["baseline"]["conditions"].update(egj_primary=0.5, distant_metastasis_other=0.5)
     scenario = with_changes(default_scenario, baseline=data["baseline"], her2_positive=0.5)
     screenings = _screen_many(protocol, scenario, 40)
     diagnoses = [s.draw.forms["diagnosis"] for s in screenings]
     assert {d["lauren_type"] for d in diagnoses} == {"intestinal"}
     assert {d["ascites_baseline"] for d in diagnoses} == {"massive"}
     assert {d["histology"] for d in diagnoses} <= {"mucinous", "not_adenocarcinoma"}
+    assert {d["primary_site"] for d in diagnoses} == {"stomach", "egj_siewert_iii"}
+    assert {d.get("distant_metastasis_sites") for d in diagnoses} == {None, "lung"}
     ihc = {(s.draw.her2_positive, s.draw.forms["biomarkers"]["her2_ihc"]) for s in screenings}
     assert ihc == {(True, "ihc2plus"), (False, "ihc1plus")}
 
 
 def test_the_tumour_mixes_have_no_code_default(default_scenario: Scenario) -> None:
-    data = default_scenario.model_dump()
-    del data["baseline"]["tumour"]["lauren"]
-    with pytest.raises(ValidationError, match="lauren"):
-        Scenario.model_validate(data)
+    for field in ("lauren", "egj_siewert", "distant_metastasis_sites"):
+        missing = default_scenario.model_dump()
+        del missing["baseline"]["tumour"][field]
+        with pytest.raises(ValidationError, match=field):
+            Scenario.model_validate(missing)
     for name in ("toxic", "ineffective"):  # inherited from default through extends
         assert load_scenario(name).baseline.tumour == default_scenario.baseline.tumour

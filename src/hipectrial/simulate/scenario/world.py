@@ -222,6 +222,9 @@ class Tumour(_Model):
     histology: Mix = Field(description="histology among confirmed adenocarcinomas")
     lauren: Mix
     ascites: Mix = Field(description="ascites at baseline")
+    egj_siewert: Mix = Field(description="Siewert type among oesophagogastric-junction primaries")
+    distant_metastasis_sites: Mix = Field(
+        description="site of the distant (non-peritoneal) metastasis of people who have one")
 
 
 class Baseline(_Model):

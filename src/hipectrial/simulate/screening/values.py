@@ -220,7 +220,7 @@ def draw_screening(*, protocol: Protocol, scenario: Scenario, consent_date: dt.d
     distant = chance(cond.distant_metastasis_other)
     diagnosis: dict[str, FieldValue] = {
         "diagnosis_date": consent_date - dt.timedelta(days=int(rng.integers(5, 60))),
-        "primary_site": ("egj_siewert_ii" if chance(0.5) else "egj_siewert_iii") if egj else "stomach",
+        "primary_site": _choice(rng, tumour.egj_siewert) if egj else "stomach",
         "histology_confirmed": confirmed,
         "histology": histology,
         "lauren_type": _choice(rng, tumour.lauren),
@@ -228,8 +228,7 @@ def draw_screening(*, protocol: Protocol, scenario: Scenario, consent_date: dt.d
         "ascites_baseline": _choice(rng, tumour.ascites),
     }
     if distant:
-        diagnosis["distant_metastasis_sites"] = _choice(rng, {"liver": 0.5, "lung": 0.2,
-                                                              "distant lymph nodes": 0.3})
+        diagnosis["distant_metastasis_sites"] = _choice(rng, tumour.distant_metastasis_sites)
     her2 = chance(scenario.her2_positive)
     ish: float | None = None
     if her2:
