@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from hipectrial.cli import analyze, calc, design, eligibility, protocol, report, simulate, validate
+from hipectrial.cli import analyze, calc, design, edc, eligibility, protocol, report, simulate, validate
 from hipectrial.errors import HipectrialError
 
 EXIT_ERROR = 2
@@ -66,6 +66,7 @@ eligibility.register(app)
 simulate.register(app)
 report.register(app)
 validate.register(app)
+edc.register(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,53 @@
+"""Reading the trail: a record's history, and the whole chain verified."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from hipectrial.edc.audit.chain import FIELDS, Verification, verify
+from hipectrial.edc.audit.models import AuditEntry, ChainHead
+from hipectrial.edc.audit.services import _key
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+def changes_of(entry: AuditEntry) -> list[FieldChange]:
+    """The entry's field changes, in field order."""
+    data = json.loads(entry.changes)
+    return [FieldChange(name, old, new) for name, (old, new) in sorted(data.items())]
+
+
+def history(*, record_key: str | None = None, participant: str | None = None) -> list[AuditEntry]:
+    """The entries about one record, or about everything of one participant, oldest first."""
+    entries = AuditEntry.objects.all()
+    if record_key is not None:
+        entries = entries.filter(record_key=record_key)
+    if participant is not None:
+        entries = entries.filter(participant=participant)
+    return list(entries.order_by("id"))
+
+
+def verify_chain(batch: int = 2000) -> Verification:
+    """Recompute every seal in id order and compare with the chain head (``audit verify``)."""
+
+    def rows() -> Any:
+        last = 0
+        while True:
+            chunk = list(
+                AuditEntry.objects.filter(pk__gt=last).order_by("pk").values("pk", "seal", *FIELDS)[:batch]
+            )
+            if not chunk:
+                return
+            for row in chunk:
+                yield row["pk"], row, row["seal"]
+            last = chunk[-1]["pk"]
+
+    head = ChainHead.objects.filter(pk=1).values_list("last_id", "last_seal").first()
+    return verify(_key(), rows(), head)

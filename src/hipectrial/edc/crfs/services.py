@@ -1,0 +1,290 @@
+"""The only writers of clinical records: each change and its audit entry in one transaction.
+
+A change names the version it was based on; if the stored record moved on meanwhile the
+change is refused with :class:`RecordConflict` (both versions shown), never applied over it.
+Once a record was first completed, every change and every deletion needs a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hipectrial.data.records import FormRecord, Visit
+from hipectrial.data.trial import Record as DataRecord
+from hipectrial.edc.accounts.permissions import check
+from hipectrial.edc.accounts.roles import Action
+from hipectrial.edc.audit.services import Change, append
+from hipectrial.edc.crfs.codec import flat_changes, from_payload, natural_key, plain, to_payload
+from hipectrial.edc.crfs.models import Kind, Record, Status
+from hipectrial.edc.participants.models import Participant
+from hipectrial.errors import ConflictError, InputError
+
+
+class RecordConflict(ConflictError):
+    """Someone saved the record after the version this change was based on."""
+
+    def __init__(self, record: Record, expected_version: int) -> None:
+        self.record = record
+        self.expected_version = expected_version
+        super().__init__(
+            f"{record.key} was changed by {record.changed_by or record.created_by} "
+            f"(version {record.version}) after the version {expected_version} this change was based on; "
+            "nothing was saved"
+        )
+
+
+def _write_action(kind: str, record: DataRecord) -> Action:
+    if kind == Kind.FORM and isinstance(record, FormRecord) and record.form_id == "dosing":
+        return Action.ENTER_DOSING
+    return Action.ENTER_DATA
+
+
+def _reason(reason: str | None, needed: bool, what: str) -> str:
+    text = (reason or "").strip()
+    if needed and not text:
+        raise InputError(
+            "reason",
+            reason,
+            f"a reason for the {what}",
+            "the record was completed before: every later change states why",
+        )
+    return text
+
+
+def _columns(kind: str, record: DataRecord) -> dict[str, Any]:
+    if isinstance(record, FormRecord):
+        return {
+            "visit_id": record.visit_id,
+            "visit_repeat": record.visit_repeat,
+            "form_id": record.form_id,
+            "repeat": record.repeat,
+        }
+    if isinstance(record, Visit):
+        return {"visit_id": record.visit_id, "visit_repeat": record.repeat, "form_id": "", "repeat": None}
+    return {"visit_id": "", "visit_repeat": None, "form_id": "", "repeat": None}
+
+
+def _check_owner(participant: Participant, record: DataRecord) -> None:
+    owner = getattr(record, "participant_id", None)
+    if owner != participant.participant_id:
+        raise InputError(
+            "participant_id", owner, f"the participant the record is saved for ({participant.participant_id})"
+        )
+
+
+def record_create(
+    *,
+    actor: Any,
+    participant: Participant,
+    kind: str,
+    record: DataRecord,
+    status: str = Status.COMPLETE,
+    protocol_version: str,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> Record:
+    """Store a new record of ``participant`` with its audit entry (``create``, every field new)."""
+    check(actor, _write_action(kind, record), participant.site)
+    _check_owner(participant, record)
+    now = now or timezone.now()
+    with transaction.atomic():
+        key = natural_key(kind, record)
+        if key is None:
+            key = f"{participant.participant_id}/{kind}#{_next_number(participant, kind)}"
+        elif Record.objects.filter(kind=kind, key=key).exists():
+            raise InputError("key", key, "a record not yet entered", "it exists: open it to change it")
+        row = Record.objects.create(
+            participant=participant,
+            kind=kind,
+            key=key,
+            status=status,
+            completed_once=status == Status.COMPLETE,
+            payload=to_payload(kind, record),
+            protocol_version=protocol_version,
+            created_by=actor.username,
+            created_at=now,
+            **_columns(kind, record),
+        )
+        append(
+            actor=actor.username,
+            at=now,
+            changes=[
+                Change(
+                    "create",
+                    kind,
+                    key,
+                    flat_changes(None, plain(kind, record)),
+                    site=participant.site.code,
+                    participant=participant.participant_id,
+                    reason=(reason or "").strip(),
+                    protocol_version=protocol_version,
+                )
+            ],
+        )
+    return row
+
+
+def _next_number(participant: Participant, kind: str) -> int:
+    """One more than the highest number of the participant's records of ``kind`` (never
+    reused after a deletion: the audit trail still names the deleted one)."""
+    from hipectrial.edc.audit.models import AuditEntry
+
+    prefix = f"{participant.participant_id}/{kind}#"
+    keys = AuditEntry.objects.filter(
+        participant=participant.participant_id, record_kind=kind, action="create"
+    ).values_list("record_key", flat=True)
+    numbers = [int(k[len(prefix) :]) for k in keys if k.startswith(prefix) and k[len(prefix) :].isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def _locked(record: Record, expected_version: int) -> Record:
+    current = Record.objects.select_for_update().get(pk=record.pk)
+    if current.version != expected_version:
+        raise RecordConflict(current, expected_version)
+    return current
+
+
+def record_change(
+    *,
+    actor: Any,
+    record: Record,
+    new: DataRecord,
+    expected_version: int,
+    status: str | None = None,
+    reason: str | None = None,
+    protocol_version: str,
+    now: dt.datetime | None = None,
+) -> Record:
+    """Replace a record's content (and status) if it is still at ``expected_version``."""
+    participant = record.participant
+    check(actor, _write_action(record.kind, new), participant.site)
+    _check_owner(participant, new)
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(record, expected_version)
+        if natural_key(current.kind, new) not in (None, current.key):
+            raise InputError("key", natural_key(current.kind, new), f"the record's own key {current.key}")
+        old_plain = plain(current.kind, from_payload(current.kind, current.payload))
+        changes = flat_changes(old_plain, plain(current.kind, new))
+        new_status = status or current.status
+        if new_status != current.status:
+            changes["status"] = (current.status, new_status)
+        if not changes:
+            return current
+        why = _reason(reason, current.completed_once, "change")
+        current.payload = to_payload(current.kind, new)
+        current.status = new_status
+        current.completed_once = current.completed_once or new_status == Status.COMPLETE
+        current.version += 1
+        current.changed_by, current.changed_at = actor.username, now
+        current.protocol_version = protocol_version
+        for name, value in _columns(current.kind, new).items():
+            setattr(current, name, value)
+        current.save()
+        append(
+            actor=actor.username,
+            at=now,
+            changes=[
+                Change(
+                    "change",
+                    current.kind,
+                    current.key,
+                    changes,
+                    site=participant.site.code,
+                    participant=participant.participant_id,
+                    reason=why,
+                    protocol_version=protocol_version,
+                )
+            ],
+        )
+    return current
+
+
+def record_delete(
+    *,
+    actor: Any,
+    record: Record,
+    expected_version: int,
+    reason: str | None,
+    protocol_version: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """Delete a record (its content stays in the audit trail); a reason is always needed."""
+    participant = record.participant
+    check(actor, Action.DELETE_DATA, participant.site)
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(record, expected_version)
+        why = _reason(reason, True, "deletion")
+        old_plain = plain(current.kind, from_payload(current.kind, current.payload))
+        key, kind = current.key, current.kind
+        current.delete()
+        append(
+            actor=actor.username,
+            at=now,
+            changes=[
+                Change(
+                    "delete",
+                    kind,
+                    key,
+                    flat_changes(old_plain, None),
+                    site=participant.site.code,
+                    participant=participant.participant_id,
+                    reason=why,
+                    protocol_version=protocol_version,
+                )
+            ],
+        )
+
+
+def records_import(
+    *,
+    actor: Any,
+    participant: Participant,
+    records: list[tuple[str, DataRecord]],
+    protocol_version: str,
+    now: dt.datetime,
+) -> int:
+    """Store a new participant's records as completed, each with its audit entry, in one go
+    (importing a TrialData; the caller checked ``IMPORT_DATA`` and holds the transaction)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("records_import must run inside the import's transaction")
+    rows, changes, numbers = [], [], dict[str, int]()
+    for kind, record in records:
+        _check_owner(participant, record)
+        key = natural_key(kind, record)
+        if key is None:
+            numbers[kind] = numbers.get(kind, 0) + 1
+            key = f"{participant.participant_id}/{kind}#{numbers[kind]}"
+        rows.append(
+            Record(
+                participant=participant,
+                kind=kind,
+                key=key,
+                status=Status.COMPLETE,
+                completed_once=True,
+                payload=to_payload(kind, record),
+                protocol_version=protocol_version,
+                created_by=actor.username,
+                created_at=now,
+                **_columns(kind, record),
+            )
+        )
+        changes.append(
+            Change(
+                "create",
+                kind,
+                key,
+                flat_changes(None, plain(kind, record)),
+                site=participant.site.code,
+                participant=participant.participant_id,
+                protocol_version=protocol_version,
+            )
+        )
+    Record.objects.bulk_create(rows, batch_size=500)
+    append(actor=actor.username, at=now, changes=changes)
+    return len(rows)

@@ -1,0 +1,121 @@
+"""The demonstration database of ``hipectrial serve --demo``: sites, one user per role, and
+participants of a virtual trial imported through the services (with audit entries).
+
+The virtual trial is the seed protocol's default scenario moved in time so that the trial
+opened about two years before today and its data are cut off today: the demo shows a trial
+in progress, with participants in screening, on treatment and in follow-up. Every page says
+the data are simulated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hipectrial.data import TrialData
+from hipectrial.edc.accounts.models import User
+from hipectrial.edc.accounts.roles import Role
+from hipectrial.edc.accounts.services import role_grant, user_create
+from hipectrial.edc.sites.models import Site
+
+DEMO_SEED = 1
+DEMO_YEARS_OPEN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    sites: str
+
+
+def demo_trial(today: dt.date, seed: int = DEMO_SEED) -> TrialData:
+    """The default scenario's virtual trial, opened ``DEMO_YEARS_OPEN`` years before
+    ``today`` and cut off on ``today``."""
+    from hipectrial.protocol import load_protocol
+    from hipectrial.simulate.scenario.world import Cutoff, load_scenario
+    from hipectrial.simulate.trial.run import simulate
+
+    scenario = load_scenario("default")
+    opened = today.replace(year=today.year - DEMO_YEARS_OPEN)
+    moved = scenario.model_copy(update={"start_date": opened, "cutoff": Cutoff(date=today)})
+    return simulate(load_protocol(), moved, seed)
+
+
+def _password(role: Role) -> str:
+    # Printed on the console for the demonstration; a real database gets its users from
+    # `hipectrial createuser`, with passwords the people choose.
+    return f"demo-{role.value.replace('_', '-')}-2026"
+
+
+def seed_demo(*, trial: TrialData, progress: Callable[[int, int], None] | None = None) -> list[DemoLogin]:
+    """Create the demo users and import ``trial`` (sites first); the database must be empty."""
+    from hipectrial.edc.sites.services import site_add
+    from hipectrial.edc.snapshot import import_trial
+
+    actor = "serve --demo"
+    for s in trial.sites:
+        site_add(
+            actor=actor,
+            code=s.id,
+            name=s.name,
+            country=s.country,
+            city=s.city,
+            principal_investigator=s.principal_investigator,
+            activation_date=s.activation_date,
+        )
+    sites = list(Site.objects.order_by("id"))
+    first, second = sites[0], sites[1] if len(sites) > 1 else sites[0]
+    logins: list[DemoLogin] = []
+    where: dict[Role, list[Site | None]] = {
+        Role.INVESTIGATOR: [first],
+        Role.COORDINATOR: [first],
+        Role.PHARMACIST: [first],
+        Role.MONITOR: [first, second],
+        Role.DATA_MANAGER: [None],
+        Role.STATISTICIAN: [None],
+        Role.ADMINISTRATOR: [None],
+    }
+    users: dict[Role, User] = {}
+    for role, at in where.items():
+        name = f"demo-{role.value.replace('_', '-')}"
+        user = user_create(
+            actor=actor,
+            username=name,
+            password=_password(role),
+            full_name=f"Demo {role.label.title()}",
+            check_password=False,
+        )
+        for site in at:
+            role_grant(actor=actor, user=user, role=role, site=site)
+        users[role] = user
+        logins.append(
+            DemoLogin(name, _password(role), role.value, ", ".join(s.code if s else "every site" for s in at))
+        )
+    coordinator2 = user_create(
+        actor=actor,
+        username="demo-coordinator-2",
+        password=_password(Role.COORDINATOR),
+        full_name="Demo Coordinator (second site)",
+        check_password=False,
+    )
+    role_grant(actor=actor, user=coordinator2, role=Role.COORDINATOR, site=second)
+    logins.append(
+        DemoLogin("demo-coordinator-2", _password(Role.COORDINATOR), Role.COORDINATOR.value, second.code)
+    )
+    import_trial(actor=users[Role.ADMINISTRATOR], trial=trial, progress=progress)
+    return logins
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo users of a database seeded before (their passwords are the demo ones)."""
+    out = []
+    for user in User.objects.filter(username__startswith="demo-").prefetch_related("memberships__site"):
+        for m in user.memberships.all():
+            role = Role(m.role)
+            out.append(
+                DemoLogin(user.username, _password(role), role.value, m.site.code if m.site else "every site")
+            )
+    return out

@@ -1,0 +1,45 @@
+"""Preparing a database and serving the EDC with gunicorn (a real WSGI server)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def migrate(verbosity: int = 0) -> None:
+    """Apply the EDC's migrations (creating the database when new); seals the audit table."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def is_empty() -> bool:
+    from hipectrial.edc.accounts.models import User
+    from hipectrial.edc.participants.models import Participant
+
+    return not Participant.objects.exists() and not User.objects.exists()
+
+
+def serve(*, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the EDC on ``host:port`` with gunicorn (gthread workers) until interrupted."""
+    from gunicorn.app.base import BaseApplication
+
+    from hipectrial.edc.wsgi import application
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "accesslog": "-",
+                "graceful_timeout": 10,
+                "timeout": 60,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    _App().run()

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the EDC settings with a throw-away data directory, a fast
+password hasher (Argon2 is deliberately slow), and no audit seal in test databases (Django
+empties tables between tests; the tests of the seal install it themselves)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("HIPECTRIAL_DATA_DIR", tempfile.mkdtemp(prefix="hipectrial-test-"))
+os.environ["HIPECTRIAL_AUDIT_SEAL"] = "0"
+
+from hipectrial.edc.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HIPECTRIAL_AUDIT_SEAL = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

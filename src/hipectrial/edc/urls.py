@@ -1,0 +1,12 @@
+"""The EDC's URLs: one include per app."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("hipectrial.edc.accounts.urls")),
+    path("audit/", include("hipectrial.edc.audit.urls")),
+    path("", include("hipectrial.edc.participants.urls")),
+    path("", include("hipectrial.edc.crfs.urls")),
+]
