@@ -105,6 +105,23 @@ def build_snapshot(
     )
 
 
+def record_export(*, actor: str, trial: TrialData, destination: str) -> None:
+    """Write the audit entry of a snapshot taken out of the EDC (file or download)."""
+    with transaction.atomic():
+        append(
+            actor=actor,
+            at=timezone.now(),
+            changes=[
+                Change(
+                    "export",
+                    "trial",
+                    trial.protocol_id,
+                    {"file": (None, destination), "participants": (None, len(trial.participants))},
+                )
+            ],
+        )
+
+
 def import_trial(
     *,
     actor: Any,
