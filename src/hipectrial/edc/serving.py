@@ -19,7 +19,8 @@ def database_description() -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"SQLite database {settings['NAME']}"
-    return f"PostgreSQL database {settings['NAME']} at {settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}"
+    host, port = settings["HOST"] or "localhost", settings["PORT"] or 5432
+    return f"PostgreSQL database {settings['NAME']} at {host}:{port}"
 
 
 def is_empty() -> bool:
