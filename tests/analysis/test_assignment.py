@@ -287,3 +287,36 @@ def test_registration_waits_the_day_before_each_cohorts_outcomes_are_known(
         else:
             assert "nothing is recorded about" in a.reason
             assert set(a.pending_ids) <= set(decision.participant_ids)
+
+
+def test_a_cohort_opened_before_the_previous_decision_does_not_take_more(protocol: Protocol) -> None:
+    # A 4th participant registered on day 10 while cohort 1's windows were open (a deviation):
+    # the 5th still waits for cohort 1's outcomes.
+    t = TrialBuilder()
+    _cohort(t, 1, "1", 0)
+    _part_a(t, 4, "1", 10)
+    a = _assign(protocol, t, 11)
+    assert (a.open, a.cohort, a.pending_ids) == (False, 1, _ids(1, 2, 3))
+    assert "DLT outcome pending for SH01-001 (cohort 1)" in a.reason
+
+
+def test_a_cohort_at_another_level_than_decided_closes_registration_for_review(protocol: Protocol) -> None:
+    t = TrialBuilder()
+    _cohort(t, 1, "1", 0)        # 0/3: escalate to level 2
+    _part_a(t, 4, "1", 50)       # registered at level 1 instead
+    a = _assign(protocol, t, 51)
+    assert _where(a) == (False, None, None, 2)
+    assert a.reason == ("Registration closed until the data are reviewed: cohort 2 was registered at dose level 1 "
+                        "(hipec-paclitaxel 75 mg/m2), but after cohort 1 the design said BOIN escalate: dose "
+                        "level 2 (hipec-paclitaxel 125 mg/m2).")
+
+
+def test_an_incomplete_cohort_followed_by_others_leaves_no_decision_and_closes_for_review(
+        protocol: Protocol) -> None:
+    t = TrialBuilder()
+    _part_a(t, 1, "1", 0)        # cohort 1: one participant only
+    _cohort(t, 2, "2", 60)       # cohort 2 at level 2, complete, outcomes known by day 103
+    a = _assign(protocol, t, 120)
+    assert _where(a) == (False, None, None, 2)
+    assert a.reason == ("Registration closed until the data are reviewed: no BOIN decision after cohort 2 "
+                        "(cohort 1 has 1 of 3 participants yet later cohorts were registered).")

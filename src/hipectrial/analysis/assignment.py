@@ -10,7 +10,10 @@ part is their ``registration`` form's ``study_part`` (docs/trialdata-conventions
   ``cohort_size`` each, and the decision after each):
 
   - no Part A participant yet: the protocol's ``start_level``, cohort 1;
-  - the latest cohort has fewer than ``cohort_size``: the same level (joins that cohort);
+  - the latest cohort has fewer than ``cohort_size``: the same level (joins that cohort) —
+    provided the cohort was opened by the decision after the one before it: if that
+    decision is still pending, registration waits as below; if it said another level, or
+    none, registration is closed until the data are reviewed;
   - the latest cohort is complete and the BOIN decision after it is known: its
     ``next_level``, a new cohort;
   - the latest cohort is complete but a DLT outcome of it (or of an earlier cohort) is not
@@ -131,6 +134,17 @@ def _part_a(protocol: Protocol, cohorts: Sequence[BoinCohort], facts: Mapping[st
     last = cohorts[-1]
     at = _level_words(protocol, last.dose_level)
     if len(last.participant_ids) < size:
+        earlier = cohorts[:-1]
+        if any(c.pending_ids for c in earlier):
+            return _wait_for_outcomes(protocol, earlier, facts, as_of)
+        if earlier and earlier[-1].next_level != last.dose_level:
+            prev = earlier[-1]
+            said = (f"BOIN {prev.action}: {_level_words(protocol, prev.next_level)}" if prev.next_level
+                    else f"no BOIN decision ({prev.reason or 'none'})")
+            return Assignment(as_of, False, None, None,
+                              f"Registration closed until the data are reviewed: cohort {last.number} was "
+                              f"registered at {at}, but after cohort {prev.number} the design said {said}.",
+                              last.number)
         return Assignment(as_of, True, PART_A, last.dose_level,
                           f"Part A, cohort {last.number}: {len(last.participant_ids)} of {size} registered "
                           f"at {at}; the next joins this cohort.",
@@ -146,9 +160,9 @@ def _part_a(protocol: Protocol, cohorts: Sequence[BoinCohort], facts: Mapping[st
                           "the end of the DLT window, then the next dose is decided.",
                           last.number, unfollowed)
     if last.action is None or last.next_level is None:
-        earlier = next((c for c in cohorts if len(c.participant_ids) < size), None)
-        why = (f"cohort {earlier.number} has {len(earlier.participant_ids)} of {size} participants yet later "
-               "cohorts were registered" if earlier is not None else (last.reason or "no decision"))
+        short = next((c for c in cohorts if len(c.participant_ids) < size), None)
+        why = (f"cohort {short.number} has {len(short.participant_ids)} of {size} participants yet later "
+               "cohorts were registered" if short is not None else (last.reason or "no decision"))
         return Assignment(as_of, False, None, None,
                           f"Registration closed until the data are reviewed: no BOIN decision after cohort "
                           f"{last.number} ({why}).", last.number)
