@@ -125,3 +125,18 @@ def login(page: Any, base_url: str) -> Callable[[Any], None]:
         page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
 
     return as_user
+
+
+@pytest.fixture
+def participant(cast: Any) -> Any:
+    """SH01-001: a woman screened at site A (consent 5 January 2026), through the service."""
+    import datetime as dt
+
+    from hipectrial.edc.participants.services import participant_screen
+    from hipectrial.edc.protocol_source import protocol_version
+
+    return participant_screen(
+        actor=cast.coordinator, site=cast.site_a, sex="female", birth_date=dt.date(1970, 5, 2),
+        consent_date=dt.date(2026, 1, 5), protocol_version=protocol_version(),
+        now=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+    )
