@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "hipectrial.edc.accounts.middleware.HtmxLoginRedirectMiddleware",
+    "hipectrial.edc.errors.ErrorPageMiddleware",
     # last, as django-axes asks
     "axes.middleware.AxesMiddleware",
 ]

@@ -168,3 +168,15 @@ def test_coordinator_of_site_b_cannot_see_site_a(cast) -> None:
 def test_a_site_may_be_named_by_its_primary_key(cast) -> None:
     assert allowed(cast.coordinator, Action.ENTER_DATA, cast.site_a.pk)
     assert not allowed(cast.coordinator, Action.ENTER_DATA, cast.site_b.pk)
+
+
+def test_every_action_has_words_for_a_refusal(cast) -> None:
+    from hipectrial.edc.accounts.permissions import ACTION_WORDS
+
+    assert set(ACTION_WORDS) == set(Action)
+    assert str(ACTION_WORDS[Action.VIEW_PARTICIPANT]) == "view participant"
+
+
+def test_a_trial_wide_refusal_names_no_site(cast) -> None:
+    with pytest.raises(PermissionDenied, match=r"^stat may not import data$"):
+        check(cast.statistician, Action.IMPORT_DATA)
