@@ -1,0 +1,130 @@
+"""Reading CRFs: a participant's visit and form records, and the protocol's visits and forms.
+
+Every reader here takes a participant the caller already checked (``participant_for``);
+the protocol lookups raise ``LookupError`` for an id the protocol does not have, which
+the views turn into 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hipectrial.data.records import FormRecord, Visit
+from hipectrial.edc.crfs.codec import from_payload
+from hipectrial.edc.crfs.models import Kind, Record
+from hipectrial.edc.participants.models import Participant
+from hipectrial.protocol import Protocol
+from hipectrial.protocol.forms import FormDef
+from hipectrial.protocol.schedule import Visit as VisitDef
+
+
+def visit_def(protocol: Protocol, visit_id: str) -> VisitDef:
+    try:
+        return protocol.visit(visit_id)
+    except KeyError:
+        raise LookupError(f"the protocol has no visit {visit_id!r}") from None
+
+
+def form_of_visit(protocol: Protocol, visit: VisitDef, form_id: str) -> FormDef:
+    """The form ``form_id`` if the visit requires or offers it."""
+    if form_id not in (*visit.forms, *visit.optional_forms):
+        raise LookupError(f"visit {visit.id!r} has no form {form_id!r}")
+    return protocol.form(form_id)
+
+
+def visit_key(participant_id: str, visit_id: str, repeat: int) -> str:
+    return Visit(participant_id=participant_id, visit_id=visit_id, repeat=repeat).key
+
+
+def form_key(participant_id: str, visit_id: str, visit_repeat: int, form_id: str, repeat: int | None) -> str:
+    return FormRecord(
+        participant_id=participant_id,
+        form_id=form_id,
+        visit_id=visit_id,
+        visit_repeat=visit_repeat,
+        repeat=repeat,
+    ).key
+
+
+def visit_row(participant: Participant, visit_id: str, repeat: int) -> Record | None:
+    return Record.objects.filter(
+        participant=participant, kind=Kind.VISIT, key=visit_key(participant.participant_id, visit_id, repeat)
+    ).first()
+
+
+def visit_of(row: Record) -> Visit:
+    record = from_payload(row.kind, row.payload)
+    assert isinstance(record, Visit)  # rows of kind "visits" hold visits (codec)
+    return record
+
+
+def form_row(participant: Participant, key: str) -> Record | None:
+    return Record.objects.filter(participant=participant, kind=Kind.FORM, key=key).first()
+
+
+def form_of(row: Record) -> FormRecord:
+    record = from_payload(row.kind, row.payload)
+    assert isinstance(record, FormRecord)  # rows of kind "form_records" hold CRF records (codec)
+    return record
+
+
+def form_rows_of_visit(participant: Participant, visit_id: str, repeat: int) -> list[Record]:
+    """The CRF records of one visit occurrence, by form and repeat."""
+    return list(
+        Record.objects.filter(
+            participant=participant, kind=Kind.FORM, visit_id=visit_id, visit_repeat=repeat
+        ).order_by("form_id", "repeat", "id")
+    )
+
+
+def repeats_of(participant: Participant, visit_id: str, repeat: int, form_id: str) -> list[Record]:
+    """The records of a repeating form at one visit occurrence, in repeat order."""
+    return [r for r in form_rows_of_visit(participant, visit_id, repeat) if r.form_id == form_id]
+
+
+def next_repeat(participant: Participant, visit_id: str, repeat: int, form_id: str) -> int:
+    """The repeat number "add another" gives: one more than the highest stored."""
+    return max((r.repeat or 0 for r in repeats_of(participant, visit_id, repeat, form_id)), default=0) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Values the derived variables of a CRF may need from outside the form itself."""
+
+    values: Mapping[str, Any]
+    sources: tuple[str, ...]
+
+
+def context_values(participant: Participant, visit_id: str, repeat: int, exclude_key: str | None) -> Context:
+    """The values a form's derived variables may use besides the form's own.
+
+    Which records are used, and why:
+
+    * the participant's own record (``birth_date``, ``consent_date``, ``sex``): the
+      screening and consent data the participant was entered with;
+    * the **other CRF records of the same visit occurrence** (``screening#1``: the vital
+      signs and labs of that visit), later ones in form order overriding nothing — a field
+      id belongs to one form only. Values of other visits are **not** used: the protocol's
+      BSA is "from the height and weight measured at the same visit", and a weight from an
+      earlier visit would give a stale BSA or CrCl. A value missing at this visit leaves
+      the derived variable missing (shown as such), never filled from elsewhere.
+
+    The form's own values (stored or being typed) are laid over these by the caller.
+    """
+    values: dict[str, Any] = {
+        "birth_date": participant.birth_date,
+        "consent_date": participant.consent_date,
+        "sex": participant.sex,
+    }
+    sources = [f"participant {participant.participant_id}"]
+    for row in form_rows_of_visit(participant, visit_id, repeat):
+        if row.key == exclude_key:
+            continue
+        record = form_of(row)
+        if record.repeat is not None:
+            continue  # a repeating form's values (one AE of many) are no input of a derived variable
+        values.update(record.values)
+        sources.append(row.key)
+    return Context(values, tuple(sources))
