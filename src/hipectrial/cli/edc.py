@@ -51,12 +51,9 @@ def _cli_actor() -> str:
 
 
 def _where(data_dir: Path) -> str:
-    from django.db import connection
+    from hipectrial.edc.serving import database_description
 
-    if connection.vendor == "sqlite":
-        return f"SQLite database {connection.settings_dict['NAME']}"
-    s = connection.settings_dict
-    return f"PostgreSQL database {s['NAME']} at {s['HOST'] or 'localhost'}:{s['PORT'] or 5432}"
+    return database_description()
 
 
 def serve(
@@ -147,10 +144,8 @@ def createuser(
 ) -> None:
     """Create a user with a role at one or more sites (or at every site)."""
     _setup(data_dir)
-    from django.db import transaction
-
     from hipectrial.edc import serving
-    from hipectrial.edc.accounts.services import role_grant, user_create
+    from hipectrial.edc.accounts.services import user_create_with_roles
     from hipectrial.edc.sites.models import Site
 
     serving.migrate()
@@ -167,17 +162,16 @@ def createuser(
         password = getpass.getpass(f"Password for {username}: ")
         if getpass.getpass("Again: ") != password:
             raise InputError("password", "(hidden)", "the same password twice")
-    with transaction.atomic():
-        user = user_create(
-            actor=_cli_actor(),
-            username=username,
-            password=password,
-            full_name=full_name,
-            email=email,
-            language=language,
-        )
-        for s in sites or [None]:
-            role_grant(actor=_cli_actor(), user=user, role=role, site=s)
+    user_create_with_roles(
+        actor=_cli_actor(),
+        username=username,
+        password=password,
+        full_name=full_name,
+        email=email,
+        language=language,
+        role=role,
+        sites=sites or [None],
+    )
     typer.echo(f"Created {username}: {role} at {', '.join(s.code for s in sites) or 'every site'}")
 
 
@@ -226,31 +220,15 @@ def snapshot(
 ) -> None:
     """Write the database's data as TrialData JSON (for `hipectrial report --data` and exports)."""
     _setup(data_dir)
-    from django.db import transaction
-    from django.utils import timezone
-
     from hipectrial.cli.simulate import write_atomically
     from hipectrial.data import Severity, validate
-    from hipectrial.edc.audit.services import Change, append
     from hipectrial.edc.protocol_source import current_protocol
-    from hipectrial.edc.snapshot import build_snapshot
+    from hipectrial.edc.snapshot import build_snapshot, record_export
 
     trial = build_snapshot()
     errors = [f for f in validate(trial, current_protocol()) if f.severity is Severity.ERROR]
     write_atomically(out, trial.to_json())
-    with transaction.atomic():
-        append(
-            actor=_cli_actor(),
-            at=timezone.now(),
-            changes=[
-                Change(
-                    "export",
-                    "trial",
-                    trial.protocol_id,
-                    {"file": (None, str(out)), "participants": (None, len(trial.participants))},
-                )
-            ],
-        )
+    record_export(actor=_cli_actor(), trial=trial, destination=str(out))
     typer.echo(f"Written: {out} ({len(trial.participants)} participants, {len(trial.sites)} sites)")
     if errors:
         typer.echo(

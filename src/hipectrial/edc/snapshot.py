@@ -37,7 +37,7 @@ from hipectrial.errors import InputError
 _RECORD_KINDS = [kind for kind in COLLECTIONS if kind not in (RecordKind.SITE, RecordKind.PARTICIPANT)]
 
 
-def _site_data(site: Site) -> DataSite:
+def site_data(site: Site) -> DataSite:
     return DataSite(
         id=site.code,
         name=site.name,
@@ -99,10 +99,27 @@ def build_snapshot(
         protocol_version=protocol.study.version,
         generated_at=generated_at or timezone.now(),
         source=source_of_database(),
-        sites=tuple(_site_data(s) for s in site_rows),
+        sites=tuple(site_data(s) for s in site_rows),
         participants=tuple(to_data(p, with_provenance=with_provenance) for p in people),
         **{kind.value: tuple(by_kind[kind.value]) for kind in _RECORD_KINDS},
     )
+
+
+def record_export(*, actor: str, trial: TrialData, destination: str) -> None:
+    """Write the audit entry of a snapshot taken out of the EDC (file or download)."""
+    with transaction.atomic():
+        append(
+            actor=actor,
+            at=timezone.now(),
+            changes=[
+                Change(
+                    "export",
+                    "trial",
+                    trial.protocol_id,
+                    {"file": (None, destination), "participants": (None, len(trial.participants))},
+                )
+            ],
+        )
 
 
 def import_trial(
