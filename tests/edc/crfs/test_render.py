@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.utils.html import escape
-
 from tests.edc.crfs.conftest import form_url
 
 

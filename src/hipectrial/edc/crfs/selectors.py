@@ -8,13 +8,18 @@ the views turn into 404.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from hipectrial.data import validate
+from hipectrial.data.findings import Severity
 from hipectrial.data.records import FormRecord, Visit
+from hipectrial.data.vocab import RecordKind
 from hipectrial.edc.crfs.codec import from_payload
 from hipectrial.edc.crfs.models import Kind, Record
+from hipectrial.edc.participant_data import participant_trial
 from hipectrial.edc.participants.models import Participant
+from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.forms import FormDef
 from hipectrial.protocol.schedule import Visit as VisitDef
@@ -128,3 +133,18 @@ def context_values(participant: Participant, visit_id: str, repeat: int, exclude
         values.update(record.values)
         sources.append(row.key)
     return Context(values, tuple(sources))
+
+
+def visit_problems(participant: Participant, visit: Visit) -> list[str]:
+    """The core's errors about a visit occurrence about to be recorded: ``validate()`` run on
+    the participant's records with the new visit added, its error findings on that visit
+    (an occurrence beyond what the schedule allows, a visit after registration of a
+    participant not registered or dated before it, a date outside the participant's life
+    on the study…). The one validation path: nothing about visits is decided here."""
+    trial = participant_trial(participant)
+    trial = replace(trial, visits=(*trial.visits, visit))
+    return [
+        f.message
+        for f in validate(trial, current_protocol())
+        if f.severity is Severity.ERROR and f.kind is RecordKind.VISIT and f.key == visit.key
+    ]

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hipectrial.data.records import FormRecord
+from hipectrial.data.records import FormRecord, Visit
 from hipectrial.edc.accounts.permissions import allowed, check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.crfs import selectors
@@ -273,6 +273,16 @@ def _save(request: HttpRequest, place: Place) -> HttpResponse:
             visit_date = _visit_date(extra["visit_date"])
         except InputError as exc:
             extra["visit_date_error"] = str(exc)
+        else:
+            visit = Visit(
+                participant_id=place.participant.participant_id,
+                visit_id=place.visit.id,
+                repeat=place.repeat,
+                actual_date=visit_date,
+            )
+            problems = selectors.visit_problems(place.participant, visit)
+            if problems:
+                extra["visit_date_error"] = "; ".join(problems)
     if judged.blocks(complete=complete) or "visit_date_error" in extra:
         top = [("error", _("Nothing was saved: correct the values marked below."))]
         return _page(request, place, judged, complete=complete, top=top, extra=extra, status=400)
