@@ -258,6 +258,10 @@ def test_live_endpoint_shows_the_derived_value_of_what_is_typed(cast, participan
     html = client.post(url, {"height_cm": "180.0"}).content.decode()
     assert 'data-testid="derived-value-bsa"' not in html
     assert "missing: weight_kg" in html
+    # a height above the protocol's 230 cm is refused by the core: no BSA computed from it
+    html = client.post(url, {"height_cm": "231.0", "weight_kg": "80.0"}).content.decode()
+    assert 'data-testid="derived-value-bsa"' not in html
+    assert "missing: height_cm" in html
 
 
 def test_lab_grade_is_shown_from_the_core(cast, participant, client_for) -> None:

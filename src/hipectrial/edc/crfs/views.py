@@ -115,12 +115,16 @@ def _live(request: HttpRequest, place: Place, judged: Judged) -> dict[str, Any]:
     protocol = current_protocol()
     context = selectors.context_values(place.participant, place.visit.id, place.repeat, place.key)
     zh = _zh(request)
+    # derive() takes values that passed the protocol's checks: a value refused (out of range)
+    # is left out, so what depends on it shows as missing rather than computed from it
+    refused = {f.field for f in judged.errors if f.field is not None}
+    values = {name: value for name, value in judged.values.items() if name not in refused}
     return {
         "hidden_fields": [f.id for f in place.form.fields if f.id not in judged.shown],
         "derived": derived_of(
-            protocol=protocol, form=place.form, values=judged.values, context=context.values, zh=zh
+            protocol=protocol, form=place.form, values=values, context=context.values, zh=zh
         ),
-        "grades": lab_grades(form=place.form, values=judged.values, zh=zh),
+        "grades": lab_grades(form=place.form, values=values, zh=zh),
         "derived_sources": context.sources,
     }
 
