@@ -59,6 +59,7 @@ def test_repeating_form_adds_repeat_two(cast, participant, client_for) -> None:
     _, two = _stored(pid, "adverse-event#1/adverse_events#2")
     assert (one["ae_term"], two["ae_term"]) == ("Nausea", "Fatigue")
     page = client.get(listing).content.decode()
+    assert "Nausea" in page  # the list shows each record's first fields
     assert 'data-testid="repeat-1"' in page
     assert 'data-testid="repeat-2"' in page
     # a number past the next one is no record

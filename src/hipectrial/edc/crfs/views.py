@@ -27,10 +27,10 @@ from hipectrial.edc.accounts.permissions import allowed, check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.crfs import selectors
 from hipectrial.edc.crfs.derived import derived_of, lab_grades
-from hipectrial.edc.crfs.entry import Judged, judge, messages_by_field, raw_of, read_submission, text_of
+from hipectrial.edc.crfs.entry import Judged, judge, messages_by_field, raw_of, read_submission
 from hipectrial.edc.crfs.models import Record, Status
 from hipectrial.edc.crfs.services import RecordConflict, form_save, form_write_action
-from hipectrial.edc.crfs.widgets import field_views
+from hipectrial.edc.crfs.widgets import display_value, field_views
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.participants.selectors import participant_for
 from hipectrial.edc.protocol_source import current_protocol, protocol_version
@@ -218,7 +218,8 @@ def form_page(
 def form_or_list(request: HttpRequest, pid: str, visit_id: str, repeat: int, form_id: str) -> HttpResponse:
     """A form that does not repeat: its page; a repeating form: the visit's records of it."""
     participant, visit = _visit(request, pid, visit_id, repeat)
-    form = selectors.form_of_visit(current_protocol(), visit, form_id)
+    protocol = current_protocol()
+    form = selectors.form_of_visit(protocol, visit, form_id)
     if not form.repeating:
         return form_page(request, pid, visit_id, repeat, form_id)
     zh = _zh(request)
@@ -230,7 +231,7 @@ def form_or_list(request: HttpRequest, pid: str, visit_id: str, repeat: int, for
         records.append(
             {
                 "row": row,
-                "summary": [text_of(values.get(f.id)) for f in summary_fields],
+                "summary": [display_value(protocol, f, values.get(f.id), zh) for f in summary_fields],
                 "url": reverse("crfs:form_repeat", args=[pid, visit_id, repeat, form_id, row.repeat]),
             }
         )

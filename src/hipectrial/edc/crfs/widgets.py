@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from hipectrial.edc.crfs.entry import Raw, as_sequence
+from hipectrial.edc.crfs.entry import Raw, as_sequence, text_of
 from hipectrial.protocol import Protocol, ValueType
 from hipectrial.protocol.forms import FieldDef, FormDef
 
@@ -118,3 +118,16 @@ def field_views(
             )
         )
     return views
+
+
+def display_value(protocol: Protocol, f: FieldDef, value: object, zh: bool) -> str:
+    """A stored value for reading: a code by its code-list label in the page's language,
+    anything else as the input shows it."""
+    if value is None:
+        return ""
+    if f.codelist is not None:
+        labels = {i.code: (i.label.zh if zh else i.label.en) for i in protocol.codelist(f.codelist).items}
+        codes = value if isinstance(value, tuple) else (value,)
+        return ", ".join(labels.get(str(c), str(c)) for c in codes)
+    text = text_of(value)  # type: ignore[arg-type]
+    return ", ".join(text) if isinstance(text, list) else text
