@@ -288,3 +288,31 @@ def test_a_visit_the_core_refuses_is_not_created(cast, participant, client_for) 
     assert response.status_code == 400
     assert "is not registered" in response.content.decode()
     assert not Record.objects.filter(participant=participant).exists()
+
+
+def test_conditions_on_another_forms_values_use_the_participants_other_records(
+        cast, participant, client_for) -> None:
+    client = client_for(cast.coordinator)
+    pid = participant.participant_id
+    history = form_url(pid, "screening", 1, "medical_history")
+
+    def shown(url, name):
+        html = client.get(url).content.decode()
+        return f'data-testid="field-{name}" data-shown="true"' in html
+
+    # the participant is a woman (participant record): pregnant_or_breastfeeding is asked
+    assert shown(history, "pregnant_or_breastfeeding")
+    # childbearing potential is answered on demographics (shown there once its own sex is female)
+    assert not shown(history, "pregnancy_test")
+    assert _post(client, form_url(pid, "screening", 1, "demographics"),
+                 {"sex": "female", "childbearing_potential": "true"}).status_code == 302
+    assert shown(history, "pregnancy_test")
+    # and then it is required to complete the medical history
+    response = _post(client, history, {}, action="complete", visit_date=None)
+    assert 'data-testid="error-pregnancy_test"' in response.content.decode()
+    # HER2-positive (IHC 3+ at screening, the derived her2_positive): trastuzumab attribution asked
+    ae = form_url(pid, "adverse-event", 1, "adverse_events", 1)
+    assert not shown(ae, "ae_attr_trastuzumab")
+    assert _post(client, form_url(pid, "screening", 1, "biomarkers"), {"her2_ihc": "ihc3plus"},
+                 visit_date=None).status_code == 302
+    assert shown(ae, "ae_attr_trastuzumab")

@@ -95,8 +95,12 @@ class Judged:
         return bool(self.parse_errors or self.errors or (complete and self.missing))
 
 
-def judge(*, protocol: Protocol, form: FormDef, raw: Mapping[str, Raw]) -> Judged:
-    """Parse and check what was typed into ``form`` (module docstring)."""
+def judge(
+    *, protocol: Protocol, form: FormDef, raw: Mapping[str, Raw], context: Mapping[str, object] | None = None
+) -> Judged:
+    """Parse and check what was typed into ``form`` (module docstring); ``context`` holds the
+    participant's values from other records that the form's conditions may name (the core's
+    ``context``)."""
     parsed: dict[str, FieldValue] = {}
     refused: dict[str, str] = {}
     for field in form.fields:
@@ -109,10 +113,10 @@ def judge(*, protocol: Protocol, form: FormDef, raw: Mapping[str, Raw]) -> Judge
         if value is not None:
             parsed[field.id] = value
     values = dict(parsed)
-    shown = shown_fields(protocol=protocol, form_id=form.id, values=values)
+    shown = shown_fields(protocol=protocol, form_id=form.id, values=values, context=context)
     for _ in form.fields:
         kept = {name: value for name, value in parsed.items() if name in shown}
-        again = shown_fields(protocol=protocol, form_id=form.id, values=kept)
+        again = shown_fields(protocol=protocol, form_id=form.id, values=kept, context=context)
         values = kept
         if again == shown:
             break
@@ -122,8 +126,8 @@ def judge(*, protocol: Protocol, form: FormDef, raw: Mapping[str, Raw]) -> Judge
         values=values,
         parse_errors={name: message for name, message in refused.items() if name in shown},
         shown=shown,
-        findings=check_form_values(protocol=protocol, form_id=form.id, values=values),
-        missing=missing_required(protocol=protocol, form_id=form.id, values=values),
+        findings=check_form_values(protocol=protocol, form_id=form.id, values=values, context=context),
+        missing=missing_required(protocol=protocol, form_id=form.id, values=values, context=context),
     )
 
 

@@ -7,10 +7,12 @@ the views turn into 404.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from hipectrial.clinical.records.derived import derive
 from hipectrial.data import validate
 from hipectrial.data.findings import Severity
 from hipectrial.data.records import FormRecord, Visit
@@ -20,6 +22,7 @@ from hipectrial.edc.crfs.models import Kind, Record
 from hipectrial.edc.participant_data import participant_trial
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.protocol_source import current_protocol
+from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.forms import FormDef
 from hipectrial.protocol.schedule import Visit as VisitDef
@@ -148,3 +151,41 @@ def visit_problems(participant: Participant, visit: Visit) -> list[str]:
         for f in validate(trial, current_protocol())
         if f.severity is Severity.ERROR and f.kind is RecordKind.VISIT and f.key == visit.key
     ]
+
+
+def condition_context(participant: Participant, exclude_key: str | None) -> dict[str, Any]:
+    """What a form's ``show_if`` conditions may name from outside the form: the participant's
+    ``sex``, ``birth_date`` and ``consent_date``, the **latest** value of each field on the
+    participant's other (non-repeating) CRF records — latest by visit date, then by entry —
+    and the protocol's derived variables on those (``her2_positive`` from the screening
+    biomarkers). Drafts count: a value entered is a value known. Used only to decide which
+    fields are shown (:func:`hipectrial.data.shown_fields` ``context``); derived values the
+    page displays come from :func:`context_values` (same visit only).
+    """
+    dates = {
+        row.key: when
+        for row in Record.objects.filter(participant=participant, kind=Kind.VISIT)
+        if (when := visit_of(row).actual_date) is not None
+    }
+    rows = [
+        r
+        for r in Record.objects.filter(participant=participant, kind=Kind.FORM, repeat__isnull=True)
+        if r.key != exclude_key
+    ]
+    rows.sort(
+        key=lambda r: (
+            dates.get(visit_key(participant.participant_id, r.visit_id, r.visit_repeat or 1), dt.date.min),
+            r.id,
+        )
+    )
+    values: dict[str, Any] = {
+        "birth_date": participant.birth_date,
+        "consent_date": participant.consent_date,
+        "sex": participant.sex,
+    }
+    for row in rows:
+        values.update(form_of(row).values)
+    try:
+        return dict(derive(protocol=current_protocol(), values=values).values)
+    except InputError:
+        return values  # contradictory inputs (a birth date after consent): no derived variables

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from hipectrial.edc.accounts.permissions import allowed, check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.crfs import selectors
 from hipectrial.edc.crfs.derived import derived_of, lab_grades
-from hipectrial.edc.crfs.entry import Judged, judge, messages_by_field, raw_of, read_submission
+from hipectrial.edc.crfs.entry import Judged, Raw, judge, messages_by_field, raw_of, read_submission
 from hipectrial.edc.crfs.models import Record, Status
 from hipectrial.edc.crfs.services import RecordConflict, form_save, form_write_action
 from hipectrial.edc.crfs.widgets import display_value, field_views
@@ -110,6 +110,27 @@ def _place(
     )
 
 
+def _outside_names(form: FormDef) -> set[str]:
+    """The names the form's conditions and edit checks use that are not its own fields."""
+    own = {f.id for f in form.fields}
+    names: set[str] = set()
+    for f in form.fields:
+        if f.show_if is not None:
+            names |= set(f.show_if.variables)
+    for c in form.checks:
+        names |= set(c.expression.variables)
+    return names - own
+
+
+def _judge(place: Place, raw: Mapping[str, Raw]) -> Judged:
+    """The core's judgement of ``raw``, with the participant's other values as the context of
+    conditions that name them (only read when the form has such a condition)."""
+    context = (
+        selectors.condition_context(place.participant, place.key) if _outside_names(place.form) else None
+    )
+    return judge(protocol=current_protocol(), form=place.form, raw=raw, context=context)
+
+
 def _live(request: HttpRequest, place: Place, judged: Judged) -> dict[str, Any]:
     """The parts of the page that follow the values: which fields show, derived values."""
     protocol = current_protocol()
@@ -142,7 +163,7 @@ def _page(
     protocol = current_protocol()
     zh = _zh(request)
     if judged is None:  # a record not entered yet: a blank form, no messages
-        judged = judge(protocol=protocol, form=place.form, raw={})
+        judged = _judge(place, {})
         by_field: dict[str, list[tuple[str, str]]] = {}
         form_top: list[tuple[str, str]] = []
     else:
@@ -192,7 +213,7 @@ def _stored(place: Place) -> Judged | None:
     if place.row is None:
         return None
     values = selectors.form_of(place.row).values
-    return judge(protocol=current_protocol(), form=place.form, raw=raw_of(values))
+    return _judge(place, raw_of(values))
 
 
 def _visit_date(text: str) -> dt.date:
@@ -265,9 +286,8 @@ def form_or_list(request: HttpRequest, pid: str, visit_id: str, repeat: int, for
 
 def _save(request: HttpRequest, place: Place) -> HttpResponse:
     check(request.user, form_write_action(place.form.id), place.participant.site)
-    protocol = current_protocol()
     complete = request.POST.get("__action") == "complete"
-    judged = judge(protocol=protocol, form=place.form, raw=read_submission(place.form, request.POST))
+    judged = _judge(place, read_submission(place.form, request.POST))
     extra = {
         "visit_date": request.POST.get("__visit_date", "").strip(),
         "reason": request.POST.get("__reason", ""),
@@ -369,7 +389,7 @@ def form_live(
     """The htmx partial: which fields show and the derived values, for the values typed so far."""
     place = _place(request, pid, visit_id, repeat, form_id, form_repeat)
     data = request.POST if request.method == "POST" else request.GET
-    judged = judge(protocol=current_protocol(), form=place.form, raw=read_submission(place.form, data))
+    judged = _judge(place, read_submission(place.form, data))
     return render(request, "crfs/form.html#live", _live(request, place, judged))
 
 
