@@ -218,7 +218,7 @@ def test_change_after_completion_needs_a_reason_and_the_history_shows_it(cast, p
     assert '<td class="old">70.0</td><td class="new">72.5</td>' in last
     assert "transcription error, source document says 72.5" in last
     assert "coord.a" in last
-    assert ">change<" in last
+    assert 'data-action="change">changed<' in last
 
 
 def test_derived_bsa_is_computed_from_the_stored_values_each_time(cast, participant, client_for) -> None:

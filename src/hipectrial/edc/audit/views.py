@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 
 from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
@@ -21,6 +22,12 @@ from hipectrial.edc.audit.selectors import changes_of, history
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.errors import PermissionDenied
+
+_ACTIONS = {
+    "create": gettext_lazy("created"),
+    "change": gettext_lazy("changed"),
+    "delete": gettext_lazy("deleted"),
+}
 
 
 def _shown(value: Any) -> str:
@@ -50,6 +57,9 @@ def _rows(entries: list[AuditEntry], zh: bool) -> list[dict[str, Any]]:
     return [
         {
             "entry": e,
+            # the trail's text (ISO 8601, UTC, microseconds) to the second, for reading
+            "when": e.at[:19].replace("T", " "),
+            "action": _ACTIONS.get(e.action, e.action),
             "changes": [
                 {
                     "field": c.field,

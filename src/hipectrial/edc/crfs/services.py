@@ -316,6 +316,10 @@ def form_save(
     """
     now = now or timezone.now()
     with transaction.atomic():
+        # One save per participant at a time (PostgreSQL; SQLite's IMMEDIATE transactions
+        # already serialise writers): of two users entering the first form of a visit, or the
+        # same new repeat, the second finds the first's record and gets the conflict.
+        Participant.objects.select_for_update().filter(pk=participant.pk).first()
         visit = Visit(
             participant_id=record.participant_id, visit_id=record.visit_id, repeat=record.visit_repeat
         )
