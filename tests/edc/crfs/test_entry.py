@@ -316,3 +316,16 @@ def test_conditions_on_another_forms_values_use_the_participants_other_records(
     assert _post(client, form_url(pid, "screening", 1, "biomarkers"), {"her2_ihc": "ihc3plus"},
                  visit_date=None).status_code == 302
     assert shown(ae, "ae_attr_trastuzumab")
+
+
+def test_a_warning_does_not_block_a_draft_and_is_shown(cast, participant, client_for) -> None:
+    client = client_for(cast.coordinator)
+    pid = participant.participant_id
+    url = form_url(pid, "screening", 1, "vital_signs")
+    # 170.25 cm has two decimals; the protocol records height with one: a warning, not an error
+    assert _post(client, url, {**VITALS, "height_cm": "170.25"}).status_code == 302
+    html = client.get(url).content.decode()
+    assert 'data-testid="warning-height_cm"' in html
+    assert "height_cm = 170.25 has 2 decimals; the protocol records it with 1" in html
+    _, values = _stored(pid, "screening#1/vital_signs")
+    assert values["height_cm"] == Decimal("170.25")
