@@ -1,7 +1,7 @@
 """Reading CRFs: a participant's visit and form records, and the protocol's visits and forms.
 
 Every reader here takes a participant the caller already checked (``participant_for``);
-the protocol lookups raise ``LookupError`` for an id the protocol does not have, which
+the protocol lookups raise :class:`NotFound` for an id the protocol does not have, which
 the views turn into 404.
 """
 
@@ -28,17 +28,21 @@ from hipectrial.protocol.forms import FormDef
 from hipectrial.protocol.schedule import Visit as VisitDef
 
 
+class NotFound(LookupError):
+    """No such visit, form or record: the page answers 404."""
+
+
 def visit_def(protocol: Protocol, visit_id: str) -> VisitDef:
     try:
         return protocol.visit(visit_id)
     except KeyError:
-        raise LookupError(f"the protocol has no visit {visit_id!r}") from None
+        raise NotFound(f"the protocol has no visit {visit_id!r}") from None
 
 
 def form_of_visit(protocol: Protocol, visit: VisitDef, form_id: str) -> FormDef:
     """The form ``form_id`` if the visit requires or offers it."""
     if form_id not in (*visit.forms, *visit.optional_forms):
-        raise LookupError(f"visit {visit.id!r} has no form {form_id!r}")
+        raise NotFound(f"visit {visit.id!r} has no form {form_id!r}")
     return protocol.form(form_id)
 
 

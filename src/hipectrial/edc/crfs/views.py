@@ -30,7 +30,7 @@ from hipectrial.edc.crfs.derived import derived_of, lab_grades
 from hipectrial.edc.crfs.entry import Judged, Raw, judge, messages_by_field, raw_of, read_submission
 from hipectrial.edc.crfs.models import Record, Status
 from hipectrial.edc.crfs.services import RecordConflict, form_save, form_write_action
-from hipectrial.edc.crfs.widgets import display_value, field_views
+from hipectrial.edc.crfs.widgets import field_views
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.participants.selectors import participant_for
 from hipectrial.edc.protocol_source import current_protocol, protocol_version
@@ -41,7 +41,7 @@ from hipectrial.protocol.schedule import Visit as VisitDef
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """The core's PermissionDenied as a 403; an unknown participant, visit or form as a 404."""
 
     @functools.wraps(view)
@@ -50,13 +50,13 @@ def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return view(request, *args, **kwargs)
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc
-        except (LookupError, Participant.DoesNotExist) as exc:
+        except (selectors.NotFound, Participant.DoesNotExist) as exc:
             raise Http404(str(exc)) from exc
 
     return login_required(wrapper)
 
 
-def _zh(request: HttpRequest) -> bool:
+def is_zh(request: HttpRequest) -> bool:
     return str(getattr(request, "LANGUAGE_CODE", "en")).startswith("zh")
 
 
@@ -79,24 +79,24 @@ class Place:
         return args if self.form_repeat is None else [*args, self.form_repeat]
 
 
-def _visit(request: HttpRequest, pid: str, visit_id: str, repeat: int) -> tuple[Participant, VisitDef]:
+def visit_for(request: HttpRequest, pid: str, visit_id: str, repeat: int) -> tuple[Participant, VisitDef]:
     participant = participant_for(request.user, pid)
     if repeat < 1:
-        raise LookupError(f"visit occurrences are numbered from 1; got {repeat}")
+        raise selectors.NotFound(f"visit occurrences are numbered from 1; got {repeat}")
     return participant, selectors.visit_def(current_protocol(), visit_id)
 
 
 def _place(
     request: HttpRequest, pid: str, visit_id: str, repeat: int, form_id: str, form_repeat: int | None
 ) -> Place:
-    participant, visit = _visit(request, pid, visit_id, repeat)
+    participant, visit = visit_for(request, pid, visit_id, repeat)
     form = selectors.form_of_visit(current_protocol(), visit, form_id)
     if form.repeating != (form_repeat is not None):
-        raise LookupError(f"form {form_id!r} {'repeats' if form.repeating else 'does not repeat'}")
+        raise selectors.NotFound(f"form {form_id!r} {'repeats' if form.repeating else 'does not repeat'}")
     if form_repeat is not None and not 1 <= form_repeat <= selectors.next_repeat(
         participant, visit_id, repeat, form_id
     ):
-        raise LookupError(f"no record {form_repeat} of form {form_id!r} at this visit")
+        raise selectors.NotFound(f"no record {form_repeat} of form {form_id!r} at this visit")
     key = selectors.form_key(participant.participant_id, visit_id, repeat, form_id, form_repeat)
     return Place(
         participant,
@@ -135,7 +135,7 @@ def _live(request: HttpRequest, place: Place, judged: Judged) -> dict[str, Any]:
     """The parts of the page that follow the values: which fields show, derived values."""
     protocol = current_protocol()
     context = selectors.context_values(place.participant, place.visit.id, place.repeat, place.key)
-    zh = _zh(request)
+    zh = is_zh(request)
     # derive() takes values that passed the protocol's checks: a value refused (out of range)
     # is left out, so what depends on it shows as missing rather than computed from it
     refused = {f.field for f in judged.errors if f.field is not None}
@@ -161,7 +161,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     protocol = current_protocol()
-    zh = _zh(request)
+    zh = is_zh(request)
     if judged is None:  # a record not entered yet: a blank form, no messages
         judged = _judge(place, {})
         by_field: dict[str, list[tuple[str, str]]] = {}
@@ -225,7 +225,7 @@ def _visit_date(text: str) -> dt.date:
         raise InputError("visit_date", text, "the date of the visit, YYYY-MM-DD", "no such date") from None
 
 
-@_guarded
+@guarded
 def form_page(
     request: HttpRequest, pid: str, visit_id: str, repeat: int, form_id: str, form_repeat: int | None = None
 ) -> HttpResponse:
@@ -233,55 +233,6 @@ def form_page(
     if request.method != "POST":
         return _page(request, place, _stored(place))
     return _save(request, place)
-
-
-@_guarded
-def form_or_list(request: HttpRequest, pid: str, visit_id: str, repeat: int, form_id: str) -> HttpResponse:
-    """A form that does not repeat: its page; a repeating form: the visit's records of it."""
-    participant, visit = _visit(request, pid, visit_id, repeat)
-    protocol = current_protocol()
-    form = selectors.form_of_visit(protocol, visit, form_id)
-    if not form.repeating:
-        return form_page(request, pid, visit_id, repeat, form_id)
-    zh = _zh(request)
-    rows = selectors.repeats_of(participant, visit_id, repeat, form_id)
-    summary_fields = form.fields[:3]
-    records = []
-    for row in rows:
-        values = selectors.form_of(row).values
-        records.append(
-            {
-                "row": row,
-                "summary": [display_value(protocol, f, values.get(f.id), zh) for f in summary_fields],
-                "url": reverse("crfs:form_repeat", args=[pid, visit_id, repeat, form_id, row.repeat]),
-            }
-        )
-    return render(
-        request,
-        "crfs/repeating.html",
-        {
-            "participant": participant,
-            "visit_label": visit.name.zh if zh else visit.name.en,
-            "visit_id": visit_id,
-            "repeat": repeat,
-            "form": form,
-            "form_label": form.label.zh if zh else form.label.en,
-            "summary_labels": [f.label.zh if zh else f.label.en for f in summary_fields],
-            "records": records,
-            "can_write": allowed(request.user, form_write_action(form_id), participant.site),
-            "add_url": reverse(
-                "crfs:form_repeat",
-                args=[
-                    pid,
-                    visit_id,
-                    repeat,
-                    form_id,
-                    selectors.next_repeat(participant, visit_id, repeat, form_id),
-                ],
-            ),
-            "visit_url": reverse("crfs:visit", args=[pid, visit_id, repeat]),
-        },
-    )
 
 
 def _save(request: HttpRequest, place: Place) -> HttpResponse:
@@ -351,7 +302,7 @@ def _save(request: HttpRequest, place: Place) -> HttpResponse:
 
 def _conflict(request: HttpRequest, place: Place, judged: Judged, conflict: RecordConflict) -> HttpResponse:
     """Both versions side by side; nothing was saved."""
-    zh = _zh(request)
+    zh = is_zh(request)
     theirs = raw_of(selectors.form_of(conflict.record).values)
     rows = []
     for f in place.form.fields:
@@ -382,7 +333,7 @@ def _conflict(request: HttpRequest, place: Place, judged: Judged, conflict: Reco
     )
 
 
-@_guarded
+@guarded
 def form_live(
     request: HttpRequest, pid: str, visit_id: str, repeat: int, form_id: str, form_repeat: int | None = None
 ) -> HttpResponse:
@@ -391,49 +342,3 @@ def form_live(
     data = request.POST if request.method == "POST" else request.GET
     judged = _judge(place, read_submission(place.form, data))
     return render(request, "crfs/form.html#live", _live(request, place, judged))
-
-
-@_guarded
-def visit_page(request: HttpRequest, pid: str, visit_id: str, repeat: int) -> HttpResponse:
-    participant, visit = _visit(request, pid, visit_id, repeat)
-    protocol = current_protocol()
-    zh = _zh(request)
-    rows = selectors.form_rows_of_visit(participant, visit_id, repeat)
-    visit_row = selectors.visit_row(participant, visit_id, repeat)
-    forms = []
-    for form_id, optional in [*((f, False) for f in visit.forms), *((f, True) for f in visit.optional_forms)]:
-        form = protocol.form(form_id)
-        mine = [r for r in rows if r.form_id == form_id]
-        if form.repeating:
-            url = reverse("crfs:form", args=[pid, visit_id, repeat, form_id])
-            state = _("%(n)d records") % {"n": len(mine)} if mine else _("not started")
-        else:
-            url = reverse("crfs:form", args=[pid, visit_id, repeat, form_id])
-            state = (
-                (_("complete") if mine[0].status == Status.COMPLETE else _("draft"))
-                if mine
-                else _("not started")
-            )
-        forms.append(
-            {
-                "id": form_id,
-                "label": form.label.zh if zh else form.label.en,
-                "optional": optional,
-                "repeating": form.repeating,
-                "url": url,
-                "state": state,
-            }
-        )
-    return render(
-        request,
-        "crfs/visit.html",
-        {
-            "participant": participant,
-            "visit": visit,
-            "repeat": repeat,
-            "visit_label": visit.name.zh if zh else visit.name.en,
-            "visit_record": selectors.visit_of(visit_row) if visit_row is not None else None,
-            "forms": forms,
-            "can_audit": allowed(request.user, Action.VIEW_AUDIT, participant.site),
-        },
-    )
