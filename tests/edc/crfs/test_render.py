@@ -34,3 +34,20 @@ def test_every_form_of_every_visit_renders(cast, participant, client_for, langua
                     assert escape(field.help.zh if language == "zh-hans" else field.help.en) in html
             seen.add(form_id)
     assert seen == {f.id for f in protocol.forms}
+
+
+def test_form_posts_its_values_to_the_live_endpoint_as_the_user_types(cast, participant, client_for) -> None:
+    from tests.edc.crfs.conftest import live_url
+
+    pid = participant.participant_id
+    html = client_for(cast.coordinator).get(form_url(pid, "screening", 1, "biomarkers")).content.decode()
+    assert f'hx-post="{live_url(pid, "screening", 1, "biomarkers")}"' in html
+    assert 'hx-trigger="change, keyup changed delay:400ms"' in html
+    assert 'hx-target="#crf-live"' in html
+    # a decimal field: a text input for numbers with its unit and the protocol's range beside it
+    ratio = html.split('data-testid="field-her2_ish_ratio"')[1].split("</div>")[0]
+    assert 'type="text" inputmode="decimal"' in ratio
+    assert '<span class="unit">ratio</span>' in ratio
+    assert "range 0–30 ratio" in ratio
+    # hidden until IHC 2+ is chosen (the page's first answer: nothing chosen yet)
+    assert "#field-her2_ish_ratio" in html.split('<div id="crf-live"')[1].split("</style>")[0]
