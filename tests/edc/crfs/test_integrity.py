@@ -120,3 +120,32 @@ def test_history_needs_view_audit_at_the_participants_site(cast, participant, cl
     html = client_for(cast.monitor).get(everything).content.decode()
     assert f"{pid}/screening#1/vital_signs" in html
     assert f"{pid}/screening#1<" in html
+
+
+def test_deleting_a_record_needs_a_reason_keeps_its_history_and_its_number(cast, participant, client_for) -> None:
+    from hipectrial.edc.crfs.models import Record
+
+    client = client_for(cast.coordinator)
+    pid = participant.participant_id
+    ae = {"ae_term": "Nausea", "ae_onset_date": "2026-01-10"}
+    for n, term in ((1, "Nausea"), (2, "Entered for the wrong participant")):
+        url = form_url(pid, "adverse-event", 1, "adverse_events", n)
+        assert _post(client, url, {**ae, "ae_term": term}, visit_date="2026-01-10" if n == 1 else None).status_code == 302
+    delete = reverse("crfs:form_repeat_delete", args=[pid, "adverse-event", 1, "adverse_events", 2])
+    # the monitor may not; without a reason, refused
+    assert client_for(cast.monitor).post(delete, {"__version": "1", "__delete_reason": "x"}).status_code == 403
+    response = client.post(delete, {"__version": "1", "__delete_reason": ""})
+    assert response.status_code == 400
+    assert 'data-testid="error-delete"' in response.content.decode()
+    key = f"{pid}/adverse-event#1/adverse_events#2"
+    assert Record.objects.filter(key=key).exists()
+    response = client.post(delete, {"__version": "1", "__delete_reason": "entered for the wrong participant"})
+    assert response.status_code == 302
+    assert not Record.objects.filter(key=key).exists()
+    history = client.get(reverse("audit:record", args=[key])).content.decode()
+    assert 'data-action="delete"' in history
+    assert "entered for the wrong participant" in history
+    # the number is not given again: the next record is 3, and 2 is no new record
+    page = client.get(form_url(pid, "adverse-event", 1, "adverse_events")).content.decode()
+    assert f'href="{form_url(pid, "adverse-event", 1, "adverse_events", 3)}" data-testid="add-another"' in page
+    assert client.get(form_url(pid, "adverse-event", 1, "adverse_events", 2)).status_code == 404

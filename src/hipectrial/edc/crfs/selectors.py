@@ -17,6 +17,7 @@ from hipectrial.data import validate
 from hipectrial.data.findings import Severity
 from hipectrial.data.records import FormRecord, Visit
 from hipectrial.data.vocab import RecordKind
+from hipectrial.edc.audit.models import AuditEntry
 from hipectrial.edc.crfs.codec import from_payload
 from hipectrial.edc.crfs.models import Kind, Record
 from hipectrial.edc.participant_data import participant_trial
@@ -97,8 +98,18 @@ def repeats_of(participant: Participant, visit_id: str, repeat: int, form_id: st
 
 
 def next_repeat(participant: Participant, visit_id: str, repeat: int, form_id: str) -> int:
-    """The repeat number "add another" gives: one more than the highest stored."""
-    return max((r.repeat or 0 for r in repeats_of(participant, visit_id, repeat, form_id)), default=0) + 1
+    """The repeat number "add another" gives: one more than the highest ever created (a
+    deleted record's number is not given again: the audit trail still names it)."""
+    prefix = f"{visit_key(participant.participant_id, visit_id, repeat)}/{form_id}#"
+    created = AuditEntry.objects.filter(
+        participant=participant.participant_id,
+        record_kind=Kind.FORM,
+        action="create",
+        record_key__startswith=prefix,
+    ).values_list("record_key", flat=True)
+    numbers = [int(k[len(prefix) :]) for k in created if k[len(prefix) :].isdigit()]
+    numbers += [r.repeat or 0 for r in repeats_of(participant, visit_id, repeat, form_id)]
+    return max(numbers, default=0) + 1
 
 
 @dataclass(frozen=True, slots=True)

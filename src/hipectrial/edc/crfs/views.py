@@ -29,7 +29,7 @@ from hipectrial.edc.crfs import selectors
 from hipectrial.edc.crfs.derived import derived_of, lab_grades
 from hipectrial.edc.crfs.entry import Judged, Raw, judge, messages_by_field, raw_of, read_submission
 from hipectrial.edc.crfs.models import Record, Status
-from hipectrial.edc.crfs.services import RecordConflict, form_save, form_write_action
+from hipectrial.edc.crfs.services import RecordConflict, form_save, form_write_action, record_delete
 from hipectrial.edc.crfs.widgets import field_views
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.participants.selectors import participant_for
@@ -93,11 +93,15 @@ def _place(
     form = selectors.form_of_visit(current_protocol(), visit, form_id)
     if form.repeating != (form_repeat is not None):
         raise selectors.NotFound(f"form {form_id!r} {'repeats' if form.repeating else 'does not repeat'}")
-    if form_repeat is not None and not 1 <= form_repeat <= selectors.next_repeat(
-        participant, visit_id, repeat, form_id
-    ):
-        raise selectors.NotFound(f"no record {form_repeat} of form {form_id!r} at this visit")
     key = selectors.form_key(participant.participant_id, visit_id, repeat, form_id, form_repeat)
+    row = selectors.form_row(participant, key)
+    if (
+        form_repeat is not None
+        and row is None
+        and form_repeat != selectors.next_repeat(participant, visit_id, repeat, form_id)
+    ):
+        # only the next number is a new record: a gap, or a deleted record's number, is not
+        raise selectors.NotFound(f"no record {form_repeat} of form {form_id!r} at this visit")
     return Place(
         participant,
         visit,
@@ -105,7 +109,7 @@ def _place(
         form,
         form_repeat,
         key,
-        selectors.form_row(participant, key),
+        row,
         selectors.visit_row(participant, visit_id, repeat),
     )
 
@@ -188,6 +192,12 @@ def _page(
         "top": [*(top or []), *form_top],
         "can_write": allowed(request.user, form_write_action(place.form.id), site),
         "can_audit": allowed(request.user, Action.VIEW_AUDIT, site),
+        "can_delete": place.row is not None and allowed(request.user, Action.DELETE_DATA, site),
+        "delete_url": reverse(
+            "crfs:form_delete" if place.form_repeat is None else "crfs:form_repeat_delete",
+            args=place.url_args,
+        ),
+        "delete_error": extra.get("delete_error", ""),
         "version": place.row.version if place.row is not None else 0,
         "needs_reason": place.row is not None and place.row.completed_once,
         "needs_visit_date": place.visit_row is None,
@@ -342,3 +352,46 @@ def form_live(
     data = request.POST if request.method == "POST" else request.GET
     judged = _judge(place, read_submission(place.form, data))
     return render(request, "crfs/form.html#live", _live(request, place, judged))
+
+
+@guarded
+def form_delete(
+    request: HttpRequest, pid: str, visit_id: str, repeat: int, form_id: str, form_repeat: int | None = None
+) -> HttpResponse:
+    """Delete a CRF record entered in error (DELETE_DATA, always with a reason; the record's
+    content stays in its history)."""
+    place = _place(request, pid, visit_id, repeat, form_id, form_repeat)
+    if request.method != "POST" or place.row is None:
+        raise selectors.NotFound(f"no record {place.key} to delete")
+    check(request.user, Action.DELETE_DATA, place.participant.site)
+    try:
+        version = int(request.POST.get("__version", "0"))
+    except ValueError:
+        version = -1
+    reason = request.POST.get("__delete_reason", "")
+    try:
+        record_delete(
+            actor=request.user,
+            record=place.row,
+            expected_version=version,
+            reason=reason,
+            protocol_version=protocol_version(),
+        )
+    except RecordConflict as conflict:
+        return _conflict(request, place, _stored(place) or _judge(place, {}), conflict)
+    except InputError as exc:
+        return _page(
+            request,
+            place,
+            _stored(place),
+            top=[("error", str(exc))],
+            extra={"delete_error": str(exc)},
+            status=400,
+        )
+    messages.success(request, _("Deleted %(key)s.") % {"key": place.key})
+    return redirect(
+        reverse(
+            "crfs:form" if place.form.repeating else "crfs:visit",
+            args=place.url_args[:4] if place.form.repeating else place.url_args[:3],
+        )
+    )
