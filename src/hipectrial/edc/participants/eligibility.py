@@ -32,7 +32,7 @@ from hipectrial.data import FormRecord
 from hipectrial.edc.crfs.codec import from_payload
 from hipectrial.edc.crfs.models import Kind, Record, Status
 from hipectrial.edc.participant_data import participant_trial
-from hipectrial.edc.participants.labels import crf_url, pick
+from hipectrial.edc.participants.labels import crf_url, language_of, pick
 from hipectrial.edc.participants.models import Participant
 from hipectrial.protocol import Protocol, ValueType
 
@@ -232,9 +232,10 @@ def not_eligible_reasons(evaluation: ScreeningEvaluation, protocol: Protocol) ->
         return (_("Eligibility cannot be evaluated: %(note)s") % {"note": evaluation.note},)
     if result.status.value == "eligible":
         return ()
+    language = language_of()
     reasons = [
         _("Criterion %(id)s not met: %(text)s (%(values)s)") % {
-            "id": c.id, "text": c.text,
+            "id": c.id, "text": pick((c.text, c.text_zh), language),
             "values": ", ".join(f"{k} = {v}" for k, v in c.values.items()) or c.reason}
         for c in result.criteria if c.status.value == "not_met"]
     if result.cohort.cohort is None and not result.cohort.missing:
