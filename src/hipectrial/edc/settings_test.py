@@ -20,3 +20,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # server (two checkouts, a helper and CI) never drop each other's.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_hipectrial_{os.getpid()}"}  # noqa: F405
+
+# The SQLite test database is a file in the throw-away data directory, as in production (WAL,
+# IMMEDIATE transactions, a busy timeout): tests with threads, each on its own connection,
+# wait for SQLite's write lock as the server's processes do. (Django's default in-memory test
+# database shares one cache between threads, whose table locks fail at once: "database table
+# is locked".)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-edc.sqlite3")}  # noqa: F405
