@@ -214,3 +214,27 @@ def test_a_stale_version_is_a_conflict(cast):
     p = eligible(cast)
     with pytest.raises(ConflictError, match="after version 0"):
         participant_register(actor=cast.coordinator, participant=p, as_of=REGISTER_ON, expected_version=0)
+
+
+def test_a_screen_failure_still_shows_why_and_offers_no_registration(cast, login):
+    from hipectrial.edc.participants.services import participant_end
+
+    p = eligible(cast, changes={"ecog_assessment": {"ecog": "3"}})
+    participant_end(actor=cast.coordinator, participant=p, stage="off_study", date=REGISTER_ON,
+                    reason_code="screen_failure", reason="ECOG 3", expected_version=p.version)
+    page = login(cast.coordinator).get("/participants/SH01-001/").content.decode()
+    assert 'data-testid="eligibility-panel" data-status="ineligible"' in page
+    assert 'data-testid="criterion-I07" data-status="not_met"' in page
+    assert 'data-testid="register-form"' not in page
+
+
+def test_the_page_speaks_the_users_language_with_the_protocols_chinese_labels(cast, login):
+    cast.coordinator.language = "zh-hans"
+    cast.coordinator.save()
+    eligible(cast, changes={"ecog_assessment": {"ecog": "3"}})
+    client = login(cast.coordinator)
+    page = client.get("/participants/SH01-001/").content.decode()
+    assert "ECOG体能状态评分0或1分" in page  # criterion I07 in the protocol's Chinese
+    assert "筛选期" in page  # the screening visit's Chinese name
+    refusal = register(client, "SH01-001").content.decode()
+    assert "ECOG体能状态评分0或1分 (ecog = 3)" in refusal

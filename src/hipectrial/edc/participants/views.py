@@ -103,7 +103,9 @@ def _page_context(request: HttpRequest, participant: Participant, **forms: Any) 
         "p": participant,
         "header": participant_header(participant, protocol, language),
         "timeline": participant_timeline(participant, protocol, language, today),
-        "panel": eligibility_panel(participant, protocol, language) if in_screening else None,
+        # unregistered: in screening, or a screen failure (why they were not eligible)
+        "panel": eligibility_panel(participant, protocol, language)
+        if participant.registration_date is None else None,
         "may_register": in_screening and allowed(request.user, Action.REGISTER, site),
         "today": today,
     }
