@@ -238,3 +238,30 @@ def test_the_page_speaks_the_users_language_with_the_protocols_chinese_labels(ca
     assert "筛选期" in page  # the screening visit's Chinese name
     refusal = register(client, "SH01-001").content.decode()
     assert "ECOG体能状态评分0或1分 (ecog = 3)" in refusal
+
+
+def test_the_registration_section_says_where_the_next_participant_goes(cast, login):
+    eligible(cast)
+    client = login(cast.coordinator)
+    page = client.get("/participants/SH01-001/").content.decode()
+    assert 'hx-get="/participants/SH01-001/assignment/"' in page
+    fragment = client.get("/participants/SH01-001/assignment/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="assignment-open" data-part="part_a" data-level="1"' in fragment
+    assert "Part A - dose exploration" in fragment
+    assert "Level 1 - 75 mg/m2" in fragment
+
+
+def test_the_registration_section_says_when_registration_waits(cast, login):
+    from hipectrial.edc.participants.services import participant_register
+
+    people = [eligible(cast) for _ in range(4)]
+    for p in people[:3]:
+        participant_register(actor=cast.coordinator, participant=p, as_of=REGISTER_ON, expected_version=p.version)
+    fragment = login(cast.coordinator).get("/participants/SH01-004/assignment/").content.decode()
+    assert 'data-testid="assignment-closed"' in fragment
+    assert "Registration waits: cohort 1" in fragment
+
+
+def test_the_assignment_is_for_those_who_may_register(cast, login):
+    eligible(cast)
+    assert login(cast.monitor).get("/participants/SH01-001/assignment/").status_code == 403

@@ -110,3 +110,16 @@ def participant_header(participant: Participant, protocol: Protocol, language: s
         _code_label(protocol, "dose-level", p.dose_level, language),
         ended(p.off_treatment_date, "eot-reason", p.off_treatment_reason),
         ended(p.off_study_date, "eos-reason", p.off_study_reason))
+
+
+def next_assignment_now(as_of: dt.date) -> Any:
+    """Where a participant registered on ``as_of`` would go, by the design's rules
+    (:func:`hipectrial.analysis.assignment.next_assignment` on the whole trial's completed
+    records): what the registration section shows before the user registers. Registration
+    decides again under its lock."""
+    from hipectrial.analysis.assignment import next_assignment
+    from hipectrial.edc.protocol_source import current_protocol
+    from hipectrial.edc.snapshot import build_snapshot
+
+    trial = build_snapshot(with_provenance=False)
+    return next_assignment(protocol=current_protocol(), trial=trial, as_of=as_of)

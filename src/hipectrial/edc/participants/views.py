@@ -13,18 +13,19 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hipectrial.edc.accounts.permissions import allowed
+from hipectrial.edc.accounts.permissions import allowed, check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.participants.eligibility import eligibility_panel
 from hipectrial.edc.participants.forms import EndForm, RegisterForm, ScreenForm, show_input_error
-from hipectrial.edc.participants.labels import language_of
+from hipectrial.edc.participants.labels import language_of, pick
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.participants.selectors import (
+    next_assignment_now,
     participant_for,
     participant_header,
     participants_for,
@@ -146,6 +147,27 @@ def eligibility_fragment(request: HttpRequest, pid: str) -> HttpResponse:
 
 @login_required
 @_refusals_are_403
+@require_GET
+def assignment_fragment(request: HttpRequest, pid: str) -> HttpResponse:
+    """Where registration would put the participant today (or why it waits or is closed),
+    loaded by the registration section with ``hx-get`` (it reads the whole trial)."""
+    participant = participant_for(request.user, pid)
+    check(request.user, Action.REGISTER, participant.site)
+    assignment = next_assignment_now(timezone.localdate())
+    protocol = current_protocol()
+    language = _language(request)
+    part = level = None
+    if assignment.open:
+        part = next(pick(i.label, language) for i in protocol.codelist("study-part").items
+                    if i.code == assignment.study_part)
+        level = next(pick(i.label, language) for i in protocol.codelist("dose-level").items
+                     if i.code == assignment.dose_level)
+    return render(request, "participants/detail.html#assignment",
+                  {"assignment": assignment, "part": part, "level": level})
+
+
+@login_required
+@_refusals_are_403
 @require_POST
 def participant_register_page(request: HttpRequest, pid: str) -> HttpResponse:
     participant = participant_for(request.user, pid)
@@ -177,7 +199,7 @@ def participant_register_page(request: HttpRequest, pid: str) -> HttpResponse:
 def participant_end_page(request: HttpRequest, pid: str, stage: str) -> HttpResponse:
     """Record off treatment or off study (``stage``) with its date and reason."""
     if stage not in END_STAGES:
-        raise InputError("stage", stage, "off_treatment or off_study")
+        raise Http404(stage)
     participant = participant_for(request.user, pid)
     form = EndForm(request.POST, protocol=current_protocol(), codelist=END_STAGES[stage],
                    language=_language(request), prefix=stage)
