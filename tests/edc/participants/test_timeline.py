@@ -58,7 +58,7 @@ def registered(cast, *, on: dt.date, hipec: dt.date | None = None):
 
 def test_before_registration_the_screening_visits_and_their_forms(cast, login):
     p = screen(cast.coordinator, cast.site_a)
-    enter_screening(cast.coordinator, p, leave_out=("labs",), drafts=("biomarkers",), laparoscopy=False)
+    enter_screening(cast.coordinator, p, leave_out=("labs",), drafts=("biomarkers",), staging=False)
     html = login(cast.coordinator).get("/participants/SH01-001/").content.decode()
     found = rows(html)
     assert set(found) == {"screening-1", "screening-cardiac-1", "unscheduled-1"}
