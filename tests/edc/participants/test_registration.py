@@ -265,3 +265,18 @@ def test_the_registration_section_says_when_registration_waits(cast, login):
 def test_the_assignment_is_for_those_who_may_register(cast, login):
     eligible(cast)
     assert login(cast.monitor).get("/participants/SH01-001/assignment/").status_code == 403
+
+
+def test_a_registration_dated_before_the_latest_one_is_refused(cast):
+    from hipectrial.edc.participants.services import RegistrationRefused, participant_register
+
+    first, second = eligible(cast), eligible(cast)
+    participant_register(actor=cast.coordinator, participant=first, as_of=REGISTER_ON,
+                         expected_version=first.version)
+    with pytest.raises(RegistrationRefused, match="before the trial's latest registration"):
+        participant_register(actor=cast.coordinator, participant=second, as_of=REGISTER_ON - dt.timedelta(days=1),
+                             expected_version=second.version)
+    participant_register(actor=cast.coordinator, participant=second, as_of=REGISTER_ON,
+                         expected_version=second.version)
+    second.refresh_from_db()
+    assert second.registration_date == REGISTER_ON

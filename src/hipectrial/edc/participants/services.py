@@ -297,6 +297,13 @@ def participant_register(
         if result.as_of > as_of:
             raise RegistrationRefused(pid, (f"the screening data are dated {result.as_of.isoformat()}, "
                                             f"after the registration date {as_of.isoformat()}",))
+        # The design decides on the trial as of ``as_of``: a registration dated before one
+        # already recorded would be decided without it (and could overfill its cohort).
+        latest = Participant.objects.aggregate(m=Max("registration_date"))["m"]
+        if latest is not None and as_of < latest:
+            raise RegistrationRefused(pid, (
+                f"the registration date {as_of.isoformat()} is before the trial's latest registration "
+                f"({latest.isoformat()}): registrations are entered in date order",))
         assignment = next_assignment(protocol=protocol, trial=build_snapshot(with_provenance=False),
                                      as_of=as_of)
         if not assignment.open or assignment.study_part is None or assignment.dose_level is None:
