@@ -280,3 +280,18 @@ def test_a_registration_dated_before_the_latest_one_is_refused(cast):
                          expected_version=second.version)
     second.refresh_from_db()
     assert second.registration_date == REGISTER_ON
+
+
+def test_a_registration_form_entered_by_hand_before_registration_is_named(cast):
+    from hipectrial.data import FormRecord
+    from hipectrial.edc.crfs.models import Kind, Status
+    from hipectrial.edc.crfs.services import record_create
+    from hipectrial.edc.participants.services import RegistrationRefused, participant_register
+
+    p = eligible(cast)
+    record_create(actor=cast.coordinator, participant=p, kind=Kind.FORM, status=Status.DRAFT, protocol_version="1.0",
+                  record=FormRecord("SH01-001", "registration", "registration", values={"study_part": "part_b"}))
+    with pytest.raises(RegistrationRefused, match="SH01-001/registration#1/registration"):
+        participant_register(actor=cast.coordinator, participant=p, as_of=REGISTER_ON, expected_version=p.version)
+    p.refresh_from_db()
+    assert p.registration_date is None

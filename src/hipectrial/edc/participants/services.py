@@ -180,8 +180,9 @@ def participant_change(
         current = Participant.objects.select_for_update().get(pk=participant.pk)
         if current.version != expected_version:
             raise ConflictError(
-                f"participant {current.participant_id} was changed by {current.changed_by} "
-                f"(version {current.version}) after version {expected_version}; nothing was saved"
+                f"participant {current.participant_id} was changed by "
+                f"{current.changed_by or current.created_by} (version {current.version}) after version "
+                f"{expected_version}; nothing was saved"
             )
         old = to_data(current, with_provenance=False)
         new = replace(old, **changes)
@@ -261,7 +262,7 @@ def participant_register(
     """
     from hipectrial.analysis.assignment import next_assignment
     from hipectrial.data import FormRecord, Visit
-    from hipectrial.edc.crfs.models import Kind
+    from hipectrial.edc.crfs.models import Kind, Record
     from hipectrial.edc.crfs.services import record_create
     from hipectrial.edc.participants.eligibility import not_eligible_reasons, screening_evaluation
     from hipectrial.edc.snapshot import build_snapshot
@@ -281,12 +282,19 @@ def participant_register(
         current = Participant.objects.select_related("site").get(pk=participant.pk)
         pid = current.participant_id
         if current.version != expected_version:
-            raise ConflictError(f"participant {pid} was changed by {current.changed_by} (version "
-                                f"{current.version}) after version {expected_version}; nothing was saved")
+            who = current.changed_by or current.created_by
+            raise ConflictError(f"participant {pid} was changed by {who} (version {current.version}) after "
+                                f"version {expected_version}; nothing was saved")
         if current.registration_date is not None:
             raise RegistrationRefused(pid, (f"registered on {current.registration_date.isoformat()}",))
         if current.off_study_date is not None:
             raise RegistrationRefused(pid, (f"off study since {current.off_study_date.isoformat()}",))
+        entered = list(Record.objects.filter(participant=current, visit_id="registration")
+                       .values_list("key", flat=True))
+        if entered:
+            raise RegistrationRefused(pid, (f"records of the registration visit were entered by hand before "
+                                            f"registration ({', '.join(entered)}): registration writes them; "
+                                            "delete them first",))
         evaluation = screening_evaluation(current, protocol)
         reasons = not_eligible_reasons(evaluation, protocol)
         if reasons:
