@@ -30,7 +30,7 @@ from hipectrial.edc.crfs.codec import from_payload
 from hipectrial.edc.crfs.models import Kind, Record, Status
 from hipectrial.edc.participant_data import participant_trial
 from hipectrial.edc.participants.eligibility import staging_repeat
-from hipectrial.edc.participants.labels import crf_url, pick
+from hipectrial.edc.participants.labels import crf_url, pick, visit_url
 from hipectrial.edc.participants.models import Participant
 from hipectrial.errors import HipectrialError
 from hipectrial.protocol import Protocol
@@ -90,6 +90,7 @@ class TimelineVisit:
     days_from_target: int | None
     note: str
     forms: tuple[FormState, ...]
+    url: str
 
     @property
     def state_label(self) -> str:
@@ -164,7 +165,8 @@ def _screening(participant: Participant, protocol: Protocol, language: str, toda
             name = _("Staging laparoscopy (unscheduled visit %(n)s)") % {"n": occurrence}
         rows.append(TimelineVisit(visit_id, name, occurrence, None, None, None, None, False, actual,
                                   DONE if actual is not None else DUE, None, None, note,
-                                  _forms(protocol, pid, visit_id, occurrence, records, language, only)))
+                                  _forms(protocol, pid, visit_id, occurrence, records, language, only),
+                                  visit_url(pid, visit_id, occurrence)))
     return tuple(rows)
 
 
@@ -175,7 +177,8 @@ def _scheduled(o: VisitOccurrence, protocol: Protocol, pid: str, today: dt.date,
     return TimelineVisit(o.visit_id, pick(visit.name, language), o.occurrence, o.cycle, o.target, o.earliest,
                          o.latest, o.projected, o.actual, visit_state(o.status, o.target, today),
                          o.status.value, o.days_from_target, note,
-                         _forms(protocol, pid, o.visit_id, o.occurrence, records, language))
+                         _forms(protocol, pid, o.visit_id, o.occurrence, records, language),
+                         visit_url(pid, o.visit_id, o.occurrence))
 
 
 def participant_timeline(participant: Participant, protocol: Protocol, language: str,
