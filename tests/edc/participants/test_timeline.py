@@ -70,6 +70,7 @@ def test_before_registration_the_screening_visits_and_their_forms(cast, login):
     assert 'data-testid="form-ecog_assessment" data-status="complete"' in html
     assert 'href="/participants/SH01-001/visits/screening/1/labs/"' in html
     assert 'href="/participants/SH01-001/visits/unscheduled/1/laparoscopy/"' in html
+    assert "(optional)</span> — <span class=\"form-not_started\">" not in html.split("unscheduled-1")[1]
 
 
 def test_registered_timeline_is_the_cores_schedule(cast, login):

@@ -123,11 +123,15 @@ def _form_records(participant: Participant) -> dict[tuple[str, int, str], list[s
 def _forms(protocol: Protocol, pid: str, visit_id: str, occurrence: int,
            records: dict[tuple[str, int, str], list[str]], language: str,
            only: tuple[str, ...] | None = None) -> tuple[FormState, ...]:
+    """The visit's forms (``only`` those, then needed: the staging laparoscopy's form is
+    optional at an unscheduled visit but the eligibility needs it)."""
     visit = protocol.visit(visit_id)
     out = []
     for form_id, required in [*((f, True) for f in visit.forms), *((f, False) for f in visit.optional_forms)]:
-        if only is not None and form_id not in only:
-            continue
+        if only is not None:
+            if form_id not in only:
+                continue
+            required = True
         found = records.get((visit_id, occurrence, form_id), [])
         status = NOT_STARTED if not found else DRAFT if Status.DRAFT in found else COMPLETE
         form = protocol.form(form_id)
