@@ -26,5 +26,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
 # wait for SQLite's write lock as the server's processes do. (Django's default in-memory test
 # database shares one cache between threads, whose table locks fail at once: "database table
 # is locked".)
+# Without the production's synchronous=FULL: a test database need not survive a power cut,
+# and an fsync per commit would slow every test that commits.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-edc.sqlite3")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        **DATABASES["default"]["OPTIONS"],  # noqa: F405
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;",
+    }
