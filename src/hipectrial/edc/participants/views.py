@@ -7,15 +7,13 @@ core's (eligibility, assignment, schedule) or the services'.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hipectrial.edc.accounts.permissions import allowed, check
@@ -43,19 +41,6 @@ from hipectrial.edc.protocol_source import current_protocol, protocol_version
 from hipectrial.errors import ConflictError, InputError, PermissionDenied
 
 
-def _refusals_are_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The core's PermissionDenied as Django's (a 403 page)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(str(exc)) from exc
-
-    return wrapper
-
-
 def _language(request: HttpRequest) -> str:
     return language_of(getattr(request, "LANGUAGE_CODE", None))
 
@@ -69,13 +54,13 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_refusals_are_403
 @require_http_methods(["GET", "POST"])
 def participant_screen_page(request: HttpRequest) -> HttpResponse:
     """Start screening a consented person at a site where the user may screen."""
     sites = visible_sites(request.user, Action.SCREEN)
     if not sites:
-        raise PermissionDenied(f"{request.user.get_username()} may not screen at any site")
+        who = request.user.get_username()
+        raise PermissionDenied(_("%(user)s may not screen at any site") % {"user": who})
     protocol = current_protocol()
     form = ScreenForm(request.POST or None, sites=sites, protocol=protocol, language=_language(request))
     if request.method == "POST" and form.is_valid():
@@ -128,7 +113,6 @@ def _page_context(request: HttpRequest, participant: Participant, **forms: Any) 
 
 
 @login_required
-@_refusals_are_403
 @require_GET
 def participant_detail(request: HttpRequest, pid: str) -> HttpResponse:
     participant = participant_for(request.user, pid)
@@ -136,7 +120,6 @@ def participant_detail(request: HttpRequest, pid: str) -> HttpResponse:
 
 
 @login_required
-@_refusals_are_403
 @require_GET
 def eligibility_fragment(request: HttpRequest, pid: str) -> HttpResponse:
     """The eligibility panel alone, recomputed now (``hx-get`` from this page and CRF pages)."""
@@ -146,7 +129,6 @@ def eligibility_fragment(request: HttpRequest, pid: str) -> HttpResponse:
 
 
 @login_required
-@_refusals_are_403
 @require_GET
 def assignment_fragment(request: HttpRequest, pid: str) -> HttpResponse:
     """Where registration would put the participant today (or why it waits or is closed),
@@ -167,7 +149,6 @@ def assignment_fragment(request: HttpRequest, pid: str) -> HttpResponse:
 
 
 @login_required
-@_refusals_are_403
 @require_POST
 def participant_register_page(request: HttpRequest, pid: str) -> HttpResponse:
     participant = participant_for(request.user, pid)
@@ -194,7 +175,6 @@ def participant_register_page(request: HttpRequest, pid: str) -> HttpResponse:
 
 
 @login_required
-@_refusals_are_403
 @require_POST
 def participant_end_page(request: HttpRequest, pid: str, stage: str) -> HttpResponse:
     """Record off treatment or off study (``stage``) with its date and reason."""
