@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from hipectrial.clinical.labs.ctcae import grade_lab
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hipectrial.clinical.labs.ctcae import GradeFlag, grade_lab
 from hipectrial.clinical.labs.units import parse_lab_test
 from hipectrial.clinical.records.derived import derive
 from hipectrial.errors import InputError
@@ -80,7 +83,7 @@ def derived_of(
         if info.value is not None:
             note = ""
         elif info.missing:
-            note = "missing: " + ", ".join(info.missing)
+            note = _("missing: %(names)s") % {"names": ", ".join(info.missing)}
         else:
             note = info.reason or ""
         shown.append(
@@ -94,6 +97,19 @@ def derived_of(
             )
         )
     return shown
+
+
+# what a grade's flags say, in the page's language (GradeFlag's own words, spaced)
+FLAG_WORDS = {
+    GradeFlag.BASELINE_ABNORMAL: gettext_lazy("baseline abnormal"),
+    GradeFlag.BASELINE_NOT_GIVEN: gettext_lazy("baseline not given"),
+    GradeFlag.BASELINE_NOT_USED: gettext_lazy("baseline not used"),
+    GradeFlag.BASELINE_CRITERION_DECIDED: gettext_lazy("baseline criterion decided"),
+    GradeFlag.SYMPTOMS_DECIDE: gettext_lazy("symptoms decide"),
+    GradeFlag.CLINICAL_GRADE_POSSIBLE: gettext_lazy("clinical grade possible"),
+    GradeFlag.REFERENCE_BEYOND_LIMIT: gettext_lazy("reference beyond limit"),
+    GradeFlag.UNGRADED_TERM_MET: gettext_lazy("ungraded term met"),
+}
 
 
 def lab_grades(*, form: FormDef, values: Mapping[str, Any], zh: bool) -> list[Shown]:
@@ -114,8 +130,9 @@ def lab_grades(*, form: FormDef, values: Mapping[str, Any], zh: bool) -> list[Sh
         try:
             graded = grade_lab(test=field.cdisc, value=value, unit=field.unit, lln=lln, uln=uln)
         except InputError as exc:
-            shown.append(Shown(field.id, label, None, None, f"not gradable: {exc}", ()))
+            refused = _("not gradable: %(error)s") % {"error": exc}
+            shown.append(Shown(field.id, label, None, None, refused, ()))
             continue
-        notes = "; ".join(flag.value.replace("_", " ") for flag in graded.flags)
+        notes = "; ".join(str(FLAG_WORDS[flag]) for flag in graded.flags)
         shown.append(Shown(field.id, label, graded.headline, None, notes, graded.steps))
     return shown

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from hipectrial.clinical.records.derived import derive
 from hipectrial.data import validate
 from hipectrial.data.findings import Severity
@@ -141,7 +143,7 @@ def context_values(participant: Participant, visit_id: str, repeat: int, exclude
         "consent_date": participant.consent_date,
         "sex": participant.sex,
     }
-    sources = [f"participant {participant.participant_id}"]
+    sources = [_("participant %(id)s") % {"id": participant.participant_id}]
     for row in form_rows_of_visit(participant, visit_id, repeat):
         if row.key == exclude_key:
             continue
