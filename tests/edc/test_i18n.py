@@ -268,32 +268,64 @@ def gettext_misses(monkeypatch):
 
 @pytest.fixture
 def chinese_pages(cast, client, gettext_misses):
-    """The pages there are, rendered for a Chinese-speaking coordinator (and the log-in and
-    lock-out pages for a browser asking for zh-CN)."""
+    """Every kind of page there is, rendered for Chinese-speaking users: the log-in and
+    lock-out pages for a browser asking for zh-CN; the list, screening, a participant in
+    screening (eligibility with missing values), one refused registration, one registered
+    (timeline), a visit, a CRF refused and one needing a reason, the histories, and the 403
+    and 404 pages."""
     from django.test import Client
+    from tests.edc.participants.conftest import screen
+    from tests.edc.participants.screening import SCREENING_DAY, enter_screening
 
-    from hipectrial.edc.participants.services import participant_screen
-    from hipectrial.edc.protocol_source import protocol_version
+    from hipectrial.edc.participants.services import participant_register
 
-    participant_screen(
-        actor=cast.coordinator, site=cast.site_a, sex="female", birth_date=dt.date(1960, 3, 1),
-        consent_date=dt.date(2026, 1, 10), protocol_version=protocol_version(),
-        now=dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC),
-    )
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     pages = {"log-in": anonymous.get("/accounts/login/")}
     for _ in range(5):
         locked = anonymous.post("/accounts/login/", {"username": "inv.a", "password": "wrong-password"})
     pages["locked out"] = locked
-    cast.coordinator.language = "zh-hans"
-    cast.coordinator.save(update_fields=["language"])
+
+    incomplete, ineligible, registered = (screen(cast.coordinator, cast.site_a) for _ in range(3))
+    enter_screening(cast.coordinator, incomplete, leave_out=("labs",), drafts=("ecog_assessment",))
+    enter_screening(cast.coordinator, ineligible, changes={"ecog_assessment": {"ecog": "3"}})
+    enter_screening(cast.coordinator, registered)
+    registered.refresh_from_db()
+    on = SCREENING_DAY + dt.timedelta(days=2)
+    participant_register(actor=cast.investigator, participant=registered, as_of=on,
+                         expected_version=registered.version)
+    for user in (cast.coordinator, cast.coordinator_b):
+        user.language = "zh-hans"
+        user.save(update_fields=["language"])
     client.force_login(cast.coordinator)
-    pages["participants"] = client.get("/")
+    vitals = f"/participants/{incomplete.participant_id}/visits/screening/1/vital_signs/"
+    pages |= {
+        "participants": client.get("/"),
+        "start screening": client.get("/participants/screen/"),
+        "participant in screening": client.get(f"/participants/{incomplete.participant_id}/"),
+        "registration refused": client.post(
+            f"/participants/{ineligible.participant_id}/register/",
+            {"registration_date": on.isoformat(), "eligibility_confirmed": "on", "version": ineligible.version}),
+        "registered participant": client.get(f"/participants/{registered.participant_id}/"),
+        "visit": client.get(f"/participants/{incomplete.participant_id}/visits/screening/1/"),
+        "completed CRF": client.get(vitals),
+        "CRF refused": client.post(vitals, {
+            "vs_date": "2026-03-02", "height_cm": "230.1", "weight_kg": "70.0", "systolic_bp": "90",
+            "diastolic_bp": "95", "heart_rate": "72", "__action": "complete", "__version": "1", "__reason": ""}),
+        "repeating CRF": client.get(f"/participants/{incomplete.participant_id}/visits/screening/1/recist_lesions/"),
+        "record history": client.get(f"/audit/record/{incomplete.participant_id}/screening%231/vital_signs"),
+        "participant history": client.get(f"/audit/participant/{incomplete.participant_id}/"),
+        "not found": client.get("/participants/XX99-999/"),
+    }
+    client.force_login(cast.coordinator_b)
+    pages["not allowed"] = client.get(f"/participants/{incomplete.participant_id}/")
     return pages
 
 
 def test_pages_in_chinese_show_no_english_of_the_translated_messages(chinese_pages, gettext_misses):
     entries = read_po(PO.read_text(encoding="utf-8"))[1:]
+    statuses = {name: r.status_code for name, r in chinese_pages.items()}
+    assert statuses == {**dict.fromkeys(statuses, 200), "locked out": 429, "registration refused": 400,
+                        "CRF refused": 400, "not found": 404, "not allowed": 403}
     for name, response in chinese_pages.items():
         page = response.content.decode()
         assert '<html lang="zh-hans">' in page, name
@@ -320,3 +352,17 @@ def test_gettext_misses_records_what_zh_hans_does_not_translate(gettext_misses):
     with translation.override("en"):
         translation.gettext("Not recorded in English")
     assert gettext_misses == {"No such message here", "%(n)s apple", "fruit | Pear"}
+
+
+def test_every_lab_grade_flag_has_its_words_in_both_languages():
+    from django.utils import translation
+
+    from hipectrial.clinical.labs.ctcae import GradeFlag
+    from hipectrial.edc.crfs.derived import FLAG_WORDS
+
+    assert set(FLAG_WORDS) == set(GradeFlag)
+    with translation.override("en"):
+        assert {str(w) for w in FLAG_WORDS.values()} == {f.value.replace("_", " ") for f in GradeFlag}
+    with translation.override("zh-hans"):
+        assert str(FLAG_WORDS[GradeFlag.SYMPTOMS_DECIDE]) == "需根据症状判定"
+        assert all(re.search(r"[\u4e00-\u9fff]", str(w)) for w in FLAG_WORDS.values())
