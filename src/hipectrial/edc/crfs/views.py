@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hipectrial.analysis.screening import SCREENING_VISITS, STAGING_VISIT
 from hipectrial.data.records import FormRecord, Visit
 from hipectrial.edc.accounts.permissions import allowed, check
 from hipectrial.edc.accounts.roles import Action
@@ -214,6 +215,12 @@ def _page(
         "visit_url": reverse(
             "crfs:visit", args=[place.participant.participant_id, place.visit.id, place.repeat]
         ),
+        # Screening forms of a participant not yet registered show the eligibility panel
+        # beside them, recomputed (participants app) each time the page is shown or saved.
+        "eligibility_url": reverse("participants:eligibility", args=[place.participant.participant_id])
+        if place.participant.registration_date is None
+        and place.visit.id in (*SCREENING_VISITS, STAGING_VISIT)
+        else "",
         **_live(request, place, judged),
     }
     return render(request, "crfs/form.html", context, status=status)

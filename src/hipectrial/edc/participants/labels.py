@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from hipectrial.protocol.common import Label
@@ -23,9 +24,9 @@ def pick(label: Label | Sequence[str], language: str) -> str:
 
 def crf_url(participant_id: str, visit_id: str, repeat: int, form_id: str) -> str:
     """The CRF page of one form at one visit occurrence (the crfs app serves it)."""
-    return f"{visit_url(participant_id, visit_id, repeat)}{form_id}/"
+    return reverse("crfs:form", args=[participant_id, visit_id, repeat, form_id])
 
 
 def visit_url(participant_id: str, visit_id: str, repeat: int) -> str:
     """The page of one visit occurrence (its forms; the crfs app serves it)."""
-    return f"/participants/{participant_id}/visits/{visit_id}/{repeat}/"
+    return reverse("crfs:visit", args=[participant_id, visit_id, repeat])
