@@ -36,6 +36,7 @@ def test_five_failed_logins_lock_the_account_even_for_the_right_password(page, c
         expect(page.get_by_test_id("login-error")).to_be_visible()
     type_login(page, "coord.a", "not-the-password")
     expect(page.get_by_test_id("locked-out")).to_be_visible()
+    expect(page.get_by_test_id("locked-out-message")).to_contain_text("Try again in 30 minutes.")
     shot("locked-after-five")
     page.goto("/accounts/login/")
     type_login(page, "coord.a", PASSWORD)
