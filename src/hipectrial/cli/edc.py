@@ -226,31 +226,16 @@ def snapshot(
 ) -> None:
     """Write the database's data as TrialData JSON (for `hipectrial report --data` and exports)."""
     _setup(data_dir)
-    from django.db import transaction
-    from django.utils import timezone
-
     from hipectrial.cli.simulate import write_atomically
     from hipectrial.data import Severity, validate
-    from hipectrial.edc.audit.services import Change, append
     from hipectrial.edc.protocol_source import current_protocol
-    from hipectrial.edc.snapshot import build_snapshot
+    from hipectrial.edc.snapshot import build_snapshot, record_export
 
     trial = build_snapshot()
     errors = [f for f in validate(trial, current_protocol()) if f.severity is Severity.ERROR]
+    # audited first: no data leave the EDC without their entry
+    record_export(actor=_cli_actor(), trial=trial, target=str(out))
     write_atomically(out, trial.to_json())
-    with transaction.atomic():
-        append(
-            actor=_cli_actor(),
-            at=timezone.now(),
-            changes=[
-                Change(
-                    "export",
-                    "trial",
-                    trial.protocol_id,
-                    {"file": (None, str(out)), "participants": (None, len(trial.participants))},
-                )
-            ],
-        )
     typer.echo(f"Written: {out} ({len(trial.participants)} participants, {len(trial.sites)} sites)")
     if errors:
         typer.echo(

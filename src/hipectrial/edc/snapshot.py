@@ -105,6 +105,24 @@ def build_snapshot(
     )
 
 
+def record_export(*, actor: str, trial: TrialData, target: str, now: dt.datetime | None = None) -> None:
+    """Audit that ``actor`` took ``trial`` out of the EDC (to the file or download ``target``)."""
+    with transaction.atomic():
+        append(
+            actor=actor,
+            at=now or timezone.now(),
+            changes=[
+                Change(
+                    "export",
+                    "trial",
+                    trial.protocol_id,
+                    {"file": (None, target), "participants": (None, len(trial.participants))},
+                    protocol_version=trial.protocol_version,
+                )
+            ],
+        )
+
+
 def import_trial(
     *,
     actor: Any,
