@@ -3,6 +3,7 @@ their own (never the test database, never the CI's shared PostgreSQL database un
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -39,3 +40,90 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class Browser:
+    """A minimal browser: cookies kept, Django's CSRF token taken from the form it posts."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def get(self, path: str, timeout: float = 30) -> tuple[int, str, str]:
+        """(status, final URL, body) of GET ``path`` (redirects followed)."""
+        import urllib.error
+
+        try:
+            with self.opener.open(self.base + path, timeout=timeout) as response:
+                return response.status, response.url, response.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.url, exc.read().decode("utf-8", "replace")
+
+    def post(self, path: str, fields: dict[str, str], timeout: float = 30) -> tuple[int, str, str]:
+        """POST ``fields`` (and the CSRF token of the page at ``path``) to ``path``."""
+        import re
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        _, _, page = self.get(path, timeout)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if token is None:
+            raise AssertionError(f"no CSRF token in the page at {path}")
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode("ascii")
+        request = urllib.request.Request(self.base + path, data=data, headers={"Referer": self.base + path})
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                return response.status, response.url, response.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.url, exc.read().decode("utf-8", "replace")
+
+    def login(self, username: str, password: str) -> tuple[int, str, str]:
+        return self.post("/accounts/login/", {"username": username, "password": password})
+
+
+class Server:
+    """``hipectrial serve ARGS`` in its own process group; :meth:`wait_ready` waits for its
+    "Open http://" line, :meth:`stop` ends the group (SIGTERM, or SIGKILL with ``kill=True``)."""
+
+    def __init__(self, log: Path, *args: str | Path, env: dict[str, str] | None = None) -> None:
+        self.log = log
+        self._out = log.open("w", encoding="utf-8")
+        self.process = subprocess.Popen([*CLI, "serve", *map(str, args)], env=env or child_env(),
+                                        stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_ready(self, port: int, timeout: float = 180) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited {self.process.returncode}:\n{self.output()}")
+            if "Open http://" in self.output():
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    return
+                except OSError:
+                    pass
+            time.sleep(0.1)
+        raise AssertionError(f"the server was not ready after {timeout} s:\n{self.output()}")
+
+    def stop(self, kill: bool = False) -> None:
+        import signal
+
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=20)
+        self._out.close()
