@@ -54,3 +54,44 @@ def test_writers_appending_at_once_never_fork_the_chain() -> None:
     assert sum(a != b for a, b in itertools.pairwise(order)) > THREADS - 1
     result = verify_chain()
     assert result.ok, result.problem
+
+
+def test_verifying_while_writers_append_gives_no_false_alarm() -> None:
+    from django.db import connection
+
+    from hipectrial.edc.accounts.services import user_create
+    from hipectrial.edc.audit.selectors import verify_chain
+
+    done = threading.Event()
+    problems: list[object] = []
+    verified = [0]
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(WRITES * 2):
+                user_create(actor="test", username=f"w-{n}-{i}", password="x", check_password=False)
+        finally:
+            connection.close()
+
+    def verifier() -> None:
+        try:
+            while not done.is_set():
+                result = verify_chain(batch=7)  # small batches: writers get in between them
+                verified[0] += 1
+                if not result.ok:
+                    problems.append(result.problem)
+        finally:
+            connection.close()
+
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+    checking = threading.Thread(target=verifier)
+    checking.start()
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join()
+    done.set()
+    checking.join()
+    assert problems == []
+    assert verified[0] > 3
+    assert verify_chain().ok

@@ -82,9 +82,12 @@ def _fail(checked: int, entry_id: int, problem: str) -> Verification:
 def verify(
     key: bytes, entries: Iterable[tuple[int, Mapping[str, object], str]], head: tuple[int, str] | None
 ) -> Verification:
-    """Walk the chain in id order (``(id, fields, seal)`` per entry), then compare the head.
+    """Walk the chain in id order (``(id, fields, seal)`` per entry) and compare the head.
 
-    The first problem found is reported, in chain order:
+    ``head`` is the chain head **as read before the entries** (``(last_id, last_seal)``, None
+    if there is no head row), so that entries appended by the running EDC while the walk
+    goes on are checked like the others and are no false alarm. The first problem found is
+    reported, in chain order:
 
     * an entry whose seal does not match its fields (its id included) was **edited**, or
       **inserted** behind the application's back (a forged entry cannot be sealed without
@@ -92,11 +95,16 @@ def verify(
     * a gap in the ids (entry #5 follows #3): entry #4 was **deleted**;
     * an entry whose ``prev_seal`` is not the previous entry's seal: the entry before it was
       replaced;
-    * a head naming a later last entry than the last one found: the entries at the **end**
-      were deleted; naming an earlier one: the entries after it were not written through
-      the application (or the head was set back).
+    * fewer entries than the head names: the entries at the **end** were deleted; the
+      head's seal not that of the entry it names: the head was edited.
+
+    Entries after the head's with good seals were written after the head was read.
+    Deleting the last entries *and* setting the head back to match cannot be seen from
+    inside the database: keep the ``head_seal`` of a verification elsewhere to compare.
     """
     previous, expected, count = GENESIS, 1, 0
+    last_id, last_seal = head if head is not None else (0, GENESIS)
+    seal_at_head = GENESIS
     for entry_id, fields, seal in entries:
         count += 1
         if not hmac.compare_digest(seal_of(key, fields), seal):
@@ -120,13 +128,14 @@ def verify(
                 f"entry #{entry_id} does not follow entry #{expected - 1}: the entry before it was "
                 "replaced behind the application's back",
             )
+        if entry_id == last_id:
+            seal_at_head = seal
         previous, expected = seal, expected + 1
     last_found = expected - 1
     if head is None:
         if count:
             return _fail(count, 1, "the chain head is missing: it was deleted behind the application's back")
         return Verification(True, 0)
-    last_id, last_seal = head
     if last_id > last_found:
         missing = f"#{last_id}" if last_id == last_found + 1 else f"#{last_found + 1}–#{last_id}"
         return _fail(
@@ -134,14 +143,7 @@ def verify(
             last_found + 1,
             f"entry {missing}, the last the application wrote, is missing: deleted",
         )
-    if last_id < last_found:
-        return _fail(
-            count,
-            last_id + 1,
-            f"entry #{last_id + 1} follows the last entry the application wrote (#{last_id}): it was "
-            "inserted behind the application's back, or the chain head was set back",
-        )
-    if not hmac.compare_digest(last_seal, previous):
+    if not hmac.compare_digest(last_seal, seal_at_head):
         return _fail(
             count,
             last_id,
