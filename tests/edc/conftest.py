@@ -8,10 +8,12 @@ not see ``site_b``'s participants.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -67,3 +69,13 @@ def make_cast() -> Cast:
 @pytest.fixture
 def cast(db: None) -> Cast:
     return make_cast()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests() -> Iterator[None]:
+    """Each test starts and ends in English: a request leaves its language active in the
+    thread (Django's LocaleMiddleware and ours activate it and nothing deactivates it),
+    which would otherwise carry a Chinese page's language into the next test's messages."""
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.timeout(600)
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 KILLS = 10
+CLIENTS = 3
 SEED = 8
 
 # Seeds a site, a coordinator, a statistician, a participant and one visit record (once).
@@ -204,10 +205,11 @@ def test_a_server_killed_while_serving_audited_downloads_loses_no_entry(store: S
                         "--workers", "2", "--threads", "2", env=store.env())
         return server, threading.Event(), []
 
-    def client(stop: threading.Event) -> None:
+    def client(stop: threading.Event, logged_in: threading.Semaphore) -> None:
         browser = Browser(f"http://127.0.0.1:{port}")
         try:
             browser.login("stat", "crash-test-password-1")
+            logged_in.release()
             while not stop.is_set():
                 status, _, body = browser.get("/snapshot.json", timeout=10)
                 if status == 200 and json.loads(body)["participants"]:
@@ -218,9 +220,12 @@ def test_a_server_killed_while_serving_audited_downloads_loses_no_entry(store: S
     def wait_ready(running: tuple[Server, threading.Event, list[threading.Thread]]) -> None:
         server, stop, threads = running
         server.wait_ready(port)
-        threads.extend(threading.Thread(target=client, args=(stop,)) for _ in range(3))
+        logged_in = threading.Semaphore(0)
+        threads.extend(threading.Thread(target=client, args=(stop, logged_in)) for _ in range(CLIENTS))
         for t in threads:
             t.start()
+        for _ in threads:  # the kill comes while the clients download, not while they log in
+            assert logged_in.acquire(timeout=60), server.output()
 
     def kill(running: tuple[Server, threading.Event, list[threading.Thread]]) -> None:
         server, stop, threads = running

@@ -64,7 +64,9 @@ def test_others_are_refused_and_nothing_is_audited(client, screened, who) -> Non
 
     response = _get(client, getattr(screened, who))
     assert response.status_code == 403
-    assert b"HIPEC-PD1-SOX" not in response.content
+    assert "Content-Disposition" not in response
+    assert b'"participants"' not in response.content
+    assert b"may not snapshot" in response.content  # the 403 page names what was refused
     assert not AuditEntry.objects.filter(action="export").exists()
 
 

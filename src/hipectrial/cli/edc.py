@@ -51,12 +51,9 @@ def _cli_actor() -> str:
 
 
 def _where(data_dir: Path) -> str:
-    from django.db import connection
+    from hipectrial.edc.serving import database_description
 
-    if connection.vendor == "sqlite":
-        return f"SQLite database {connection.settings_dict['NAME']}"
-    s = connection.settings_dict
-    return f"PostgreSQL database {s['NAME']} at {s['HOST'] or 'localhost'}:{s['PORT'] or 5432}"
+    return database_description()
 
 
 def serve(
@@ -147,10 +144,8 @@ def createuser(
 ) -> None:
     """Create a user with a role at one or more sites (or at every site)."""
     _setup(data_dir)
-    from django.db import transaction
-
     from hipectrial.edc import serving
-    from hipectrial.edc.accounts.services import role_grant, user_create
+    from hipectrial.edc.accounts.services import user_create_with_roles
     from hipectrial.edc.sites.models import Site
 
     serving.migrate()
@@ -167,17 +162,16 @@ def createuser(
         password = getpass.getpass(f"Password for {username}: ")
         if getpass.getpass("Again: ") != password:
             raise InputError("password", "(hidden)", "the same password twice")
-    with transaction.atomic():
-        user = user_create(
-            actor=_cli_actor(),
-            username=username,
-            password=password,
-            full_name=full_name,
-            email=email,
-            language=language,
-        )
-        for s in sites or [None]:
-            role_grant(actor=_cli_actor(), user=user, role=role, site=s)
+    user_create_with_roles(
+        actor=_cli_actor(),
+        username=username,
+        password=password,
+        full_name=full_name,
+        email=email,
+        language=language,
+        role=role,
+        sites=sites or [None],
+    )
     typer.echo(f"Created {username}: {role} at {', '.join(s.code for s in sites) or 'every site'}")
 
 
@@ -234,7 +228,7 @@ def snapshot(
     trial = build_snapshot()
     errors = [f for f in validate(trial, current_protocol()) if f.severity is Severity.ERROR]
     # audited first: no data leave the EDC without their entry
-    record_export(actor=_cli_actor(), trial=trial, target=str(out))
+    record_export(actor=_cli_actor(), trial=trial, destination=str(out))
     write_atomically(out, trial.to_json())
     typer.echo(f"Written: {out} ({len(trial.participants)} participants, {len(trial.sites)} sites)")
     if errors:

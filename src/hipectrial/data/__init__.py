@@ -10,7 +10,9 @@ from hipectrial.data.assessments import (
     TumourAssessment,
 )
 from hipectrial.data.codec_base import DocumentError
+from hipectrial.data.entry import parse_field_input
 from hipectrial.data.findings import Finding, Severity
+from hipectrial.data.form_check import FormFinding, check_form_values, missing_required, shown_fields
 from hipectrial.data.jsonio import SCHEMA_VERSION
 from hipectrial.data.records import DataSource, FormRecord, Participant, Provenance, Site, Visit
 from hipectrial.data.treatment import AdverseEvent, DoseAdministration, LabResult
@@ -50,6 +52,7 @@ __all__ = [
     "FieldValue",
     "Finding",
     "FollowUp",
+    "FormFinding",
     "FormRecord",
     "FrozenMap",
     "LabResult",
@@ -71,5 +74,9 @@ __all__ = [
     "TumourAssessment",
     "Visit",
     "VitalStatus",
+    "check_form_values",
+    "missing_required",
+    "parse_field_input",
+    "shown_fields",
     "validate",
 ]

@@ -8,7 +8,6 @@ export, like the command line's.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -16,21 +15,17 @@ from django.views.decorators.http import require_GET
 from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.snapshot import build_snapshot, record_export
-from hipectrial.errors import PermissionDenied
 
 
 @login_required
 @require_GET
 def snapshot_download(request: HttpRequest) -> HttpResponse:
-    try:
-        check(request.user, Action.SNAPSHOT)
-    except PermissionDenied as exc:
-        raise Forbidden(str(exc)) from None
+    check(request.user, Action.SNAPSHOT)  # refused: a 403 page (hipectrial.edc.errors)
     now = timezone.now()
     trial = build_snapshot(generated_at=now)
     name = f"{trial.protocol_id}-{now:%Y%m%dT%H%M%SZ}.json"
     # audited before the data leave: no download without its entry
-    record_export(actor=request.user.get_username(), trial=trial, target=f"download {name}", now=now)
+    record_export(actor=request.user.get_username(), trial=trial, destination=f"download {name}", now=now)
     response = HttpResponse(trial.to_json().encode("utf-8"), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"

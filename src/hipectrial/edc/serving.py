@@ -12,6 +12,17 @@ def migrate(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
+def database_description() -> str:
+    """Which database the EDC uses, for a person reading the console."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite database {settings['NAME']}"
+    host, port = settings["HOST"] or "localhost", settings["PORT"] or 5432
+    return f"PostgreSQL database {settings['NAME']} at {host}:{port}"
+
+
 def is_empty() -> bool:
     from hipectrial.edc.accounts.models import User
     from hipectrial.edc.participants.models import Participant

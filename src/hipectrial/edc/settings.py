@@ -58,9 +58,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "ninja",
     "hipectrial.edc.audit",
     "hipectrial.edc.sites",
     "hipectrial.edc.accounts",
@@ -76,11 +73,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
     "hipectrial.edc.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "hipectrial.edc.accounts.middleware.HtmxLoginRedirectMiddleware",
+    "hipectrial.edc.errors.ErrorPageMiddleware",
     # last, as django-axes asks
     "axes.middleware.AxesMiddleware",
 ]
@@ -153,8 +151,11 @@ AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "hipectrial.edc.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Every failed log-in kept (AccessFailureLog), also after a success resets the count: 21 CFR
+# 11.300(d) asks that attempts at unauthorised use be detected and reported.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Sessions: a sliding 30-minute idle time-out, ended when the browser closes.
 SESSION_COOKIE_AGE = 30 * 60

@@ -15,3 +15,8 @@ from hipectrial.edc.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HIPECTRIAL_AUDIT_SEAL = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# On PostgreSQL each test run creates (and drops) its own database, so that two runs on one
+# server (two checkouts, a helper and CI) never drop each other's.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_hipectrial_{os.getpid()}"}  # noqa: F405

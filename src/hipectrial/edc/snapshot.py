@@ -37,7 +37,7 @@ from hipectrial.errors import InputError
 _RECORD_KINDS = [kind for kind in COLLECTIONS if kind not in (RecordKind.SITE, RecordKind.PARTICIPANT)]
 
 
-def _site_data(site: Site) -> DataSite:
+def site_data(site: Site) -> DataSite:
     return DataSite(
         id=site.code,
         name=site.name,
@@ -99,14 +99,17 @@ def build_snapshot(
         protocol_version=protocol.study.version,
         generated_at=generated_at or timezone.now(),
         source=source_of_database(),
-        sites=tuple(_site_data(s) for s in site_rows),
+        sites=tuple(site_data(s) for s in site_rows),
         participants=tuple(to_data(p, with_provenance=with_provenance) for p in people),
         **{kind.value: tuple(by_kind[kind.value]) for kind in _RECORD_KINDS},
     )
 
 
-def record_export(*, actor: str, trial: TrialData, target: str, now: dt.datetime | None = None) -> None:
-    """Audit that ``actor`` took ``trial`` out of the EDC (to the file or download ``target``)."""
+def record_export(
+    *, actor: str, trial: TrialData, destination: str, now: dt.datetime | None = None
+) -> None:
+    """Write the audit entry of a snapshot taken out of the EDC (to the file or download
+    ``destination``); call it before the data leave."""
     with transaction.atomic():
         append(
             actor=actor,
@@ -116,7 +119,7 @@ def record_export(*, actor: str, trial: TrialData, target: str, now: dt.datetime
                     "export",
                     "trial",
                     trial.protocol_id,
-                    {"file": (None, target), "participants": (None, len(trial.participants))},
+                    {"file": (None, destination), "participants": (None, len(trial.participants))},
                     protocol_version=trial.protocol_version,
                 )
             ],

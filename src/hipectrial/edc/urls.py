@@ -13,3 +13,9 @@ urlpatterns = [
     path("", include("hipectrial.edc.participants.urls")),
     path("", include("hipectrial.edc.crfs.urls")),
 ]
+
+# The same error pages for errors raised outside a view (hipectrial.edc.errors).
+handler400 = "hipectrial.edc.errors.bad_request"
+handler403 = "hipectrial.edc.errors.permission_denied"
+handler404 = "hipectrial.edc.errors.not_found"
+handler500 = "hipectrial.edc.errors.server_error"

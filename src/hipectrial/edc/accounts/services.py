@@ -102,3 +102,29 @@ def role_grant(
                 ],
             )
     return membership
+
+
+def user_create_with_roles(
+    *,
+    actor: str,
+    username: str,
+    password: str,
+    role: Role | str,
+    sites: list[Site | None],
+    full_name: str = "",
+    email: str = "",
+    language: str = "en",
+) -> User:
+    """A new user and their role at ``sites`` (None: every site), all or nothing."""
+    with transaction.atomic():
+        user = user_create(
+            actor=actor,
+            username=username,
+            password=password,
+            full_name=full_name,
+            email=email,
+            language=language,
+        )
+        for site in sites:
+            role_grant(actor=actor, user=user, role=role, site=site)
+    return user

@@ -38,13 +38,13 @@ def site_add(
         created_at=now,
         created_by=actor,
     )
+    if len(country) != 2 or not country.isalpha() or not country.isupper():
+        raise InputError("country", country, "an ISO 3166-1 alpha-2 code such as CN")
     try:
         site.full_clean()
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise InputError(field, getattr(site, field, None), messages[0].rstrip(".")) from None
-    if len(country) != 2 or not country.isalpha() or not country.isupper():
-        raise InputError("country", country, "an ISO 3166-1 alpha-2 code such as CN")
     with transaction.atomic():
         site.save(force_insert=True)
         fields: dict[str, Any] = {
