@@ -134,6 +134,14 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 def _prepare(store: Store) -> None:
     hipectrial("serve", "--prepare-only", "--data-dir", store.data_dir, env=store.env())
+    # serve --prepare-only sealed the audit table on either database
+    if store.database_url:
+        triggers = store.rows("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_auditentry'::regclass "
+                              "AND NOT tgisinternal")
+        assert sorted(t for (t,) in triggers) == ["audit_no_change", "audit_no_truncate"]
+    else:
+        triggers = store.rows("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditentry'")
+        assert sorted(t for (t,) in triggers) == ["audit_no_delete", "audit_no_update"]
     subprocess.run([*CLI[:1], "-c", _SEED, str(store.data_dir)], env=store.env(), check=True, timeout=120)
 
 
