@@ -197,6 +197,35 @@ def test_none_is_a_blank_field(protocol: Protocol) -> None:
         check_form_values(protocol=protocol, form_id="labs", values=_labs())
 
 
+# -- context: conditions on another form's values -----------------------------------------------
+
+
+def test_context_answers_a_condition_on_another_forms_value(protocol: Protocol) -> None:
+    # medical_history.pregnancy_test: show_if childbearing_potential (a demographics field)
+    alone = shown_fields(protocol=protocol, form_id="medical_history", values={})
+    assert "pregnancy_test" not in alone
+    woman = shown_fields(protocol=protocol, form_id="medical_history", values={},
+                         context={"childbearing_potential": True, "sex": "female"})
+    assert {"pregnancy_test", "pregnant_or_breastfeeding"} <= woman
+    man = shown_fields(protocol=protocol, form_id="medical_history", values={},
+                       context={"childbearing_potential": False, "sex": "male"})
+    assert not {"pregnancy_test", "pregnant_or_breastfeeding"} & man
+    # shown, so required where blank
+    assert "pregnancy_test" in missing_required(protocol=protocol, form_id="medical_history", values={},
+                                                context={"childbearing_potential": True})
+    blank = [f.field for f in check_form_values(protocol=protocol, form_id="medical_history", values={},
+                                                context={"childbearing_potential": True})]
+    assert "pregnancy_test" in blank
+
+
+def test_context_never_fills_a_field_of_the_form_itself(protocol: Protocol) -> None:
+    # her2_ish_ratio shows on the record's own her2_ihc; a her2_ihc in the context is ignored
+    shown = shown_fields(protocol=protocol, form_id="biomarkers", values={}, context={"her2_ihc": "ihc2plus"})
+    assert "her2_ish_ratio" not in shown
+    findings = check_form_values(protocol=protocol, form_id="biomarkers", values={}, context={"her2_ihc": "x"})
+    assert not any(f.severity is Severity.ERROR for f in findings)  # context values are not checked
+
+
 # -- validate() runs the very same code ---------------------------------------------------------
 
 

@@ -11,3 +11,9 @@ def test_cast_has_one_user_per_role_and_two_sites(cast) -> None:
     assert roles == ["coordinator", "investigator", "monitor", "pharmacist"]
     assert list(Membership.objects.filter(user=cast.data_manager).values_list("site", flat=True)) == [None]
     assert not Membership.objects.filter(user=cast.outsider).exists()
+
+
+def test_the_site_stylesheet_is_served(client) -> None:
+    response = client.get("/static/edc/edc.css")
+    assert response.status_code == 200
+    assert b"--accent" in b"".join(response.streaming_content)

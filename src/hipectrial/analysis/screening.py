@@ -5,15 +5,22 @@ The inputs are the values of the form records at visits ``screening`` and
 ``diagnostic``) at an ``unscheduled`` visit before registration; ``as_of`` is the latest of
 their dates. The verdict is :func:`hipectrial.clinical.evaluate_eligibility`'s; its failed
 criterion ids are the reasons a screened person was not eligible.
+
+:func:`screening_inputs` gathers those values and ``as_of`` (the one place that reads them);
+:func:`evaluate_screening` gives the clinical engine's full result (each criterion met /
+not met / unknown with the values used: what the EDC's screening page shows and its
+registration checks); :func:`recompute_eligibility` is its summary for the analyses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hipectrial.analysis.facts import Facts
 from hipectrial.clinical import evaluate_eligibility
+from hipectrial.clinical.eligibility import EligibilityResult
 from hipectrial.errors import HipectrialError
 from hipectrial.protocol import Protocol
 
@@ -33,8 +40,53 @@ class EligibilityOutcome:
     note: str | None = None
 
 
-def recompute_eligibility(*, protocol: Protocol, facts: Facts) -> EligibilityOutcome:
-    """The eligibility verdict from one participant's screening forms."""
+@dataclass(frozen=True, slots=True)
+class ScreeningInputs:
+    """The screening values of one participant (field id -> value, later forms overriding
+    earlier ones), the dates of the visits they were recorded at, and ``as_of``, the latest
+    of those dates (``None`` when no form has a dated visit)."""
+
+    values: Mapping[str, object]
+    dates: tuple[dt.date, ...]
+
+    @property
+    def as_of(self) -> dt.date | None:
+        return max(self.dates) if self.dates else None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningEvaluation:
+    """The eligibility of one participant from their screening forms: the inputs, and the
+    engine's ``result``, or ``None`` with ``note`` saying why it could not be evaluated."""
+
+    inputs: ScreeningInputs
+    result: EligibilityResult | None
+    note: str | None = None
+
+
+def screening_inputs(facts: Facts) -> ScreeningInputs:
+    """The values and dates of one participant's screening forms (module docstring).
+
+    A staging laparoscopy counts at its ``lap_date`` (else its visit's date), and only when
+    it is not after the registration date.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from hipectrial.analysis.facts import collect_facts
+    >>> from hipectrial.data import FormRecord, Participant, Sex, TrialData, Visit
+    >>> from hipectrial.protocol import load_protocol
+    >>> trial = TrialData(protocol_id="HIPEC-PD1-SOX", protocol_version="1.0",
+    ...     generated_at=dt.datetime(2026, 3, 5, tzinfo=dt.UTC),
+    ...     participants=(Participant("SH01-001", "SH01", Sex.MALE, dt.date(1970, 5, 10),
+    ...                               dt.date(2026, 3, 2)),),
+    ...     visits=(Visit("SH01-001", "screening", 1, None, dt.date(2026, 3, 3)),),
+    ...     form_records=(FormRecord("SH01-001", "ecog_assessment", "screening",
+    ...                              values={"ecog": "1", "ecog_date": dt.date(2026, 3, 3)}),))
+    >>> inputs = screening_inputs(collect_facts(trial=trial, protocol=load_protocol())["SH01-001"])
+    >>> inputs.values["ecog"], inputs.as_of
+    ('1', datetime.date(2026, 3, 3))
+    """
     values: dict[str, object] = {}
     days: list[dt.date] = []
     registered = facts.registration_date
@@ -53,14 +105,30 @@ def recompute_eligibility(*, protocol: Protocol, facts: Facts) -> EligibilityOut
         if when is not None:
             days.append(when)
         values.update(record.values)
-    if not values:
-        return EligibilityOutcome(facts.id, "not_evaluable", (), None, "no screening form records")
-    if not days:
-        return EligibilityOutcome(facts.id, "not_evaluable", (), None,
-                                  "screening forms without a visit date: as_of unknown")
-    as_of = max(days)
+    return ScreeningInputs(values, tuple(days))
+
+
+def evaluate_screening(*, protocol: Protocol, facts: Facts) -> ScreeningEvaluation:
+    """The clinical engine's eligibility result on one participant's screening forms, as of
+    the latest of their dates; no result (and the reason) when there are no screening
+    values, no dated visit, or values the engine refuses (its error, naming the field)."""
+    inputs = screening_inputs(facts)
+    if not inputs.values:
+        return ScreeningEvaluation(inputs, None, "no screening form records")
+    as_of = inputs.as_of
+    if as_of is None:
+        return ScreeningEvaluation(inputs, None, "screening forms without a visit date: as_of unknown")
     try:
-        result = evaluate_eligibility(protocol=protocol, values=values, as_of=as_of)
+        result = evaluate_eligibility(protocol=protocol, values=inputs.values, as_of=as_of)
     except HipectrialError as exc:
-        return EligibilityOutcome(facts.id, "not_evaluable", (), as_of, f"eligibility not recomputed: {exc}")
-    return EligibilityOutcome(facts.id, result.status.value, result.failed, as_of)
+        return ScreeningEvaluation(inputs, None, f"eligibility not recomputed: {exc}")
+    return ScreeningEvaluation(inputs, result)
+
+
+def recompute_eligibility(*, protocol: Protocol, facts: Facts) -> EligibilityOutcome:
+    """The eligibility verdict from one participant's screening forms."""
+    evaluation = evaluate_screening(protocol=protocol, facts=facts)
+    result = evaluation.result
+    if result is None:
+        return EligibilityOutcome(facts.id, "not_evaluable", (), evaluation.inputs.as_of, evaluation.note)
+    return EligibilityOutcome(facts.id, result.status.value, result.failed, result.as_of)

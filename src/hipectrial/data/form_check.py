@@ -17,9 +17,10 @@ absent), in this order:
   severity); a check that is UNKNOWN (an input blank) is not run.
 
 ``show_if`` conditions and edit checks see only the values that passed the per-value type
-and code checks (``valid_values``); an expression that cannot be evaluated is a warning and
-counts as UNKNOWN. :func:`shown_fields` and :func:`missing_required` give the web form the
-same branching that the required rule uses.
+and code checks (``valid_values``), and, when the caller gives a ``context``, values from the
+participant's other records (``validate()`` gives none); an expression that cannot be
+evaluated is a warning and counts as UNKNOWN. :func:`shown_fields` and
+:func:`missing_required` give the web form the same branching that the required rule uses.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def value_problems(protocol: Protocol, field: FieldDef, value: FieldValue) -> li
     return problems
 
 
-def _truth(protocol: Protocol, expression: Expression, values: Mapping[str, FieldValue],
+def _truth(protocol: Protocol, expression: Expression, values: Mapping[str, object],
            findings: list[FormFinding]) -> Truth:
     """Evaluate a protocol expression on a record's valid values; UNKNOWN (and a warning)
     when it cannot run."""
@@ -155,22 +156,33 @@ def _value_findings(protocol: Protocol, form: FormDef, values: Mapping[str, Fiel
     return valid
 
 
-def _is_shown(protocol: Protocol, field: FieldDef, valid: Mapping[str, FieldValue],
+def _is_shown(protocol: Protocol, field: FieldDef, valid: Mapping[str, object],
               findings: list[FormFinding]) -> bool:
     return field.show_if is None or _truth(protocol, field.show_if, valid, findings) is Truth.TRUE
 
 
 def _required_blank(protocol: Protocol, form: FormDef, values: Mapping[str, FieldValue],
-                    valid: Mapping[str, FieldValue], findings: list[FormFinding]) -> list[str]:
+                    valid: Mapping[str, object], findings: list[FormFinding]) -> list[str]:
     return [field.id for field in form.fields
             if field.required and field.id not in values and _is_shown(protocol, field, valid, findings)]
 
 
-def form_findings(protocol: Protocol, form: FormDef, values: Mapping[str, FieldValue]) -> list[FormFinding]:
+def _seen(form: FormDef, valid: Mapping[str, FieldValue],
+          context: Mapping[str, object] | None) -> dict[str, object]:
+    """What ``show_if`` conditions and edit checks see: ``context`` (values of the
+    participant's other records) under the record's valid values. A name that is a field
+    of the form is taken from the record only: its absence there is not filled from outside."""
+    if not context:
+        return dict(valid)
+    return {**{k: v for k, v in context.items() if form.field(k) is None}, **valid}
+
+
+def form_findings(protocol: Protocol, form: FormDef, values: Mapping[str, FieldValue],
+                  context: Mapping[str, object] | None = None) -> list[FormFinding]:
     """Every finding of the module docstring on one record of ``form`` (``validate``'s path;
     :func:`check_form_values` is the public entry)."""
     findings: list[FormFinding] = []
-    valid = _value_findings(protocol, form, values, findings)
+    valid = _seen(form, _value_findings(protocol, form, values, findings), context)
     for field_id in _required_blank(protocol, form, values, valid, findings):
         findings.append(FormFinding(Severity.WARNING, field_id, f"required field {field_id!r} is blank"))
     for check in form.checks:
@@ -192,8 +204,8 @@ def _present(values: Mapping[str, FieldValue | None]) -> dict[str, FieldValue]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def check_form_values(*, protocol: Protocol, form_id: str,
-                      values: Mapping[str, FieldValue | None]) -> tuple[FormFinding, ...]:
+def check_form_values(*, protocol: Protocol, form_id: str, values: Mapping[str, FieldValue | None],
+                      context: Mapping[str, object] | None = None) -> tuple[FormFinding, ...]:
     """The protocol's checks of one record of form ``form_id``: exactly those
     :func:`hipectrial.data.validate` runs on a form record (module docstring).
 
@@ -206,6 +218,12 @@ def check_form_values(*, protocol: Protocol, form_id: str,
     values
         Field id -> typed value (:func:`hipectrial.data.entry.parse_field_input`); a blank
         field is absent or ``None``.
+    context
+        Values from outside the record that ``show_if`` conditions and edit checks may name
+        (the participant's ``sex``, a ``childbearing_potential`` answered on another form, a
+        derived ``her2_positive``): variable name -> value. They are not checked and not part
+        of the record; a name that is a field of this form is ignored (the record decides).
+        ``validate()`` gives none, so a condition on another form's value is UNKNOWN there.
 
     Returns
     -------
@@ -231,11 +249,11 @@ def check_form_values(*, protocol: Protocol, form_id: str,
     error None edit check 'diastolic-below-systolic' fails: Diastolic pressure must be lower than \
 systolic pressure.
     """
-    return tuple(form_findings(protocol, _form(protocol, form_id), _present(values)))
+    return tuple(form_findings(protocol, _form(protocol, form_id), _present(values), context))
 
 
-def shown_fields(*, protocol: Protocol, form_id: str,
-                 values: Mapping[str, FieldValue | None]) -> frozenset[str]:
+def shown_fields(*, protocol: Protocol, form_id: str, values: Mapping[str, FieldValue | None],
+                 context: Mapping[str, object] | None = None) -> frozenset[str]:
     """The fields of form ``form_id`` shown on these values: those with no ``show_if`` and
     those whose ``show_if`` is TRUE (UNKNOWN, e.g. an input not answered yet, hides the
     field), evaluated on the values that pass the per-value checks, as the required rule
@@ -248,20 +266,30 @@ def shown_fields(*, protocol: Protocol, form_id: str,
     >>> shown = shown_fields(protocol=protocol, form_id="biomarkers", values={"her2_ihc": "ihc3plus"})
     >>> "her2_ish_ratio" in shown
     False
+
+    ``context`` (as in :func:`check_form_values`) answers a condition on another form: the
+    pregnancy test of the medical history is asked of a woman of childbearing potential,
+    which the demographics form records.
+
+    >>> "pregnancy_test" in shown_fields(protocol=protocol, form_id="medical_history", values={})
+    False
+    >>> "pregnancy_test" in shown_fields(protocol=protocol, form_id="medical_history", values={},
+    ...                                  context={"childbearing_potential": True})
+    True
     """
     form = _form(protocol, form_id)
     findings: list[FormFinding] = []
-    valid = _value_findings(protocol, form, _present(values), findings)
+    valid = _seen(form, _value_findings(protocol, form, _present(values), findings), context)
     return frozenset(field.id for field in form.fields if _is_shown(protocol, field, valid, findings))
 
 
-def missing_required(*, protocol: Protocol, form_id: str,
-                     values: Mapping[str, FieldValue | None]) -> tuple[str, ...]:
+def missing_required(*, protocol: Protocol, form_id: str, values: Mapping[str, FieldValue | None],
+                     context: Mapping[str, object] | None = None) -> tuple[str, ...]:
     """The required fields of form ``form_id`` that are shown (:func:`shown_fields`) and
     blank, in form order: the fields of the "required field is blank" warnings of
-    :func:`check_form_values`."""
+    :func:`check_form_values` (``context`` as there)."""
     form = _form(protocol, form_id)
     present = _present(values)
     findings: list[FormFinding] = []
-    valid = _value_findings(protocol, form, present, findings)
+    valid = _seen(form, _value_findings(protocol, form, present, findings), context)
     return tuple(_required_blank(protocol, form, present, valid, findings))

@@ -174,6 +174,8 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
+# the project's own stylesheet (hipectrial.edc is not an app, so its static folder is named here)
+STATICFILES_DIRS = [Path(__file__).parent / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

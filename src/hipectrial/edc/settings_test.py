@@ -20,3 +20,17 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # server (two checkouts, a helper and CI) never drop each other's.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_hipectrial_{os.getpid()}"}  # noqa: F405
+
+# The SQLite test database is a file in the throw-away data directory, as in production (WAL,
+# IMMEDIATE transactions, a busy timeout): tests with threads, each on its own connection,
+# wait for SQLite's write lock as the server's processes do. (Django's default in-memory test
+# database shares one cache between threads, whose table locks fail at once: "database table
+# is locked".)
+# Without the production's synchronous=FULL: a test database need not survive a power cut,
+# and an fsync per commit would slow every test that commits.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-edc.sqlite3")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        **DATABASES["default"]["OPTIONS"],  # noqa: F405
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;",
+    }

@@ -11,6 +11,7 @@ of the payload to find records; they are written only with it.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
@@ -52,6 +53,7 @@ class Record(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("record")
         constraints = [models.UniqueConstraint(fields=["kind", "key"], name="record_key_once")]
         indexes = [
             models.Index(fields=["participant", "kind"]),

@@ -37,9 +37,14 @@ class RecordConflict(ConflictError):
         )
 
 
+def form_write_action(form_id: str) -> Action:
+    """What saving a CRF of ``form_id`` needs: the dosing form is the pharmacy's (ENTER_DOSING)."""
+    return Action.ENTER_DOSING if form_id == "dosing" else Action.ENTER_DATA
+
+
 def _write_action(kind: str, record: DataRecord) -> Action:
-    if kind == Kind.FORM and isinstance(record, FormRecord) and record.form_id == "dosing":
-        return Action.ENTER_DOSING
+    if kind == Kind.FORM and isinstance(record, FormRecord):
+        return form_write_action(record.form_id)
     return Action.ENTER_DATA
 
 
@@ -288,3 +293,80 @@ def records_import(
     Record.objects.bulk_create(rows, batch_size=500)
     append(actor=actor.username, at=now, changes=changes)
     return len(rows)
+
+
+def form_save(
+    *,
+    actor: Any,
+    participant: Participant,
+    record: FormRecord,
+    status: str,
+    expected_version: int,
+    reason: str | None,
+    visit_date: dt.date | None,
+    protocol_version: str,
+    now: dt.datetime | None = None,
+) -> Record:
+    """Save one CRF record, and its visit occurrence if the participant has none yet, in one
+    transaction (both with their audit entries, or neither).
+
+    ``expected_version`` is the version the page was built on: 0 for a record not entered
+    yet. A record someone else created or changed meanwhile raises :class:`RecordConflict`;
+    a new visit needs ``visit_date`` (InputError on ``visit_date`` otherwise).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One save per participant at a time (PostgreSQL; SQLite's IMMEDIATE transactions
+        # already serialise writers): of two users entering the first form of a visit, or the
+        # same new repeat, the second finds the first's record and gets the conflict.
+        Participant.objects.select_for_update().filter(pk=participant.pk).first()
+        visit = Visit(
+            participant_id=record.participant_id, visit_id=record.visit_id, repeat=record.visit_repeat
+        )
+        if not Record.objects.filter(kind=Kind.VISIT, key=visit.key).exists():
+            if visit_date is None:
+                raise InputError("visit_date", None, "the date of the visit", "the visit is not recorded yet")
+            record_create(
+                actor=actor,
+                participant=participant,
+                kind=Kind.VISIT,
+                record=Visit(
+                    participant_id=visit.participant_id,
+                    visit_id=visit.visit_id,
+                    repeat=visit.repeat,
+                    actual_date=visit_date,
+                ),
+                protocol_version=protocol_version,
+                now=now,
+            )
+        row = Record.objects.select_for_update().filter(kind=Kind.FORM, key=record.key).first()
+        if row is None:
+            if expected_version != 0:
+                raise InputError(
+                    "version",
+                    expected_version,
+                    "a record that still exists",
+                    f"{record.key} was deleted meanwhile",
+                )
+            return record_create(
+                actor=actor,
+                participant=participant,
+                kind=Kind.FORM,
+                record=record,
+                status=status,
+                protocol_version=protocol_version,
+                reason=reason,
+                now=now,
+            )
+        if expected_version == 0:
+            raise RecordConflict(row, 0)
+        return record_change(
+            actor=actor,
+            record=row,
+            new=record,
+            expected_version=expected_version,
+            status=status,
+            reason=reason,
+            protocol_version=protocol_version,
+            now=now,
+        )

@@ -7,6 +7,7 @@ plus the site's running ``number`` and the optimistic-lock ``version``.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Participant(models.Model):
@@ -32,6 +33,7 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("participant")
         constraints = [models.UniqueConstraint(fields=["site", "number"], name="participant_number_once")]
 
     def __str__(self) -> str:

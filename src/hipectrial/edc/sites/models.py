@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Site(models.Model):
@@ -24,6 +25,7 @@ class Site(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("site")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -5,47 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participants', '0001_initial'),
+        ("participants", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrialInfo',
+            name="TrialInfo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_kind', models.CharField(default='edc', max_length=16)),
-                ('source_description', models.CharField(default='hipectrial EDC', max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source_kind", models.CharField(default="edc", max_length=16)),
+                ("source_description", models.CharField(default="hipectrial EDC", max_length=300)),
             ],
         ),
         migrations.CreateModel(
-            name='Record',
+            name="Record",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('visits', 'Visit'), ('form_records', 'Form'), ('doses', 'Dose'), ('adverse_events', 'Adverse Event'), ('lab_results', 'Lab'), ('tumour_assessments', 'Tumour Assessment'), ('surgeries', 'Surgery'), ('follow_ups', 'Follow Up')], max_length=24)),
-                ('key', models.CharField(max_length=250)),
-                ('visit_id', models.CharField(blank=True, max_length=64)),
-                ('visit_repeat', models.PositiveIntegerField(blank=True, null=True)),
-                ('form_id', models.CharField(blank=True, max_length=64)),
-                ('repeat', models.PositiveIntegerField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('complete', 'Complete')], default='complete', max_length=10)),
-                ('completed_once', models.BooleanField(default=False)),
-                ('payload', models.TextField()),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('protocol_version', models.CharField(max_length=32)),
-                ('created_by', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField()),
-                ('changed_by', models.CharField(blank=True, max_length=150, null=True)),
-                ('changed_at', models.DateTimeField(blank=True, null=True)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='participants.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("visits", "Visit"),
+                            ("form_records", "Form"),
+                            ("doses", "Dose"),
+                            ("adverse_events", "Adverse Event"),
+                            ("lab_results", "Lab"),
+                            ("tumour_assessments", "Tumour Assessment"),
+                            ("surgeries", "Surgery"),
+                            ("follow_ups", "Follow Up"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("key", models.CharField(max_length=250)),
+                ("visit_id", models.CharField(blank=True, max_length=64)),
+                ("visit_repeat", models.PositiveIntegerField(blank=True, null=True)),
+                ("form_id", models.CharField(blank=True, max_length=64)),
+                ("repeat", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("complete", "Complete")],
+                        default="complete",
+                        max_length=10,
+                    ),
+                ),
+                ("completed_once", models.BooleanField(default=False)),
+                ("payload", models.TextField()),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("protocol_version", models.CharField(max_length=32)),
+                ("created_by", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField()),
+                ("changed_by", models.CharField(blank=True, max_length=150, null=True)),
+                ("changed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="records",
+                        to="participants.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['participant', 'kind'], name='crfs_record_partici_1f63cb_idx'), models.Index(fields=['participant', 'visit_id', 'visit_repeat'], name='crfs_record_partici_d0ab69_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'key'), name='record_key_once')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["participant", "kind"], name="crfs_record_partici_1f63cb_idx"),
+                    models.Index(
+                        fields=["participant", "visit_id", "visit_repeat"],
+                        name="crfs_record_partici_d0ab69_idx",
+                    ),
+                ],
+                "constraints": [models.UniqueConstraint(fields=("kind", "key"), name="record_key_once")],
             },
         ),
     ]
