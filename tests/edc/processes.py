@@ -63,8 +63,10 @@ class Browser:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.url, exc.read().decode("utf-8", "replace")
 
-    def post(self, path: str, fields: dict[str, str], timeout: float = 30) -> tuple[int, str, str]:
-        """POST ``fields`` (and the CSRF token of the page at ``path``) to ``path``."""
+    def post(self, path: str, fields: dict[str, str], timeout: float = 30,
+             from_page: tuple[str, ...] = ()) -> tuple[int, str, str]:
+        """POST ``fields`` to ``path`` with the CSRF token of the page at ``path`` and the
+        values its form holds for the names in ``from_page`` (``__version``)."""
         import re
         import urllib.error
         import urllib.parse
@@ -74,7 +76,13 @@ class Browser:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if token is None:
             raise AssertionError(f"no CSRF token in the page at {path}")
-        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode("ascii")
+        taken = {}
+        for name in from_page:
+            found = re.search(rf'name="{name}" value="([^"]*)"', page)
+            if found is None:
+                raise AssertionError(f"no {name} in the page at {path}")
+            taken[name] = found.group(1)
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **taken, **fields}).encode("utf-8")
         request = urllib.request.Request(self.base + path, data=data, headers={"Referer": self.base + path})
         try:
             with self.opener.open(request, timeout=timeout) as response:

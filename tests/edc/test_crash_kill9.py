@@ -7,7 +7,10 @@ restarted. Afterwards the database is sound (SQLite ``PRAGMA integrity_check``),
 chain verifies, and the data and the trail agree one for one: the record's version is one
 more than its number of ``change`` entries and its content is the last entry's new value;
 there are as many participants as ``create`` entries for them. The same runs against a
-real gunicorn server (``hipectrial serve``) killed while it serves audited downloads.
+real gunicorn server (``hipectrial serve``) killed while coordinators save a CRF through its
+pages (the vital signs form, version taken from the page, conflicts allowed): the record's
+``create`` and ``change`` entries match its version and the last entry holds its value;
+and killed while it serves audited downloads (every complete download has its entry).
 On SQLite always; on PostgreSQL too when DATABASE_URL names a server (in a database of its
 own, ``hipectrial_crash``, dropped afterwards).
 """
@@ -145,6 +148,24 @@ def _prepare(store: Store) -> None:
     subprocess.run([*CLI[:1], "-c", _SEED, str(store.data_dir)], env=store.env(), check=True, timeout=120)
 
 
+FORM_KEY = "SH01-001/screening#1/vital_signs"
+FORM_URL = "/participants/SH01-001/visits/screening/1/vital_signs/"
+
+
+def _check_form(store: Store) -> None:
+    """The CRF record saved through the pages and its trail agree one for one."""
+    rows = store.rows(f"SELECT version, payload FROM crfs_record WHERE key = '{FORM_KEY}'")
+    entries = [(a, json.loads(c)) for a, c in store.rows(
+        f"SELECT action, changes FROM audit_auditentry WHERE record_key = '{FORM_KEY}' ORDER BY id")]
+    if not rows:
+        assert entries == []
+        return
+    [(version, payload)] = rows
+    assert [a for a, _ in entries] == ["create"] + ["change"] * (version - 1)
+    rate = json.loads(payload)["values"]["heart_rate"]["value"]  # the data layer's typed value
+    assert entries[-1][1]["values.heart_rate"][1] == rate
+
+
 def _check(store: Store) -> None:
     if store.database_url is None:
         assert store.rows("PRAGMA integrity_check") == [("ok",)]
@@ -165,9 +186,10 @@ def _check(store: Store) -> None:
 
 
 def _kill_repeatedly(start: Callable[[], Any], wait_ready: Callable[[Any], None],
-                     kill: Callable[[Any], None], store: Store, between: tuple[float, float]) -> None:
+                     kill: Callable[[Any], None], store: Store, between: tuple[float, float],
+                     kills: int = KILLS) -> None:
     rng = random.Random(SEED)
-    for _ in range(KILLS):
+    for _ in range(kills):
         process = start()
         try:
             wait_ready(process)
@@ -242,7 +264,60 @@ def test_a_server_killed_while_serving_audited_downloads_loses_no_entry(store: S
         for t in threads:
             t.join(timeout=30)
 
-    _kill_repeatedly(start, wait_ready, kill, store, (0.3, 1.5))
+    _kill_repeatedly(start, wait_ready, kill, store, (0.3, 1.5), kills=KILLS // 2)
     [(exports,)] = store.rows("SELECT count(*) FROM audit_auditentry WHERE action = 'export'")
     assert len(served) > 0
     assert exports >= len(served)
+
+
+def test_a_server_killed_while_coordinators_save_a_crf_keeps_each_save_with_its_entry(store: Store) -> None:
+    _prepare(store)
+    port = free_port()
+    saved: list[int] = []
+
+    def start() -> tuple[Server, threading.Event, list[threading.Thread]]:
+        server = Server(store.data_dir / "serve.log", "--data-dir", store.data_dir, "--port", str(port),
+                        "--workers", "2", "--threads", "2", env=store.env())
+        return server, threading.Event(), []
+
+    def client(stop: threading.Event, logged_in: threading.Semaphore, n: int) -> None:
+        browser = Browser(f"http://127.0.0.1:{port}")
+        rate = 60 + n
+        try:
+            browser.login("coord", "crash-test-password-1")
+            logged_in.release()
+            while not stop.is_set():
+                rate = rate + CLIENTS if rate < 150 else 60 + n
+                status, url, page = browser.post(FORM_URL, {
+                    "vs_date": "2026-01-06", "height_cm": "170.0", "weight_kg": "70.0", "systolic_bp": "120",
+                    "diastolic_bp": "80", "heart_rate": str(rate), "__action": "complete",
+                    "__visit_date": "2026-01-06", "__reason": "re-measured"}, timeout=10, from_page=("__version",))
+                if status == 200 and url.endswith(FORM_URL):
+                    saved.append(rate)  # followed the redirect after a save
+                elif status not in (200, 409):  # 409: another coordinator saved first
+                    raise AssertionError(f"the save answered {status}: {page[:2000]}")
+        except (OSError, http.client.HTTPException):
+            return  # the server was killed under us
+
+    def wait_ready(running: tuple[Server, threading.Event, list[threading.Thread]]) -> None:
+        server, stop, threads = running
+        server.wait_ready(port)
+        logged_in = threading.Semaphore(0)
+        threads.extend(threading.Thread(target=client, args=(stop, logged_in, n)) for n in range(CLIENTS))
+        for t in threads:
+            t.start()
+        for _ in threads:
+            assert logged_in.acquire(timeout=60), server.output()
+
+    def kill(running: tuple[Server, threading.Event, list[threading.Thread]]) -> None:
+        server, stop, threads = running
+        server.stop(kill=True)
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        _check_form(store)
+
+    _kill_repeatedly(start, wait_ready, kill, store, (0.3, 1.5))
+    [(version,)] = store.rows(f"SELECT version FROM crfs_record WHERE key = '{FORM_KEY}'")
+    assert len(saved) > KILLS  # saves went through between the kills
+    assert version >= len(saved)  # every save the server confirmed is in the record
