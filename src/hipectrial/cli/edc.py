@@ -227,8 +227,9 @@ def snapshot(
 
     trial = build_snapshot()
     errors = [f for f in validate(trial, current_protocol()) if f.severity is Severity.ERROR]
-    write_atomically(out, trial.to_json())
+    # audited first: no data leave the EDC without their entry
     record_export(actor=_cli_actor(), trial=trial, destination=str(out))
+    write_atomically(out, trial.to_json())
     typer.echo(f"Written: {out} ({len(trial.participants)} participants, {len(trial.sites)} sites)")
     if errors:
         typer.echo(

@@ -12,7 +12,8 @@ from typing import Any
 CONSENT = dt.date(2026, 3, 2)
 BIRTH = dt.date(1970, 5, 10)  # 55 completed years at consent
 SCREENING_DAY = dt.date(2026, 3, 3)
-LAPAROSCOPY_DAY = dt.date(2026, 2, 20)
+# the staging laparoscopy, after consent (a visit before consent is an error of the data layer)
+LAPAROSCOPY_DAY = dt.date(2026, 3, 2)
 
 def screening_forms(consent: dt.date = CONSENT, birth: dt.date = BIRTH) -> dict[str, dict[str, object]]:
     """The screening forms' values, dated from ``consent`` (measurements on the consent day)."""
@@ -37,6 +38,10 @@ def screening_forms(consent: dt.date = CONSENT, birth: dt.date = BIRTH) -> dict[
                  "platelets": Decimal(220), "alt": Decimal(25), "alt_uln": Decimal(40), "ast": Decimal(22),
                  "ast_uln": Decimal(40), "bilirubin": Decimal("12.0"), "bilirubin_uln": Decimal("21.0"),
                  "creatinine": Decimal(80), "inr": Decimal("1.00"), "inr_uln": Decimal("1.20")},
+        # the baseline CT: peritoneal disease not measurable by RECIST 1.1 (registration
+        # waits for every required screening form, not only those the criteria read)
+        "tumour_assessment": {"ta_date": consent, "ta_method": "ct", "measurable_disease": False,
+                              "new_lesion_present": False, "overall_response": "NE"},
     }
 
 

@@ -302,6 +302,10 @@ def participant_register(
         result = evaluation.result
         if result is None or result.cohort.cohort is None:  # not reached: eligible means both known
             raise RegistrationRefused(pid, (evaluation.note or "no cohort",))
+        missing = screening_forms_missing(current, protocol, result.cohort.cohort)
+        contradictions = data_errors(current, protocol)
+        if missing or contradictions:
+            raise RegistrationRefused(pid, (*missing, *contradictions))
         if result.as_of > as_of:
             raise RegistrationRefused(pid, (f"the screening data are dated {result.as_of.isoformat()}, "
                                             f"after the registration date {as_of.isoformat()}",))
@@ -328,6 +332,41 @@ def participant_register(
         record_create(actor=actor, participant=row, kind=Kind.FORM, protocol_version=version, now=now,
                       record=FormRecord(pid, "registration", "registration", values=values))
     return row
+
+
+def screening_forms_missing(participant: Participant, protocol: Any, cohort: str) -> tuple[str, ...]:
+    """The required forms of the screening visits (those of ``cohort``) not completed yet:
+    a registration waits for the whole baseline, not only for what the criteria read (a
+    missing baseline tumour assessment would leave the response endpoint unassessable).
+    A repeating form (lesions) may hold no record; none of its records may be a draft."""
+    from hipectrial.analysis.screening import SCREENING_VISITS
+    from hipectrial.edc.crfs.models import Kind, Record, Status
+
+    rows = Record.objects.filter(participant=participant, kind=Kind.FORM, visit_id__in=SCREENING_VISITS)
+    status: dict[tuple[str, str], list[str]] = {}
+    for visit_id, form_id, state in rows.values_list("visit_id", "form_id", "status"):
+        status.setdefault((visit_id, form_id), []).append(state)
+    missing = []
+    for visit in protocol.visits:
+        if visit.id not in SCREENING_VISITS or (visit.cohorts and cohort not in visit.cohorts):
+            continue
+        for form_id in visit.forms:
+            form = protocol.form(form_id)
+            states = status.get((visit.id, form_id), [])
+            if Status.DRAFT in states or (not form.repeating and Status.COMPLETE not in states):
+                label = f"{form.label.en} ({visit.id})"
+                missing.append(f"required screening form not complete: {label}")
+    return tuple(missing)
+
+
+def data_errors(participant: Participant, protocol: Any) -> tuple[str, ...]:
+    """The errors the data layer's ``validate`` finds in the participant's completed records
+    (e.g. a demographics form that contradicts the participant's record)."""
+    from hipectrial.data import Severity, validate
+    from hipectrial.edc.participant_data import participant_trial
+
+    return tuple(f"{f.key}: {f.message}" for f in validate(participant_trial(participant), protocol)
+                 if f.severity is Severity.ERROR)
 
 
 END_STAGES = {"off_treatment": "eot-reason", "off_study": "eos-reason"}
