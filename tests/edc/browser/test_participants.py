@@ -76,7 +76,7 @@ def test_an_ineligible_participant_is_refused_with_the_reasons(page, cast, login
     register_on_the_page(page)
     refused = page.get_by_test_id("registration-refused")
     expect(refused).to_be_visible()
-    expect(refused).to_contain_text("Criterion I07 not met: ECOG performance status 0 or 1")
+    expect(refused).to_contain_text("Inclusion criterion I07 not met: ECOG performance status 0 or 1")
     expect(page.get_by_test_id("participant-status")).to_have_attribute("data-status", "screening")
     shot("refused")
     assert participant(pid).registration_date is None
