@@ -115,24 +115,10 @@ def _place(
     )
 
 
-def _outside_names(form: FormDef) -> set[str]:
-    """The names the form's conditions and edit checks use that are not its own fields."""
-    own = {f.id for f in form.fields}
-    names: set[str] = set()
-    for f in form.fields:
-        if f.show_if is not None:
-            names |= set(f.show_if.variables)
-    for c in form.checks:
-        names |= set(c.expression.variables)
-    return names - own
-
-
 def _judge(place: Place, raw: Mapping[str, Raw]) -> Judged:
     """The core's judgement of ``raw``, with the participant's other values as the context of
     conditions that name them (only read when the form has such a condition)."""
-    context = (
-        selectors.condition_context(place.participant, place.key) if _outside_names(place.form) else None
-    )
+    context = selectors.conditions_of(place.participant, place.form, place.key)
     return judge(protocol=current_protocol(), form=place.form, raw=raw, context=context)
 
 
