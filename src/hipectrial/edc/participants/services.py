@@ -7,7 +7,7 @@ Registration and the end of participation change a participant through
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -403,3 +403,99 @@ def participant_end(
         actor=actor, participant=participant, expected_version=expected_version, reason=reason,
         protocol_version=current_protocol().study.version, now=now, action=Action.END_PARTICIPATION,
         **{f"{stage}_date": date, f"{stage}_reason": reason_code})
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityCorrected:
+    """What :func:`participant_correct_identity` changed: the participant row, its fields
+    that changed (none: nothing was saved), the demographics records corrected with it, and
+    the required fields those now lack (a record that was complete and lacks one is back to
+    draft: sex corrected to female asks for the childbearing potential)."""
+
+    participant: Participant
+    changed: tuple[str, ...]
+    records: tuple[Any, ...]
+    reopened: tuple[str, ...]
+
+
+def participant_correct_identity(
+    *,
+    actor: Any,
+    participant: Participant,
+    expected_version: int,
+    sex: object,
+    birth_date: dt.date,
+    consent_date: dt.date,
+    reason: str | None,
+    now: dt.datetime | None = None,
+) -> IdentityCorrected:
+    """Correct the participant's sex, birth date or consent date (ENTER_DATA at the site;
+    a reason is required): the participant record (the one source of them, see
+    :mod:`hipectrial.data.identity`) and the demographics form records that repeat them,
+    in one transaction, each with its audit entry under the same reason.
+
+    Each identity value the demographics record holds is replaced by the corrected one (a
+    blank stays blank); values of fields no longer shown are dropped (the CRF page's rule),
+    and a complete record that now lacks a shown required field goes back to draft. Refused
+    (nothing saved) when the dates are out of order (birth before consent, consent not in
+    the future) or when the correction makes the participant's other completed records
+    contradict the data layer (a visit before the corrected consent date): the errors of
+    :func:`data_errors` that were not there before, on the first corrected field.
+
+    Allowed after registration: the registration records are not rewritten, and the
+    eligibility the pages show is recomputed from the corrected data.
+    """
+    from hipectrial.data import IDENTITY_FORM, recorded_identity
+    from hipectrial.edc.crfs.entry import judge, raw_of
+    from hipectrial.edc.crfs.models import Kind, Record, Status
+    from hipectrial.edc.crfs.selectors import conditions_of, form_of
+    from hipectrial.edc.crfs.services import record_change
+
+    check(actor, Action.ENTER_DATA, participant.site)
+    why = (reason or "").strip()
+    if not why:
+        raise InputError("reason", reason, "a reason for the correction")
+    now = now or timezone.now()
+    today = now.date()
+    if consent_date > today:
+        raise InputError("consent_date", consent_date.isoformat(), f"a date on or before today ({today})")
+    if birth_date >= consent_date:
+        raise InputError("birth_date", birth_date.isoformat(),
+                         f"a date before the consent date ({consent_date.isoformat()})")
+    protocol = current_protocol()
+    version = protocol.study.version
+    corrected = {"sex": _sex(sex), "birth_date": birth_date, "consent_date": consent_date}
+    with transaction.atomic():
+        current = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
+        was = to_data(current, with_provenance=False)
+        changed = [name for name, value in corrected.items() if getattr(was, name) != value]
+        before = set(data_errors(current, protocol))
+        row = participant_change(actor=actor, participant=current, expected_version=expected_version,
+                                 reason=why, protocol_version=version, now=now, action=Action.ENTER_DATA,
+                                 **corrected)
+        if not changed:  # nothing differs from the record: nothing saved
+            return IdentityCorrected(row, (), (), ())
+        identity = recorded_identity(to_data(row, with_provenance=False))
+        form = protocol.form(IDENTITY_FORM)
+        records, reopened = [], []
+        for record_row in Record.objects.select_for_update().filter(participant=row, kind=Kind.FORM,
+                                                                     form_id=IDENTITY_FORM).order_by("id"):
+            old = form_of(record_row)
+            values = {**old.values, **{k: v for k, v in identity.items() if k in old.values}}
+            judged = judge(protocol=protocol, form=form, raw=raw_of(values),
+                           context=conditions_of(row, form, record_row.key))
+            status = record_row.status
+            if status == Status.COMPLETE and judged.missing:
+                status = Status.DRAFT
+                reopened.extend(judged.missing)
+            new = replace(old, values=judged.values)
+            records.append(record_change(actor=actor, record=record_row, new=new, status=status, reason=why,
+                                         expected_version=record_row.version, protocol_version=version,
+                                         now=now))
+        new_errors = [e for e in data_errors(row, protocol) if e not in before]
+        if new_errors:
+            first = changed[0]
+            value = corrected[first]
+            raise InputError(first, value.isoformat() if isinstance(value, dt.date) else str(value),
+                             "a value the participant's other records agree with", "; ".join(new_errors))
+    return IdentityCorrected(row, tuple(changed), tuple(records), tuple(dict.fromkeys(reopened)))
