@@ -88,14 +88,14 @@ def serve(
             today = dt.date.today()
             typer.echo(
                 f"Seeding the demonstration database: a virtual trial (default scenario, seed "
-                f"{demo_module.DEMO_SEED}) opened {demo_module.DEMO_YEARS_OPEN} years before today "
-                f"and cut off today ({today})…"
+                f"{demo_module.DEMO_SEED}) cut off today ({today})…"
             )
             trial = demo_module.demo_trial(today)
             logins = demo_module.seed_demo(trial=trial)
+            opened = min((s.activation_date for s in trial.sites if s.activation_date), default=today)
             typer.echo(
-                f"Imported {len(trial.sites)} sites and {len(trial.participants)} participants, "
-                "every record with its audit entry."
+                f"Imported {len(trial.sites)} sites (the first opened {opened}) and "
+                f"{len(trial.participants)} participants, every record with its audit entry."
             )
         else:
             logins = demo_module.demo_logins()
@@ -227,8 +227,9 @@ def snapshot(
 
     trial = build_snapshot()
     errors = [f for f in validate(trial, current_protocol()) if f.severity is Severity.ERROR]
-    write_atomically(out, trial.to_json())
+    # audited first: no data leave the EDC without their entry
     record_export(actor=_cli_actor(), trial=trial, destination=str(out))
+    write_atomically(out, trial.to_json())
     typer.echo(f"Written: {out} ({len(trial.participants)} participants, {len(trial.sites)} sites)")
     if errors:
         typer.echo(

@@ -2,9 +2,12 @@
 participants of a virtual trial imported through the services (with audit entries).
 
 The virtual trial is the seed protocol's default scenario moved in time so that the trial
-opened about two years before today and its data are cut off today: the demo shows a trial
-in progress, with participants in screening, on treatment and in follow-up. Every page says
-the data are simulated.
+opened 18 months before today and its data are cut off today: the demo shows a trial in
+progress, with participants in screening, on treatment and in follow-up, and open to a new
+registration (Part B at the dose Part A selected). Should the simulated trial be closed
+to registration today (Part B full, or waiting for a cohort's DLT windows), the trial is
+opened 15, then 12 months before today instead (the first open one is taken; the same day
+always gives the same demo). Every page says the data are simulated.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from hipectrial.edc.accounts.services import role_grant, user_create
 from hipectrial.edc.sites.models import Site
 
 DEMO_SEED = 1
-DEMO_YEARS_OPEN = 2
+# months before today the demo trial opened, tried in turn until registration is open today
+DEMO_MONTHS_OPEN = (18, 15, 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,16 +36,31 @@ class DemoLogin:
 
 
 def demo_trial(today: dt.date, seed: int = DEMO_SEED) -> TrialData:
-    """The default scenario's virtual trial, opened ``DEMO_YEARS_OPEN`` years before
-    ``today`` and cut off on ``today``."""
+    """The default scenario's virtual trial, cut off on ``today`` and opened the first of
+    ``DEMO_MONTHS_OPEN`` months before it at which registration is open today (the last
+    one tried when none is)."""
+    from hipectrial.analysis.assignment import next_assignment
     from hipectrial.protocol import load_protocol
     from hipectrial.simulate.scenario.world import Cutoff, load_scenario
     from hipectrial.simulate.trial.run import simulate
 
+    protocol = load_protocol()
     scenario = load_scenario("default")
-    opened = today.replace(year=today.year - DEMO_YEARS_OPEN)
-    moved = scenario.model_copy(update={"start_date": opened, "cutoff": Cutoff(date=today)})
-    return simulate(load_protocol(), moved, seed)
+    for months in DEMO_MONTHS_OPEN:
+        opened = _months_before(today, months)
+        moved = scenario.model_copy(update={"start_date": opened, "cutoff": Cutoff(date=today)})
+        trial = simulate(protocol, moved, seed)
+        if next_assignment(protocol=protocol, trial=trial, as_of=today).open:
+            break
+    return trial
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` earlier (the month's last day when shorter)."""
+    import calendar
+
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _password(role: Role) -> str:

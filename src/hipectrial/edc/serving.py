@@ -46,6 +46,9 @@ def serve(*, host: str, port: int, workers: int, threads: int) -> None:
                 "accesslog": "-",
                 "graceful_timeout": 10,
                 "timeout": 60,
+                # gunicorn's control socket is one file per user (~/.gunicorn/gunicorn.ctl):
+                # a second EDC served by the same account would take it over; unused here
+                "control_socket_disable": True,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)

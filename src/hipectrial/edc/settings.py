@@ -45,7 +45,7 @@ SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("HIPECTRIAL_DEBUG_WEB") == "1"
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("HIPECTRIAL_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+    for h in os.environ.get("HIPECTRIAL_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
     if h.strip()
 ]
 

@@ -105,18 +105,22 @@ def build_snapshot(
     )
 
 
-def record_export(*, actor: str, trial: TrialData, destination: str) -> None:
-    """Write the audit entry of a snapshot taken out of the EDC (file or download)."""
+def record_export(
+    *, actor: str, trial: TrialData, destination: str, now: dt.datetime | None = None
+) -> None:
+    """Write the audit entry of a snapshot taken out of the EDC (to the file or download
+    ``destination``); call it before the data leave."""
     with transaction.atomic():
         append(
             actor=actor,
-            at=timezone.now(),
+            at=now or timezone.now(),
             changes=[
                 Change(
                     "export",
                     "trial",
                     trial.protocol_id,
                     {"file": (None, destination), "participants": (None, len(trial.participants))},
+                    protocol_version=trial.protocol_version,
                 )
             ],
         )

@@ -93,7 +93,7 @@ def test_an_ecog_3_person_is_refused_naming_the_criterion(cast, login):
     refusal = answer.content.decode()
     assert 'data-testid="registration-refused"' in refusal
     # seed protocol I07: ECOG performance status 0 or 1
-    assert "Criterion I07 not met: ECOG performance status 0 or 1 (ecog = 3)" in refusal
+    assert "Inclusion criterion I07 not met: ECOG performance status 0 or 1 (ecog = 3)" in refusal
     p.refresh_from_db()
     assert p.registration_date is None
 
@@ -337,3 +337,18 @@ def test_registration_refuses_records_the_data_layer_finds_wrong(cast):
                   record=FormRecord(p.participant_id, "laparoscopy", "unscheduled", values=laparoscopy(before)))
     with pytest.raises(RegistrationRefused, match=r"SH01-001/unscheduled#1: actual_date .* before consent_date"):
         participant_register(actor=cast.coordinator, participant=p, as_of=REGISTER_ON, expected_version=p.version)
+
+
+def test_an_exclusion_that_applies_is_said_to_exclude_not_to_be_met(cast, login):
+    """The engine's 'met' for an exclusion means 'not excluded'; the page says whether the
+    exclusion applies (seed protocol E01: previous anti-PD-1, anti-PD-L1 or anti-CTLA-4)."""
+    eligible(cast, changes={"medical_history": {"prior_checkpoint_inhibitor": True}})
+    client = login(cast.coordinator)
+    page = client.get("/participants/SH01-001/").content.decode()
+    row = page.split('data-testid="criterion-E01"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-status="not_met"' in row
+    assert "applies: excluded" in row
+    clean = page.split('data-testid="criterion-E02"', 1)[1].split("</tr>", 1)[0]
+    assert "does not apply (not excluded)" in clean
+    refusal = register(client, "SH01-001").content.decode()
+    assert "Exclusion criterion E01 applies: Previous anti-PD-1, anti-PD-L1 or anti-CTLA-4 therapy" in refusal

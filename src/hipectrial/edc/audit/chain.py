@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 GENESIS = ""
+# What a seal covers. ``id`` is the entry's place in the chain (1, 2, 3… with no gap, given
+# by :func:`hipectrial.edc.audit.services.append` under the chain head's lock), so a deleted
+# entry is named by its number and an entry cannot be moved without breaking its seal.
 FIELDS = (
+    "id",
     "at",
     "actor",
     "site",
@@ -52,7 +56,7 @@ def audit_key(data_dir: Path) -> bytes:
     return path.read_bytes().strip()
 
 
-def seal_of(key: bytes, entry: Mapping[str, str]) -> str:
+def seal_of(key: bytes, entry: Mapping[str, object]) -> str:
     """The seal of an entry: HMAC-SHA256 over its fields (``FIELDS``) in canonical form."""
     message = canonical([entry[name] for name in FIELDS]).encode("utf-8")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
@@ -61,7 +65,8 @@ def seal_of(key: bytes, entry: Mapping[str, str]) -> str:
 @dataclass(frozen=True, slots=True)
 class Verification:
     """The outcome of :func:`verify`: ``ok``, how many entries were checked, and the first
-    problem (``entry_id`` names the entry at fault, ``problem`` says what)."""
+    problem (``entry_id`` names the entry at fault — edited, inserted or deleted — and
+    ``problem`` says what)."""
 
     ok: bool
     checked: int
@@ -70,54 +75,79 @@ class Verification:
     head_seal: str = GENESIS
 
 
-def verify(
-    key: bytes, entries: Iterable[tuple[int, Mapping[str, str], str]], head: tuple[int, str] | None
-) -> Verification:
-    """Walk the chain in id order: ``(id, fields, seal)`` per entry, then the head row.
+def _fail(checked: int, entry_id: int, problem: str) -> Verification:
+    return Verification(False, checked, entry_id, problem)
 
-    * an entry whose seal does not match its fields was **edited**, or **inserted** behind
-      the application's back (a forged entry cannot be sealed without the key);
-    * an entry whose ``prev_seal`` is not the previous entry's seal follows a **deleted**
-      entry (or was moved);
-    * a head naming another last entry than the last one found: entries at the end were
-      **deleted** (or one was appended behind the application's back).
+
+def verify(
+    key: bytes, entries: Iterable[tuple[int, Mapping[str, object], str]], head: tuple[int, str] | None
+) -> Verification:
+    """Walk the chain in id order (``(id, fields, seal)`` per entry) and compare the head.
+
+    ``head`` is the chain head **as read before the entries** (``(last_id, last_seal)``, None
+    if there is no head row), so that entries appended by the running EDC while the walk
+    goes on are checked like the others and are no false alarm. The first problem found is
+    reported, in chain order:
+
+    * an entry whose seal does not match its fields (its id included) was **edited**, or
+      **inserted** behind the application's back (a forged entry cannot be sealed without
+      the key);
+    * a gap in the ids (entry #5 follows #3): entry #4 was **deleted**;
+    * an entry whose ``prev_seal`` is not the previous entry's seal: the entry before it was
+      replaced;
+    * fewer entries than the head names: the entries at the **end** were deleted; the
+      head's seal not that of the entry it names: the head was edited.
+
+    Entries after the head's with good seals were written after the head was read.
+    Deleting the last entries *and* setting the head back to match cannot be seen from
+    inside the database: keep the ``head_seal`` of a verification elsewhere to compare.
     """
-    previous, previous_id, count = GENESIS, 0, 0
+    previous, expected, count = GENESIS, 1, 0
+    last_id, last_seal = head if head is not None else (0, GENESIS)
+    seal_at_head = GENESIS
     for entry_id, fields, seal in entries:
         count += 1
-        if fields["prev_seal"] != previous:
-            where = f"after entry #{previous_id}" if previous_id else "at the start"
-            return Verification(
-                False,
-                count,
-                entry_id,
-                f"entry #{entry_id} does not follow the entry before it: an entry {where} "
-                "was deleted, or this one was inserted behind the application's back",
-            )
         if not hmac.compare_digest(seal_of(key, fields), seal):
-            return Verification(
-                False,
+            return _fail(
                 count,
                 entry_id,
-                f"entry #{entry_id} does not match its seal: it was edited, or inserted "
-                "behind the application's back",
+                f"entry #{entry_id} does not match its seal: it was edited, or inserted behind "
+                "the application's back",
             )
-        previous, previous_id = seal, entry_id
-    last_id, last_seal = head if head is not None else (0, GENESIS)
-    if (last_id, last_seal) != (previous_id, previous):
-        if last_id > previous_id:
-            return Verification(
-                False,
+        if entry_id != expected:
+            missing = f"#{expected}" if entry_id == expected + 1 else f"#{expected}–#{entry_id - 1}"
+            return _fail(
                 count,
-                last_id,
-                f"entry #{last_id}, the last one written, is missing: entries after "
-                f"#{previous_id} were deleted",
+                expected,
+                f"entry {missing} is missing (entry #{entry_id} follows #{expected - 1}): deleted",
             )
-        return Verification(
-            False,
+        if fields["prev_seal"] != previous:
+            return _fail(
+                count,
+                entry_id,
+                f"entry #{entry_id} does not follow entry #{expected - 1}: the entry before it was "
+                "replaced behind the application's back",
+            )
+        if entry_id == last_id:
+            seal_at_head = seal
+        previous, expected = seal, expected + 1
+    last_found = expected - 1
+    if head is None:
+        if count:
+            return _fail(count, 1, "the chain head is missing: it was deleted behind the application's back")
+        return Verification(True, 0)
+    if last_id > last_found:
+        missing = f"#{last_id}" if last_id == last_found + 1 else f"#{last_found + 1}–#{last_id}"
+        return _fail(
             count,
-            previous_id,
-            f"entry #{previous_id} is not the last entry the application wrote "
-            f"(#{last_id}): it was inserted behind the application's back",
+            last_found + 1,
+            f"entry {missing}, the last the application wrote, is missing: deleted",
+        )
+    if not hmac.compare_digest(last_seal, seal_at_head):
+        return _fail(
+            count,
+            last_id,
+            f"the chain head's seal is not entry #{last_id}'s: the head was edited behind the "
+            "application's back",
         )
     return Verification(True, count, head_seal=previous)

@@ -4,9 +4,9 @@ An entry says who (``actor``), when (``at``, ISO 8601 UTC with microseconds, sto
 text so that SQLite and PostgreSQL give back exactly what was sealed), where (``site``),
 what (``action`` on the record ``record_kind`` / ``record_key``: ``changes`` maps each
 field to ``[old, new]``) and why (``reason``). ``seal`` is an HMAC-SHA256 of the entry's
-content and the previous entry's seal (``prev_seal``), keyed by a secret kept outside the
-database (:mod:`hipectrial.edc.audit.chain`). The database refuses UPDATE and DELETE on
-the table (:mod:`hipectrial.edc.audit.seal`).
+content (its number included) and the previous entry's seal (``prev_seal``), keyed by a
+secret kept outside the database (:mod:`hipectrial.edc.audit.chain`). The database
+refuses UPDATE and DELETE on the table (:mod:`hipectrial.edc.audit.seal`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from django.db import models
 
 
 class AuditEntry(models.Model):
+    # The entry's place in the chain (1, 2, 3… with no gap), given by `services.append` under
+    # the chain head's lock and covered by the seal: a deleted entry is named by its number.
+    id = models.BigIntegerField(primary_key=True)
     at = models.CharField(max_length=32)
     actor = models.CharField(max_length=150)
     site = models.CharField(max_length=16, blank=True)

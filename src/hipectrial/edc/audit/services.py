@@ -15,7 +15,8 @@ from hipectrial.edc.audit.models import AuditEntry, ChainHead
 
 
 @cache
-def _key() -> bytes:
+def signing_key() -> bytes:
+    """The HMAC key of this EDC's trail (``HIPECTRIAL_AUDIT_KEY`` or the data directory's file)."""
     return audit_key(settings.DATA_DIR)
 
 
@@ -42,19 +43,27 @@ def append(*, actor: str, at: dt.datetime, changes: Sequence[Change]) -> list[Au
     """Seal and store ``changes`` after the chain's last entry; call inside ``transaction.atomic``.
 
     The chain head row is locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
-    IMMEDIATE transactions already serialise writers), so two saves never fork the chain.
+    IMMEDIATE transactions already serialise writers), so two saves never fork the chain:
+    the entries take the numbers after the head's (no gap, whatever the database's
+    sequences do), and the head moves to the last of them in the same transaction.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.append must run inside the service's transaction")
     if not changes:
         return []
-    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-    key = _key()
+    head, created = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    if created and AuditEntry.objects.exists():
+        # Numbering from 1 again would collide; refuse, and let `audit verify` say why.
+        raise RuntimeError(
+            "the audit chain head is missing although entries exist: run `hipectrial audit verify`"
+        )
+    key = signing_key()
     previous = head.last_seal
     when = utc_text(at)
     rows = []
-    for change in changes:
+    for number, change in enumerate(changes, start=head.last_id + 1):
         fields = {
+            "id": number,
             "at": when,
             "actor": actor,
             "site": change.site,
@@ -70,10 +79,7 @@ def append(*, actor: str, at: dt.datetime, changes: Sequence[Change]) -> list[Au
         seal = seal_of(key, fields)
         rows.append(AuditEntry(seal=seal, **fields))
         previous = seal
-    if len(rows) == 1:
-        rows[0].save(force_insert=True)
-    else:
-        AuditEntry.objects.bulk_create(rows, batch_size=500)
-    last_id = AuditEntry.objects.filter(seal=previous).values_list("pk", flat=True).get()
-    ChainHead.objects.filter(pk=1).update(last_id=last_id, last_seal=previous)
+    AuditEntry.objects.bulk_create(rows, batch_size=500)
+    head.last_id, head.last_seal = rows[-1].id, previous
+    head.save(update_fields=["last_id", "last_seal"])
     return rows

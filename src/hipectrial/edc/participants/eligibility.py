@@ -45,6 +45,11 @@ WORDS = {
     "inclusion": gettext_lazy("inclusion"), "exclusion": gettext_lazy("exclusion"),
 }
 
+EXCLUSION_WORDS = {
+    "met": gettext_lazy("does not apply (not excluded)"),
+    "not_met": gettext_lazy("applies: excluded"),
+}
+
 
 def screening_evaluation(participant: Participant, protocol: Protocol) -> ScreeningEvaluation:
     """The core's eligibility evaluation on ``participant``'s completed screening records."""
@@ -72,6 +77,11 @@ class CriterionRow:
 
     @property
     def status_label(self) -> str:
+        # The engine's "met" means the participant satisfies the criterion; for an
+        # exclusion that is "does not apply". A clinician reads "exclusion criterion met"
+        # as "excluded", so an exclusion's verdict is said as whether it applies.
+        if self.kind == "exclusion" and self.status in EXCLUSION_WORDS:
+            return str(EXCLUSION_WORDS[self.status])
         return str(WORDS[self.status])
 
     @property
@@ -234,7 +244,8 @@ def not_eligible_reasons(evaluation: ScreeningEvaluation, protocol: Protocol) ->
         return ()
     language = language_of()
     reasons = [
-        _("Criterion %(id)s not met: %(text)s (%(values)s)") % {
+        (_("Exclusion criterion %(id)s applies: %(text)s (%(values)s)") if c.kind == "exclusion"
+         else _("Inclusion criterion %(id)s not met: %(text)s (%(values)s)")) % {
             "id": c.id, "text": pick((c.text, c.text_zh), language),
             "values": ", ".join(f"{k} = {v}" for k, v in c.values.items()) or c.reason}
         for c in result.criteria if c.status.value == "not_met"]
