@@ -180,7 +180,7 @@ def test_sex_corrected_to_male_drops_the_childbearing_answer(cast):
 
 
 def registered(cast):
-    from hipectrial.edc.participants.services import participant_register
+    from hipectrial.edc.participants.registration import participant_register
 
     p = screened(cast)
     participant_register(actor=cast.coordinator, participant=p, as_of=dt.date(2026, 3, 5),

@@ -32,6 +32,7 @@ from hipectrial.edc.participants.forms import (
 )
 from hipectrial.edc.participants.labels import language_of, pick
 from hipectrial.edc.participants.models import Participant
+from hipectrial.edc.participants.registration import RegistrationRefused, participant_register
 from hipectrial.edc.participants.selectors import (
     next_assignment_now,
     participant_for,
@@ -42,10 +43,8 @@ from hipectrial.edc.participants.selectors import (
 from hipectrial.edc.participants.services import (
     END_STAGES,
     IdentityCorrected,
-    RegistrationRefused,
     participant_correct_identity,
     participant_end,
-    participant_register,
     participant_screen,
 )
 from hipectrial.edc.participants.timeline import participant_timeline
