@@ -12,10 +12,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.participants.models import Participant, RegistrationLock
+from hipectrial.edc.participants.labels import language_of, pick
 from hipectrial.edc.participants.services import data_errors, participant_change
 from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.errors import ConflictError, HipectrialError, InputError
@@ -156,6 +158,6 @@ def screening_forms_missing(participant: Participant, protocol: Any, cohort: str
             form = protocol.form(form_id)
             states = status.get((visit.id, form_id), [])
             if Status.DRAFT in states or (not form.repeating and Status.COMPLETE not in states):
-                label = f"{form.label.en} ({visit.id})"
-                missing.append(f"required screening form not complete: {label}")
+                label = f"{pick(form.label, language_of())} ({visit.id})"
+                missing.append(_("required screening form not complete: %(form)s") % {"form": label})
     return tuple(missing)
