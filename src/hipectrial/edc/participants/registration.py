@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
-from hipectrial.edc.participants.models import Participant, RegistrationLock
 from hipectrial.edc.participants.labels import language_of, pick
+from hipectrial.edc.participants.models import Participant, RegistrationLock
 from hipectrial.edc.participants.services import data_errors, participant_change
 from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.errors import ConflictError, HipectrialError, InputError
