@@ -13,6 +13,13 @@ from hipectrial.data.codec_base import DocumentError
 from hipectrial.data.entry import parse_field_input
 from hipectrial.data.findings import Finding, Severity
 from hipectrial.data.form_check import FormFinding, check_form_values, missing_required, shown_fields
+from hipectrial.data.identity import (
+    IDENTITY_FIELDS,
+    IDENTITY_FORM,
+    IdentityContradiction,
+    participant_contradictions,
+    recorded_identity,
+)
 from hipectrial.data.jsonio import SCHEMA_VERSION
 from hipectrial.data.records import DataSource, FormRecord, Participant, Provenance, Site, Visit
 from hipectrial.data.treatment import AdverseEvent, DoseAdministration, LabResult
@@ -36,6 +43,8 @@ from hipectrial.data.vocab import (
 )
 
 __all__ = [
+    "IDENTITY_FIELDS",
+    "IDENTITY_FORM",
     "PCI_REGIONS",
     "SCHEMA_VERSION",
     "AdverseEvent",
@@ -55,6 +64,7 @@ __all__ = [
     "FormFinding",
     "FormRecord",
     "FrozenMap",
+    "IdentityContradiction",
     "LabResult",
     "Lesion",
     "LesionRole",
@@ -77,6 +87,8 @@ __all__ = [
     "check_form_values",
     "missing_required",
     "parse_field_input",
+    "participant_contradictions",
+    "recorded_identity",
     "shown_fields",
     "validate",
 ]

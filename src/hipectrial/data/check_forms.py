@@ -5,6 +5,7 @@ from __future__ import annotations
 from hipectrial.data.check_people import check_duplicates
 from hipectrial.data.findings import Checker, Severity, listing
 from hipectrial.data.form_check import form_findings, range_problem
+from hipectrial.data.identity import participant_contradictions
 from hipectrial.data.records import FormRecord
 from hipectrial.data.vocab import RecordKind
 from hipectrial.protocol.forms import FieldDef, FormDef
@@ -39,6 +40,10 @@ def check_form_records(c: Checker) -> None:
         elif not form.repeating and r.repeat is not None:
             c.error(kind, i, r, "repeat", f"form {form.id!r} does not repeat; got repeat {r.repeat}")
         _check_values(c, i, r, form)
+        if participant is not None:
+            for contradiction in participant_contradictions(participant=participant, form_id=r.form_id,
+                                                            values=r.values):
+                c.error(kind, i, r, f"values.{contradiction.field}", contradiction.message)
 
 
 def _check_values(c: Checker, i: int, r: FormRecord, form: FormDef) -> None:

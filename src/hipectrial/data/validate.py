@@ -41,6 +41,9 @@ def validate(trial: TrialData, protocol: Protocol) -> list[Finding]:
       visit or with no visit record (*warnings*), a repeat number on a form that does not
       repeat or none on one that does. Edit checks and ``show_if`` conditions run on the
       record's own values; one that needs values of another form is not decided here;
+    * identity: a ``sex``, ``birth_date`` or ``consent_date`` on the ``demographics`` form
+      that differs from the participant record's (the one source of them; a blank one does
+      not contradict), naming the field, the form's value and the record's;
     * visits: an occurrence beyond what the schedule allows; a visit of another cohort;
     * units: a lab result in a unit other than the one the protocol's field with that
       CDISC code declares (then its min/max apply); a dose in a unit other than the

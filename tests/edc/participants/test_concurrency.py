@@ -51,7 +51,7 @@ def test_two_screenings_at_once_get_different_numbers(cast):
 
 def test_two_registrations_at_once_never_overfill_cohort_1(cast):
     from hipectrial.edc.participants.models import Participant
-    from hipectrial.edc.participants.services import RegistrationRefused, participant_register
+    from hipectrial.edc.participants.registration import RegistrationRefused, participant_register
 
     on = SCREENING_DAY
     people = []

@@ -15,7 +15,7 @@ REGISTERED = dt.date(2026, 3, 5)
 
 
 def registered(cast):
-    from hipectrial.edc.participants.services import participant_register
+    from hipectrial.edc.participants.registration import participant_register
 
     p = screen(cast.coordinator, cast.site_a)
     enter_screening(cast.coordinator, p)

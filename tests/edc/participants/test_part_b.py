@@ -20,7 +20,7 @@ OPENED, CUTOFF = dt.date(2024, 6, 1), dt.date(2025, 5, 27)
 
 def test_after_part_a_a_new_participant_registers_in_part_b_at_the_rp2d(cast):
     from hipectrial.analysis.assignment import next_assignment
-    from hipectrial.edc.participants.services import participant_register
+    from hipectrial.edc.participants.registration import participant_register
     from hipectrial.edc.snapshot import import_trial
     from hipectrial.protocol import load_protocol
     from hipectrial.simulate.scenario.world import Cutoff, load_scenario

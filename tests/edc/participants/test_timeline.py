@@ -43,7 +43,7 @@ def registered(cast, *, on: dt.date, hipec: dt.date | None = None):
     from hipectrial.data import DoseAdministration
     from hipectrial.edc.crfs.models import Kind
     from hipectrial.edc.crfs.services import record_create
-    from hipectrial.edc.participants.services import participant_register
+    from hipectrial.edc.participants.registration import participant_register
 
     p = screen(cast.coordinator, cast.site_a)
     enter_screening(cast.coordinator, p, screening_day=on - dt.timedelta(days=2))

@@ -136,13 +136,11 @@ def context_values(participant: Participant, visit_id: str, repeat: int, exclude
       earlier visit would give a stale BSA or CrCl. A value missing at this visit leaves
       the derived variable missing (shown as such), never filled from elsewhere.
 
+    The participant's identity comes from the participant record only, never from a CRF
+    (the demographics form repeats it and must agree: :func:`hipectrial.data.participant_contradictions`).
     The form's own values (stored or being typed) are laid over these by the caller.
     """
-    values: dict[str, Any] = {
-        "birth_date": participant.birth_date,
-        "consent_date": participant.consent_date,
-        "sex": participant.sex,
-    }
+    values: dict[str, Any] = {}
     sources = [_("participant %(id)s") % {"id": participant.participant_id}]
     for row in form_rows_of_visit(participant, visit_id, repeat):
         if row.key == exclude_key:
@@ -152,7 +150,18 @@ def context_values(participant: Participant, visit_id: str, repeat: int, exclude
             continue  # a repeating form's values (one AE of many) are no input of a derived variable
         values.update(record.values)
         sources.append(row.key)
+    values.update(identity_of(participant))
     return Context(values, tuple(sources))
+
+
+def identity_of(participant: Participant) -> dict[str, Any]:
+    """The participant record's sex (its code), birth date and consent date: the one source
+    of them (a CRF's copy never overrides them)."""
+    return {
+        "birth_date": participant.birth_date,
+        "consent_date": participant.consent_date,
+        "sex": participant.sex,
+    }
 
 
 def visit_problems(participant: Participant, visit: Visit) -> list[str]:
@@ -177,7 +186,8 @@ def condition_context(participant: Participant, exclude_key: str | None) -> dict
     and the protocol's derived variables on those (``her2_positive`` from the screening
     biomarkers). Drafts count: a value entered is a value known. Used only to decide which
     fields are shown (:func:`hipectrial.data.shown_fields` ``context``); derived values the
-    page displays come from :func:`context_values` (same visit only).
+    page displays come from :func:`context_values` (same visit only). The identity values
+    are the participant record's: a CRF's (the demographics form's copy) never overrides them.
     """
     dates = {
         row.key: when
@@ -195,14 +205,29 @@ def condition_context(participant: Participant, exclude_key: str | None) -> dict
             r.id,
         )
     )
-    values: dict[str, Any] = {
-        "birth_date": participant.birth_date,
-        "consent_date": participant.consent_date,
-        "sex": participant.sex,
-    }
+    values: dict[str, Any] = {}
     for row in rows:
         values.update(form_of(row).values)
+    values.update(identity_of(participant))
     try:
         return dict(derive(protocol=current_protocol(), values=values).values)
     except InputError:
         return values  # contradictory inputs (a birth date after consent): no derived variables
+
+
+def outside_names(form: FormDef) -> set[str]:
+    """The names the form's conditions and edit checks use that are not its own fields."""
+    own = {f.id for f in form.fields}
+    names: set[str] = set()
+    for f in form.fields:
+        if f.show_if is not None:
+            names |= set(f.show_if.variables)
+    for c in form.checks:
+        names |= set(c.expression.variables)
+    return names - own
+
+
+def conditions_of(participant: Participant, form: FormDef, key: str) -> dict[str, Any] | None:
+    """The context the core's checks of a record ``key`` of ``form`` take (:func:`condition_context`),
+    read only when the form's conditions or edit checks name something outside it."""
+    return condition_context(participant, key) if outside_names(form) else None

@@ -19,6 +19,7 @@ from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.audit.services import Change, append
 from hipectrial.edc.crfs.codec import flat_changes, from_payload, natural_key, plain, to_payload
+from hipectrial.edc.crfs.guard import check_form_record
 from hipectrial.edc.crfs.models import Kind, Record, Status
 from hipectrial.edc.participants.models import Participant
 from hipectrial.errors import ConflictError, InputError
@@ -60,6 +61,11 @@ def _reason(reason: str | None, needed: bool, what: str) -> str:
     return text
 
 
+def _check_status(status: str) -> None:
+    if status not in Status.values:
+        raise InputError("status", status, "one of " + ", ".join(Status.values))
+
+
 def _columns(kind: str, record: DataRecord) -> dict[str, Any]:
     if isinstance(record, FormRecord):
         return {
@@ -92,11 +98,16 @@ def record_create(
     reason: str | None = None,
     now: dt.datetime | None = None,
 ) -> Record:
-    """Store a new record of ``participant`` with its audit entry (``create``, every field new)."""
+    """Store a new record of ``participant`` with its audit entry (``create``: every field
+    new, and the status it was created with). A CRF record must pass the core's checks
+    (:func:`.guard.check_form_record`)."""
     check(actor, _write_action(kind, record), participant.site)
     _check_owner(participant, record)
+    _check_status(status)
     now = now or timezone.now()
     with transaction.atomic():
+        if kind == Kind.FORM and isinstance(record, FormRecord):
+            check_form_record(participant, record, status)
         key = natural_key(kind, record)
         if key is None:
             key = f"{participant.participant_id}/{kind}#{_next_number(participant, kind)}"
@@ -122,7 +133,7 @@ def record_create(
                     "create",
                     kind,
                     key,
-                    flat_changes(None, plain(kind, record)),
+                    {**flat_changes(None, plain(kind, record)), "status": (None, status)},
                     site=participant.site.code,
                     participant=participant.participant_id,
                     reason=(reason or "").strip(),
@@ -164,10 +175,13 @@ def record_change(
     protocol_version: str,
     now: dt.datetime | None = None,
 ) -> Record:
-    """Replace a record's content (and status) if it is still at ``expected_version``."""
+    """Replace a record's content (and status) if it is still at ``expected_version``; a CRF
+    record must pass the core's checks at its new status (:func:`.guard.check_form_record`)."""
     participant = record.participant
     check(actor, _write_action(record.kind, new), participant.site)
     _check_owner(participant, new)
+    if status is not None:
+        _check_status(status)
     now = now or timezone.now()
     with transaction.atomic():
         current = _locked(record, expected_version)
@@ -180,6 +194,8 @@ def record_change(
             changes["status"] = (current.status, new_status)
         if not changes:
             return current
+        if current.kind == Kind.FORM and isinstance(new, FormRecord):
+            check_form_record(participant, new, new_status)
         why = _reason(reason, current.completed_once, "change")
         current.payload = to_payload(current.kind, new)
         current.status = new_status

@@ -29,6 +29,7 @@ from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.crfs import selectors
 from hipectrial.edc.crfs.derived import derived_of, lab_grades
 from hipectrial.edc.crfs.entry import Judged, Raw, judge, messages_by_field, raw_of, read_submission
+from hipectrial.edc.crfs.identity import contradiction_messages, prefill
 from hipectrial.edc.crfs.models import Record, Status
 from hipectrial.edc.crfs.services import RecordConflict, form_save, form_write_action, record_delete
 from hipectrial.edc.crfs.widgets import field_views
@@ -115,24 +116,10 @@ def _place(
     )
 
 
-def _outside_names(form: FormDef) -> set[str]:
-    """The names the form's conditions and edit checks use that are not its own fields."""
-    own = {f.id for f in form.fields}
-    names: set[str] = set()
-    for f in form.fields:
-        if f.show_if is not None:
-            names |= set(f.show_if.variables)
-    for c in form.checks:
-        names |= set(c.expression.variables)
-    return names - own
-
-
 def _judge(place: Place, raw: Mapping[str, Raw]) -> Judged:
     """The core's judgement of ``raw``, with the participant's other values as the context of
     conditions that name them (only read when the form has such a condition)."""
-    context = (
-        selectors.condition_context(place.participant, place.key) if _outside_names(place.form) else None
-    )
+    context = selectors.conditions_of(place.participant, place.form, place.key)
     return judge(protocol=current_protocol(), form=place.form, raw=raw, context=context)
 
 
@@ -163,16 +150,20 @@ def _page(
     complete: bool = False,
     top: list[tuple[str, str]] | None = None,
     extra: dict[str, str] | None = None,
+    field_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     protocol = current_protocol()
     zh = is_zh(request)
-    if judged is None:  # a record not entered yet: a blank form, no messages
-        judged = _judge(place, {})
+    if judged is None:  # not entered yet: blank (demographics: the participant record's), no messages
+        judged = _judge(place, prefill(place.participant, place.form))
         by_field: dict[str, list[tuple[str, str]]] = {}
         form_top: list[tuple[str, str]] = []
     else:
         by_field, form_top = messages_by_field(judged, place.form, complete=complete, zh=zh)
+        identity = _identity(place, judged, zh)
+        for name, text in {**identity, **(field_errors or {})}.items():
+            by_field.setdefault(name, []).append(("error", text))
     extra = extra or {}
     site = place.participant.site
     context = {
@@ -226,6 +217,17 @@ def _page(
     return render(request, "crfs/form.html", context, status=status)
 
 
+def _identity(place: Place, judged: Judged, zh: bool) -> dict[str, str]:
+    """Messages beside the identity values that contradict the participant record."""
+    return contradiction_messages(
+        protocol=current_protocol(),
+        participant=place.participant,
+        form=place.form,
+        values=judged.values,
+        zh=zh,
+    )
+
+
 def _stored(place: Place) -> Judged | None:
     if place.row is None:
         return None
@@ -276,7 +278,7 @@ def _save(request: HttpRequest, place: Place) -> HttpResponse:
             problems = selectors.visit_problems(place.participant, visit)
             if problems:
                 extra["visit_date_error"] = "; ".join(problems)
-    if judged.blocks(complete=complete) or "visit_date_error" in extra:
+    if judged.blocks(complete=complete) or "visit_date_error" in extra or _identity(place, judged, False):
         top = [("error", _("Nothing was saved: correct the values marked below."))]
         return _page(request, place, judged, complete=complete, top=top, extra=extra, status=400)
     try:
@@ -305,12 +307,25 @@ def _save(request: HttpRequest, place: Place) -> HttpResponse:
     except RecordConflict as conflict:
         return _conflict(request, place, judged, conflict)
     except InputError as exc:
+        # the services' own refusal (the guard runs the same core checks as the page)
+        name = exc.field.removeprefix("values.")
+        field_errors = {name: str(exc)} if place.form.field(name) is not None else {}
         if exc.field in ("reason", "visit_date"):
             extra[f"{exc.field}_error"] = str(exc)
+        if exc.field in ("reason", "visit_date") or field_errors:
             top = [("error", _("Nothing was saved: correct the values marked below."))]
         else:
             top = [("error", str(exc))]
-        return _page(request, place, judged, complete=complete, top=top, extra=extra, status=400)
+        return _page(
+            request,
+            place,
+            judged,
+            complete=complete,
+            top=top,
+            extra=extra,
+            field_errors=field_errors,
+            status=400,
+        )
     messages.success(request, _("Saved as complete.") if complete else _("Saved as draft."))
     return redirect(
         reverse("crfs:form" if place.form_repeat is None else "crfs:form_repeat", args=place.url_args)

@@ -7,7 +7,7 @@ The verdict is the core's: the participant's completed records as ``TrialData``
 as the analyses do and calls :func:`hipectrial.clinical.evaluate_eligibility`. This module
 only puts the engine's result in words for the page: each criterion with the values used
 (protocol labels, code labels) and each missing value with the form where it is entered.
-Registration (``services.participant_register``) decides on the same evaluation.
+Registration (``registration.participant_register``) decides on the same evaluation.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Registration and the end of participation change a participant through
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -22,10 +22,10 @@ from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.audit.services import Change, append
 from hipectrial.edc.participants.convert import FIELDS, plain, to_data
-from hipectrial.edc.participants.models import Participant, RegistrationLock
+from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.edc.sites.models import Site
-from hipectrial.errors import ConflictError, HipectrialError, InputError
+from hipectrial.errors import ConflictError, InputError
 
 KIND = "participants"
 
@@ -219,146 +219,6 @@ def participant_change(
     return current
 
 
-class RegistrationRefused(HipectrialError):
-    """Registration is not possible now; ``reasons`` say why (criteria not met or unknown,
-    values missing, or the design's reason to wait or to be closed)."""
-
-    code = "registration_refused"
-
-    def __init__(self, participant_id: str, reasons: tuple[str, ...]) -> None:
-        self.participant_id = participant_id
-        self.reasons = reasons
-        super().__init__(f"{participant_id} cannot be registered: " + "; ".join(reasons))
-
-
-def participant_register(
-    *,
-    actor: Any,
-    participant: Participant,
-    as_of: dt.date,
-    expected_version: int,
-    eligibility_confirmed: bool = True,
-    now: dt.datetime | None = None,
-) -> Participant:
-    """Register an eligible participant on ``as_of``: cohort, study part and dose level.
-
-    The participant number is the one given at screening: everyone screened already is a
-    participant with the site-prefixed id (docs/trialdata-conventions.md), so registration
-    confirms that number and never assigns another.
-
-    Refused (:class:`RegistrationRefused`, with the reasons) unless the core's eligibility on
-    the completed screening forms (:func:`hipectrial.analysis.screening.evaluate_screening`,
-    the page's panel) is *eligible*, dated on or before ``as_of``, and the design takes a
-    participant now (:func:`hipectrial.analysis.assignment.next_assignment` on the whole
-    trial: Part A at the BOIN level for the next cohort, waiting while a cohort's DLT
-    windows are open; Part B at the RP2D; closed when full). The cohort is the eligibility
-    result's cohort assignment (HER2).
-
-    The registration lock (one row, ``select_for_update``) is held from the eligibility and
-    assignment decision to the writes, so two registrations at once never overfill a
-    cohort. In one transaction, each with its audit entry: the participant's registration
-    date, cohort and dose level; the ``registration`` visit; the ``registration`` form
-    (study part, registration date, eligibility confirmed, dose level).
-    """
-    from hipectrial.analysis.assignment import next_assignment
-    from hipectrial.data import FormRecord, Visit
-    from hipectrial.edc.crfs.models import Kind, Record
-    from hipectrial.edc.crfs.services import record_create
-    from hipectrial.edc.participants.eligibility import not_eligible_reasons, screening_evaluation
-    from hipectrial.edc.snapshot import build_snapshot
-
-    check(actor, Action.REGISTER, participant.site)
-    if eligibility_confirmed is not True:
-        raise InputError("eligibility_confirmed", eligibility_confirmed,
-                         "the investigator's confirmation that every eligibility criterion is met")
-    now = now or timezone.now()
-    if as_of > now.date():
-        raise InputError("registration_date", as_of.isoformat(), f"a date on or before today ({now.date()})")
-    protocol = current_protocol()
-    version = protocol.study.version
-    RegistrationLock.objects.get_or_create(pk=1)
-    with transaction.atomic():
-        RegistrationLock.objects.select_for_update().get(pk=1)
-        current = Participant.objects.select_related("site").get(pk=participant.pk)
-        pid = current.participant_id
-        if current.version != expected_version:
-            who = current.changed_by or current.created_by
-            raise ConflictError(f"participant {pid} was changed by {who} (version {current.version}) after "
-                                f"version {expected_version}; nothing was saved")
-        if current.registration_date is not None:
-            raise RegistrationRefused(pid, (f"registered on {current.registration_date.isoformat()}",))
-        if current.off_study_date is not None:
-            raise RegistrationRefused(pid, (f"off study since {current.off_study_date.isoformat()}",))
-        entered = list(Record.objects.filter(participant=current, visit_id="registration")
-                       .values_list("key", flat=True))
-        if entered:
-            raise RegistrationRefused(pid, (f"records of the registration visit were entered by hand before "
-                                            f"registration ({', '.join(entered)}): registration writes them; "
-                                            "delete them first",))
-        evaluation = screening_evaluation(current, protocol)
-        reasons = not_eligible_reasons(evaluation, protocol)
-        if reasons:
-            raise RegistrationRefused(pid, reasons)
-        result = evaluation.result
-        if result is None or result.cohort.cohort is None:  # not reached: eligible means both known
-            raise RegistrationRefused(pid, (evaluation.note or "no cohort",))
-        missing = screening_forms_missing(current, protocol, result.cohort.cohort)
-        contradictions = data_errors(current, protocol)
-        if missing or contradictions:
-            raise RegistrationRefused(pid, (*missing, *contradictions))
-        if result.as_of > as_of:
-            raise RegistrationRefused(pid, (f"the screening data are dated {result.as_of.isoformat()}, "
-                                            f"after the registration date {as_of.isoformat()}",))
-        # The design decides on the trial as of ``as_of``: a registration dated before one
-        # already recorded would be decided without it (and could overfill its cohort).
-        latest = Participant.objects.aggregate(m=Max("registration_date"))["m"]
-        if latest is not None and as_of < latest:
-            raise RegistrationRefused(pid, (
-                f"the registration date {as_of.isoformat()} is before the trial's latest registration "
-                f"({latest.isoformat()}): registrations are entered in date order",))
-        assignment = next_assignment(protocol=protocol, trial=build_snapshot(with_provenance=False),
-                                     as_of=as_of)
-        if not assignment.open or assignment.study_part is None or assignment.dose_level is None:
-            raise RegistrationRefused(pid, (assignment.reason,))
-        row = participant_change(
-            actor=actor, participant=current, expected_version=expected_version,
-            reason=assignment.reason, protocol_version=version, now=now, action=Action.REGISTER,
-            reason_required=False, registration_date=as_of, cohort=result.cohort.cohort,
-            dose_level=assignment.dose_level)
-        record_create(actor=actor, participant=row, kind=Kind.VISIT, protocol_version=version, now=now,
-                      record=Visit(pid, "registration", 1, planned_date=as_of, actual_date=as_of))
-        values = {"registration_date": as_of, "eligibility_confirmed": True,
-                  "study_part": assignment.study_part, "dose_level": assignment.dose_level}
-        record_create(actor=actor, participant=row, kind=Kind.FORM, protocol_version=version, now=now,
-                      record=FormRecord(pid, "registration", "registration", values=values))
-    return row
-
-
-def screening_forms_missing(participant: Participant, protocol: Any, cohort: str) -> tuple[str, ...]:
-    """The required forms of the screening visits (those of ``cohort``) not completed yet:
-    a registration waits for the whole baseline, not only for what the criteria read (a
-    missing baseline tumour assessment would leave the response endpoint unassessable).
-    A repeating form (lesions) may hold no record; none of its records may be a draft."""
-    from hipectrial.analysis.screening import SCREENING_VISITS
-    from hipectrial.edc.crfs.models import Kind, Record, Status
-
-    rows = Record.objects.filter(participant=participant, kind=Kind.FORM, visit_id__in=SCREENING_VISITS)
-    status: dict[tuple[str, str], list[str]] = {}
-    for visit_id, form_id, state in rows.values_list("visit_id", "form_id", "status"):
-        status.setdefault((visit_id, form_id), []).append(state)
-    missing = []
-    for visit in protocol.visits:
-        if visit.id not in SCREENING_VISITS or (visit.cohorts and cohort not in visit.cohorts):
-            continue
-        for form_id in visit.forms:
-            form = protocol.form(form_id)
-            states = status.get((visit.id, form_id), [])
-            if Status.DRAFT in states or (not form.repeating and Status.COMPLETE not in states):
-                label = f"{form.label.en} ({visit.id})"
-                missing.append(f"required screening form not complete: {label}")
-    return tuple(missing)
-
-
 def data_errors(participant: Participant, protocol: Any) -> tuple[str, ...]:
     """The errors the data layer's ``validate`` finds in the participant's completed records
     (e.g. a demographics form that contradicts the participant's record)."""
@@ -403,3 +263,99 @@ def participant_end(
         actor=actor, participant=participant, expected_version=expected_version, reason=reason,
         protocol_version=current_protocol().study.version, now=now, action=Action.END_PARTICIPATION,
         **{f"{stage}_date": date, f"{stage}_reason": reason_code})
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityCorrected:
+    """What :func:`participant_correct_identity` changed: the participant row, its fields
+    that changed (none: nothing was saved), the demographics records corrected with it, and
+    the required fields those now lack (a record that was complete and lacks one is back to
+    draft: sex corrected to female asks for the childbearing potential)."""
+
+    participant: Participant
+    changed: tuple[str, ...]
+    records: tuple[Any, ...]
+    reopened: tuple[str, ...]
+
+
+def participant_correct_identity(
+    *,
+    actor: Any,
+    participant: Participant,
+    expected_version: int,
+    sex: object,
+    birth_date: dt.date,
+    consent_date: dt.date,
+    reason: str | None,
+    now: dt.datetime | None = None,
+) -> IdentityCorrected:
+    """Correct the participant's sex, birth date or consent date (ENTER_DATA at the site;
+    a reason is required): the participant record (the one source of them, see
+    :mod:`hipectrial.data.identity`) and the demographics form records that repeat them,
+    in one transaction, each with its audit entry under the same reason.
+
+    Each identity value the demographics record holds is replaced by the corrected one (a
+    blank stays blank); values of fields no longer shown are dropped (the CRF page's rule),
+    and a complete record that now lacks a shown required field goes back to draft. Refused
+    (nothing saved) when the dates are out of order (birth before consent, consent not in
+    the future) or when the correction makes the participant's other completed records
+    contradict the data layer (a visit before the corrected consent date): the errors of
+    :func:`data_errors` that were not there before, on the first corrected field.
+
+    Allowed after registration: the registration records are not rewritten, and the
+    eligibility the pages show is recomputed from the corrected data.
+    """
+    from hipectrial.data import IDENTITY_FORM, recorded_identity
+    from hipectrial.edc.crfs.entry import judge, raw_of
+    from hipectrial.edc.crfs.models import Kind, Record, Status
+    from hipectrial.edc.crfs.selectors import conditions_of, form_of
+    from hipectrial.edc.crfs.services import record_change
+
+    check(actor, Action.ENTER_DATA, participant.site)
+    why = (reason or "").strip()
+    if not why:
+        raise InputError("reason", reason, "a reason for the correction")
+    now = now or timezone.now()
+    today = now.date()
+    if consent_date > today:
+        raise InputError("consent_date", consent_date.isoformat(), f"a date on or before today ({today})")
+    if birth_date >= consent_date:
+        raise InputError("birth_date", birth_date.isoformat(),
+                         f"a date before the consent date ({consent_date.isoformat()})")
+    protocol = current_protocol()
+    version = protocol.study.version
+    corrected = {"sex": _sex(sex), "birth_date": birth_date, "consent_date": consent_date}
+    with transaction.atomic():
+        current = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
+        was = to_data(current, with_provenance=False)
+        changed = [name for name, value in corrected.items() if getattr(was, name) != value]
+        before = set(data_errors(current, protocol))
+        row = participant_change(actor=actor, participant=current, expected_version=expected_version,
+                                 reason=why, protocol_version=version, now=now, action=Action.ENTER_DATA,
+                                 **corrected)
+        if not changed:  # nothing differs from the record: nothing saved
+            return IdentityCorrected(row, (), (), ())
+        identity = recorded_identity(to_data(row, with_provenance=False))
+        form = protocol.form(IDENTITY_FORM)
+        records, reopened = [], []
+        for record_row in Record.objects.select_for_update().filter(participant=row, kind=Kind.FORM,
+                                                                     form_id=IDENTITY_FORM).order_by("id"):
+            old = form_of(record_row)
+            values = {**old.values, **{k: v for k, v in identity.items() if k in old.values}}
+            judged = judge(protocol=protocol, form=form, raw=raw_of(values),
+                           context=conditions_of(row, form, record_row.key))
+            status = record_row.status
+            if status == Status.COMPLETE and judged.missing:
+                status = Status.DRAFT
+                reopened.extend(judged.missing)
+            new = replace(old, values=judged.values)
+            records.append(record_change(actor=actor, record=record_row, new=new, status=status, reason=why,
+                                         expected_version=record_row.version, protocol_version=version,
+                                         now=now))
+        new_errors = [e for e in data_errors(row, protocol) if e not in before]
+        if new_errors:
+            first = changed[0]
+            value = corrected[first]
+            raise InputError(first, value.isoformat() if isinstance(value, dt.date) else str(value),
+                             "a value the participant's other records agree with", "; ".join(new_errors))
+    return IdentityCorrected(row, tuple(changed), tuple(records), tuple(dict.fromkeys(reopened)))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("participants/<str:pid>/assignment/", views.assignment_fragment, name="assignment"),
     path("participants/<str:pid>/register/", views.participant_register_page, name="register"),
     path("participants/<str:pid>/end/<str:stage>/", views.participant_end_page, name="end"),
+    path("participants/<str:pid>/identity/", views.participant_identity_page, name="identity"),
 ]

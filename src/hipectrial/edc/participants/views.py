@@ -9,19 +9,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hipectrial.edc.accounts.permissions import allowed, check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.participants.eligibility import eligibility_panel
-from hipectrial.edc.participants.forms import EndForm, RegisterForm, ScreenForm, show_input_error
+from hipectrial.edc.participants.forms import (
+    DateInput,
+    EndForm,
+    RegisterForm,
+    ScreenForm,
+    code_choices,
+    show_input_error,
+)
 from hipectrial.edc.participants.labels import language_of, pick
 from hipectrial.edc.participants.models import Participant
+from hipectrial.edc.participants.registration import RegistrationRefused, participant_register
 from hipectrial.edc.participants.selectors import (
     next_assignment_now,
     participant_for,
@@ -31,9 +42,9 @@ from hipectrial.edc.participants.selectors import (
 )
 from hipectrial.edc.participants.services import (
     END_STAGES,
-    RegistrationRefused,
+    IdentityCorrected,
+    participant_correct_identity,
     participant_end,
-    participant_register,
     participant_screen,
 )
 from hipectrial.edc.participants.timeline import participant_timeline
@@ -107,6 +118,11 @@ def _page_context(request: HttpRequest, participant: Participant, **forms: Any) 
         context["off_study_form"] = forms.get("off_study_form") or EndForm(
             protocol=protocol, codelist=END_STAGES["off_study"], language=language,
             initial={"version": participant.version}, prefix="off_study")
+    if allowed(request.user, Action.ENTER_DATA, site):
+        context["identity_form"] = forms.get("identity_form") or IdentityForm(
+            protocol=protocol, language=language, prefix="identity",
+            initial={"sex": participant.sex, "birth_date": participant.birth_date,
+                     "consent_date": participant.consent_date, "version": participant.version})
     context["refusal"] = forms.get("refusal")
     context["conflict"] = forms.get("conflict")
     return context
@@ -200,3 +216,76 @@ def participant_end_page(request: HttpRequest, pid: str, stage: str) -> HttpResp
     context = _page_context(request, participant, **extra)
     return render(request, "participants/detail.html", context, status=400)
 
+
+
+class IdentityForm(django_forms.Form):
+    """Correct the participant's sex, birth date or consent date (the participant record is
+    their one source; the demographics form is corrected with it)."""
+
+    sex = django_forms.ChoiceField(label=gettext_lazy("Sex"))
+    birth_date = django_forms.DateField(label=gettext_lazy("Date of birth"), widget=DateInput)
+    consent_date = django_forms.DateField(label=gettext_lazy("Date of informed consent"), widget=DateInput)
+    reason = django_forms.CharField(label=gettext_lazy("Reason for the correction"), max_length=500,
+                                    widget=django_forms.TextInput(attrs={"size": 40}))
+    version = django_forms.IntegerField(widget=django_forms.HiddenInput)
+
+    def __init__(self, *args: Any, protocol: Any, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sex"].choices = [("", "—"), *code_choices(protocol, "sex", language)]
+
+
+def _identity_messages(request: HttpRequest, done: IdentityCorrected) -> None:
+    """Say what the correction changed, what it left to do, and, for a registered
+    participant, the screening eligibility recomputed on the corrected data."""
+    if not done.changed:
+        messages.info(request, _("Nothing was corrected: the values given are those recorded."))
+        return
+    if done.records:
+        messages.success(request, _("Identity corrected, and the demographics form with it."))
+    else:
+        messages.success(request, _("Identity corrected."))
+    protocol = current_protocol()
+    language = _language(request)
+    if done.reopened:
+        form = protocol.form("demographics")
+        labels = [pick(f.label, language) for f in form.fields if f.id in done.reopened]
+        messages.warning(request, _("The demographics form is a draft again: it now asks for %(fields)s.")
+                         % {"fields": ", ".join(labels)})
+    participant = done.participant
+    if participant.registration_date is not None:
+        panel = eligibility_panel(participant, protocol, language)
+        text = _("Registered on %(date)s. Recomputed on the corrected data, the screening eligibility is: "
+                 "%(status)s. The registration records are not changed.") % {
+            "date": participant.registration_date.isoformat(), "status": panel.status_label}
+        if panel.status == "eligible":
+            messages.info(request, text)
+        else:
+            messages.warning(request, text)
+
+
+@login_required
+@require_POST
+def participant_identity_page(request: HttpRequest, pid: str) -> HttpResponse:
+    """Correct the participant's identity (ENTER_DATA at the site; a reason is required)."""
+    participant = participant_for(request.user, pid)
+    check(request.user, Action.ENTER_DATA, participant.site)
+    form = IdentityForm(request.POST, protocol=current_protocol(), language=_language(request),
+                        prefix="identity")
+    extra: dict[str, Any] = {"identity_form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = participant_correct_identity(
+                actor=request.user, participant=participant, expected_version=data["version"],
+                sex=data["sex"], birth_date=data["birth_date"], consent_date=data["consent_date"],
+                reason=data["reason"])
+        except InputError as exc:
+            show_input_error(form, exc)
+        except ConflictError as exc:
+            extra["conflict"] = str(exc)
+        else:
+            _identity_messages(request, done)
+            return redirect("participants:detail", pid=pid)
+        participant.refresh_from_db()
+    context = _page_context(request, participant, **extra)
+    return render(request, "participants/detail.html", context, status=400)
