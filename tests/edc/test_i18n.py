@@ -278,7 +278,7 @@ def chinese_pages(cast, client, gettext_misses):
     from tests.edc.participants.conftest import screen
     from tests.edc.participants.screening import SCREENING_DAY, enter_screening
 
-    from hipectrial.edc.participants.services import participant_register
+    from hipectrial.edc.participants.registration import participant_register
 
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     pages = {"log-in": anonymous.get("/accounts/login/")}

@@ -85,7 +85,8 @@ def test_an_ineligible_participant_is_refused_with_the_reasons(page, cast, login
 @pytest.fixture
 def registered(cast):
     """SH01-001, eligible and registered on 2026-03-05, through the services."""
-    from hipectrial.edc.participants.services import participant_register, participant_screen
+    from hipectrial.edc.participants.registration import participant_register
+    from hipectrial.edc.participants.services import participant_screen
     from hipectrial.edc.protocol_source import protocol_version
 
     p = participant_screen(actor=cast.coordinator, site=cast.site_a, sex="male", birth_date=BIRTH,
