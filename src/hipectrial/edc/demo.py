@@ -70,61 +70,33 @@ def _password(role: Role) -> str:
 
 
 def seed_demo(*, trial: TrialData, progress: Callable[[int, int], None] | None = None) -> list[DemoLogin]:
-    """Create the demo users and import ``trial`` (sites first); the database must be empty."""
-    from hipectrial.edc.sites.services import site_add
+    """Create the demo administrator, import ``trial`` with it (sites, participants and
+    their records), then one demo user per other role at the first sites; the database
+    must be empty."""
     from hipectrial.edc.snapshot import import_trial
 
     actor = "serve --demo"
-    for s in trial.sites:
-        site_add(
-            actor=actor,
-            code=s.id,
-            name=s.name,
-            country=s.country,
-            city=s.city,
-            principal_investigator=s.principal_investigator,
-            activation_date=s.activation_date,
-        )
-    sites = list(Site.objects.order_by("id"))
-    first, second = sites[0], sites[1] if len(sites) > 1 else sites[0]
-    logins: list[DemoLogin] = []
-    where: dict[Role, list[Site | None]] = {
-        Role.INVESTIGATOR: [first],
-        Role.COORDINATOR: [first],
-        Role.PHARMACIST: [first],
-        Role.MONITOR: [first, second],
-        Role.DATA_MANAGER: [None],
-        Role.STATISTICIAN: [None],
-        Role.ADMINISTRATOR: [None],
-    }
-    users: dict[Role, User] = {}
-    for role, at in where.items():
-        name = f"demo-{role.value.replace('_', '-')}"
-        user = user_create(
-            actor=actor,
-            username=name,
-            password=_password(role),
-            full_name=f"Demo {role.label.title()}",
-            check_password=False,
-        )
+
+    def person(role: Role, at: list[Site | None], name: str | None = None) -> tuple[User, DemoLogin]:
+        name = name or f"demo-{role.value.replace('_', '-')}"
+        user = user_create(actor=actor, username=name, password=_password(role),
+                           full_name=f"Demo {role.label.title()}", check_password=False)
         for site in at:
             role_grant(actor=actor, user=user, role=role, site=site)
-        users[role] = user
-        logins.append(
-            DemoLogin(name, _password(role), role.value, ", ".join(s.code if s else "every site" for s in at))
-        )
-    coordinator2 = user_create(
-        actor=actor,
-        username="demo-coordinator-2",
-        password=_password(Role.COORDINATOR),
-        full_name="Demo Coordinator (second site)",
-        check_password=False,
-    )
-    role_grant(actor=actor, user=coordinator2, role=Role.COORDINATOR, site=second)
-    logins.append(
-        DemoLogin("demo-coordinator-2", _password(Role.COORDINATOR), Role.COORDINATOR.value, second.code)
-    )
-    import_trial(actor=users[Role.ADMINISTRATOR], trial=trial, progress=progress)
+        where = ", ".join(s.code if s else "every site" for s in at)
+        return user, DemoLogin(name, _password(role), role.value, where)
+
+    administrator, admin_login = person(Role.ADMINISTRATOR, [None])
+    import_trial(actor=administrator, trial=trial, progress=progress)
+    sites = list(Site.objects.order_by("id"))
+    first, second = sites[0], sites[1] if len(sites) > 1 else sites[0]
+    where: dict[Role, list[Site | None]] = {
+        Role.INVESTIGATOR: [first], Role.COORDINATOR: [first], Role.PHARMACIST: [first],
+        Role.MONITOR: [first, second], Role.DATA_MANAGER: [None], Role.STATISTICIAN: [None],
+    }
+    logins = [person(role, at)[1] for role, at in where.items()]
+    logins.append(admin_login)
+    logins.append(person(Role.COORDINATOR, [second], "demo-coordinator-2")[1])
     return logins
 
 

@@ -13,16 +13,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hipectrial.data.vocab import RecordKind
 
-class Kind(models.TextChoices):
-    VISIT = "visits"
-    FORM = "form_records"
-    DOSE = "doses"
-    ADVERSE_EVENT = "adverse_events"
-    LAB = "lab_results"
-    TUMOUR_ASSESSMENT = "tumour_assessments"
-    SURGERY = "surgeries"
-    FOLLOW_UP = "follow_ups"
+# The TrialData collections a row may hold: every record kind but the trial, its sites and
+# its participants (which have their own tables); names and values are RecordKind's.
+_OWN_TABLES = (RecordKind.TRIAL, RecordKind.SITE, RecordKind.PARTICIPANT)
+Kind = models.TextChoices("Kind", [(k.name, k.value) for k in RecordKind if k not in _OWN_TABLES])
 
 
 class Status(models.TextChoices):
