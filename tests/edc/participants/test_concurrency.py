@@ -4,6 +4,7 @@ cohort. Real threads, each with its own database connection, on committed data
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -53,7 +54,7 @@ def test_two_registrations_at_once_never_overfill_cohort_1(cast):
     from hipectrial.edc.participants.models import Participant
     from hipectrial.edc.participants.registration import RegistrationRefused, participant_register
 
-    on = SCREENING_DAY
+    on = SCREENING_DAY + dt.timedelta(days=2)  # in the screening window (day -28 to day -1)
     people = []
     for _ in range(4):
         p = screen(cast.coordinator, cast.site_a)

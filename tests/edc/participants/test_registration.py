@@ -352,3 +352,26 @@ def test_an_exclusion_that_applies_is_said_to_exclude_not_to_be_met(cast, login)
     assert "does not apply (not excluded)" in clean
     refusal = register(client, "SH01-001").content.decode()
     assert "Exclusion criterion E01 applies: Previous anti-PD-1, anti-PD-L1 or anti-CTLA-4 therapy" in refusal
+
+
+@pytest.mark.parametrize(("days_after_screening", "registered"), [
+    (0, False),   # day 0: the protocol's screening window ends on day -1
+    (1, True),    # day -1
+    (28, True),   # day -28, the window's first day
+    (29, False),  # day -29: screening values too old
+])
+def test_registration_keeps_the_protocols_screening_window(cast, days_after_screening, registered):
+    """Seed protocol: screening on day -14 before registration, window 14 before and 13 after
+    (CR §9: D-28 to D-1); the window is the core's visit schedule."""
+    from hipectrial.edc.participants.registration import RegistrationRefused, participant_register
+
+    p = eligible(cast)
+    on = SCREENING_DAY + dt.timedelta(days=days_after_screening)
+    if registered:
+        participant_register(actor=cast.coordinator, participant=p, as_of=on, expected_version=p.version)
+        p.refresh_from_db()
+        assert p.registration_date == on
+    else:
+        with pytest.raises(RegistrationRefused, match=r"screening visit screening on 2026-03-03 is outside the "
+                                                      r"protocol's window"):
+            participant_register(actor=cast.coordinator, participant=p, as_of=on, expected_version=p.version)

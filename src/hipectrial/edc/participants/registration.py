@@ -113,6 +113,9 @@ def participant_register(
         if result.as_of > as_of:
             raise RegistrationRefused(pid, (f"the screening data are dated {result.as_of.isoformat()}, "
                                             f"after the registration date {as_of.isoformat()}",))
+        out_of_window = screening_outside_window(current, protocol, result.cohort.cohort, as_of)
+        if out_of_window:
+            raise RegistrationRefused(pid, out_of_window)
         # The design decides on the trial as of ``as_of``: a registration dated before one
         # already recorded would be decided without it (and could overfill its cohort).
         latest = Participant.objects.aggregate(m=Max("registration_date"))["m"]
@@ -161,3 +164,34 @@ def screening_forms_missing(participant: Participant, protocol: Any, cohort: str
                 label = f"{pick(form.label, language_of())} ({visit.id})"
                 missing.append(_("required screening form not complete: %(form)s") % {"form": label})
     return tuple(missing)
+
+
+def screening_outside_window(participant: Participant, protocol: Any, cohort: str,
+                             as_of: dt.date) -> tuple[str, ...]:
+    """The screening visits done outside the window the protocol gives them before a
+    registration on ``as_of`` (seed: day -28 to day -1): eligibility values that old, or
+    taken on the registration day itself, do not register anyone. The window is the core's
+    (:func:`hipectrial.clinical.visits.schedule.visit_schedule` with the registration on
+    ``as_of``); a visit not done is the missing-forms rule's concern."""
+    from hipectrial.analysis.screening import SCREENING_VISITS
+    from hipectrial.clinical.visits.schedule import ActualVisit, TreatmentDates, VisitStatus, visit_schedule
+    from hipectrial.edc.crfs.codec import from_payload
+    from hipectrial.edc.crfs.models import Kind, Record
+
+    rows = Record.objects.filter(participant=participant, kind=Kind.VISIT, visit_id__in=SCREENING_VISITS)
+    done = [from_payload(Kind.VISIT, payload) for payload in rows.values_list("payload", flat=True)]
+    actual = [ActualVisit(v.visit_id, v.repeat, v.actual_date) for v in done  # type: ignore[union-attr]
+              if v.actual_date is not None]  # type: ignore[union-attr]
+    if not actual:
+        return ()
+    schedule = visit_schedule(protocol=protocol, cohort=cohort, branch=None,
+                              dates=TreatmentDates(registration=as_of), actual=actual, as_of=as_of)
+    return tuple(
+        _("screening visit %(visit)s on %(date)s is outside the protocol's window for a registration on "
+          "%(registration)s (%(earliest)s to %(latest)s)") % {
+            "visit": o.visit_id, "date": o.actual.isoformat() if o.actual else "",
+            "registration": as_of.isoformat(), "earliest": o.earliest.isoformat(),
+            "latest": o.latest.isoformat()}
+        for o in schedule.occurrences
+        if o.visit_id in SCREENING_VISITS and o.actual is not None
+        and o.status in (VisitStatus.EARLY, VisitStatus.LATE))
