@@ -255,3 +255,20 @@ def test_validate_reports_on_each_form_record_exactly_what_check_form_values_doe
     # The faults were found (the comparison is not between two empty lists).
     assert all(by_record.get(index) for index, _ in faults)
     assert any(f.severity is Severity.ERROR for f in by_record[labs[0]])
+
+
+def test_findings_say_what_they_are_for_a_shell_wording_them_in_another_language() -> None:
+    """code and params carry what the English message says (seed labs: anc in [0, 100] 10^9/L)."""
+    from decimal import Decimal
+
+    from hipectrial.data import check_form_values
+    from hipectrial.protocol import load_protocol
+
+    findings = check_form_values(protocol=load_protocol(), form_id="labs",
+                                 values={"anc": Decimal("100.01"), "lab_date": None})
+    anc = [f for f in findings if f.field == "anc"]
+    assert [(f.code, dict(f.params)) for f in anc] == [
+        ("out_of_range", {"value": "100.01", "allowed": "[0, 100]", "unit": "10^9/L"})]
+    blank = [f for f in findings if f.code == "required_blank"]
+    assert blank
+    assert all(f.severity.value == "warning" for f in blank)

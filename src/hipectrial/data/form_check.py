@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from decimal import Decimal
 
 from hipectrial.data.findings import Severity, listing
@@ -51,11 +52,20 @@ _EXPECTED = {
 @dataclass(frozen=True, slots=True)
 class FormFinding:
     """One problem of one CRF record: ``field`` is the field id concerned, ``None`` for the
-    record as a whole (an edit check, an expression that cannot be evaluated)."""
+    record as a whole (an edit check, an expression that cannot be evaluated).
+
+    ``message`` is the English wording; ``code`` and ``params`` say what the finding is
+    (``out_of_range`` with ``value``, ``allowed``, ``unit``; ``not_a_code`` with ``code``;
+    ``wrong_type``, ``duplicate_code``, ``decimals``, ``required_blank``, ``edit_check``
+    with ``check``, ``not_evaluable``, ``unknown_field``), so that a shell can word it in
+    another language without reading the English. They take no part in equality.
+    """
 
     severity: Severity
     field: str | None
     message: str
+    code: str = dc_field(default="", compare=False)
+    params: tuple[tuple[str, str], ...] = dc_field(default=(), compare=False)
 
 
 def _has_type(kind: ValueType, value: FieldValue) -> bool:
@@ -100,31 +110,45 @@ def range_problem(name: str, value: int | Decimal, field: FieldDef) -> str | Non
     return f"{name} = {value}{unit} is outside the range the protocol allows, {allowed}"
 
 
-def value_problems(protocol: Protocol, field: FieldDef, value: FieldValue) -> list[tuple[Severity, str]]:
-    """What is wrong with one CRF value for its field: type, code list, range, precision."""
+Problem = tuple[Severity, str, str, tuple[tuple[str, str], ...]]
+
+
+def _allowed(field: FieldDef) -> str:
+    low, high = field.min, field.max
+    if low is not None and high is not None:
+        return f"[{_number(low)}, {_number(high)}]"
+    return f">= {_number(low)}" if low is not None else f"<= {_number(high or 0)}"
+
+
+def value_problems(protocol: Protocol, field: FieldDef, value: FieldValue) -> list[Problem]:
+    """What is wrong with one CRF value for its field: type, code list, range, precision;
+    each as (severity, English message, code, params) (see :class:`FormFinding`)."""
     if not _has_type(field.type, value):
         return [(Severity.ERROR, f"{field.id} is a field of type {field.type.value} and takes "
-                 f"{_EXPECTED[field.type]}; got {value!r}")]
-    problems: list[tuple[Severity, str]] = []
+                 f"{_EXPECTED[field.type]}; got {value!r}", "wrong_type", (("value", repr(value)),))]
+    problems: list[Problem] = []
     if field.codelist is not None:
         codes = protocol.codelist(field.codelist).codes
         given = value if isinstance(value, tuple) else (value,)
         for code in given:
             if code not in codes:
-                problems.append((Severity.ERROR, f"{code!r} is not a code of code list "
-                                 f"{field.codelist!r} ({', '.join(codes)})"))
+                message = f"{code!r} is not a code of code list {field.codelist!r} ({', '.join(codes)})"
+                problems.append((Severity.ERROR, message, "not_a_code", (("code", str(code)),)))
         if len(set(given)) != len(given):
-            problems.append((Severity.WARNING, f"{field.id} lists a code more than once"))
+            message = f"{field.id} lists a code more than once"
+            problems.append((Severity.WARNING, message, "duplicate_code", ()))
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         problem = range_problem(field.id, value, field)
         if problem:
-            problems.append((Severity.ERROR, problem))
+            params = (("value", str(value)), ("allowed", _allowed(field)), ("unit", field.unit or ""))
+            problems.append((Severity.ERROR, problem, "out_of_range", params))
     if isinstance(value, Decimal) and field.decimals is not None:
         exponent = value.as_tuple().exponent
         places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         if places > field.decimals:
             problems.append((Severity.WARNING, f"{field.id} = {value} has {places} decimals; the "
-                             f"protocol records it with {field.decimals}"))
+                             f"protocol records it with {field.decimals}", "decimals",
+                             (("value", str(value)), ("decimals", str(field.decimals)))))
     return problems
 
 
@@ -135,7 +159,8 @@ def _truth(protocol: Protocol, expression: Expression, values: Mapping[str, obje
     try:
         return protocol.scope.truth_value(expression, values)
     except ExpressionError as exc:
-        findings.append(FormFinding(Severity.WARNING, None, f"cannot evaluate {expression.source!r}: {exc}"))
+        findings.append(FormFinding(Severity.WARNING, None, f"cannot evaluate {expression.source!r}: {exc}",
+                                    "not_evaluable", (("expression", expression.source),)))
         return Truth.UNKNOWN
 
 
@@ -147,11 +172,12 @@ def _value_findings(protocol: Protocol, form: FormDef, values: Mapping[str, Fiel
         field = form.field(name)
         if field is None:
             findings.append(FormFinding(Severity.ERROR, name, f"form {form.id!r} has no field {name!r}; its "
-                                        f"fields: {listing(f.id for f in form.fields)}"))
+                                        f"fields: {listing(f.id for f in form.fields)}", "unknown_field"))
             continue
         problems = value_problems(protocol, field, value)
-        findings.extend(FormFinding(severity, name, message) for severity, message in problems)
-        if not any(severity is Severity.ERROR for severity, _ in problems):
+        findings.extend(FormFinding(severity, name, message, code, params)
+                        for severity, message, code, params in problems)
+        if not any(problem[0] is Severity.ERROR for problem in problems):
             valid[name] = value
     return valid
 
@@ -184,11 +210,13 @@ def form_findings(protocol: Protocol, form: FormDef, values: Mapping[str, FieldV
     findings: list[FormFinding] = []
     valid = _seen(form, _value_findings(protocol, form, values, findings), context)
     for field_id in _required_blank(protocol, form, values, valid, findings):
-        findings.append(FormFinding(Severity.WARNING, field_id, f"required field {field_id!r} is blank"))
+        findings.append(FormFinding(Severity.WARNING, field_id, f"required field {field_id!r} is blank",
+                                    "required_blank"))
     for check in form.checks:
         if _truth(protocol, check.expression, valid, findings) is Truth.FALSE:
             findings.append(FormFinding(Severity(check.severity), None,
-                                        f"edit check {check.id!r} fails: {check.message.en}"))
+                                        f"edit check {check.id!r} fails: {check.message.en}", "edit_check",
+                                        (("check", check.id),)))
     return findings
 
 

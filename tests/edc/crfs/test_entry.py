@@ -329,3 +329,22 @@ def test_a_warning_does_not_block_a_draft_and_is_shown(cast, participant, client
     assert "height_cm = 170.25 has 2 decimals; the protocol records it with 1" in html
     _, values = _stored(pid, "screening#1/vital_signs")
     assert values["height_cm"] == Decimal("170.25")
+
+
+def test_on_a_chinese_page_the_cores_refusals_are_worded_in_chinese(cast, participant, client_for) -> None:
+    """The core decides (range, what cannot be read, a required blank); a Chinese page words
+    its finding from the code with the field's Chinese label, not the English message."""
+    client = client_for(cast.coordinator, language="zh-hans")
+    pid = participant.participant_id
+    html = _post(client, form_url(pid, "screening", 1, "vital_signs"),
+                 {**VITALS, "height_cm": "230.1", "weight_kg": "70,5", "heart_rate": ""},
+                 action="complete").content.decode()
+    height = html.split('data-testid="error-height_cm"', 1)[1].split("</p>", 1)[0]
+    assert "身高 = 230.1 cm 超出方案允许的范围 [100, 230] cm" in height
+    weight = html.split('data-testid="error-weight_kg"', 1)[1].split("</p>", 1)[0]
+    assert "体重：请输入数字（小数用半角小数点） (kg)，例如 1.25" in weight
+    rate = html.split('data-testid="error-heart_rate"', 1)[1].split("</p>", 1)[0]
+    assert "为必填项" in rate
+    for english in ("outside the range", "must be a number", "is blank"):
+        assert english not in html
+    assert _input_value(html, "height_cm") == "230.1"  # still kept

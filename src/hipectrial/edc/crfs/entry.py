@@ -23,6 +23,7 @@ from typing import Protocol as TypingProtocol
 from hipectrial.data import FormFinding, check_form_values, missing_required, parse_field_input, shown_fields
 from hipectrial.data.findings import Severity
 from hipectrial.data.values import FieldValue
+from hipectrial.edc.crfs.wording import finding_text, parse_error_text
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, ValueType
 from hipectrial.protocol.forms import FormDef
@@ -150,13 +151,13 @@ def messages_by_field(
     top: list[tuple[str, str]] = []
     checks = {c.id: c for c in form.checks}
     for name, message in judged.parse_errors.items():
-        by_field.setdefault(name, []).append(("error", message))
+        by_field.setdefault(name, []).append(("error", parse_error_text(message, form.field(name), zh=zh)))
     for finding in judged.findings:
         severity = finding.severity.value
         if finding.field is not None:
             if finding.field in judged.missing:
                 severity = "error" if complete else "warning"  # the draft / complete policy
-            by_field.setdefault(finding.field, []).append((severity, finding.message))
+            by_field.setdefault(finding.field, []).append((severity, finding_text(finding, form, zh=zh)))
             continue
         check = checks.get(edit_check_id(finding) or "")
         text = finding.message if check is None else (check.message.zh if zh else check.message.en)
