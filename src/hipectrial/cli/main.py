@@ -19,7 +19,18 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from hipectrial.cli import analyze, calc, design, edc, eligibility, protocol, report, simulate, validate
+from hipectrial.cli import (
+    analyze,
+    calc,
+    design,
+    edc,
+    eligibility,
+    export,
+    protocol,
+    report,
+    simulate,
+    validate,
+)
 from hipectrial.errors import HipectrialError
 
 EXIT_ERROR = 2
@@ -67,6 +78,7 @@ simulate.register(app)
 report.register(app)
 validate.register(app)
 edc.register(app)
+export.register(app)
 
 
 def _version(value: bool) -> None:
