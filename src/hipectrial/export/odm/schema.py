@@ -1,0 +1,130 @@
+"""Validation against the ODM 1.3.2 XML Schema, offline, and safe parsing of ODM files.
+
+The schema is the one odmlib ships (``odmlib/schemas/odm/1.3.2/ODM1-3-2.xsd``, CDISC's
+``ODM1-3-2.xsd`` with its foundation schema and local copies of ``xml.xsd`` and
+``xmldsig-core-schema.xsd``), so nothing is fetched from the network. lxml (libxml2) checks
+it, including the schema's identity constraints (OIDs unique within a metadata version).
+
+Untrusted files are parsed with entities left unresolved, no network access and libxml2's
+default size limits (EXPORT-SPEC.md): an ODM file has no business declaring entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, cast
+
+from lxml import etree
+
+from hipectrial.export.odm.errors import OdmError, OdmProblem
+
+_SCHEMA = ("odmlib", "schemas", "odm", "1.3.2", "ODM1-3-2.xsd")
+
+
+def schema_path() -> Path:
+    """The path of ``ODM1-3-2.xsd`` inside the installed odmlib package."""
+    path = resources.files(_SCHEMA[0]).joinpath(*_SCHEMA[1:])
+    return Path(str(path))
+
+
+def odm_schema() -> etree.XMLSchema:
+    """The ODM 1.3.2 schema, loaded from odmlib's copy (a few milliseconds)."""
+    return etree.XMLSchema(etree.parse(str(schema_path()), parser=safe_parser()))
+
+
+def safe_parser() -> etree.XMLParser:
+    """An XML parser for untrusted input: no entity expansion, no network, default limits."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                           remove_blank_text=False)
+
+
+def _entries(log: Any, limit: int = 200) -> list[tuple[int, str]]:
+    """(line, message) of each entry of an lxml error log (its stubs do not declare it iterable)."""
+    return [(e.line, e.message) for e in list(cast(Iterable[Any], log))[:limit]]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaCheck:
+    """The outcome of a schema check: ``problems`` is empty when the document is valid."""
+
+    problems: tuple[OdmProblem, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def parse_odm(source: Path | bytes, *, name: str) -> etree._ElementTree:
+    """Parse ``source`` safely; refuse what is not well-formed XML.
+
+    Raises
+    ------
+    OdmError
+        Naming the line and what the parser found.
+    """
+    try:
+        if isinstance(source, Path):
+            return etree.parse(str(source), parser=safe_parser())
+        return etree.ElementTree(etree.fromstring(source, parser=safe_parser()))
+    except etree.XMLSyntaxError as exc:
+        problems = [OdmProblem(f"line {line}", message) for line, message in _entries(exc.error_log)] or [
+            OdmProblem("document", str(exc))]
+        raise OdmError(name, "a well-formed XML document", problems) from None
+    except OSError as exc:
+        raise OdmError(name, "a readable file", [OdmProblem("file", str(exc))]) from None
+
+
+def check_tree(tree: etree._ElementTree) -> SchemaCheck:
+    """Validate a parsed document; every error with its line (at most 200 kept)."""
+    schema = odm_schema()
+    if schema.validate(tree):
+        return SchemaCheck(())
+    entries = _entries(schema.error_log)
+    return SchemaCheck(tuple(OdmProblem(f"line {line}", message) for line, message in entries))
+
+
+def check_file(path: Path) -> SchemaCheck:
+    """Validate the document at ``path`` while reading it, without building its tree, so a
+    large export is checked in little memory (libxml2 then reports no line numbers; the
+    messages name the element and attribute)."""
+    schema = odm_schema()
+    try:
+        for _, node in etree.iterparse(str(path), events=("end",), schema=schema,
+                                       resolve_entities=False, no_network=True, huge_tree=False):
+            node.clear(keep_tail=True)
+    except etree.XMLSyntaxError as exc:
+        return SchemaCheck(tuple(OdmProblem("document", message) for _, message in _entries(exc.error_log))
+                           or (OdmProblem("document", str(exc)),))
+    except OSError as exc:
+        return SchemaCheck((OdmProblem("file", str(exc)),))
+    return SchemaCheck(())
+
+
+def validate_odm(source: Path | bytes, *, name: str | None = None) -> None:
+    """Refuse a document that is not valid against the ODM 1.3.2 schema.
+
+    A file is checked while it is read (little memory); bytes are parsed, so problems carry
+    line numbers.
+
+    Raises
+    ------
+    OdmError
+        Listing the schema's complaints (the first :data:`~hipectrial.export.odm.errors.SHOWN_PROBLEMS`).
+
+    Examples
+    --------
+    >>> validate_odm(b'<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3"/>', name="empty.xml")
+    Traceback (most recent call last):
+    ...
+    hipectrial.export.odm.errors.OdmError: odm must be a document valid against the ODM 1.3.2 schema;
+    got 'empty.xml' (3 problems: line 1: Element '{...}ODM': The attribute 'FileType' is required
+    but missing. ...)
+    """
+    label = name or (str(source) if isinstance(source, Path) else "document")
+    check = check_file(source) if isinstance(source, Path) else check_tree(parse_odm(source, name=label))
+    if not check.valid:
+        raise OdmError(label, "a document valid against the ODM 1.3.2 schema", check.problems)
+
