@@ -6,7 +6,9 @@ The file is parsed safely and validated against the ODM 1.3.2 schema first; then
 the rows become a trial through :func:`hipectrial.export.tables.trial_from_tables`.
 
 The file must be the protocol's: ``ClinicalData`` of the protocol's study (``StudyOID``) and
-metadata version (``MetaDataVersionOID``, the protocol version), every study event, form,
+metadata version (``MetaDataVersionOID``, the protocol version), that version's metadata,
+when the file carries it, structurally the protocol's
+(:mod:`~hipectrial.export.odm.metadata_check`), every study event, form,
 item group and item one the protocol defines, every value of its item's type and code
 list. Whatever the trial could not keep is refused rather than dropped: an annotation, a
 signature, an audit record that contradicts the provenance items, a ``Remove`` transaction.
@@ -27,7 +29,8 @@ from lxml import etree
 from hipectrial.data import TrialData
 from hipectrial.export.odm.errors import OdmError, OdmProblem
 from hipectrial.export.odm.layout import PARTICIPANT, Item, OdmLayout, Placement, odm_layout
-from hipectrial.export.odm.metadata import PROVENANCE
+from hipectrial.export.odm.metadata import PROVENANCE, study_element
+from hipectrial.export.odm.metadata_check import metadata_differences
 from hipectrial.export.odm.oids import RECORDS_EVENT, location_oid, mdv_oid, unit_oid, user_oid
 from hipectrial.export.odm.schema import check_tree, parse_odm
 from hipectrial.export.odm.values import ValueProblem, odm_value
@@ -105,9 +108,8 @@ class _Reader:
                          "Snapshot files (the state of every record), not transactions")
         for child in root:
             tag = child.tag
-            if tag == q("Study") and child.get("OID") != self.study:
-                self.problem(child, "Study", f"study {child.get('OID')!r}; the protocol's study is "
-                             f"{self.study!r}")
+            if tag == q("Study"):
+                self._study(child)
             elif tag in (q("ReferenceData"), q("ClinicalData")):
                 if self._same_study(child, tag.split("}")[1]):
                     yield from (self._reference(child) if tag == q("ReferenceData")
@@ -117,6 +119,20 @@ class _Reader:
         if self.trial_rows != 1:
             self.problem(root, "ReferenceData", "exactly one trial header (ItemGroupData "
                          f"IG.RECORDS.TRIAL: protocol, version, cut-off, source); found {self.trial_rows}")
+
+    def _study(self, node: etree._Element) -> None:
+        if node.get("OID") != self.study:
+            self.problem(node, "Study", f"study {node.get('OID')!r}; the protocol's study is {self.study!r}")
+            return
+        given = node.find(f"{q('MetaDataVersion')}[@OID='{self.mdv}']")
+        if given is None:
+            return  # the clinical data name the metadata version; that check is theirs
+        expected = study_element(self.protocol, self.layout).find(q("MetaDataVersion"))
+        if expected is None:  # pragma: no cover - study_element always writes one
+            return
+        version = f"protocol {self.study} version {self.protocol.study.version}"
+        for where, path, message in metadata_differences(given, expected):
+            self.problem(where, f"Study / {path}", f"{message} ({version})")
 
     def _same_study(self, node: etree._Element, what: str) -> bool:
         study, mdv = node.get("StudyOID"), node.get("MetaDataVersionOID")

@@ -58,7 +58,7 @@ class SchemaCheck:
 
 
 def parse_odm(source: Path | bytes, *, name: str) -> etree._ElementTree:
-    """Parse ``source`` safely; refuse what is not well-formed XML.
+    """Parse ``source`` safely; refuse what is not well-formed XML, or declares a DOCTYPE.
 
     Raises
     ------
@@ -67,21 +67,31 @@ def parse_odm(source: Path | bytes, *, name: str) -> etree._ElementTree:
     """
     try:
         if isinstance(source, Path):
-            return etree.parse(str(source), parser=safe_parser())
-        return etree.ElementTree(etree.fromstring(source, parser=safe_parser()))
+            tree = etree.parse(str(source), parser=safe_parser())
+        else:
+            tree = etree.ElementTree(etree.fromstring(source, parser=safe_parser()))
     except etree.XMLSyntaxError as exc:
         problems = [OdmProblem(f"line {line}", message) for line, message in _entries(exc.error_log)] or [
             OdmProblem("document", str(exc))]
         raise OdmError(name, "a well-formed XML document", problems) from None
     except OSError as exc:
         raise OdmError(name, "a readable file", [OdmProblem("file", str(exc))]) from None
+    docinfo: Any = tree.docinfo  # lxml's stubs lack DocInfo.doctype
+    if docinfo.internalDTD is not None or docinfo.doctype:
+        # ODM declares no DTD; a document that does could hide entities (left unexpanded).
+        raise OdmError(name, "an ODM document without a DOCTYPE",
+                       [OdmProblem("line 1", f"a DOCTYPE declaration ({docinfo.doctype})")])
+    return tree
 
 
 def check_tree(tree: etree._ElementTree) -> SchemaCheck:
     """Validate a parsed document; every error with its line (at most 200 kept)."""
     schema = odm_schema()
-    if schema.validate(tree):
-        return SchemaCheck(())
+    try:
+        if schema.validate(tree):
+            return SchemaCheck(())
+    except etree.XMLSchemaValidateError as exc:  # libxml2 gave up (e.g. on unexpanded entities)
+        return SchemaCheck((OdmProblem("document", str(exc)),))
     entries = _entries(schema.error_log)
     return SchemaCheck(tuple(OdmProblem(f"line {line}", message) for line, message in entries))
 

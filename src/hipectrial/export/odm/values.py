@@ -6,6 +6,11 @@ type: ``integer`` is ``xs:integer``, ``float`` is ``xs:decimal`` (no exponent), 
 Values are written in the canonical form of those types and read back strictly: a text
 the type's lexical space does not hold is refused, nothing is rounded or cut.
 
+A Decimal written with a positive exponent (``Decimal("1E+1")``) is written in plain
+notation (``10``): xs:decimal has no exponent form. The number is the same (the trial read
+back compares equal), but its JSON then reads ``10``; every other Decimal keeps its digits,
+trailing zeros included.
+
 A multi-choice value (``ColumnType.CODES``, a tuple of codes) is written as one ``text``
 item, the codes separated by single spaces in the order recorded (codes are protocol ids,
 which hold no space). ODM 1.3.2 has no multi-select item; the two usual encodings are this
