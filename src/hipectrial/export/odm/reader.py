@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -43,7 +43,8 @@ Row = dict[str, object]
 _KEY = re.compile(r"[1-9][0-9]*")
 
 
-def read_odm(source: Path | bytes, protocol: Protocol, *, name: str | None = None) -> TrialData:
+def read_odm(source: Path | bytes, protocol: Protocol, *, name: str | None = None,
+             progress: Callable[[int, int], None] | None = None) -> TrialData:
     """The trial an ODM 1.3.2 document holds, read with ``protocol``'s metadata.
 
     Parameters
@@ -55,6 +56,8 @@ def read_odm(source: Path | bytes, protocol: Protocol, *, name: str | None = Non
         version must be its ``study.id`` and ``study.version``.
     name
         How messages name the document (default: the path, or ``document``).
+    progress
+        Called as ``progress(done, total)`` after each participant (``SubjectData``) is read.
 
     Raises
     ------
@@ -72,7 +75,7 @@ def read_odm(source: Path | bytes, protocol: Protocol, *, name: str | None = Non
     check = check_tree(tree)
     if not check.valid:
         raise OdmError(label, "a document valid against the ODM 1.3.2 schema", check.problems)
-    reader = _Reader(protocol, odm_layout(protocol))
+    reader = _Reader(protocol, odm_layout(protocol), progress)
     rows = list(reader.read(tree.getroot()))
     if reader.problems:
         study = protocol.study
@@ -82,7 +85,9 @@ def read_odm(source: Path | bytes, protocol: Protocol, *, name: str | None = Non
 
 
 class _Reader:
-    def __init__(self, protocol: Protocol, layout: OdmLayout) -> None:
+    def __init__(self, protocol: Protocol, layout: OdmLayout,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.progress = progress
         self.protocol = protocol
         self.layout = layout
         self.study = protocol.study.id
@@ -182,11 +187,16 @@ class _Reader:
             yield placement.table.id, row
 
     def _clinical(self, node: etree._Element) -> Iterator[tuple[str, Row]]:
+        total = sum(1 for _ in node.iterchildren(q("SubjectData")))
+        done = 0
         for subject in node:
             if subject.tag != q("SubjectData"):
                 self._not_kept(subject, "ClinicalData")
                 continue
             yield from self._subject(subject)
+            done += 1
+            if self.progress is not None:
+                self.progress(done, total)
 
     # -- one participant ----------------------------------------------------------------
 
