@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from hipectrial.export.tables import Column, ColumnType
@@ -86,27 +87,71 @@ def odm_text(column: Column, value: object) -> str:
         For a value of the wrong type, a time zone offset with seconds (xs:dateTime has
         none), or a code that is empty or holds a space (it could not be read back).
     """
-    kind = column.type
-    if kind in (ColumnType.TEXT, ColumnType.CODE) and isinstance(value, str):
+    return text_writer(column.type)(value)
+
+
+def text_writer(kind: ColumnType) -> Callable[[object], str]:
+    """The function :func:`odm_text` uses for columns of type ``kind`` (chosen once per
+    column by the writer: a trial has millions of values)."""
+    return _WRITERS[kind]
+
+
+def _wrong(kind: ColumnType) -> ValueProblem:
+    return ValueProblem(EXPECTED[kind])
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
         return value
-    if kind is ColumnType.INTEGER and isinstance(value, int) and not isinstance(value, bool):
+    raise _wrong(ColumnType.TEXT)
+
+
+def _integer(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if kind is ColumnType.DECIMAL and isinstance(value, Decimal) and value.is_finite():
+    raise _wrong(ColumnType.INTEGER)
+
+
+def _decimal(value: object) -> str:
+    if isinstance(value, Decimal) and value.is_finite():
         return format(value, "f")
-    if kind is ColumnType.BOOLEAN and isinstance(value, bool):
+    raise _wrong(ColumnType.DECIMAL)
+
+
+def _boolean(value: object) -> str:
+    if isinstance(value, bool):
         return "true" if value else "false"
-    if kind is ColumnType.DATETIME and isinstance(value, dt.datetime):
-        offset = value.utcoffset()
-        if offset is None or offset.seconds % 60 or offset.microseconds:
-            raise ValueProblem("a date-time with a UTC offset in whole minutes")
+    raise _wrong(ColumnType.BOOLEAN)
+
+
+def _date(value: object) -> str:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value.isoformat()
-    if kind is ColumnType.DATE and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.isoformat()
-    if kind is ColumnType.CODES and isinstance(value, tuple) and all(isinstance(c, str) for c in value):
-        if any(not code or code != code.strip() or " " in code for code in value):
-            raise ValueProblem("codes that are not empty and hold no space")
-        return " ".join(value)
-    raise ValueProblem(EXPECTED[kind])
+    raise _wrong(ColumnType.DATE)
+
+
+def _datetime(value: object) -> str:
+    if not isinstance(value, dt.datetime):
+        raise _wrong(ColumnType.DATETIME)
+    offset = value.utcoffset()
+    if offset is None or offset.seconds % 60 or offset.microseconds:
+        raise ValueProblem("a date-time with a UTC offset in whole minutes")
+    return value.isoformat()
+
+
+def _codes(value: object) -> str:
+    if not isinstance(value, tuple) or not all(isinstance(c, str) for c in value):
+        raise _wrong(ColumnType.CODES)
+    if any(not code or code != code.strip() or " " in code for code in value):
+        raise ValueProblem("codes that are not empty and hold no space")
+    return " ".join(value)
+
+
+_WRITERS: dict[ColumnType, Callable[[object], str]] = {
+    ColumnType.TEXT: _text, ColumnType.CODE: _text, ColumnType.INTEGER: _integer,
+    ColumnType.DECIMAL: _decimal, ColumnType.BOOLEAN: _boolean, ColumnType.DATE: _date,
+    ColumnType.DATETIME: _datetime, ColumnType.CODES: _codes,
+}
 
 
 def odm_value(column: Column, text: str) -> object:

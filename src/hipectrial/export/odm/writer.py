@@ -16,8 +16,14 @@ group (``…ENTERED_BY``, ``…ENTERED_AT``, ``…PROTOCOL_VERSION``, ``…CHANG
 stays valid against the standard schema (ODM 1.3.2 has no extension point that a
 schema-valid file can use without redefining the schema).
 
-The writing streams (``lxml.etree.xmlfile``): one participant's subtree is built, written
-and dropped at a time. The bytes depend only on the trial and the protocol.
+The writing streams: the metadata and admin data are built with lxml and written as two
+chunks; then each participant's data are written as text as soon as they are made and
+dropped. Building an lxml element per item costs about ten times as much as writing its
+line (measured: 7 against 0.7 microseconds an item; a 1,000-participant simulated trial has
+about two million items), so the data lines are written here with the attribute escaping
+lxml uses (``& < > "`` and line breaks as character references; a character XML 1.0 cannot
+hold is refused, naming the record), and the result is checked against the schema and read
+back in the tests. The bytes depend only on the trial and the protocol.
 """
 
 from __future__ import annotations
@@ -35,17 +41,14 @@ from hipectrial.errors import InputError
 from hipectrial.export.odm.layout import PARTICIPANT, OdmLayout, Placement, odm_layout
 from hipectrial.export.odm.metadata import PROVENANCE, study_element
 from hipectrial.export.odm.oids import escaped, location_oid, mdv_oid, user_oid
-from hipectrial.export.odm.values import ValueProblem, odm_text
-from hipectrial.export.odm.xml import NSMAP, element, q, sub
+from hipectrial.export.odm.values import ValueProblem, odm_text, text_writer
+from hipectrial.export.odm.xml import NS, attribute, element, sub
 from hipectrial.export.tables import Column, ColumnType, table_rows
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor
 
 Row = tuple[object, ...]
 Progress = Callable[[int, int], None]
-
-_IG, _ITEM = q("ItemGroupData"), q("ItemData")
-
 
 @dataclass(frozen=True, slots=True)
 class OdmSummary:
@@ -64,8 +67,10 @@ class _Placed:
 
     p: Placement
     index: dict[str, int]
-    items: tuple[tuple[int, str, Column], ...]  # (row position, item OID, column)
+    items: tuple[tuple[int, str, Column, Callable[[object], str]], ...]  # position, OID, column, writer
     provenance: tuple[int, ...] | None
+    group_oid: str  # escaped
+    form_oid: str  # escaped
 
 
 @dataclass(slots=True)
@@ -106,9 +111,10 @@ def write_odm(*, trial: TrialData, protocol: Protocol, out: Path | BinaryIO,
 
 def _placed(p: Placement) -> _Placed:
     index = {name: i for i, name in enumerate(p.table.names)}
-    items = tuple((index[i.column.name], i.oid, i.column) for i in p.items)
+    items = tuple((index[i.column.name], attribute(i.oid), i.column, text_writer(i.column.type))
+                  for i in p.items)
     provenance = tuple(index[n] for n in PROVENANCE) if all(n in index for n in PROVENANCE) else None
-    return _Placed(p, index, items, provenance)
+    return _Placed(p, index, items, provenance, attribute(p.group_oid), attribute(p.form_oid or ""))
 
 
 def _gather(trial: TrialData, protocol: Protocol, layout: OdmLayout) -> _Gathered:
@@ -136,61 +142,68 @@ def _where(pl: _Placed, row: Row) -> str:
     return f"{pl.p.table.id} ({keys})" if keys else pl.p.table.id
 
 
-def _key(value: object) -> str:
-    return str(value)
-
-
-def _group(pl: _Placed, row: Row, location: str) -> etree._Element:
-    p = pl.p
-    attrib = {"ItemGroupOID": p.group_oid}
-    if p.group_key is not None:
-        attrib["ItemGroupRepeatKey"] = _key(row[pl.index[p.group_key]])
-    ig = etree.Element(_IG, attrib)
-    if pl.provenance is not None and row[pl.provenance[0]] is not None:
-        entered_by, entered_at, _, changed_by, changed_at = (row[i] for i in pl.provenance)
-        user, when = (changed_by, changed_at) if changed_by is not None else (entered_by, entered_at)
-        audit = sub(ig, "AuditRecord")
-        sub(audit, "UserRef", {"UserOID": user_oid(str(user))})
-        sub(audit, "LocationRef", {"LocationOID": location})
-        sub(audit, "DateTimeStamp", text=_datetime(when, pl, row))
-    for position, oid, column in pl.items:
-        value = row[position]
-        if value is None:
-            continue
-        try:
-            text = odm_text(column, value)
-            etree.SubElement(ig, _ITEM, {"ItemOID": oid, "Value": text})
-        except ValueProblem as problem:
-            raise InputError(f"{_where(pl, row)}.{column.name}", value, problem.expected) from None
-        except ValueError as exc:  # lxml: a character XML 1.0 cannot hold
-            raise InputError(f"{_where(pl, row)}.{column.name}", value,
-                             "text without control characters (XML 1.0 cannot hold them)", str(exc)) from None
-    return ig
+def _escaped(value: str, pl: _Placed, row: Row, column: str) -> str:
+    try:
+        return attribute(value)
+    except ValueError as exc:
+        raise InputError(f"{_where(pl, row)}.{column}", value,
+                         "text without control characters (XML 1.0 cannot hold them)", str(exc)) from None
 
 
 _STAMP = Column("changed_at", "", "", ColumnType.DATETIME)
 
 
-def _datetime(value: object, pl: _Placed, row: Row) -> str:
-    try:
-        return odm_text(_STAMP, value)
-    except ValueProblem as problem:
-        raise InputError(f"{_where(pl, row)}.changed_at", value, problem.expected) from None
+def _group(pl: _Placed, row: Row, location: str, indent: str, out: list[str]) -> int:
+    """Append the text of one ItemGroupData (a row) to ``out``; returns its item count."""
+    p = pl.p
+    head = f'{indent}<ItemGroupData ItemGroupOID="{pl.group_oid}"'
+    if p.group_key is not None:
+        head += f' ItemGroupRepeatKey="{_escaped(str(row[pl.index[p.group_key]]), pl, row, p.group_key)}"'
+    inner = indent + "  "
+    lines: list[str] = []
+    if pl.provenance is not None and row[pl.provenance[0]] is not None:
+        entered_by, entered_at, _, changed_by, changed_at = (row[i] for i in pl.provenance)
+        user, when = (changed_by, changed_at) if changed_by is not None else (entered_by, entered_at)
+        try:
+            stamp = odm_text(_STAMP, when)
+        except ValueProblem as problem:
+            raise InputError(f"{_where(pl, row)}.changed_at", when, problem.expected) from None
+        lines.append(f"{inner}<AuditRecord>\n"
+                     f'{inner}  <UserRef UserOID="{_escaped(user_oid(str(user)), pl, row, "entered_by")}"/>\n'
+                     f'{inner}  <LocationRef LocationOID="{location}"/>\n'
+                     f"{inner}  <DateTimeStamp>{stamp}</DateTimeStamp>\n"
+                     f"{inner}</AuditRecord>\n")
+    items = 0
+    for position, oid, column, write in pl.items:
+        value = row[position]
+        if value is None:
+            continue
+        try:
+            text = write(value)
+        except ValueProblem as problem:
+            raise InputError(f"{_where(pl, row)}.{column.name}", value, problem.expected) from None
+        lines.append(f'{inner}<ItemData ItemOID="{oid}" Value="{_escaped(text, pl, row, column.name)}"/>\n')
+        items += 1
+    if lines:
+        out.append(head + ">\n")
+        out.extend(lines)
+        out.append(f"{indent}</ItemGroupData>\n")
+    else:
+        out.append(head + "/>\n")
+    return items
 
 
 def _event_key(repeating: bool, value: object) -> str | None:
     """ODM 1.3.2 §3.2.2: a repeating event needs its repeat key; a visit that does not repeat
     gets one only when its occurrence is not the first (so nothing is lost)."""
-    return _key(value) if repeating or value != 1 else None
+    return str(value) if repeating or value != 1 else None
 
 
 def _subject(pid: str, rows: Sequence[tuple[_Placed, Row]], site: str, layout: OdmLayout,
-             repeating: dict[str, bool]) -> etree._Element:
-    subject = element("SubjectData", {"SubjectKey": pid}, root=True)
-    sub(subject, "SiteRef", {"LocationOID": location_oid(site)})
-    location = location_oid(site)
-    events: dict[tuple[str, str | None], etree._Element] = {}
-    forms: dict[tuple[str, str | None, str, str | None], etree._Element] = {}
+             repeating: dict[str, bool], counts: list[int]) -> str:
+    """The text of one SubjectData; ``counts`` (item groups, items) grows by what it holds."""
+    location = attribute(location_oid(site))
+    events: dict[tuple[str, str | None], dict[tuple[str, str | None], list[str]]] = {}
     for pl, row in rows:
         p = pl.p
         if p.event_oid is not None:
@@ -198,22 +211,23 @@ def _subject(pid: str, rows: Sequence[tuple[_Placed, Row]], site: str, layout: O
         else:
             event_oid = layout.visit_oids[str(row[pl.index[p.event_column or ""]])]
             event_key = _event_key(repeating[event_oid], row[pl.index[p.event_key or ""]])
-        event = events.get((event_oid, event_key))
-        if event is None:
-            attrib = {"StudyEventOID": event_oid}
-            if event_key is not None:
-                attrib["StudyEventRepeatKey"] = event_key
-            event = events[(event_oid, event_key)] = sub(subject, "StudyEventData", attrib)
-        form_key = _key(row[pl.index[p.form_key]]) if p.form_key is not None else None
-        form_id = (event_oid, event_key, p.form_oid or "", form_key)
-        form = forms.get(form_id)
-        if form is None:
-            attrib = {"FormOID": p.form_oid or ""}
-            if form_key is not None:
-                attrib["FormRepeatKey"] = form_key
-            form = forms[form_id] = sub(event, "FormData", attrib)
-        form.append(_group(pl, row, location))
-    return subject
+        form_key = str(row[pl.index[p.form_key]]) if p.form_key is not None else None
+        groups = events.setdefault((event_oid, event_key), {}).setdefault((pl.form_oid, form_key), [])
+        counts[1] += _group(pl, row, location, "      ", groups)
+        counts[0] += 1
+    out = [f'<SubjectData xmlns="{NS}" SubjectKey="{attribute(pid)}">\n',
+           f'  <SiteRef LocationOID="{location}"/>\n']
+    for (event_oid, event_key), forms in events.items():
+        key = f' StudyEventRepeatKey="{event_key}"' if event_key is not None else ""
+        out.append(f'  <StudyEventData StudyEventOID="{attribute(event_oid)}"{key}>\n')
+        for (form_oid, form_key), groups in forms.items():
+            key = f' FormRepeatKey="{form_key}"' if form_key is not None else ""
+            out.append(f'    <FormData FormOID="{form_oid}"{key}>\n')
+            out.extend(groups)
+            out.append("    </FormData>\n")
+        out.append("  </StudyEventData>\n")
+    out.append("</SubjectData>\n")
+    return "".join(out)
 
 
 def _root_attributes(trial: TrialData, protocol: Protocol) -> dict[str, str]:
@@ -258,38 +272,38 @@ def _admin(protocol: Protocol, gathered: _Gathered) -> etree._Element | None:
 def _write(stream: BinaryIO, trial: TrialData, protocol: Protocol, layout: OdmLayout,
            gathered: _Gathered, progress: Progress | None) -> OdmSummary:
     study = protocol.study
-    data_attrib = {"StudyOID": study.id, "MetaDataVersionOID": mdv_oid(study.version)}
+    data_attrib = f'StudyOID="{attribute(study.id)}" MetaDataVersionOID="{attribute(mdv_oid(study.version))}"'
     repeating = {v.resolved_oid: v.repeat is not None or v.timing.anchor is Anchor.EVENT
                  for v in protocol.visits}
-    groups = items = 0
-    with etree.xmlfile(stream, encoding="UTF-8") as xf:
-        xf.write_declaration()
-        with xf.element(q("ODM"), _root_attributes(trial, protocol), nsmap=NSMAP):
-            xf.write("\n")
-            xf.write(study_element(protocol, layout), pretty_print=True)
-            admin = _admin(protocol, gathered)
-            if admin is not None:
-                xf.write(admin, pretty_print=True)
-            if gathered.reference:
-                reference = element("ReferenceData", data_attrib, root=True)
-                for pl, row in gathered.reference:
-                    site = row[pl.index["site_id"]] if "site_id" in pl.index else None
-                    reference.append(_group(pl, row, location_oid(str(site))))
-                groups += len(reference)
-                items += sum(1 for _ in reference.iter(_ITEM))
-                xf.write(reference, pretty_print=True)
-            with xf.element(q("ClinicalData"), data_attrib):
-                xf.write("\n")
-                total = len(trial.participants)
-                for done, participant in enumerate(trial.participants, 1):
-                    subject = _subject(participant.id, gathered.subjects.get(participant.id, ()),
-                                       gathered.site_of[participant.id], layout, repeating)
-                    groups += sum(1 for _ in subject.iter(_IG))
-                    items += sum(1 for _ in subject.iter(_ITEM))
-                    xf.write(subject, pretty_print=True)
-                    if progress is not None:
-                        progress(done, total)
-            xf.write("\n")
+    counts = [0, 0]  # item groups, items
+    try:
+        root = " ".join(f'{name}="{attribute(value)}"'
+                        for name, value in _root_attributes(trial, protocol).items())
+    except ValueError as exc:
+        raise InputError("source.description", trial.source.description if trial.source else None,
+                         "text without control characters (XML 1.0 cannot hold them)", str(exc)) from None
+    stream.write(f"<?xml version='1.0' encoding='UTF-8'?>\n<ODM xmlns=\"{NS}\" {root}>\n".encode())
+    stream.write(etree.tostring(study_element(protocol, layout), encoding="UTF-8", pretty_print=True))
+    admin = _admin(protocol, gathered)
+    if admin is not None:
+        stream.write(etree.tostring(admin, encoding="UTF-8", pretty_print=True))
+    if gathered.reference:
+        out = [f'<ReferenceData xmlns="{NS}" {data_attrib}>\n']
+        for pl, row in gathered.reference:
+            site = row[pl.index["site_id"]] if "site_id" in pl.index else None
+            counts[1] += _group(pl, row, attribute(location_oid(str(site))), "  ", out)
+            counts[0] += 1
+        out.append("</ReferenceData>\n")
+        stream.write("".join(out).encode())
+    stream.write(f"<ClinicalData {data_attrib}>\n".encode())
+    total = len(trial.participants)
+    for done, participant in enumerate(trial.participants, 1):
+        text = _subject(participant.id, gathered.subjects.get(participant.id, ()),
+                        gathered.site_of[participant.id], layout, repeating, counts)
+        stream.write(text.encode())
+        if progress is not None:
+            progress(done, total)
+    stream.write(b"</ClinicalData>\n</ODM>\n")
     return OdmSummary(participants=len(trial.participants),
                       sites=sum(1 for pl, _ in gathered.reference if pl.p.table.id == "sites"),
-                      users=len(gathered.users), item_groups=groups, items=items)
+                      users=len(gathered.users), item_groups=counts[0], items=counts[1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -40,3 +41,30 @@ def translated(parent: etree._Element, tag: str, en: str, zh: str | None = None)
     if zh is not None:
         sub(holder, "TranslatedText", {XML_LANG: LANG_ZH}, zh)
     return holder
+
+
+# Characters XML 1.0 (§2.2 Char) cannot hold, even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL = re.compile('[&<>"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+# In an attribute value, line breaks and tabs are written as character references: a
+# parser would otherwise normalise them to spaces (XML 1.0 §3.3.3).
+_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                            "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def attribute(value: str) -> str:
+    """``value`` escaped for a double-quoted attribute, as lxml escapes it.
+
+    >>> attribute('1 < 2 & "x"\\ny')
+    '1 &lt; 2 &amp; &quot;x&quot;&#10;y'
+
+    Raises
+    ------
+    ValueError
+        For a character XML 1.0 cannot hold (a control character, a lone surrogate).
+    """
+    if not _SPECIAL.search(value):  # the common case: one scan
+        return value
+    if _NOT_XML.search(value):
+        raise ValueError("a character XML 1.0 cannot hold (a control character)")
+    return value.translate(_ATTRIBUTE)
