@@ -20,6 +20,7 @@ from typing import Any, cast
 from lxml import etree
 
 from hipectrial.export.odm.errors import OdmError, OdmProblem
+from hipectrial.export.odm.xml import q
 
 _SCHEMA = ("odmlib", "schemas", "odm", "1.3.2", "ODM1-3-2.xsd")
 
@@ -102,7 +103,9 @@ def check_file(path: Path) -> SchemaCheck:
     messages name the element and attribute)."""
     schema = odm_schema()
     try:
-        for _, node in etree.iterparse(str(path), events=("end",), schema=schema,
+        # libxml2 validates every element as it reads; Python sees only each participant's
+        # end, to drop the subtree (memory stays that of one participant).
+        for _, node in etree.iterparse(str(path), events=("end",), tag=q("SubjectData"), schema=schema,
                                        resolve_entities=False, no_network=True, huge_tree=False):
             node.clear(keep_tail=True)
     except etree.XMLSyntaxError as exc:
