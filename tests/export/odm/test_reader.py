@@ -3,6 +3,8 @@ problem named by its line and its path (subject, event, form, item group, item).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hipectrial.export.odm import OdmError, read_odm
@@ -134,10 +136,18 @@ def test_refuses_a_document_the_schema_refuses(document: bytes, seed_protocol: P
     assert any("LocationOID' is required" in p for p in problems)
 
 
-def test_refuses_what_is_not_well_formed(document: bytes, seed_protocol: Protocol) -> None:
-    problems = refused(document[:-40], seed_protocol)
+@pytest.mark.parametrize("cut", [40, 2000])
+def test_refuses_a_truncated_document(document: bytes, seed_protocol: Protocol, cut: int) -> None:
+    problems = refused(document[:-cut], seed_protocol)
     assert problems
     assert all(p.startswith("line ") for p in problems)
+
+
+def test_refuses_a_truncated_file(document: bytes, seed_protocol: Protocol, tmp_path: Path) -> None:
+    path = tmp_path / "cut.odm.xml"
+    path.write_bytes(document[:-40])
+    with pytest.raises(OdmError, match="well-formed"):
+        read_odm(path, seed_protocol)
 
 
 def test_does_not_expand_entities(document: bytes, seed_protocol: Protocol, tmp_path: object) -> None:

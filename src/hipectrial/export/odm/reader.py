@@ -15,37 +15,41 @@ signature, an audit record that contradicts the provenance items, a ``Remove`` t
 ``AdminData`` (users, locations) is written for ODM readers and not read: sites come from
 ``ReferenceData``. Everything found is reported together, each problem with its line and
 its path of keys (subject, event, form, item group, item); nothing is returned then.
+The item groups themselves are read by :mod:`~hipectrial.export.odm.reader_groups`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 from lxml import etree
 
 from hipectrial.data import TrialData
 from hipectrial.export.odm.errors import OdmError, OdmProblem
-from hipectrial.export.odm.layout import PARTICIPANT, Item, OdmLayout, Placement, odm_layout
-from hipectrial.export.odm.metadata import PROVENANCE, study_element
+from hipectrial.export.odm.layout import odm_layout
+from hipectrial.export.odm.metadata import study_element
 from hipectrial.export.odm.metadata_check import metadata_differences
-from hipectrial.export.odm.oids import RECORDS_EVENT, location_oid, mdv_oid, unit_oid, user_oid
-from hipectrial.export.odm.schema import check_tree, parse_odm
-from hipectrial.export.odm.values import ValueProblem, odm_value
+from hipectrial.export.odm.reader_groups import GroupReader, Row
+from hipectrial.export.odm.schema import check_tree, parse_odm, refuse_doctype, validating_events
 from hipectrial.export.odm.xml import q
-from hipectrial.export.tables import trial_from_tables
+from hipectrial.export.tables import TablesError, trial_from_tables
 from hipectrial.protocol import Protocol
 
-Row = dict[str, object]
-
-_KEY = re.compile(r"[1-9][0-9]*")
+_TAGS = tuple(q(t) for t in ("ODM", "Study", "AdminData", "ReferenceData", "ClinicalData", "SubjectData"))
+# Below this size a document refused by the schema is parsed again whole, for line numbers
+# (libxml2 gives none while it validates a stream).
+_LINES_UP_TO = 64_000_000
 
 
 def read_odm(source: Path | bytes, protocol: Protocol, *, name: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> TrialData:
+             progress: Callable[[int, int | None], None] | None = None) -> TrialData:
     """The trial an ODM 1.3.2 document holds, read with ``protocol``'s metadata.
+
+    The document is read as a stream (one participant's elements in memory at a time) and
+    validated against the ODM 1.3.2 schema while it is read; nothing is returned unless the
+    whole document is valid and matches the protocol.
 
     Parameters
     ----------
@@ -57,73 +61,124 @@ def read_odm(source: Path | bytes, protocol: Protocol, *, name: str | None = Non
     name
         How messages name the document (default: the path, or ``document``).
     progress
-        Called as ``progress(done, total)`` after each participant (``SubjectData``) is read.
+        Called as ``progress(done, None)`` after each participant (``SubjectData``) is read.
 
     Raises
     ------
     OdmError
-        (an ``InputError``) naming every problem: not well-formed, not valid against the
-        ODM 1.3.2 schema, another study or protocol version, an unknown study event, form,
-        item group or item, a value not of its item's type or code list, a repeat key that
-        is not a positive integer, an element whose content would be lost.
+        (an ``InputError``) naming every problem: not well-formed, a DOCTYPE, not valid
+        against the ODM 1.3.2 schema, another study or protocol version, an unknown study
+        event, form, item group or item, a value not of its item's type or code list, a
+        repeat key that is not a positive integer, an element whose content would be lost.
     TablesError
         (a ``DataError``) rows that do not make a trial (a duplicate key, a missing
         required value, a child without its parent), naming table, key and column.
     """
     label = name or (str(source) if isinstance(source, Path) else "document")
-    tree = parse_odm(source, name=label)
-    check = check_tree(tree)
-    if not check.valid:
-        raise OdmError(label, "a document valid against the ODM 1.3.2 schema", check.problems)
     reader = _Reader(protocol, odm_layout(protocol), progress)
-    rows = list(reader.read(tree.getroot()))
+    study = protocol.study
+    trial: TrialData | None = None
+    refused: TablesError | None = None
+    refuse_doctype(source, name=label)
+    try:
+        rows = reader.rows(validating_events(source, _TAGS, ("start", "end")))
+        try:
+            trial = trial_from_tables(protocol, rows)
+        except TablesError as exc:
+            refused = exc
+            for _ in rows:  # read (and validate) the rest: the document's problems come first
+                pass
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(label, source, exc) from None
+    except OSError as exc:
+        raise OdmError(label, "a readable file", [OdmProblem("file", str(exc))]) from None
     if reader.problems:
-        study = protocol.study
         raise OdmError(label, f"ODM clinical data of protocol {study.id} version {study.version}",
                        reader.problems)
-    return trial_from_tables(protocol, rows)
+    if refused is not None:
+        raise refused
+    if trial is None:  # pragma: no cover - trial_from_tables returned or raised
+        raise OdmError(label, "ODM clinical data", [OdmProblem("document", "no data read")])
+    return trial
 
 
-class _Reader:
-    def __init__(self, protocol: Protocol, layout: OdmLayout,
-                 progress: Callable[[int, int], None] | None = None) -> None:
-        self.progress = progress
-        self.protocol = protocol
-        self.layout = layout
-        self.study = protocol.study.id
-        self.mdv = mdv_oid(protocol.study.version)
-        self.groups = layout.by_group()
-        self.items: dict[str, dict[str, Item]] = {
-            p.group_oid: {i.oid: i for i in p.items} for p in layout.placements}
-        self.forms = {p.form_oid for p in layout.placements if p.form_oid is not None}
-        self.repeating = {v.resolved_oid for v in protocol.visits
-                          if v.repeat is not None or v.timing.anchor.value == "event"}
-        self.problems: list[OdmProblem] = []
-        self.trial_rows = 0
+def _syntax_error(label: str, source: Path | bytes, exc: etree.XMLSyntaxError) -> OdmError:
+    """The refusal of a document libxml2 could not read or found invalid. A document up to
+    :data:`_LINES_UP_TO` bytes is parsed again whole, for libxml2's messages with lines."""
+    entries = [(e.line, e.message, e.domain_name) for e in cast(Iterable[Any], exc.error_log)]
+    schema_only = bool(entries) and all(domain == "SCHEMASV" for _, _, domain in entries)
+    size = source.stat().st_size if isinstance(source, Path) else len(source)
+    if size <= _LINES_UP_TO:
+        try:
+            check = check_tree(parse_odm(source, name=label))
+        except OdmError as refusal:  # not well-formed: parse_odm names the line
+            return refusal
+        if not check.valid:
+            return OdmError(label, "a document valid against the ODM 1.3.2 schema", check.problems)
+    if schema_only:
+        return OdmError(label, "a document valid against the ODM 1.3.2 schema",
+                        [OdmProblem("document", message) for _, message, _ in entries[:200]])
+    problems = [OdmProblem(f"line {line}", message) for line, message, _ in entries[:200]]
+    fallback = OdmProblem(f"line {exc.lineno}" if exc.lineno else "document", str(exc.msg))
+    return OdmError(label, "a well-formed XML document", problems or [fallback])
 
-    def problem(self, node: etree._Element, path: str, message: str) -> None:
-        self.problems.append(OdmProblem(f"line {node.sourceline}: {path}" if path else
-                                        f"line {node.sourceline}", message))
 
-    # -- document ---------------------------------------------------------------------
+class _Reader(GroupReader):
+    """Drives a :class:`GroupReader` over the events of one document."""
 
-    def read(self, root: etree._Element) -> Iterator[tuple[str, Row]]:
+    def rows(self, events: Iterable[tuple[str, etree._Element]]) -> Iterator[tuple[str, Row]]:
+        """The rows of the document, read from ``iterparse`` events; each participant's
+        subtree is dropped once read."""
+        clinical = False
+        ended = False
+        last: etree._Element | None = None
+        done = 0
+        for event, node in events:
+            tag = node.tag
+            last = node
+            if event == "start":
+                if tag == q("ODM"):
+                    self._root(node)
+                elif tag == q("ClinicalData"):
+                    clinical = self._same_study(node, "ClinicalData")
+                continue
+            if tag == q("SubjectData"):
+                if clinical:
+                    yield from self.subject(node)
+                    done += 1
+                    if self.progress is not None:
+                        self.progress(done, None)
+                node.clear()
+            elif tag == q("ReferenceData"):
+                if self._same_study(node, "ReferenceData"):
+                    yield from self.reference(node)
+                node.clear()
+            elif tag == q("ClinicalData"):
+                for child in node:
+                    if child.tag != q("SubjectData"):
+                        self.not_kept(child, "ClinicalData")
+                node.clear()
+            elif tag == q("Study"):
+                self._study(node)
+                node.clear()
+            elif tag == q("AdminData"):
+                node.clear()
+            elif tag == q("ODM"):
+                ended = True
+                for child in node:
+                    if child.tag not in _TAGS:
+                        self.not_kept(child, "ODM")
+                if self.trial_rows != 1:
+                    self.problem(node, "ReferenceData", "exactly one trial header (ItemGroupData "
+                                 "IG.RECORDS.TRIAL: protocol, version, cut-off, source); "
+                                 f"found {self.trial_rows}")
+        if not ended and last is not None:  # the parser should have said so; never read half a file
+            self.problem(last, "ODM", "the document to end with </ODM>; it stops before")
+
+    def _root(self, root: etree._Element) -> None:
         if root.get("FileType") != "Snapshot":
             self.problem(root, "ODM", f"FileType {root.get('FileType')!r}: hipectrial reads "
                          "Snapshot files (the state of every record), not transactions")
-        for child in root:
-            tag = child.tag
-            if tag == q("Study"):
-                self._study(child)
-            elif tag in (q("ReferenceData"), q("ClinicalData")):
-                if self._same_study(child, tag.split("}")[1]):
-                    yield from (self._reference(child) if tag == q("ReferenceData")
-                                else self._clinical(child))
-            elif tag != q("AdminData") and tag != q("Study"):
-                self._not_kept(child, "ODM")
-        if self.trial_rows != 1:
-            self.problem(root, "ReferenceData", "exactly one trial header (ItemGroupData "
-                         f"IG.RECORDS.TRIAL: protocol, version, cut-off, source); found {self.trial_rows}")
 
     def _study(self, node: etree._Element) -> None:
         if node.get("OID") != self.study:
@@ -149,274 +204,3 @@ class _Reader:
                          f"{self.protocol.study.version} is {self.mdv!r}")
             return False
         return True
-
-    def _not_kept(self, node: etree._Element, path: str) -> None:
-        if not isinstance(node.tag, str):
-            return  # comments and processing instructions carry no data
-        name = etree.QName(node).localname
-        self.problem(node, path, f"{name} is not kept by hipectrial's trial data; remove it "
-                     "or keep the file elsewhere (nothing is dropped silently)")
-
-    def _reference(self, node: etree._Element) -> Iterator[tuple[str, Row]]:
-        for child in node:
-            if child.tag != q("ItemGroupData"):
-                self._not_kept(child, "ReferenceData")
-                continue
-            placement = self.groups.get((None, child.get("ItemGroupOID") or ""))
-            path = f"ReferenceData / ItemGroupData {child.get('ItemGroupOID')}"
-            if placement is None:
-                known = ", ".join(p.group_oid for p in self.layout.placements if p.reference)
-                self.problem(child, path, f"an item group that is not reference data of this "
-                             f"protocol; expected one of {known}")
-                continue
-            row: Row = {}
-            if placement.group_key is not None:
-                key = child.get("ItemGroupRepeatKey")
-                if key is None:
-                    self.problem(child, path, "an ItemGroupRepeatKey (the site id)")
-                    continue
-                row[placement.group_key] = key
-            self._items(child, placement, row, path)
-            site = row.get("site_id")
-            self._audit(child, placement, row, path, location_oid(str(site)) if site else None)
-            if placement.table.id == "trial":
-                self.trial_rows += 1
-                if row.get("protocol_id") != self.study:
-                    self.problem(child, path, f"protocol_id {row.get('protocol_id')!r}; the protocol's "
-                                 f"study is {self.study!r}")
-            yield placement.table.id, row
-
-    def _clinical(self, node: etree._Element) -> Iterator[tuple[str, Row]]:
-        total = sum(1 for _ in node.iterchildren(q("SubjectData")))
-        done = 0
-        for subject in node:
-            if subject.tag != q("SubjectData"):
-                self._not_kept(subject, "ClinicalData")
-                continue
-            yield from self._subject(subject)
-            done += 1
-            if self.progress is not None:
-                self.progress(done, total)
-
-    # -- one participant ----------------------------------------------------------------
-
-    def _subject(self, node: etree._Element) -> Iterator[tuple[str, Row]]:
-        pid = node.get("SubjectKey") or ""
-        path = f"SubjectData {pid}"
-        self._transaction(node, path)
-        site_ref: str | None = None
-        audits: list[tuple[etree._Element, str, str]] = []
-        site: str | None = None
-        for child in node:
-            if child.tag == q("SiteRef"):
-                site_ref = child.get("LocationOID")
-            elif child.tag == q("StudyEventData"):
-                for table_id, row, audit in self._event(child, pid, path):
-                    if table_id == "participants":
-                        site = str(row.get("site_id"))
-                    if audit is not None:
-                        audits.append(audit)
-                    yield table_id, row
-            else:
-                self._not_kept(child, path)
-        expected = location_oid(site) if site is not None else site_ref
-        if site_ref is not None and site is not None and site_ref != expected:
-            self.problem(node, f"{path} / SiteRef", f"LocationOID {site_ref!r}; the participant's "
-                         f"site {site!r} is {expected!r}")
-        for where, audit_path, location in audits:
-            if expected is not None and location != expected:
-                self.problem(where, audit_path, f"LocationRef {location!r}; the participant's site is "
-                             f"{expected!r}")
-
-    def _event(self, node: etree._Element, pid: str,
-               subject_path: str) -> Iterator[tuple[str, Row, tuple[etree._Element, str, str] | None]]:
-        oid = node.get("StudyEventOID") or ""
-        key_text = node.get("StudyEventRepeatKey")
-        path = f"{subject_path} / StudyEventData {oid}" + (f"[{key_text}]" if key_text else "")
-        self._transaction(node, path)
-        visit = self.layout.visits_by_oid.get(oid)
-        repeat: int | None = None
-        if visit is None and oid != RECORDS_EVENT:
-            known = ", ".join([*self.layout.visit_oids.values(), RECORDS_EVENT][:12])
-            self.problem(node, path, f"a study event of the protocol ({known}, …); got {oid!r}")
-            return
-        if oid == RECORDS_EVENT:
-            if key_text is not None:
-                self.problem(node, path, f"{RECORDS_EVENT} does not repeat: no StudyEventRepeatKey")
-        else:
-            repeat = self._count(node, path, "StudyEventRepeatKey", key_text, default=1)
-            if repeat is None:
-                return
-        for child in node:
-            if child.tag != q("FormData"):
-                self._not_kept(child, path)
-                continue
-            yield from self._form(child, pid, oid, visit, repeat, path)
-
-    def _form(self, node: etree._Element, pid: str, event_oid: str, visit: str | None,
-              repeat: int | None, event_path: str
-              ) -> Iterator[tuple[str, Row, tuple[etree._Element, str, str] | None]]:
-        oid = node.get("FormOID") or ""
-        key_text = node.get("FormRepeatKey")
-        path = f"{event_path} / FormData {oid}" + (f"[{key_text}]" if key_text else "")
-        self._transaction(node, path)
-        if oid not in self.forms:
-            self.problem(node, path, f"a form of the protocol; got {oid!r}")
-            return
-        for child in node:
-            if child.tag != q("ItemGroupData"):
-                self._not_kept(child, path)
-                continue
-            group = child.get("ItemGroupOID") or ""
-            group_path = f"{path} / ItemGroupData {group}"
-            placement = self.groups.get((oid, group))
-            if placement is None:
-                expected = ", ".join(p.group_oid for p in self.layout.placements if p.form_oid == oid)
-                self.problem(child, group_path, f"an item group of form {oid} ({expected})")
-                continue
-            if (placement.event_oid or "") != (event_oid if placement.event_oid else ""):
-                self.problem(child, group_path, f"form {oid} belongs to study event {placement.event_oid}")
-                continue
-            if placement.event_oid is None and visit is None:
-                self.problem(child, group_path, f"form {oid} belongs to a visit, not {event_oid}")
-                continue
-            row: Row = {PARTICIPANT: pid}
-            if placement.event_column is not None and placement.event_key is not None:
-                row[placement.event_column], row[placement.event_key] = visit, repeat
-            if placement.form_key is not None:
-                form_repeat = self._count(node, path, "FormRepeatKey", key_text, default=None)
-                if form_repeat is None:
-                    continue
-                row[placement.form_key] = form_repeat
-            elif key_text is not None:
-                self.problem(node, path, f"form {oid} does not repeat: no FormRepeatKey")
-                continue
-            if placement.group_key is not None:
-                group_repeat = self._count(child, group_path, "ItemGroupRepeatKey",
-                                           child.get("ItemGroupRepeatKey"), default=None)
-                if group_repeat is None:
-                    continue
-                row[placement.group_key] = group_repeat
-            elif child.get("ItemGroupRepeatKey") is not None:
-                self.problem(child, group_path, f"item group {group} does not repeat: no ItemGroupRepeatKey")
-                continue
-            self._transaction(child, group_path)
-            self._items(child, placement, row, group_path)
-            audit = self._audit(child, placement, row, group_path, None)
-            yield placement.table.id, row, audit
-
-    # -- values ---------------------------------------------------------------------------
-
-    def _count(self, node: etree._Element, path: str, attribute: str, text: str | None,
-               default: int | None) -> int | None:
-        if text is None:
-            if default is None:
-                self.problem(node, path, f"a {attribute} (a positive integer)")
-            return default
-        if not _KEY.fullmatch(text):
-            self.problem(node, path, f"{attribute} {text!r}: expected a positive integer (1, 2, …)")
-            return None
-        return int(text)
-
-    def _transaction(self, node: etree._Element, path: str) -> None:
-        if node.get("TransactionType") == "Remove":
-            self.problem(node, path, "TransactionType 'Remove': a snapshot states records, it "
-                         "does not remove them")
-
-    def _items(self, node: etree._Element, placement: Placement, row: Row, path: str) -> None:
-        items = self.items[placement.group_oid]
-        seen: set[str] = set()
-        for child in node:
-            if child.tag == q("AuditRecord"):
-                continue
-            if child.tag != q("ItemData"):
-                name = etree.QName(child).localname if isinstance(child.tag, str) else ""
-                if name.startswith("ItemData"):
-                    self.problem(child, path, f"{name}: hipectrial reads ItemData with a Value attribute")
-                else:
-                    self._not_kept(child, path)
-                continue
-            oid = child.get("ItemOID") or ""
-            item_path = f"{path} / ItemData {oid}"
-            item = items.get(oid)
-            if item is None:
-                shown = ", ".join(list(items)[:8]) + (", …" if len(items) > 8 else "")
-                self.problem(child, item_path, f"an item of item group {placement.group_oid} ({shown})")
-                continue
-            if oid in seen:
-                self.problem(child, item_path, "one value per item; this item is given twice")
-                continue
-            seen.add(oid)
-            self._transaction(child, item_path)
-            self._item_children(child, item, item_path)
-            text = child.get("Value")
-            if text is None:
-                if child.get("IsNull") != "Yes":
-                    self.problem(child, item_path, "a Value attribute (or IsNull=\"Yes\" for no value)")
-                continue
-            try:
-                row[item.column.name] = odm_value(item.column, text)
-            except ValueProblem as problem:
-                self.problem(child, item_path, f"value {text!r} is not {problem.expected}")
-
-    def _item_children(self, node: etree._Element, item: Item, path: str) -> None:
-        for child in node:
-            if child.tag == q("MeasurementUnitRef"):
-                unit = item.column.unit
-                expected = unit_oid(unit) if unit is not None else None
-                if child.get("MeasurementUnitOID") != expected:
-                    self.problem(child, path, f"MeasurementUnitOID {child.get('MeasurementUnitOID')!r}; "
-                                 f"the item is recorded in {unit or 'no unit'}"
-                                 + (f" ({expected})" if expected else ""))
-            else:
-                self._not_kept(child, path)
-
-    def _audit(self, node: etree._Element, placement: Placement, row: Row, path: str,
-               location: str | None) -> tuple[etree._Element, str, str] | None:
-        """Check the item group's AuditRecord against the provenance items; returns its
-        LocationRef for the subject's check (``location`` is checked here when given)."""
-        audit = node.find(q("AuditRecord"))
-        if audit is None:
-            return None
-        audit_path = f"{path} / AuditRecord"
-        names = placement.table.names
-        if not all(n in names for n in PROVENANCE):
-            self.problem(audit, audit_path,
-                         f"no AuditRecord: {placement.table.id} records carry no provenance")
-            return None
-        entered_by, changed_by = row.get("entered_by"), row.get("changed_by")
-        if entered_by is None:
-            self.problem(audit, audit_path, "the record's provenance items (entered_by, entered_at, "
-                         "protocol_version) with the AuditRecord: it holds one user and one time only")
-            return None
-        user, when = ((changed_by, row.get("changed_at")) if changed_by is not None
-                      else (entered_by, row.get("entered_at")))
-        user_ref = audit.find(q("UserRef"))
-        stamp = audit.find(q("DateTimeStamp"))
-        location_ref = audit.find(q("LocationRef"))
-        if user_ref is not None and user_ref.get("UserOID") != user_oid(str(user)):
-            self.problem(audit, audit_path, f"UserOID {user_ref.get('UserOID')!r}; the record was last "
-                         f"entered or changed by {user!r} ({user_oid(str(user))})")
-        if stamp is not None and not _same_time(stamp.text, when):
-            self.problem(audit, audit_path, f"DateTimeStamp {stamp.text!r}; the record was last entered or "
-                         f"changed at {when.isoformat() if isinstance(when, dt.datetime) else when}")
-        for extra in ("ReasonForChange", "SourceID"):
-            found = audit.find(q(extra))
-            if found is not None:
-                self.problem(found, audit_path, f"{extra} is not kept by hipectrial's provenance")
-        where = location_ref.get("LocationOID") if location_ref is not None else ""
-        if location is not None and where != location:
-            self.problem(audit, audit_path, f"LocationRef {where!r}; the site is {location!r}")
-            return None
-        return audit, audit_path, where or ""
-
-
-def _same_time(text: str | None, when: object) -> bool:
-    if text is None or not isinstance(when, dt.datetime):
-        return False
-    try:
-        stamp = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return stamp.utcoffset() is not None and stamp == when
-

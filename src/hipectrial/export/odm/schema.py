@@ -11,7 +11,8 @@ default size limits (EXPORT-SPEC.md): an ODM file has no business declaring enti
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -66,6 +67,7 @@ def parse_odm(source: Path | bytes, *, name: str) -> etree._ElementTree:
     OdmError
         Naming the line and what the parser found.
     """
+    etree.clear_error_log()
     try:
         if isinstance(source, Path):
             tree = etree.parse(str(source), parser=safe_parser())
@@ -97,17 +99,69 @@ def check_tree(tree: etree._ElementTree) -> SchemaCheck:
     return SchemaCheck(tuple(OdmProblem(f"line {line}", message) for line, message in entries))
 
 
-def check_file(path: Path) -> SchemaCheck:
+def _opened(source: Path | bytes) -> str | io.BytesIO:
+    # lxml keeps one error log per thread; what earlier parses left there is not this
+    # document's (iterparse's exception carries the whole log).
+    etree.clear_error_log()
+    return str(source) if isinstance(source, Path) else io.BytesIO(source)
+
+
+def refuse_doctype(source: Path | bytes, *, name: str) -> None:
+    """Refuse a document that declares a DOCTYPE (ODM declares none; a DTD could define
+    entities), reading no further than its root element's start tag.
+
+    Raises
+    ------
+    OdmError
+        For a DOCTYPE, or a prolog that is not well-formed.
+    """
+    try:
+        for _, root in etree.iterparse(_opened(source), events=("start",), resolve_entities=False,
+                                       no_network=True, load_dtd=False, huge_tree=False):
+            docinfo: Any = root.getroottree().docinfo  # lxml's stubs lack DocInfo.doctype
+            if docinfo.internalDTD is not None or docinfo.doctype:
+                raise OdmError(name, "an ODM document without a DOCTYPE",
+                               [OdmProblem("line 1", f"a DOCTYPE declaration ({docinfo.doctype})")])
+            return
+    except etree.XMLSyntaxError as exc:
+        problems = [OdmProblem(f"line {line}", message) for line, message in _entries(exc.error_log)]
+        raise OdmError(name, "a well-formed XML document",
+                       problems or [OdmProblem("document", str(exc))]) from None
+    except OSError as exc:
+        raise OdmError(name, "a readable file", [OdmProblem("file", str(exc))]) from None
+
+
+def validating_events(source: Path | bytes, tags: tuple[str, ...],
+                      events: tuple[str, ...] = ("end",)) -> Iterator[tuple[str, Any]]:
+    """``iterparse`` events for ``tags`` while libxml2 validates the whole document against
+    the schema; call :func:`refuse_doctype` first.
+
+    Entities are not switched off here: with a schema, libxml2 (lxml 6.2) then accepts a
+    truncated document without a word (tested). Without a DOCTYPE a document can name only
+    XML's five predefined entities, so nothing is expanded that should not be.
+    """
+    parsed: Iterator[tuple[str, Any]] = etree.iterparse(
+        _opened(source), events=events, tag=tags, schema=odm_schema(), no_network=True, load_dtd=False,
+        huge_tree=False)
+    return parsed
+
+
+def check_file(path: Path, *, name: str | None = None) -> SchemaCheck:
     """Validate the document at ``path`` while reading it, without building its tree, so a
     large export is checked in little memory (libxml2 then reports no line numbers; the
-    messages name the element and attribute)."""
-    schema = odm_schema()
+    messages name the element and attribute).
+
+    Raises
+    ------
+    OdmError
+        For a DOCTYPE or a prolog that is not well-formed (:func:`refuse_doctype`).
+    """
+    refuse_doctype(path, name=name or str(path))
     try:
         # libxml2 validates every element as it reads; Python sees only each participant's
         # end, to drop the subtree (memory stays that of one participant).
-        for _, node in etree.iterparse(str(path), events=("end",), tag=q("SubjectData"), schema=schema,
-                                       resolve_entities=False, no_network=True, huge_tree=False):
-            node.clear(keep_tail=True)
+        for _, node in validating_events(path, (q("SubjectData"),)):
+            node.clear()
     except etree.XMLSyntaxError as exc:
         return SchemaCheck(tuple(OdmProblem("document", message) for _, message in _entries(exc.error_log))
                            or (OdmProblem("document", str(exc)),))
@@ -137,7 +191,10 @@ def validate_odm(source: Path | bytes, *, name: str | None = None) -> None:
     but missing. ...)
     """
     label = name or (str(source) if isinstance(source, Path) else "document")
-    check = check_file(source) if isinstance(source, Path) else check_tree(parse_odm(source, name=label))
+    if isinstance(source, Path):
+        check = check_file(source, name=label)
+    else:
+        check = check_tree(parse_odm(source, name=label))
     if not check.valid:
         raise OdmError(label, "a document valid against the ODM 1.3.2 schema", check.problems)
 
