@@ -37,6 +37,15 @@ from hipectrial.export.odm.xml import q
 from hipectrial.export.tables import TablesError, trial_from_tables
 from hipectrial.protocol import Protocol
 
+# Qualified tag names, made once (a document has millions of elements).
+_ADMIN_DATA = q("AdminData")
+_CLINICAL_DATA = q("ClinicalData")
+_META_DATA_VERSION = q("MetaDataVersion")
+_ODM = q("ODM")
+_REFERENCE_DATA = q("ReferenceData")
+_STUDY = q("Study")
+_SUBJECT_DATA = q("SubjectData")
+
 _TAGS = tuple(q(t) for t in ("ODM", "Study", "AdminData", "ReferenceData", "ClinicalData", "SubjectData"))
 # Below this size a document refused by the schema is parsed again whole, for line numbers
 # (libxml2 gives none while it validates a stream).
@@ -137,33 +146,33 @@ class _Reader(GroupReader):
             tag = node.tag
             last = node
             if event == "start":
-                if tag == q("ODM"):
+                if tag == _ODM:
                     self._root(node)
-                elif tag == q("ClinicalData"):
+                elif tag == _CLINICAL_DATA:
                     clinical = self._same_study(node, "ClinicalData")
                 continue
-            if tag == q("SubjectData"):
+            if tag == _SUBJECT_DATA:
                 if clinical:
                     yield from self.subject(node)
                     done += 1
                     if self.progress is not None:
                         self.progress(done, None)
                 node.clear()
-            elif tag == q("ReferenceData"):
+            elif tag == _REFERENCE_DATA:
                 if self._same_study(node, "ReferenceData"):
                     yield from self.reference(node)
                 node.clear()
-            elif tag == q("ClinicalData"):
+            elif tag == _CLINICAL_DATA:
                 for child in node:
-                    if child.tag != q("SubjectData"):
+                    if child.tag != _SUBJECT_DATA:
                         self.not_kept(child, "ClinicalData")
                 node.clear()
-            elif tag == q("Study"):
+            elif tag == _STUDY:
                 self._study(node)
                 node.clear()
-            elif tag == q("AdminData"):
+            elif tag == _ADMIN_DATA:
                 node.clear()
-            elif tag == q("ODM"):
+            elif tag == _ODM:
                 ended = True
                 for child in node:
                     if child.tag not in _TAGS:
@@ -187,7 +196,7 @@ class _Reader(GroupReader):
         given = node.find(f"{q('MetaDataVersion')}[@OID='{self.mdv}']")
         if given is None:
             return  # the clinical data name the metadata version; that check is theirs
-        expected = study_element(self.protocol, self.layout).find(q("MetaDataVersion"))
+        expected = study_element(self.protocol, self.layout).find(_META_DATA_VERSION)
         if expected is None:  # pragma: no cover - study_element always writes one
             return
         version = f"protocol {self.study} version {self.protocol.study.version}"

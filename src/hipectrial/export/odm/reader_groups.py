@@ -20,6 +20,18 @@ from hipectrial.export.odm.values import ValueProblem, odm_value
 from hipectrial.export.odm.xml import q
 from hipectrial.protocol import Protocol
 
+# Qualified tag names, made once (a document has millions of elements).
+_AUDIT_RECORD = q("AuditRecord")
+_DATE_TIME_STAMP = q("DateTimeStamp")
+_FORM_DATA = q("FormData")
+_ITEM_DATA = q("ItemData")
+_ITEM_GROUP_DATA = q("ItemGroupData")
+_LOCATION_REF = q("LocationRef")
+_MEASUREMENT_UNIT_REF = q("MeasurementUnitRef")
+_SITE_REF = q("SiteRef")
+_STUDY_EVENT_DATA = q("StudyEventData")
+_USER_REF = q("UserRef")
+
 Row = dict[str, object]
 
 _KEY = re.compile(r"[1-9][0-9]*")
@@ -55,7 +67,7 @@ class GroupReader:
 
     def reference(self, node: etree._Element) -> Iterator[tuple[str, Row]]:
         for child in node:
-            if child.tag != q("ItemGroupData"):
+            if child.tag != _ITEM_GROUP_DATA:
                 self.not_kept(child, "ReferenceData")
                 continue
             placement = self.groups.get((None, child.get("ItemGroupOID") or ""))
@@ -92,9 +104,9 @@ class GroupReader:
         audits: list[tuple[etree._Element, str, str]] = []
         site: str | None = None
         for child in node:
-            if child.tag == q("SiteRef"):
+            if child.tag == _SITE_REF:
                 site_ref = child.get("LocationOID")
-            elif child.tag == q("StudyEventData"):
+            elif child.tag == _STUDY_EVENT_DATA:
                 for table_id, row, audit in self._event(child, pid, path):
                     if table_id == "participants":
                         site = str(row.get("site_id"))
@@ -132,7 +144,7 @@ class GroupReader:
             if repeat is None:
                 return
         for child in node:
-            if child.tag != q("FormData"):
+            if child.tag != _FORM_DATA:
                 self.not_kept(child, path)
                 continue
             yield from self._form(child, pid, oid, visit, repeat, path)
@@ -148,7 +160,7 @@ class GroupReader:
             self.problem(node, path, f"a form of the protocol; got {oid!r}")
             return
         for child in node:
-            if child.tag != q("ItemGroupData"):
+            if child.tag != _ITEM_GROUP_DATA:
                 self.not_kept(child, path)
                 continue
             group = child.get("ItemGroupOID") or ""
@@ -211,9 +223,9 @@ class GroupReader:
         items = self.items[placement.group_oid]
         seen: set[str] = set()
         for child in node:
-            if child.tag == q("AuditRecord"):
+            if child.tag == _AUDIT_RECORD:
                 continue
-            if child.tag != q("ItemData"):
+            if child.tag != _ITEM_DATA:
                 name = etree.QName(child).localname if isinstance(child.tag, str) else ""
                 if name.startswith("ItemData"):
                     self.problem(child, path, f"{name}: hipectrial reads ItemData with a Value attribute")
@@ -245,7 +257,7 @@ class GroupReader:
 
     def _item_children(self, node: etree._Element, item: Item, path: str) -> None:
         for child in node:
-            if child.tag == q("MeasurementUnitRef"):
+            if child.tag == _MEASUREMENT_UNIT_REF:
                 unit = item.column.unit
                 expected = unit_oid(unit) if unit is not None else None
                 if child.get("MeasurementUnitOID") != expected:
@@ -259,7 +271,7 @@ class GroupReader:
                location: str | None) -> tuple[etree._Element, str, str] | None:
         """Check the item group's AuditRecord against the provenance items; returns its
         LocationRef for the subject's check (``location`` is checked here when given)."""
-        audit = node.find(q("AuditRecord"))
+        audit = node.find(_AUDIT_RECORD)
         if audit is None:
             return None
         audit_path = f"{path} / AuditRecord"
@@ -275,9 +287,9 @@ class GroupReader:
             return None
         user, when = ((changed_by, row.get("changed_at")) if changed_by is not None
                       else (entered_by, row.get("entered_at")))
-        user_ref = audit.find(q("UserRef"))
-        stamp = audit.find(q("DateTimeStamp"))
-        location_ref = audit.find(q("LocationRef"))
+        user_ref = audit.find(_USER_REF)
+        stamp = audit.find(_DATE_TIME_STAMP)
+        location_ref = audit.find(_LOCATION_REF)
         if user_ref is not None and user_ref.get("UserOID") != user_oid(str(user)):
             self.problem(audit, audit_path, f"UserOID {user_ref.get('UserOID')!r}; the record was last "
                          f"entered or changed by {user!r} ({user_oid(str(user))})")
