@@ -232,28 +232,41 @@ class GroupReader:
                 else:
                     self.not_kept(child, path)
                 continue
-            oid = child.get("ItemOID") or ""
-            item_path = f"{path} / ItemData {oid}"
+            attributes = child.attrib
+            oid = attributes.get("ItemOID") or ""
             item = items.get(oid)
-            if item is None:
-                shown = ", ".join(list(items)[:8]) + (", …" if len(items) > 8 else "")
-                self.problem(child, item_path, f"an item of item group {placement.group_oid} ({shown})")
+            rare = oid in seen or len(child) > 0 or "TransactionType" in attributes
+            if (item is None or rare) and not self._item_problems(
+                    child, item, oid, placement, seen, f"{path} / ItemData {oid}"):
                 continue
-            if oid in seen:
-                self.problem(child, item_path, "one value per item; this item is given twice")
+            if item is None:  # pragma: no cover - reported above
                 continue
             seen.add(oid)
-            self._transaction(child, item_path)
-            self._item_children(child, item, item_path)
-            text = child.get("Value")
+            text = attributes.get("Value")
             if text is None:
-                if child.get("IsNull") != "Yes":
-                    self.problem(child, item_path, "a Value attribute (or IsNull=\"Yes\" for no value)")
+                if attributes.get("IsNull") != "Yes":
+                    self.problem(child, f"{path} / ItemData {oid}",
+                                 "a Value attribute (or IsNull=\"Yes\" for no value)")
                 continue
             try:
                 row[item.column.name] = odm_value(item.column, text)
             except ValueProblem as problem:
-                self.problem(child, item_path, f"value {text!r} is not {problem.expected}")
+                self.problem(child, f"{path} / ItemData {oid}", f"value {text!r} is not {problem.expected}")
+
+    def _item_problems(self, child: etree._Element, item: Item | None, oid: str, placement: Placement,
+                       seen: set[str], item_path: str) -> bool:
+        """The rarer checks of one ItemData; whether its value can still be read."""
+        if item is None:
+            items = self.items[placement.group_oid]
+            shown = ", ".join(list(items)[:8]) + (", …" if len(items) > 8 else "")
+            self.problem(child, item_path, f"an item of item group {placement.group_oid} ({shown})")
+            return False
+        if oid in seen:
+            self.problem(child, item_path, "one value per item; this item is given twice")
+            return False
+        self._transaction(child, item_path)
+        self._item_children(child, item, item_path)
+        return True
 
     def _item_children(self, node: etree._Element, item: Item, path: str) -> None:
         for child in node:
