@@ -165,3 +165,22 @@ def test_refuses_a_trial_of_another_study(seed_protocol: Protocol) -> None:
     with pytest.raises(InputError, match="the protocol's id 'HIPEC-PD1-SOX'") as caught:
         odm_bytes(replace(small_trial(), protocol_id="OTHER"), seed_protocol)
     assert caught.value.field == "protocol_id"
+
+
+def test_an_audit_record_without_a_change_states_the_entry(hand_built_root: etree._Element) -> None:
+    # tests/export/hand_built.py: site SH01 was entered by nurse.li at 2025-03-02 09:30 +08:00
+    # and never changed; participant SH01-001 was last changed by dm.zhao at 2025-04-01 08:15
+    # -05:00.
+    site = one(hand_built_root, "o:ReferenceData/o:ItemGroupData[@ItemGroupRepeatKey='SH01']/o:AuditRecord")
+    assert (one(site, "o:UserRef").get("UserOID"), one(site, "o:LocationRef").get("LocationOID"),
+            one(site, "o:DateTimeStamp").text) == ("USR.nurse.li", "LOC.SH01", "2025-03-02T09:30:00+08:00")
+    participant = one(hand_built_root, "//o:SubjectData[@SubjectKey='SH01-001']//o:ItemGroupData"
+                                       "[@ItemGroupOID='IG.RECORDS.PARTICIPANTS']/o:AuditRecord")
+    assert (one(participant, "o:UserRef").get("UserOID"), one(participant, "o:DateTimeStamp").text) == (
+        "USR.dm.zhao", "2025-04-01T08:15:00-05:00")
+    # BJ02-001's only record with provenance is its neutrophil count, entered by nurse.li: the
+    # audit record names the participant's site.
+    audits = find(hand_built_root, "//o:SubjectData[@SubjectKey='BJ02-001']//o:AuditRecord")
+    assert [(one(a, "o:UserRef").get("UserOID"), one(a, "o:LocationRef").get("LocationOID"))
+            for a in audits] == [("USR.nurse.li", "LOC.BJ02")]
+    assert audits[0].getparent().get("ItemGroupOID") == "IG.RECORDS.LAB_RESULTS"
