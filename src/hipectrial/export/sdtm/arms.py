@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from hipectrial.errors import InputError
+from hipectrial.export.sdtm.model import CodeList, VarType
 from hipectrial.protocol import Protocol
 
 ARMCD_MAX = 20  # SDTMIG 3.4 §5.2 DM: ARMCD is limited to 20 characters
@@ -86,6 +87,14 @@ def arm_for(protocol: Protocol, *, cohort: str, dose_level: str) -> Arm:
             return arm
     raise InputError("cohort", f"{cohort} / dose level {dose_level}",
                      "a cohort and dose level of the protocol")
+
+
+def arm_codelists(protocol: Protocol) -> tuple[CodeList, CodeList]:
+    """The sponsor code lists ``ARMCD`` (code -> description) and ``ARM`` of the planned arms."""
+    planned = arms(protocol)
+    char = VarType.CHAR
+    return (CodeList("ARMCD", "Planned Arm Code", char, tuple((a.armcd, a.arm) for a in planned)),
+            CodeList("ARM", "Description of Planned Arm", char, tuple((a.arm, None) for a in planned)))
 
 
 def _amount(value: object) -> str:

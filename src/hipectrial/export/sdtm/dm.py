@@ -35,7 +35,7 @@ from hipectrial.analysis.baseline import age_years
 from hipectrial.analysis.facts import collect_facts
 from hipectrial.data import Participant, TrialData
 from hipectrial.errors import InputError
-from hipectrial.export.sdtm.arms import Arm, arms
+from hipectrial.export.sdtm.arms import Arm, arm_codelists, arms
 from hipectrial.export.sdtm.context import StudyContext
 from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, Value, Variable, VarType
 from hipectrial.export.sdtm.supp import Qualifier, SuppValue, supp_dataset
@@ -220,15 +220,13 @@ def _sponsor_list(list_id: str, name: str, values: list[str]) -> CodeList:
 
 
 def _codelists(protocol: Protocol, records: list[dict[str, Value]]) -> tuple[CodeList, ...]:
-    planned = arms(protocol)
     countries = sorted({str(r["COUNTRY"]) for r in records})
     return (
         terminology("NY").codelist(values=("Y",), decodes=DECODES["NY"]),
         terminology("AGEU").codelist(values=("YEARS",)),
         terminology("SEX").codelist(values=sorted(set(_sex_values(protocol).values())),
                                     decodes=DECODES["SEX"]),
-        CodeList("ARMCD", "Planned Arm Code", CHAR, tuple((a.armcd, a.arm) for a in planned)),
-        CodeList("ARM", "Description of Planned Arm", CHAR, tuple((a.arm, None) for a in planned)),
+        *arm_codelists(protocol),
         terminology("ARMNULRS").codelist(),
         CodeList("COUNTRY", "Country (ISO 3166-1 alpha-3)", CHAR, tuple((c, None) for c in countries)),
     )

@@ -10,13 +10,29 @@ from __future__ import annotations
 
 from hipectrial.data import TrialData
 from hipectrial.errors import InputError
-from hipectrial.export.sdtm import dm
+from hipectrial.export.sdtm import (
+    dm,
+    ds,
+    exposure,
+    sv,
+    trial_arms,
+    trial_criteria,
+    trial_summary,
+    trial_visits,
+)
 from hipectrial.export.sdtm.context import study_context
 from hipectrial.export.sdtm.model import Builder, Dataset
 from hipectrial.protocol import Protocol
 
 BUILDERS: tuple[Builder, ...] = (
-    dm.build,
+    trial_arms.build,       # TA, TE
+    trial_visits.build,     # TV
+    trial_criteria.build,   # TI
+    trial_summary.build,    # TS
+    dm.build,               # DM, SUPPDM
+    ds.build,               # DS
+    sv.build,               # SV
+    exposure.build,         # EX, EC
 )
 
 
@@ -29,8 +45,8 @@ def build_sdtm(trial: TrialData, protocol: Protocol,
     >>> from hipectrial.protocol import load_protocol
     >>> from hipectrial.simulate import load_scenario, simulate
     >>> trial = simulate(load_protocol(), load_scenario("default"), seed=1, participants=2)
-    >>> [d.domain for d in build_sdtm(trial, load_protocol())][:2]
-    ['DM', 'SUPPDM']
+    >>> [d.domain for d in build_sdtm(trial, load_protocol())][:7]
+    ['TA', 'TE', 'TV', 'TI', 'TS', 'DM', 'SUPPDM']
 
     Raises
     ------

@@ -124,8 +124,9 @@ class Dataset:
     ``observation_class`` is the SDTM class (``SPECIAL PURPOSE``, ``EVENTS``,
     ``INTERVENTIONS``, ``FINDINGS``, ``TRIAL DESIGN``, ``RELATIONSHIP``); ``structure`` the
     Define-XML structure text ("One record per subject"); ``keys`` the natural key variables
-    (unique together; the rows are sorted by them). ``repeating`` is Define-XML's
-    ``Repeating``: ``False`` only for a dataset of one record per subject (DM).
+    (unique together; rows are sorted by them unless the domain states another order).
+    ``repeating`` is Define-XML's ``Repeating``: ``False`` only for a dataset of one record
+    per subject (DM).
     """
 
     domain: str

@@ -127,13 +127,15 @@ def build_dataset(*, domain: str, label: str, observation_class: str, structure:
                   keys: Sequence[str], variables: Sequence[Variable],
                   records: Iterable[Mapping[str, Value]], codelists: Sequence[CodeList] = (),
                   repeating: bool = True, value_levels: Sequence[ValueLevel] = (),
+                  seq_by: str = "USUBJID",
                   sort_key: Callable[[Mapping[str, Value]], tuple[object, ...]] | None = None,
                   ) -> Dataset:
     """A dataset from records given as ``{variable: value}`` (a variable left out is empty).
 
     Records are sorted by ``sort_key`` (default: the ``keys``, empty values first), then
     ``--SEQ`` (a variable named ``<DOMAIN>SEQ``, when the dataset has one) is numbered 1..n
-    within each ``USUBJID`` in that order.
+    within each value of ``seq_by`` (``USUBJID``; TS numbers within ``TSPARMCD``) in that
+    order.
 
     Raises
     ------
@@ -156,7 +158,7 @@ def build_dataset(*, domain: str, label: str, observation_class: str, structure:
                              "known: " + ", ".join(names))
         values = dict(record)
         if seq_name is not None:
-            subject = values.get("USUBJID")
+            subject = values.get(seq_by)
             counters[subject] = counters.get(subject, 0) + 1
             values[seq_name] = counters[subject]
         rows.append(tuple(values.get(name) for name in names))
