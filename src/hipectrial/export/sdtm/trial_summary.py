@@ -144,7 +144,7 @@ def split_value(text: str) -> list[str]:
     """``text`` in pieces of at most 200 characters, cut between words.
 
     >>> [len(p) for p in split_value("word " * 50 + "end")]
-    [200, 53]
+    [199, 54]
     """
     pieces: list[str] = []
     rest = text

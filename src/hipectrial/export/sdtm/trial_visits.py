@@ -91,8 +91,8 @@ def _occurrences(protocol: Protocol, v: Visit) -> tuple[tuple[int, str], ...]:
         phase = protocol.phase(repeat.per_cycle)
         if phase.cycles is not None:
             return tuple((c, describe_timing(timing, cycle=c)) for c in range(1, phase.cycles + 1))
-        return ((1, describe_timing(timing, cycle=1) + f"; once per {phase.id} cycle until "
-                 + (phase.until.label if phase.until is not None else "the phase ends")),)
+        until = phase.until.label if phase.until is not None else "the phase ends"
+        return ((1, describe_timing(timing) + f", until {until}"),)
     if repeat.until_day is not None:
         return tuple((k, describe_timing(timing.model_copy(update={"day": day})))
                      for k, day in occurrence_days(v))
