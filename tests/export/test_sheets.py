@@ -92,14 +92,16 @@ def test_a_participants_values_are_typed_cells(workbook: Any, simulated_trial: T
     sheet = workbook["participants"]
     names = [c.value for c in sheet[HEADER_ROWS]]
     row = dict(zip(names, data_rows(sheet)[0], strict=True))
-    assert row["participant_id"] == p.id and row["sex"] == p.sex.value
+    assert row["participant_id"] == p.id
+    assert row["sex"] == p.sex.value
     assert row["birth_date"] == dt.datetime.combine(p.birth_date, dt.time())  # an Excel date, not text
     assert sheet.cell(HEADER_ROWS + 1, names.index("birth_date") + 1).number_format == "yyyy-mm-dd"
     labs = workbook["lab_results"]
     first_lab = next(r for r in simulated_trial.lab_results if r.participant_id == p.id)
     lab_names = [c.value for c in labs[HEADER_ROWS]]
     value = labs.cell(HEADER_ROWS + 1, lab_names.index("value") + 1)
-    assert value.data_type == "n" and value.value == float(first_lab.value)
+    assert value.data_type == "n"
+    assert value.value == float(first_lab.value)
 
 
 def test_every_cell_holds_its_table_value(workbook: Any, simulated_trial: TrialData, seed_protocol: Protocol) -> None:
@@ -165,7 +167,8 @@ def test_a_form_id_too_long_for_a_sheet_name_is_shortened_and_kept_unique(tmp_pa
     trial = dataclasses.replace(hand_built_trial(), form_records=())
     write_xlsx(trial=trial, protocol=protocol, path=tmp_path / "long.xlsx")
     names = openpyxl.load_workbook(tmp_path / "long.xlsx").sheetnames
-    assert "form_xxxxxxxxxxxxxxxxxxxxxxxxxx" in names and "form_xxxxxxxxxxxxxxxxxxxxxxxx~2" in names
+    assert "form_xxxxxxxxxxxxxxxxxxxxxxxxxx" in names
+    assert "form_xxxxxxxxxxxxxxxxxxxxxxxx~2" in names
     assert all(len(n) <= 31 for n in names)
 
 
