@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from hipectrial.data import TrialData
 from hipectrial.errors import DataError, InputError
-from hipectrial.export.redcap.design import Designation, Instrument, Project
+from hipectrial.export.redcap.design import Designation, Project, project_design
 from hipectrial.export.redcap.names import checkbox_column
 from hipectrial.export.redcap.records import FIXED, columns_of, complete_column, record_header
 from hipectrial.export.tables import ColumnType, TablesError, from_text, trial_from_tables
@@ -68,7 +68,7 @@ class RedcapRecordsError(DataError):
                          + "\n".join(lines))
 
 
-def read_redcap_records(csv_text: str, *, protocol: Protocol, project: Project) -> TrialData:
+def read_redcap_records(csv_text: str, *, protocol: Protocol, project: Project | None = None) -> TrialData:
     """The ``TrialData`` a REDCap flat record CSV holds (module docstring).
 
     Parameters
@@ -78,14 +78,17 @@ def read_redcap_records(csv_text: str, *, protocol: Protocol, project: Project) 
     protocol
         The protocol the project was made from.
     project
-        :func:`hipectrial.export.redcap.design.project_design` of ``protocol``.
+        :func:`hipectrial.export.redcap.design.project_design` of ``protocol`` (made when
+        not given).
 
     Raises
     ------
+    InputError
+        The protocol cannot be a REDCap project (:func:`project_design`).
     RedcapRecordsError
         (a ``DataError``) naming every problem found; nothing is returned in part.
     """
-    reader = _Reader(protocol, project)
+    reader = _Reader(protocol, project if project is not None else project_design(protocol))
     lines = csv.reader(io.StringIO(csv_text.removeprefix("\ufeff"), newline=""))
     header = next(lines, None)
     if header is None:

@@ -69,7 +69,21 @@ class RecordCounts:
     rows: int
 
 
-def record_rows(*, trial: TrialData, protocol: Protocol, project: Project) -> Iterator[tuple[str, ...]]:
+def table_row_count(trial: TrialData) -> int:
+    """How many table rows ``trial`` makes (the trial row, records, lesions, complications)."""
+    children = sum(len(a.lesions) for a in trial.tumour_assessments) + sum(
+        len(s.complications) for s in trial.surgeries)
+    return 1 + sum(len(records) for _, records in _collections(trial)) + children
+
+
+def _collections(trial: TrialData) -> Iterator[tuple[str, tuple[object, ...]]]:
+    for name in ("sites", "participants", "visits", "form_records", "doses", "adverse_events", "lab_results",
+                 "tumour_assessments", "surgeries", "follow_ups"):
+        yield name, getattr(trial, name)
+
+
+def record_rows(*, trial: TrialData, protocol: Protocol, project: Project,
+                progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[str, ...]]:
     """The rows of the record file (without the header), in a fixed order: the study record,
     then each participant in ``trial`` order; per record, events in project order; per
     event, the row of its non-repeating instruments, then the instances of the repeating
@@ -84,6 +98,9 @@ def record_rows(*, trial: TrialData, protocol: Protocol, project: Project) -> It
         (no instrument-event designation), another occurrence of a visit the protocol does
         not repeat, or a multi-choice value whose codes are not in code-list order
         (checkboxes keep no order).
+
+    ``progress(done, total)``, when given, is called every 1,000 table rows placed and at the
+    end (``total``: :func:`table_row_count`); the rows are placed before the first is given.
     """
     header = record_header(project)
     position = {name: i for i, name in enumerate(header)}
@@ -96,7 +113,10 @@ def record_rows(*, trial: TrialData, protocol: Protocol, project: Project) -> It
             raise InputError("participants", participant.id, "a participant id other than the study id",
                              "the study's own REDCap record is named by the study id")
         records[participant.id] = {}
-    for table, row in table_rows(trial, protocol):
+    total = table_row_count(trial) if progress is not None else 0
+    for done, (table, row) in enumerate(table_rows(trial, protocol), 1):
+        if progress is not None and done % 1000 == 0:
+            progress(done, total)
         plan = plans.get(table.id)
         if plan is None:
             plans[table.id] = plan = _Plan(placer.instrument(table), position)
@@ -116,6 +136,8 @@ def record_rows(*, trial: TrialData, protocol: Protocol, project: Project) -> It
                 line[3] = str(instance)
             records[record][key] = line
         plan.fill(line, row, record)
+    if progress is not None:
+        progress(total, total)
     width = len(header)
     for rows in records.values():
         for key in sorted(rows):
