@@ -20,7 +20,9 @@ from hipectrial.cli.output import echo_json, make_console
 
 DataOption = Annotated[Path, typer.Option("--data", help="The TrialData JSON file to export.")]
 OutDir = Annotated[Path, typer.Option("--out", help="A new or empty folder to write the REDCap files into.")]
-ProtocolOption = Annotated[Path | None, typer.Option("--protocol", help="Protocol YAML (default: the seed protocol).")]
+ProtocolOption = Annotated[
+    Path | None, typer.Option("--protocol", help="Protocol YAML (default: the seed protocol).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")]
 
 

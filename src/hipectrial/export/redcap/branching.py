@@ -35,7 +35,6 @@ quote, a repeating form's field or one recorded at several events, and named der
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -184,7 +183,9 @@ class _Translator:
                                  f"computed by the named derivation {derived.derivation}, not by a CEL "
                                  "expression REDCap logic could restate")
         if derived.type is not ValueType.BOOLEAN:
-            raise Untranslatable(f"derived variable {name}", f"a {derived.type.value} value used as a condition")
+            raise Untranslatable(
+                f"derived variable {name}", f"a {derived.type.value} value used as a condition"
+            )
         if name in self.expanding:
             raise Untranslatable(f"derived variable {name}", "defined in terms of itself")
         self.expanding += (name,)
@@ -251,7 +252,9 @@ class _Translator:
             raise Untranslatable(f"comparison of the {kind.value} {var.name}",
                                  "REDCap compares dates with datediff(); not translated")
         if kind is ValueType.MULTI_CHOICE:
-            raise Untranslatable(f"comparison of the multi-choice {var.name}", "only 'code' in field is translated")
+            raise Untranslatable(
+                f"comparison of the multi-choice {var.name}", "only 'code' in field is translated"
+            )
         if kind is ValueType.BOOLEAN:
             value = _literal(node)
             if not isinstance(value, bool) or op not in ("==", "!="):
@@ -282,7 +285,9 @@ class _Translator:
         kinds = {a.type, b.type}
         numeric = kinds <= set(_NUMERIC)
         if not numeric and len(kinds) != 1:
-            raise Untranslatable(f"{a.name} {op} {b.name}", f"comparison of a {a.type.value} with a {b.type.value}")
+            raise Untranslatable(
+                f"{a.name} {op} {b.name}", f"comparison of a {a.type.value} with a {b.type.value}"
+            )
         kind = a.type
         if kind in (ValueType.DATE, ValueType.DATETIME, ValueType.MULTI_CHOICE):
             raise Untranslatable(f"{a.name} {op} {b.name}", f"comparison of {kind.value} values")
@@ -300,7 +305,9 @@ class _Translator:
             if var.type in _NUMERIC:
                 values = [_number(item, var.name) for item in node.right.items]
                 if want:
-                    return _all([f"{var.ref} <> ''", _any([f"{var.ref} = {v}" for v in values])], grouped=True)
+                    return _all(
+                        [f"{var.ref} <> ''", _any([f"{var.ref} = {v}" for v in values])], grouped=True
+                    )
                 return _all([f"{var.ref} <> ''", *[f"{var.ref} <> {v}" for v in values]], grouped=True)
             texts = [self.text_literal(var, item) for item in node.right.items]
             if want:
@@ -309,7 +316,9 @@ class _Translator:
         if isinstance(node.right, Ident) and _is_literal(node.left):
             var = self.variable(node.right)
             if var.type is not ValueType.MULTI_CHOICE:
-                raise Untranslatable(f"{_text(node.left)} in {var.name}", f"membership in a {var.type.value} value")
+                raise Untranslatable(
+                    f"{_text(node.left)} in {var.name}", f"membership in a {var.type.value} value"
+                )
             code = _literal(node.left)
             if not isinstance(code, str) or code not in var.codes:
                 raise Untranslatable(f"code {_text(node.left)}", f"not a code of {var.name} "
@@ -348,7 +357,9 @@ def _number(node: Node, name: str) -> str:
     literal = node.operand if isinstance(node, Unary) else node
     if not isinstance(literal, Literal) or literal.kind not in ("int", "uint", "double"):
         raise Untranslatable(f"{name} compared with {_text(node)}", "a number field compares with a number")
-    digits = literal.text.rstrip("uU") if literal.kind != "int" or literal.text.isdigit() else str(literal.value)
+    digits = (
+        literal.text.rstrip("uU") if literal.kind != "int" or literal.text.isdigit() else str(literal.value)
+    )
     if not _PLAIN_NUMBER.fullmatch(digits):
         digits = format(Decimal(str(literal.value)), "f")
     return f"-{digits}" if negative else digits
@@ -373,21 +384,28 @@ def _text(node: Node) -> str:
 
 def _construct(node: Node) -> tuple[str, str]:
     """What ``node`` is, in words, and why it is refused."""
-    refusals: dict[type, Callable[[Node], tuple[str, str]]] = {
-        Call: lambda n: (f"call of {n.function}()", "REDCap logic has no such function"),  # type: ignore[attr-defined]
-        Binary: lambda n: (f"arithmetic ({n.op})", "REDCap branching logic here compares fields with "  # type: ignore[attr-defined]
-                           "values; arithmetic (on numbers or dates) is not translated"),
-        Unary: lambda n: (f"unary {n.op}", "arithmetic is not translated"),  # type: ignore[attr-defined]
-        Conditional: lambda n: ("conditional operator ?:", "REDCap branching logic has no conditional"),
-        Select: lambda n: (f"member selection .{n.field}", "REDCap fields have no members"),  # type: ignore[attr-defined]
-        Index: lambda n: ("indexing [...]", "REDCap fields have no elements"),
-        ListExpr: lambda n: ("list", "a list is only translated on the right of in"),
-        MapExpr: lambda n: ("map", "REDCap logic has no maps"),
-        MessageExpr: lambda n: ("message construction", "REDCap logic has no messages"),
-        Literal: lambda n: (f"literal {n.text}", "a value where a condition is needed"),  # type: ignore[attr-defined]
-        Ident: lambda n: (f"variable {n.name}", "not usable here"),  # type: ignore[attr-defined]
-    }
-    return refusals[type(node)](node)
+    if isinstance(node, Call):
+        return f"call of {node.function}()", "REDCap branching logic has no such function"
+    if isinstance(node, Binary):
+        return (f"arithmetic ({node.op})", "REDCap branching logic here compares fields with values; "
+                "arithmetic (on numbers or dates) is not translated")
+    if isinstance(node, Unary):
+        return f"unary {node.op}", "arithmetic is not translated"
+    if isinstance(node, Conditional):
+        return "conditional operator ?:", "REDCap branching logic has no conditional"
+    if isinstance(node, Select):
+        return f"member selection .{node.field}", "REDCap fields have no members"
+    if isinstance(node, Index):
+        return "indexing [...]", "REDCap fields have no elements"
+    if isinstance(node, ListExpr):
+        return "list", "a list is only translated on the right of in"
+    if isinstance(node, MapExpr):
+        return "map", "REDCap logic has no maps"
+    if isinstance(node, MessageExpr):
+        return "message construction", "REDCap logic has no messages"
+    if isinstance(node, Literal):
+        return f"literal {node.text}", "a value where a condition is needed"
+    return f"variable {node.name}", "not usable here"
 
 
 def parse_or_refuse(source: str) -> Node:
@@ -423,7 +441,9 @@ def branching_logic(*, protocol: Protocol, project: Project, form: FormDef, fiel
     return _render(_Translator(protocol, project, form).truth(node, True))
 
 
-def translate_show_ifs(protocol: Protocol, project: Project) -> tuple[dict[str, str], tuple[BranchingRefusal, ...]]:
+def translate_show_ifs(
+    protocol: Protocol, project: Project
+) -> tuple[dict[str, str], tuple[BranchingRefusal, ...]]:
     """Every ``show_if`` of ``protocol``: the branching logic by field id, and the refusals."""
     logic: dict[str, str] = {}
     refusals: list[BranchingRefusal] = []
@@ -434,5 +454,7 @@ def translate_show_ifs(protocol: Protocol, project: Project) -> tuple[dict[str, 
             try:
                 logic[field.id] = branching_logic(protocol=protocol, project=project, form=form, field=field)
             except Untranslatable as exc:
-                refusals.append(BranchingRefusal(form.id, field.id, field.show_if.source, exc.construct, exc.reason))
+                refusals.append(
+                    BranchingRefusal(form.id, field.id, field.show_if.source, exc.construct, exc.reason)
+                )
     return logic, tuple(refusals)

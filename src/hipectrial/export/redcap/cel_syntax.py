@@ -231,10 +231,7 @@ class _Parser:
         while True:
             if self.accept("."):
                 name = self.take().text
-                if self.accept("("):
-                    node = Call(name, node, self.arguments(")"))
-                else:
-                    node = Select(node, name)
+                node = Call(name, node, self.arguments(")")) if self.accept("(") else Select(node, name)
             elif self.accept("["):
                 index = self.expr()
                 self.take("]")
@@ -364,7 +361,12 @@ def _collect(node: Node, bound: frozenset[str], found: set[str]) -> None:
     elif isinstance(node, Call):
         inner = bound
         args = node.args
-        if node.target is not None and node.function in _BINDING_MACROS and args and isinstance(args[0], Ident):
+        if (
+            node.target is not None
+            and node.function in _BINDING_MACROS
+            and args
+            and isinstance(args[0], Ident)
+        ):
             inner = bound | {args[0].name}
             args = args[1:]
         if node.target is not None:

@@ -253,7 +253,9 @@ def _variable_name(table: TableDef, column: Column) -> str:
     if table.form is not None:
         if column.field is not None:
             return check_variable(column.name, source=f"forms.{table.form.id}.fields.{column.name}")
-        return check_variable(f"{table.form.id}_{column.name}", source=f"form {table.form.id} column {column.name}")
+        return check_variable(
+            f"{table.form.id}_{column.name}", source=f"form {table.form.id} column {column.name}"
+        )
     prefix = TYPED_PREFIX.get(table.id)
     if prefix is None:
         raise InputError("table", table.id, "a table with a REDCap variable prefix ("
@@ -303,9 +305,19 @@ def _events(protocol: Protocol, instruments: tuple[Instrument, ...]) -> tuple[Ev
         seen[name] = source
     uniques = unique_event_names([(name, ARM) for name, *_ in rows])
     return tuple(
-        Event(name=name, unique_name=unique, label_en=en, label_zh=zh, day_offset=offset,
-              visit_id=visit_id, repeats=repeats)
-        for offset, ((name, en, zh, visit_id, repeats), unique) in enumerate(zip(rows, uniques, strict=True), 1))
+        Event(
+            name=name,
+            unique_name=unique,
+            label_en=en,
+            label_zh=zh,
+            day_offset=offset,
+            visit_id=visit_id,
+            repeats=repeats,
+        )
+        for offset, ((name, en, zh, visit_id, repeats), unique) in enumerate(
+            zip(rows, uniques, strict=True), 1
+        )
+    )
 
 
 def _designations(protocol: Protocol, events: tuple[Event, ...],

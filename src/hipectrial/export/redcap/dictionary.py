@@ -58,7 +58,9 @@ HEADER = (
 )
 RADIO_MAX = 6
 # A column a system writes (its order, its provenance): read-only on a REDCap form.
-_SYSTEM_COLUMNS = frozenset({"seq", "entered_by", "entered_at", "protocol_version", "changed_by", "changed_at"})
+_SYSTEM_COLUMNS = frozenset(
+    {"seq", "entered_by", "entered_at", "protocol_version", "changed_by", "changed_at"}
+)
 _DATETIME_NOTE = ("ISO 8601 date-time with its UTC offset, e.g. 2025-03-01T09:30:00+08:00",
                   "ISO 8601 日期时间，含 UTC 时差，例如 2025-03-01T09:30:00+08:00")
 
@@ -155,7 +157,9 @@ def field_text(instrument: Instrument, variable: Variable, refusal: BranchingRef
     if refusal is not None:
         notes_en.append(f"Answer only if: {refusal.source} (protocol condition; REDCap shows the field "
                         f"always: {refusal.construct}, {refusal.reason}).")
-        notes_zh.append(f"仅在以下条件成立时填写：{refusal.source}（方案条件；REDCap 无法表达，始终显示此字段）。")
+        notes_zh.append(
+            f"仅在以下条件成立时填写：{refusal.source}（方案条件；REDCap 无法表达，始终显示此字段）。"
+        )
     choices: tuple[tuple[str, str, str], ...] = ()
     if column.type in (ColumnType.CODE, ColumnType.CODES):
         choices = tuple((c.code, c.label_en, c.label_zh) for c in column.codes)
@@ -163,19 +167,27 @@ def field_text(instrument: Instrument, variable: Variable, refusal: BranchingRef
     return FieldText(column.label_en, column.label_zh, " ".join(notes_en), "".join(notes_zh), choices)
 
 
-def _check_choices(instrument: Instrument, variable: Variable, choices: tuple[tuple[str, str, str], ...]) -> None:
+def _check_choices(
+    instrument: Instrument, variable: Variable, choices: tuple[tuple[str, str, str], ...]
+) -> None:
     where = f"{instrument.table.id}.{variable.name}"
     columns: dict[str, str] = {}
     for code, label_en, label_zh in choices:
         check_code(code, source=f"{where} code")
         for label in (label_en, label_zh):
             if "|" in label:
-                raise InputError(f"{where} code {code} label", label, "a label without '|' (REDCap's choice separator)")
+                raise InputError(
+                    f"{where} code {code} label", label, "a label without '|' (REDCap's choice separator)"
+                )
         if variable.checkbox:
             exported = checkbox_column(variable.name, code)
             if exported in columns:
-                raise InputError(f"{where} code {code}", code, "checkbox codes with distinct REDCap export columns",
-                                 f"{columns[exported]!r} and {code!r} both become {exported}")
+                raise InputError(
+                    f"{where} code {code}",
+                    code,
+                    "checkbox codes with distinct REDCap export columns",
+                    f"{columns[exported]!r} and {code!r} both become {exported}",
+                )
             columns[exported] = code
 
 

@@ -62,7 +62,9 @@ class RedcapExport:
     long_names: tuple[str, ...]
 
 
-def redcap_project_files(*, protocol: Protocol, strict: bool = False, with_records: bool = True) -> ProjectFiles:
+def redcap_project_files(
+    *, protocol: Protocol, strict: bool = False, with_records: bool = True
+) -> ProjectFiles:
     """The REDCap project files of ``protocol``: dictionary, arms, events, mapping,
     repeating setup, Chinese labels and README (texts; CSVs without their BOM).
 
@@ -81,7 +83,10 @@ def redcap_project_files(*, protocol: Protocol, strict: bool = False, with_recor
         (MAPPING, mapping_csv(project)),
         (REPEATING, repeating_csv(project)),
         (LANGUAGE, mlm_json(project=project, dictionary=dictionary)),
-        (README, readme_text(protocol=protocol, project=project, dictionary=dictionary, with_records=with_records)),
+        (
+            README,
+            readme_text(protocol=protocol, project=project, dictionary=dictionary, with_records=with_records),
+        ),
     )
     return ProjectFiles(project, files, dictionary.refusals, dictionary.long_names)
 

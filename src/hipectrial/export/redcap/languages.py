@@ -26,7 +26,9 @@ LANGUAGE_DISPLAY = "简体中文"
 def mlm_language(*, project: Project, dictionary: DataDictionary) -> dict[str, Any]:
     """The Simplified Chinese MLM language of the project (module docstring)."""
     forms = [{"id": i.name, "active": True, "name": {"translation": i.label_zh}} for i in project.instruments]
-    events = [{"id": e.unique_name, "custom_event_label": {"translation": e.label_zh}} for e in project.events]
+    events = [
+        {"id": e.unique_name, "custom_event_label": {"translation": e.label_zh}} for e in project.events
+    ]
     fields: list[dict[str, Any]] = []
     for instrument, variable, text in dictionary.texts:
         item: dict[str, Any] = {"id": variable.name, "form": instrument.name,
@@ -50,4 +52,6 @@ def mlm_language(*, project: Project, dictionary: DataDictionary) -> dict[str, A
 
 def mlm_json(*, project: Project, dictionary: DataDictionary) -> str:
     """:func:`mlm_language` as JSON text (keys in a fixed order, UTF-8 characters kept)."""
-    return json.dumps(mlm_language(project=project, dictionary=dictionary), ensure_ascii=False, indent=1) + "\n"
+    return (
+        json.dumps(mlm_language(project=project, dictionary=dictionary), ensure_ascii=False, indent=1) + "\n"
+    )

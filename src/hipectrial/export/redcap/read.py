@@ -110,7 +110,9 @@ class _Reader:
         self.project = project
         self.problems: list[RecordProblem] = []
         self.rows: list[tuple[str, Mapping[str, object]]] = []
-        self.origin: dict[str, list[tuple[int, str, str, str]]] = {}  # table -> (line, record, event, instrument)
+        self.origin: dict[
+            str, list[tuple[int, str, str, str]]
+        ] = {}  # table -> (line, record, event, instrument)
         self.events = {e.unique_name: e for e in project.events}
         self.designations = {(d.event.unique_name, d.instrument.name): d for d in project.designations}
         self.by_event: dict[str, list[Designation]] = {}
@@ -140,11 +142,21 @@ class _Reader:
             if name in known or name in IGNORED_COLUMNS:
                 self.index[name] = position
             else:
-                self.problem(None, "", "", "", name, name, "a column of the project's record file "
-                             "(a variable of its data dictionary, a checkbox option or <instrument>_complete)")
+                self.problem(
+                    None,
+                    "",
+                    "",
+                    "",
+                    name,
+                    name,
+                    "a column of the project's record file "
+                    "(a variable of its data dictionary, a checkbox option or <instrument>_complete)",
+                )
         for name in self.expected:
             if name not in seen:
-                self.problem(None, "", "", "", name, "", f"column {name} (export every instrument, raw values)")
+                self.problem(
+                    None, "", "", "", name, "", f"column {name} (export every instrument, raw values)"
+                )
         return not self.problems
 
     def row(self, line: int, cells: list[str]) -> None:
@@ -196,7 +208,7 @@ class _Reader:
 
         return get
 
-    def instance(self, where: tuple[int, str, str, str], text: str) -> int | None | bool:
+    def instance(self, where: tuple[int, str, str, str], text: str) -> int | bool | None:
         if text == "":
             return None
         if text.isdigit() and int(text) >= 1:
@@ -205,7 +217,7 @@ class _Reader:
         return False
 
     def holders(self, where: tuple[int, str, str, str], event: str, instrument: str,
-                instance: int | None | bool) -> list[Designation] | None:
+                instance: int | bool | None) -> list[Designation] | None:
         """The designations whose instruments the row may hold."""
         designations = self.by_event.get(event, [])
         record = where[1]
@@ -229,8 +241,12 @@ class _Reader:
             self.problem(*where, "redcap_repeat_instance", "", f"the instance of the repeating event {event}")
             return None
         if not repeats and instance is not None:
-            self.problem(*where, "redcap_repeat_instance", str(instance), f"blank (event {event} does not repeat, "
-                         "and no repeating instrument is named)")
+            self.problem(
+                *where,
+                "redcap_repeat_instance",
+                str(instance),
+                f"blank (event {event} does not repeat, and no repeating instrument is named)",
+            )
             return None
         key = (record, event, instance or 0)
         if key in self.plain:
@@ -239,8 +255,13 @@ class _Reader:
         self.plain.add(key)
         return [d for d in designations if not d.repeating]
 
-    def instrument_values(self, where: tuple[int, str, str, str], designation: Designation, instance: int | None,
-                          get: Callable[[str], str]) -> None:
+    def instrument_values(
+        self,
+        where: tuple[int, str, str, str],
+        designation: Designation,
+        instance: int | None,
+        get: Callable[[str], str],
+    ) -> None:
         instrument = designation.instrument
         line, record, event, _ = where
         at = (line, record, event, instrument.name)

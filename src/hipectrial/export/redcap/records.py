@@ -177,10 +177,14 @@ class _Plan:
             if column is None:
                 continue
             if variable.checkbox:
-                options = tuple((c.code, position[checkbox_column(variable.name, c.code)]) for c in column.codes)
+                options = tuple(
+                    (c.code, position[checkbox_column(variable.name, c.code)]) for c in column.codes
+                )
                 self.boxes.append((index[column.name], column, variable.name, options))
             else:
-                self.cells.append((index[column.name], position[variable.name], _FORMAT.get(column.type, _plain)))
+                self.cells.append(
+                    (index[column.name], position[variable.name], _FORMAT.get(column.type, _plain))
+                )
         self.complete = position[complete_column(instrument)]
 
     def fill(self, line: dict[int, str], row: tuple[object, ...], record: str) -> None:
@@ -221,7 +225,9 @@ class _Placer:
     def instrument(self, table: TableDef) -> Instrument:
         return self.by_table[table.id]
 
-    def place(self, instrument: Instrument, values: dict[str, object], record: str) -> tuple[Designation, int | None]:
+    def place(
+        self, instrument: Instrument, values: dict[str, object], record: str
+    ) -> tuple[Designation, int | None]:
         if instrument.table.form is None:
             event = self.special[PARTICIPANT_EVENT if instrument.participant else STUDY_EVENT]
         else:

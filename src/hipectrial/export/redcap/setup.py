@@ -17,7 +17,14 @@ scheduling cannot state, so the offsets only order the events as the protocol do
 
 from __future__ import annotations
 
-from hipectrial.export.redcap.design import ARM, ARM_NAME, PARTICIPANT_EVENT, STUDY_EVENT, TYPED_PREFIX, Project
+from hipectrial.export.redcap.design import (
+    ARM,
+    ARM_NAME,
+    PARTICIPANT_EVENT,
+    STUDY_EVENT,
+    TYPED_PREFIX,
+    Project,
+)
 from hipectrial.export.redcap.dictionary import DataDictionary, csv_text
 from hipectrial.export.redcap.languages import LANGUAGE_KEY
 from hipectrial.protocol import Protocol
@@ -39,7 +46,9 @@ def arms_csv(project: Project) -> str:
 def events_csv(project: Project) -> str:
     rows = [("event_name", "arm_num", "day_offset", "offset_min", "offset_max", "unique_event_name",
              "custom_event_label")]
-    rows += [(e.name, str(ARM), str(e.day_offset), "0", "0", e.unique_name, e.label_en) for e in project.events]
+    rows += [
+        (e.name, str(ARM), str(e.day_offset), "0", "0", e.unique_name, e.label_en) for e in project.events
+    ]
     return csv_text(tuple(rows))
 
 
@@ -63,7 +72,9 @@ def repeating_csv(project: Project) -> str:
     return csv_text((("event_name", "form_name", "custom_form_label"), *repeating_rows(project)))
 
 
-def readme_text(*, protocol: Protocol, project: Project, dictionary: DataDictionary, with_records: bool) -> str:
+def readme_text(
+    *, protocol: Protocol, project: Project, dictionary: DataDictionary, with_records: bool
+) -> str:
     """The project's setup instructions (deterministic text)."""
     study = protocol.study
     repeating_events = [e.unique_name for e in project.events if e.repeats]
@@ -72,7 +83,8 @@ def readme_text(*, protocol: Protocol, project: Project, dictionary: DataDiction
         "Written by hipectrial (`hipectrial export redcap`).",
         "",
         "FILES",
-        f"  {DICTIONARY}  data dictionary: {len(project.instruments)} instruments, {len(dictionary.rows)} variables",
+        f"  {DICTIONARY}  data dictionary: {len(project.instruments)} instruments, "
+        f"{len(dictionary.rows)} variables",
         f"  {ARMS}  one arm ({ARM_NAME})",
         f"  {EVENTS}  {len(project.events)} events: '{PARTICIPANT_EVENT}' (the participant's typed records),",
         f"      one per protocol visit, '{STUDY_EVENT}' (the trial and its sites)",
@@ -91,11 +103,12 @@ def readme_text(*, protocol: Protocol, project: Project, dictionary: DataDiction
         f"  2. Project Setup > Data Dictionary: upload {DICTIONARY}.",
         f"  3. Define My Events > Upload or download arms/events: upload {ARMS}, then {EVENTS};",
         "     delete REDCap's default event 'Event 1'.",
-        f"  4. Designate Instruments for My Events > Upload or download instrument mappings: upload {MAPPING}.",
+        "  4. Designate Instruments for My Events > Upload or download instrument mappings:",
+        f"     upload {MAPPING}.",
         f"  5. Repeating instruments and events: import {REPEATING} with the API",
         "     (content=repeatingFormsEvents, format=csv), or tick them by hand in Project Setup:",
     ]
-    lines += [f"       {event}: {'the whole event repeats' if not form else form}"
+    lines += [f"       {event}: {form or 'the whole event repeats'}"
               for event, form, _ in repeating_rows(project)]
     lines += [
         f"  6. Multi-Language Management > Add a new language > import {LANGUAGE}.",
@@ -121,11 +134,17 @@ def readme_text(*, protocol: Protocol, project: Project, dictionary: DataDiction
         "  institution requires (e.g. dates of birth).",
     ]
     if dictionary.refusals:
-        lines += ["", "SHOW-IF CONDITIONS WITHOUT BRANCHING LOGIC (the field is always shown; its note says when",
-                  "to answer it)"]
+        lines += [
+            "",
+            "SHOW-IF CONDITIONS WITHOUT BRANCHING LOGIC (the field is always shown; its note says when",
+            "to answer it)",
+        ]
         lines += [f"  {r}" for r in dictionary.refusals]
     if dictionary.long_names:
-        lines += ["", f"VARIABLE NAMES LONGER THAN REDCAP'S RECOMMENDED 26 CHARACTERS ({len(dictionary.long_names)};",
-                  "REDCap warns and accepts them, up to 100)"]
+        lines += [
+            "",
+            f"VARIABLE NAMES LONGER THAN REDCAP'S RECOMMENDED 26 CHARACTERS ({len(dictionary.long_names)};",
+            "REDCap warns and accepts them, up to 100)",
+        ]
         lines += [f"  {name}" for name in dictionary.long_names]
     return "\n".join(lines) + "\n"
