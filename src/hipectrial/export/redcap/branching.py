@@ -170,7 +170,7 @@ class _Translator:
                 return self.inline(node.name, want)
             var = self.variable(node)
             if var.type is not ValueType.BOOLEAN:
-                raise Untranslatable(f"variable {node.name}", f"a {var.type.value} value used as a condition")
+                raise Untranslatable(f"variable {node.name}", f"{var.type.value} value used as a condition")
             return f"{var.ref} = '{'1' if want else '0'}'"
         if isinstance(node, Literal) and node.kind == "bool":
             raise Untranslatable(f"constant {node.text}", "a condition that does not depend on any field")
@@ -184,7 +184,7 @@ class _Translator:
                                  "expression REDCap logic could restate")
         if derived.type is not ValueType.BOOLEAN:
             raise Untranslatable(
-                f"derived variable {name}", f"a {derived.type.value} value used as a condition"
+                f"derived variable {name}", f"{derived.type.value} value used as a condition"
             )
         if name in self.expanding:
             raise Untranslatable(f"derived variable {name}", "defined in terms of itself")
