@@ -68,7 +68,7 @@ def export_redcap(
         console.print(f"{len(result.long_names)} variable names are longer than the 26 characters REDCap "
                       "recommends (it accepts up to 100); listed in README.txt.")
     for line in refusals:
-        console.print(f"warning: {line}")
+        console.print(f"warning: {line}", soft_wrap=True)
 
 
 def import_redcap(

@@ -21,7 +21,7 @@ from hipectrial.data import (
 )
 
 P = "SH01-001"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def small_trial() -> TrialData:

@@ -38,13 +38,16 @@ def test_only_a_repeating_visit_without_repeating_forms_is_a_repeating_event(see
 def test_forms_of_a_repeating_visit_with_a_repeating_form_are_repeating_instruments(seed_project: Project) -> None:
     dosing = seed_project.designation("induction_cycle_arm_1", "dosing")
     vitals = seed_project.designation("induction_cycle_arm_1", "vital_signs")
-    assert dosing is not None and vitals is not None
+    assert dosing is not None
+    assert vitals is not None
     assert (dosing.repeating, dosing.numbered) == (True, True)
     assert (vitals.repeating, vitals.numbered, vitals.instance_is_visit_repeat) == (True, False, True)
     demographics = seed_project.designation("screening_arm_1", "demographics")
-    assert demographics is not None and not demographics.repeating
+    assert demographics is not None
+    assert not demographics.repeating
     echo = seed_project.designation("lvef_monitoring_arm_1", "echocardiography")
-    assert echo is not None and (echo.repeating, echo.instance_is_visit_repeat) == (False, True)
+    assert echo is not None
+    assert (echo.repeating, echo.instance_is_visit_repeat) == (False, True)
     assert seed_project.designation("screening_arm_1", "dosing") is None
 
 
@@ -62,7 +65,8 @@ def test_instruments_and_their_variables(seed_project: Project) -> None:
         "adverse_events_seq", "adverse_events_entered_by", "adverse_events_entered_at",
         "adverse_events_protocol_version", "adverse_events_changed_by", "adverse_events_changed_at"]
     doses = seed_project.instrument("rec_doses")
-    assert doses.instance_column == "seq" and doses.variable_of("seq") is None
+    assert doses.instance_column == "seq"
+    assert doses.variable_of("seq") is None
     lesions = seed_project.instrument("rec_lesions")
     assert [v.name for v in lesions.variables[:3]] == ["les_assessment_seq", "les_seq", "les_lesion_id"]
 

@@ -268,7 +268,6 @@ class _Reader:
         status = get(complete_column(instrument))
         if status not in ("", "0", "1", "2"):
             self.problem(*at, complete_column(instrument), status, "blank or a form status 0, 1 or 2")
-            return
         values: dict[str, object] = {}
         present = status in ("1", "2")
         for variable in instrument.variables:
