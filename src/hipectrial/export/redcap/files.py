@@ -18,7 +18,7 @@ from hipectrial.export.redcap.branching import BranchingRefusal
 from hipectrial.export.redcap.design import Project, project_design
 from hipectrial.export.redcap.dictionary import data_dictionary
 from hipectrial.export.redcap.languages import mlm_json
-from hipectrial.export.redcap.read import read_redcap_records
+from hipectrial.export.redcap.read import read_redcap_lines
 from hipectrial.export.redcap.records import record_header, record_rows
 from hipectrial.export.redcap.setup import (
     ARMS,
@@ -136,9 +136,9 @@ def read_redcap_file(path: Path, *, protocol: Protocol) -> TrialData:
         The file refused whole, naming every problem.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as stream:
+            return read_redcap_lines(stream, protocol=protocol)
     except FileNotFoundError:
         raise InputError("file", str(path), "an existing REDCap record file (CSV)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("file", str(path), "a readable UTF-8 CSV file", str(exc)) from None
-    return read_redcap_records(text, protocol=protocol)

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import compress
 
 from hipectrial.data import TrialData
 from hipectrial.errors import DataError, InputError
 from hipectrial.export.redcap.design import Designation, Project, project_design
 from hipectrial.export.redcap.names import checkbox_column
-from hipectrial.export.redcap.records import FIXED, columns_of, complete_column, record_header
-from hipectrial.export.tables import ColumnType, TablesError, from_text, trial_from_tables
+from hipectrial.export.redcap.records import FIXED, complete_column, record_header
+from hipectrial.export.tables import Column, ColumnType, TablesError, from_text, trial_from_tables
 from hipectrial.protocol import Protocol
 
 SHOWN = 20
@@ -51,6 +52,17 @@ class RecordProblem:
             if part:
                 where.append(f"{label} {part}")
         return f"{', '.join(where)}: expected {self.expected}; got {self.value!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """What a record-file column holds: an instrument's variable (a checkbox option's code),
+    or, with no column, the instrument's form status."""
+
+    instrument: str
+    variable: str | None
+    column: Column | None
+    code: str | None
 
 
 class RedcapRecordsError(DataError):
@@ -88,21 +100,54 @@ def read_redcap_records(csv_text: str, *, protocol: Protocol, project: Project |
     RedcapRecordsError
         (a ``DataError``) naming every problem found; nothing is returned in part.
     """
+    return read_redcap_lines(io.StringIO(csv_text, newline=""), protocol=protocol, project=project)
+
+
+def read_redcap_lines(
+    lines: Iterable[str], *, protocol: Protocol, project: Project | None = None
+) -> TrialData:
+    """:func:`read_redcap_records` of a file's lines as they are read (a text file opened
+    with ``newline=""``), so that a large file is never held whole."""
     reader = _Reader(protocol, project if project is not None else project_design(protocol))
-    lines = csv.reader(io.StringIO(csv_text.removeprefix("\ufeff"), newline=""))
-    header = next(lines, None)
+    cells = csv.reader(_without_bom(lines))
+    header = next(cells, None)
     if header is None:
         raise RedcapRecordsError([RecordProblem(None, "", "", "", "", "", "a header line")])
     if not reader.header(header):
         raise RedcapRecordsError(reader.problems)
-    for number, cells in enumerate(lines, 2):
-        reader.row(number, cells)
-    if reader.problems:
-        raise RedcapRecordsError(reader.problems)
+
+    def rows() -> Iterator[tuple[str, Mapping[str, object]]]:
+        # Rows go to the tables as they are read: the file's rows are never all held at once.
+        start = cells.line_num + 1
+        for row in cells:
+            reader.row(start, row)  # the line the record starts on (a quoted value may hold line breaks)
+            yield from reader.rows
+            reader.rows.clear()
+            start = cells.line_num + 1
+
+    given = rows()
+    trial: TrialData | None = None
+    tables: list[RecordProblem] = []
     try:
-        return trial_from_tables(protocol, iter(reader.rows))
+        trial = trial_from_tables(protocol, given)
     except TablesError as exc:
-        raise RedcapRecordsError([reader.from_tables(p) for p in exc.problems]) from None
+        tables = [reader.from_tables(p) for p in exc.problems]
+    for _ in given:  # read to the end whatever the tables did, to name every problem
+        pass
+    # The file's own problems first and alone: a row refused here is missing from the tables,
+    # whose consequent refusals would only repeat it.
+    if reader.problems or trial is None:  # no trial: the tables refused (at least one problem)
+        raise RedcapRecordsError(reader.problems or tables)
+    return trial
+
+
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    iterator = iter(lines)
+    first = next(iterator, None)
+    if first is None:
+        return
+    yield first.removeprefix("\ufeff")
+    yield from iterator
 
 
 class _Reader:
@@ -124,7 +169,7 @@ class _Reader:
         self.expected = record_header(project)
         self.width = 0
         self.names: list[str] = []
-        self.allowed_cache: dict[tuple[str, tuple[str, ...]], frozenset[int]] = {}
+        self.cells: list[_Cell | None] = []
 
     def problem(self, line: int | None, record: str, event: str, instrument: str, variable: str, value: str,
                 expected: str) -> None:
@@ -149,22 +194,39 @@ class _Reader:
                     "",
                     name,
                     name,
-                    "a column of the project's record file "
-                    "(a variable of its data dictionary, a checkbox option or <instrument>_complete)",
+                    "a column of the project's record file (a variable "
+                    "of its data dictionary, a checkbox option or <instrument>_complete)",
                 )
         for name in self.expected:
             if name not in seen:
                 self.problem(
                     None, "", "", "", name, "", f"column {name} (export every instrument, raw values)"
                 )
-        return not self.problems
+        if self.problems:
+            return False
+        self.cells = [None] * len(names)
+        for instrument in self.project.instruments:
+            self.cells[self.index[complete_column(instrument)]] = _Cell(instrument.name, None, None, None)
+            for variable in instrument.variables:
+                column = variable.column
+                if column is None:
+                    continue
+                if variable.checkbox:
+                    for code in column.codes:
+                        position = self.index[checkbox_column(variable.name, code.code)]
+                        self.cells[position] = _Cell(instrument.name, variable.name, column, code.code)
+                else:
+                    self.cells[self.index[variable.name]] = _Cell(
+                        instrument.name, variable.name, column, None
+                    )
+        return True
 
     def row(self, line: int, cells: list[str]) -> None:
         if len(cells) != self.width:
             self.problem(line, "", "", "", "", f"{len(cells)} cells", f"{self.width} cells, as the header")
             return
-        get = self.cell_getter(cells)
-        record, event_name, repeat_instrument, instance_text = (get(name) for name in FIXED)
+        index = self.index
+        record, event_name, repeat_instrument, instance_text = (cells[index[name]] for name in FIXED)
         where = (line, record, event_name, repeat_instrument)
         if not record:
             self.problem(line, record, event_name, repeat_instrument, "record_id", "", "a record id")
@@ -180,33 +242,20 @@ class _Reader:
         holders = self.holders(where, event_name, repeat_instrument, instance)
         if holders is None:
             return
-        allowed = self.allowed(event_name, holders)
-        names = self.names
-        for i, cell in enumerate(cells):
-            if cell and i not in allowed:
-                self.problem(*where, names[i], cell, "blank: this row holds "
-                             + (", ".join(d.instrument.name for d in holders) or "no instrument")
+        held = {d.instrument.name: d for d in holders}
+        filled: dict[str, list[tuple[_Cell, str]]] = {}
+        for i in compress(range(self.width), cells):  # the non-blank cells only
+            cell = self.cells[i]
+            if cell is None:  # record_id, redcap_* columns
+                continue
+            if cell.instrument not in held:
+                self.problem(*where, self.names[i], cells[i], "blank: this row holds "
+                             + (", ".join(held) or "no instrument")
                              + f" (the instruments of event {event_name} on a row of this kind)")
-        for designation in holders:
-            self.instrument_values(where, designation, instance if isinstance(instance, int) else None, get)
-
-    def allowed(self, event: str, holders: list[Designation]) -> frozenset[int]:
-        """The positions of the columns a row of these instruments may fill."""
-        key = (event, tuple(d.instrument.name for d in holders))
-        found = self.allowed_cache.get(key)
-        if found is None:
-            names = [*FIXED, *IGNORED_COLUMNS, *(c for d in holders for c in columns_of(d.instrument))]
-            found = frozenset(self.index[n] for n in names if n in self.index)
-            self.allowed_cache[key] = found
-        return found
-
-    def cell_getter(self, cells: list[str]) -> Callable[[str], str]:
-        index = self.index
-
-        def get(name: str) -> str:
-            return cells[index[name]]
-
-        return get
+                continue
+            filled.setdefault(cell.instrument, []).append((cell, cells[i]))
+        for name, given in filled.items():
+            self.instrument_values(where, held[name], instance if isinstance(instance, int) else None, given)
 
     def instance(self, where: tuple[int, str, str, str], text: str) -> int | bool | None:
         if text == "":
@@ -241,12 +290,8 @@ class _Reader:
             self.problem(*where, "redcap_repeat_instance", "", f"the instance of the repeating event {event}")
             return None
         if not repeats and instance is not None:
-            self.problem(
-                *where,
-                "redcap_repeat_instance",
-                str(instance),
-                f"blank (event {event} does not repeat, and no repeating instrument is named)",
-            )
+            self.problem(*where, "redcap_repeat_instance", str(instance),
+                         f"blank (event {event} does not repeat, and no repeating instrument is named)")
             return None
         key = (record, event, instance or 0)
         if key in self.plain:
@@ -260,49 +305,48 @@ class _Reader:
         where: tuple[int, str, str, str],
         designation: Designation,
         instance: int | None,
-        get: Callable[[str], str],
+        given: list[tuple[_Cell, str]],
     ) -> None:
+        """One instrument's non-blank cells on a row: its record, if it has one (a value, a
+        ticked box or a form status 1 or 2; unticked boxes alone are no record)."""
         instrument = designation.instrument
         line, record, event, _ = where
         at = (line, record, event, instrument.name)
-        status = get(complete_column(instrument))
-        if status not in ("", "0", "1", "2"):
-            self.problem(*at, complete_column(instrument), status, "blank or a form status 0, 1 or 2")
         values: dict[str, object] = {}
-        present = status in ("1", "2")
-        for variable in instrument.variables:
-            column = variable.column
+        ticked: dict[str, list[str]] = {}
+        present = False
+        for cell, text in given:
+            column = cell.column
             if column is None:
+                if text in ("1", "2"):
+                    present = True
+                elif text != "0":
+                    self.problem(*at, complete_column(instrument), text, "blank or a form status 0, 1 or 2")
                 continue
-            if variable.checkbox:
-                ticked: list[str] = []
-                for code in column.codes:
-                    name = checkbox_column(variable.name, code.code)
-                    text = get(name)
-                    if text == "1":
-                        ticked.append(code.code)
-                    elif text not in ("0", ""):
-                        self.problem(*at, name, text, "1 (ticked), 0 or blank")
-                values[column.name] = tuple(ticked) or None
-                present = present or bool(ticked)
-                continue
-            text = get(variable.name)
-            if text == "":
-                values[column.name] = None
+            if cell.code is not None:
+                if text == "1":
+                    ticked.setdefault(column.name, []).append(cell.code)
+                    present = True
+                elif text != "0":
+                    self.problem(
+                        *at, checkbox_column(cell.variable or "", cell.code), text, "1 (ticked), 0 or blank"
+                    )
                 continue
             present = True
             if column.type is ColumnType.BOOLEAN:
                 if text not in ("1", "0"):
-                    self.problem(*at, variable.name, text, "1 (yes) or 0 (no)")
+                    self.problem(*at, cell.variable or "", text, "1 (yes) or 0 (no)")
                     continue
                 values[column.name] = text == "1"
                 continue
             try:
-                values[column.name] = from_text(column, text, where=variable.name)
+                values[column.name] = from_text(column, text, where=cell.variable or "")
             except InputError as exc:
-                self.problem(*at, variable.name, text, exc.expected)
+                self.problem(*at, cell.variable or "", text, exc.expected)
         if not present:
             return
+        for name, codes in ticked.items():  # in code-list order, as the columns are
+            values[name] = tuple(codes)
         self.keys(at, designation, instance, values)
         self.origin.setdefault(instrument.table.id, []).append((line, record, event, instrument.name))
         self.rows.append((instrument.table.id, values))

@@ -17,6 +17,8 @@ scheduling cannot state, so the offsets only order the events as the protocol do
 
 from __future__ import annotations
 
+import textwrap
+
 from hipectrial.export.redcap.design import (
     ARM,
     ARM_NAME,
@@ -122,7 +124,8 @@ def readme_text(
         "  its form id, its fields keeping their protocol ids. The typed records of the trial (visits,",
         "  doses, adverse events, labs, tumour assessments and lesions, operations and complications,",
         f"  follow-ups) are instruments rec_<table> at the '{PARTICIPANT_EVENT}' event, their variables",
-        "  prefixed: " + ", ".join(f"{table} {prefix}_" for table, prefix in TYPED_PREFIX.items()) + ".",
+        *textwrap.wrap("prefixed: " + ", ".join(f"{t} {p}_" for t, p in TYPED_PREFIX.items()) + ".",
+                       width=92, initial_indent="  ", subsequent_indent="  "),
         "  REDCap cannot repeat an instrument inside a repeating event: a visit that repeats is a",
         "  repeating event only when none of its forms repeats"
         + (f" ({', '.join(repeating_events)})" if repeating_events else "") + "; otherwise its forms",
