@@ -5,6 +5,7 @@ rules the dictionary follows (field types and validations of REDCap 15.7.6
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from typing import Any
 
@@ -127,8 +128,13 @@ def _untranslatable(document: dict[str, Any]) -> None:
             field["show_if"] = "size(ae_term) > 3"
 
 
+@functools.cache
+def _untranslatable_protocol() -> Protocol:
+    return edited_protocol(_untranslatable)
+
+
 def test_an_untranslatable_show_if_leaves_the_field_always_shown_and_says_so() -> None:
-    protocol = edited_protocol(_untranslatable)
+    protocol = _untranslatable_protocol()
     dictionary = data_dictionary(protocol=protocol, project=project_design(protocol))
     row = next(r for r in dictionary.rows if r[0] == "ae_steroids")
     assert row[11] == ""  # no branching logic
@@ -139,7 +145,7 @@ def test_an_untranslatable_show_if_leaves_the_field_always_shown_and_says_so() -
 
 
 def test_a_strict_dictionary_refuses_an_untranslatable_show_if() -> None:
-    protocol = edited_protocol(_untranslatable)
+    protocol = _untranslatable_protocol()
     with pytest.raises(InputError, match="call of size"):
         data_dictionary(protocol=protocol, project=project_design(protocol), strict=True)
 

@@ -65,6 +65,15 @@ def test_a_byte_order_mark_is_ignored(seed_protocol: Protocol, seed_project: Pro
     assert read_redcap_records("\ufeff" + text, protocol=seed_protocol) == canonical(small_trial())
 
 
+def test_redcaps_data_access_group_column_is_ignored(seed_protocol: Protocol, seed_project: Project) -> None:
+    rows = _cells(export(small_trial(), seed_protocol, seed_project))
+    rows[0].insert(4, "redcap_data_access_group")
+    for row in rows[1:]:
+        row.insert(4, "shanghai")
+    text = csv_text(tuple(tuple(r) for r in rows))
+    assert read_redcap_records(text, protocol=seed_protocol) == canonical(small_trial())
+
+
 def _cells(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
