@@ -151,6 +151,17 @@ def test_an_unknown_or_missing_column_is_refused_before_any_row(seed_protocol: P
     assert problems[(None, "sex")].startswith("column sex (export every instrument")
 
 
+def test_text_that_is_not_csv_is_refused_with_its_line(seed_protocol: Protocol, seed_project: Project) -> None:
+    text = export(small_trial(), seed_protocol, seed_project)
+    lines = text.split("\n")
+    lines[4] = lines[4].replace("screening", "x" * 200_000, 1)  # over the csv module's cell limit, line 5
+    with pytest.raises(RedcapRecordsError) as caught:
+        read_redcap_records("\n".join(lines), protocol=seed_protocol, project=seed_project)
+    (problem,) = caught.value.problems
+    assert problem.line == 5
+    assert problem.expected.startswith("comma-separated values (")
+
+
 def test_the_tables_refusals_are_named_by_line(seed_protocol: Protocol, seed_project: Project) -> None:
     rows = _cells(export(small_trial(), seed_protocol, seed_project))
     del rows[3]  # line 4: the participant's own row

@@ -19,6 +19,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import compress
+from typing import Any
 
 from hipectrial.data import TrialData
 from hipectrial.errors import DataError, InputError
@@ -110,16 +111,18 @@ def read_redcap_lines(
     with ``newline=""``), so that a large file is never held whole."""
     reader = _Reader(protocol, project if project is not None else project_design(protocol))
     cells = csv.reader(_without_bom(lines))
-    header = next(cells, None)
+    header = _next(cells, reader)
     if header is None:
-        raise RedcapRecordsError([RecordProblem(None, "", "", "", "", "", "a header line")])
+        if not reader.problems:
+            reader.problem(None, "", "", "", "", "", "a header line")
+        raise RedcapRecordsError(reader.problems)
     if not reader.header(header):
         raise RedcapRecordsError(reader.problems)
 
     def rows() -> Iterator[tuple[str, Mapping[str, object]]]:
         # Rows go to the tables as they are read: the file's rows are never all held at once.
         start = cells.line_num + 1
-        for row in cells:
+        while (row := _next(cells, reader)) is not None:
             reader.row(start, row)  # the line the record starts on (a quoted value may hold line breaks)
             yield from reader.rows
             reader.rows.clear()
@@ -139,6 +142,20 @@ def read_redcap_lines(
     if reader.problems or trial is None:  # no trial: the tables refused (at least one problem)
         raise RedcapRecordsError(reader.problems or tables)
     return trial
+
+
+def _next(cells: Any, reader: _Reader) -> list[str] | None:
+    """The next row of a ``csv.reader``; None at the end or at text that is not CSV (a NUL
+    byte, an unclosed quote, a cell over the csv module's size limit), noted as a problem:
+    what follows it cannot be told apart reliably, so reading stops there."""
+    try:
+        row: list[str] = next(cells)
+    except StopIteration:
+        return None
+    except csv.Error as exc:
+        reader.problem(cells.line_num, "", "", "", "", "", f"comma-separated values ({exc})")
+        return None
+    return row
 
 
 def _without_bom(lines: Iterable[str]) -> Iterator[str]:
