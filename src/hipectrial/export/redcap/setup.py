@@ -98,7 +98,7 @@ def readme_text(
         lines.append(f"  {RECORDS}  the trial's data as a REDCap flat record file (raw values)")
     lines += [
         "",
-        "SETTING UP THE PROJECT (REDCap 13 or later)",
+        "SETTING UP THE PROJECT (file formats as REDCap 15.7.6 reads them)",
         "  1. Create a project; in Project Setup enable 'Use longitudinal data collection with defined",
         "     events' and 'Repeating instruments and events'; disable record auto-numbering (record IDs",
         f"     are participant IDs; the trial's own record is {project.study_record}).",
