@@ -22,6 +22,7 @@ from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.audit.services import Change, append
 from hipectrial.edc.participants.convert import FIELDS, plain, to_data
+from hipectrial.edc.participants.labels import PARTICIPANT_CODELISTS
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.edc.sites.models import Site
@@ -229,7 +230,7 @@ def data_errors(participant: Participant, protocol: Any) -> tuple[str, ...]:
                  if f.severity is Severity.ERROR)
 
 
-END_STAGES = {"off_treatment": "eot-reason", "off_study": "eos-reason"}
+END_STAGES = {stage: PARTICIPANT_CODELISTS[f"{stage}_reason"] for stage in ("off_treatment", "off_study")}
 
 
 def participant_end(
