@@ -74,3 +74,18 @@ def test_the_reason_code_and_parameters_take_no_part_in_equality():
     assert dataclasses.replace(i17, reason_params=()) == i17
     cohort = evaluate().cohort
     assert dataclasses.replace(cohort, reason_code=CohortReason.NO_RULE_HOLDS) == cohort
+
+
+def test_a_derived_value_missing_for_a_minor_says_why_as_a_code_and_parameters():
+    from hipectrial.clinical.records.derived import ENGLISH as DERIVED_ENGLISH
+    from hipectrial.clinical.records.derived import DerivedReason
+
+    from .test_eligibility import born
+
+    crcl = next(m for m in evaluate(birth_date=born(18, 1)).missing if m.variable == "crcl")  # 17 years old
+    # Cockcroft-Gault is used for adults: clinical.body AGE_YEARS (18, 120)
+    assert (crcl.reason_code, dict(crcl.reason_params)) == (
+        DerivedReason.CRCL_ADULTS_ONLY, {"low": "18", "high": "120", "variable": "age", "age": "17"})
+    assert crcl.reason == "Cockcroft-Gault is defined for adults aged 18-120 years; age is 17"
+    assert crcl.phrase is not None
+    assert crcl.reason == english(crcl.phrase, DERIVED_ENGLISH)

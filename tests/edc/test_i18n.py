@@ -252,17 +252,21 @@ def english_left(text: str, entries: list[Entry]) -> list[str]:
 
 def core_english() -> list[str]:
     """The English the core composes for people and a Chinese page must word from its code:
-    the fixed words of each reason template (eligibility, Part A cohorts, registration) of
-    three words or more, the design's reasons, and the timeline's stop events in their
+    the fixed words of each reason template (eligibility, derived values, screening notes,
+    Part A cohorts, registration) of three words or more, the design's reasons, and the timeline's stop events in their
     sentence (``stopped at death``)."""
     from hipectrial.analysis.reasons import ENGLISH as ASSIGNMENT_ENGLISH
+    from hipectrial.analysis.screening import ENGLISH as SCREENING_ENGLISH
     from hipectrial.clinical.eligibility import ENGLISH as ELIGIBILITY_ENGLISH
+    from hipectrial.clinical.records.derived import ENGLISH as DERIVED_ENGLISH
     from hipectrial.design.boin import BoinReason
     from hipectrial.design.dose_finding import StopReason
     from hipectrial.protocol.schedule import ScheduleEnd
 
     pieces = []
-    for template in (*ELIGIBILITY_ENGLISH.values(), *ASSIGNMENT_ENGLISH.values()):
+    templates = (*ELIGIBILITY_ENGLISH.values(), *DERIVED_ENGLISH.values(), *SCREENING_ENGLISH.values(),
+                 *ASSIGNMENT_ENGLISH.values())
+    for template in templates:
         for piece in re.split(r"\{\w+\}", template):
             piece = " ".join(piece.split()).strip(" .,;:()")
             if len(re.findall(r"[A-Za-z]{2,}", piece)) >= 3:
@@ -347,7 +351,7 @@ def chinese_pages(cast, client, gettext_misses):
     """Every kind of page there is, rendered for Chinese-speaking users: the log-in and
     lock-out pages for a browser asking for zh-CN; the list, screening, a participant in
     screening (eligibility with missing values), one whose cohort is unknown (no HER2
-    result), one refused registration for a criterion not met and one refused while
+    result), one without screening forms yet, a minor (CrCl not computed), one refused registration for a criterion not met and one refused while
     cohort 1's DLT windows are open (and the registration section saying so), registered
     participants (timeline; one who died, one who progressed), a visit, a CRF refused and one
     needing a reason, the histories (a CRF with coded values, a registered participant), and
@@ -380,6 +384,9 @@ def chinese_pages(cast, client, gettext_misses):
                on=on + dt.timedelta(days=60))
     enter_screening(cast.coordinator, waiting)
     waiting.refresh_from_db()
+    just_screened = screen(cast.coordinator, cast.site_a)
+    minor = screen(cast.coordinator, cast.site_a, birth=dt.date(2008, 6, 1))  # 17 at consent
+    enter_screening(cast.coordinator, minor)
     for user in (cast.coordinator, cast.coordinator_b):
         user.language = "zh-hans"
         user.save(update_fields=["language"])
@@ -390,6 +397,9 @@ def chinese_pages(cast, client, gettext_misses):
         "start screening": client.get("/participants/screen/"),
         "participant in screening": client.get(f"/participants/{incomplete.participant_id}/"),
         "cohort unknown": client.get(f"/participants/{her2_unknown.participant_id}/"),
+        "just screened": client.get(f"/participants/{just_screened.participant_id}/"),
+        "minor": client.get(f"/participants/{minor.participant_id}/"),
+        "minor's labs (CrCl not computed)": client.get(f"/participants/{minor.participant_id}/visits/screening/1/labs/"),
         "registration refused": client.post(
             f"/participants/{ineligible.participant_id}/register/",
             {"registration_date": on.isoformat(), "eligibility_confirmed": "on", "version": ineligible.version}),
@@ -484,6 +494,13 @@ def test_chinese_pages_word_the_cores_reasons_with_the_protocols_chinese_labels(
     assert "(HER2阴性、HER2阳性 队列的分组规则无法判定；缺少 HER2免疫组化评分)" in unknown
     for english in ("applies to HER2-positive only", "rule of HER2", "HER2-negative, HER2-positive"):
         assert english not in visible_text(screening.content.decode()) + unknown
+    # why eligibility cannot be evaluated yet, and why CrCl is not computed for a minor
+    assert "尚无筛选表记录" in _element(chinese_pages["just screened"], "eligibility-note", "</p>")
+    assert ("签署知情同意时年龄 为 17" in
+            _element(chinese_pages["minor"], "missing-crcl", "</li>"))
+    assert "Cockcroft-Gault 公式仅适用于 18-120 岁的成人" in _element(chinese_pages["minor"], "missing-crcl", "</li>")
+    labs = _element(chinese_pages["minor's labs (CrCl not computed)"], "derived-crcl", "</tr>")
+    assert "Cockcroft-Gault 公式仅适用于 18-120 岁的成人；签署知情同意时年龄 为 17" in labs
     # registration waiting for cohort 1's DLT windows (SH01-003, -005 and -006 registered on
     # 2026-03-05; SH01-005 died, SH01-006 started induction: only SH01-003's outcome is open today)
     waits = visible_text(chinese_pages["registration waits"].content.decode())
@@ -589,15 +606,28 @@ def test_every_reason_code_has_its_chinese_wording_with_the_cores_parameters():
 
     from hipectrial.analysis.reasons import ENGLISH as ASSIGNMENT_ENGLISH
     from hipectrial.analysis.reasons import AssignmentReason, CohortDecisionReason, ReasonPart
+    from hipectrial.analysis.screening import ENGLISH as SCREENING_ENGLISH
+    from hipectrial.analysis.screening import ScreeningNote
     from hipectrial.clinical.eligibility import ENGLISH as ELIGIBILITY_ENGLISH
     from hipectrial.clinical.eligibility import CohortReason, CriterionReason
+    from hipectrial.clinical.records.derived import ENGLISH as DERIVED_ENGLISH
+    from hipectrial.clinical.records.derived import DerivedReason
     from hipectrial.design.boin import BoinReason
     from hipectrial.design.dose_finding import Action, StopReason
     from hipectrial.edc.participants.timeline import STOP_EVENTS
-    from hipectrial.edc.participants.wording import ACTIONS, ASSIGNMENT, DESIGN, ELIGIBILITY
+    from hipectrial.edc.participants.wording import (
+        ACTIONS,
+        ASSIGNMENT,
+        DERIVED,
+        DESIGN,
+        ELIGIBILITY,
+        SCREENING,
+    )
     from hipectrial.protocol.schedule import ScheduleEnd
 
     assert set(ELIGIBILITY) == set(CriterionReason) | set(CohortReason) == set(ELIGIBILITY_ENGLISH)
+    assert set(DERIVED) == set(DerivedReason) == set(DERIVED_ENGLISH)
+    assert set(SCREENING) == set(ScreeningNote) == set(SCREENING_ENGLISH)
     assert set(ASSIGNMENT) == set(AssignmentReason) | set(ReasonPart) | set(CohortDecisionReason)
     assert set(ASSIGNMENT) == set(ASSIGNMENT_ENGLISH)
     assert set(DESIGN) == set(StopReason) | set(BoinReason)
@@ -605,7 +635,9 @@ def test_every_reason_code_has_its_chinese_wording_with_the_cores_parameters():
     assert set(STOP_EVENTS) == set(ScheduleEnd)
     han = re.compile(r"[\u4e00-\u9fff]")
     with translation.override("zh-hans"):
-        for templates, english in ((ELIGIBILITY, ELIGIBILITY_ENGLISH), (ASSIGNMENT, ASSIGNMENT_ENGLISH)):
+        pairs = ((ELIGIBILITY, ELIGIBILITY_ENGLISH), (DERIVED, DERIVED_ENGLISH), (SCREENING, SCREENING_ENGLISH),
+                 (ASSIGNMENT, ASSIGNMENT_ENGLISH))
+        for templates, english in pairs:
             for code, template in templates.items():
                 names = set(re.findall(r"\{(\w+)\}", english[code]))
                 assert set(re.findall(r"%\((\w+)\)s", str(template))) == names, code

@@ -223,9 +223,12 @@ def evaluate_eligibility(*, protocol: Protocol, values: Mapping[str, object],
     if cohort.cohort is None:
         for m in cohort.missing:
             needed.setdefault(m, []).insert(0, "cohort")
-    reasons = {d.variable: d.reason for d in derived.variables if d.reason}
+    why = {d.variable: d for d in derived.variables if d.reason}
     missing = tuple(MissingValue(m, *label_of(protocol, m), needed_by=tuple(by),
-                                 reason=reasons.get(m)) for m, by in needed.items())
+                                 reason=why[m].reason if m in why else None,
+                                 reason_code=why[m].reason_code if m in why else None,
+                                 reason_params=why[m].reason_params if m in why else ())
+                    for m, by in needed.items())
 
     no_cohort = cohort.cohort is None and not cohort.missing
     if failed or no_cohort:

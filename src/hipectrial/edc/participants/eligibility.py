@@ -199,8 +199,9 @@ def _missing(protocol: Protocol, participant: Participant, result: EligibilityRe
             form_def = protocol.form(form_id)
             form = pick((form_def.label.en, form_def.label.zh), language)
             url = crf_url(participant.participant_id, visit_id, repeat, form_id)
+        reason = None if m.reason is None else eligibility_reason(m.reason, m.phrase, protocol, language)
         rows.append(MissingRow(m.variable, pick((m.label, m.label_zh), language), m.needed_by, form, url,
-                               m.reason))
+                               reason))
     return tuple(rows)
 
 
@@ -221,8 +222,8 @@ def eligibility_panel(participant: Participant, protocol: Protocol, language: st
     drafts = _drafts(protocol, participant, language)
     result = evaluation.result
     if result is None:
-        return EligibilityPanel(NOT_EVALUABLE, evaluation.inputs.as_of, None, "", (), (), (),
-                                evaluation.note, drafts)
+        note = eligibility_reason(evaluation.note or "", evaluation.note_phrase, protocol, language)
+        return EligibilityPanel(NOT_EVALUABLE, evaluation.inputs.as_of, None, "", (), (), (), note, drafts)
     cohort = result.cohort.cohort
     cohort_label = None
     if cohort is not None:
@@ -241,13 +242,14 @@ def not_eligible_reasons(evaluation: ScreeningEvaluation, protocol: Protocol) ->
     eligible): each criterion not met, each value missing (with the criteria needing it),
     each criterion still unknown, or why eligibility could not be evaluated."""
     result = evaluation.result
+    language = language_of()
     if result is None:
-        return (_("Eligibility cannot be evaluated: %(note)s") % {"note": evaluation.note},)
+        note = eligibility_reason(evaluation.note or "", evaluation.note_phrase, protocol, language)
+        return (_("Eligibility cannot be evaluated: %(note)s") % {"note": note},)
     if result.status.value == "eligible":
         return ()
-    language = language_of()
 
-    def why(reason: str, phrase: Phrase) -> str:
+    def why(reason: str, phrase: Phrase | None) -> str:
         return eligibility_reason(reason, phrase, protocol, language)
 
     reasons = [

@@ -2,7 +2,10 @@
 
 The clinical engine says why a criterion or the cohort has its verdict
 (:class:`~hipectrial.clinical.eligibility.CriterionReason`,
-:class:`~hipectrial.clinical.eligibility.CohortReason`), and the registration rules why the
+:class:`~hipectrial.clinical.eligibility.CohortReason`) and why a derived value is missing
+with its inputs present (:class:`~hipectrial.clinical.records.derived.DerivedReason`), the
+screening analysis why eligibility cannot be evaluated
+(:class:`~hipectrial.analysis.screening.ScreeningNote`), and the registration rules why the
 next participant goes where they go, or why registration waits or is closed
 (:mod:`hipectrial.analysis.reasons`, with the design's own reasons nested); each in English
 and as a code with parameters (:mod:`hipectrial.phrases`). An English page shows the core's
@@ -19,7 +22,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hipectrial.analysis.reasons import AssignmentReason, CohortDecisionReason, ReasonPart
+from hipectrial.analysis.screening import ScreeningNote
 from hipectrial.clinical.eligibility import CohortReason, CriterionReason
+from hipectrial.clinical.records.derived import DerivedReason
 from hipectrial.clinical.records.values import label_of
 from hipectrial.design.boin import BoinReason
 from hipectrial.design.dose_finding import Action, StopReason
@@ -40,6 +45,20 @@ ELIGIBILITY: Mapping[str, Template] = {
     CohortReason.RULE_HOLDS: gettext_lazy("rule of %(cohort)s holds"),
     CohortReason.RULE_UNKNOWN: gettext_lazy("rule of %(rules)s unknown; missing %(missing)s"),
     CohortReason.NO_RULE_HOLDS: gettext_lazy("no cohort rule holds"),
+}
+
+DERIVED: Mapping[str, Template] = {
+    DerivedReason.NEEDS_BASELINE: gettext_lazy(
+        "needs the baseline value, which a single record does not hold"),
+    DerivedReason.CRCL_ADULTS_ONLY: gettext_lazy(
+        "Cockcroft-Gault is defined for adults aged %(low)s-%(high)s years; %(variable)s is %(age)s"),
+}
+
+SCREENING: Mapping[str, Template] = {
+    ScreeningNote.NO_RECORDS: gettext_lazy("no screening form records"),
+    ScreeningNote.NO_DATE: gettext_lazy("screening forms without a visit date: as_of unknown"),
+    # the engine's error stays as it is (its field, value and what was expected)
+    ScreeningNote.NOT_RECOMPUTED: gettext_lazy("eligibility not recomputed: %(error)s"),
 }
 
 ASSIGNMENT: Mapping[str, Template] = {
@@ -158,20 +177,22 @@ def dose_level_label(protocol: Protocol, level_id: str, language: str) -> str:
     return pick(item.label, language) if item is not None else level_id
 
 
-def eligibility_reason(reason: str, phrase: Phrase, protocol: Protocol, language: str) -> str:
-    """A criterion's or the cohort's reason in ``language``: the core's English ``reason`` on
-    an English page; on a Chinese page the phrase worded with the protocol's labels."""
-    if language != "zh":
+def eligibility_reason(reason: str, phrase: Phrase | None, protocol: Protocol, language: str) -> str:
+    """A reason of the eligibility evaluation (a criterion's, the cohort's, a derived
+    value's, or why eligibility cannot be evaluated) in ``language``: the core's English
+    ``reason`` on an English page; on a Chinese page the phrase worded with the protocol's
+    labels."""
+    if language != "zh" or phrase is None:
         return reason
 
     def say(name: str, value: str) -> str:
         if name in ("cohort", "cohorts", "rules"):
             return _cohort_label(protocol, value, language)
-        if name == "missing":
+        if name in ("missing", "variable"):
             return pick(label_of(protocol, value), language)
         return value
 
-    return _said(phrase, ELIGIBILITY, say)
+    return _said(phrase, {**ELIGIBILITY, **DERIVED, **SCREENING}, say)
 
 
 def assignment_reason(reason: str, phrase: Phrase, protocol: Protocol, language: str) -> str:
