@@ -353,7 +353,8 @@ def chinese_pages(cast, client, gettext_misses):
     screening (eligibility with missing values), one whose cohort is unknown (no HER2
     result), one without screening forms yet, a minor (CrCl not computed), one refused registration for a criterion not met and one refused while
     cohort 1's DLT windows are open (and the registration section saying so), registered
-    participants (timeline; one who died, one who progressed), a visit, a CRF refused and one
+    participants (timeline; one who died, one who progressed; off treatment entered from an old
+    version), a visit, a CRF refused and one
     needing a reason, the histories (a CRF with coded values, a registered participant), and
     the 403 and 404 pages."""
     from django.test import Client
@@ -408,6 +409,10 @@ def chinese_pages(cast, client, gettext_misses):
             f"/participants/{waiting.participant_id}/register/",
             {"registration_date": on.isoformat(), "eligibility_confirmed": "on", "version": waiting.version}),
         "registered participant": client.get(f"/participants/{registered.participant_id}/"),
+        "off treatment from a stale version": client.post(
+            f"/participants/{registered.participant_id}/end/off_treatment/",
+            {"off_treatment-date": (on + dt.timedelta(days=30)).isoformat(), "off_treatment-reason_code": "other",
+             "off_treatment-reason": "测试", "off_treatment-version": "0"}),
         "participant who died": client.get(f"/participants/{dead.participant_id}/"),
         "participant who progressed": client.get(f"/participants/{progressing.participant_id}/"),
         "coded record history": client.get(f"/audit/record/{registered.participant_id}/screening%231/biomarkers"),
@@ -431,8 +436,8 @@ def test_pages_in_chinese_show_no_english_of_the_translated_messages(chinese_pag
     entries = read_po(PO.read_text(encoding="utf-8"))[1:]
     statuses = {name: r.status_code for name, r in chinese_pages.items()}
     assert statuses == {**dict.fromkeys(statuses, 200), "locked out": 429, "registration refused": 400,
-                        "registration refused while waiting": 400, "CRF refused": 400, "not found": 404,
-                        "not allowed": 403}
+                        "registration refused while waiting": 400, "off treatment from a stale version": 400,
+                        "CRF refused": 400, "not found": 404, "not allowed": 403}
     for name, response in chinese_pages.items():
         page = response.content.decode()
         if name != "registration waits":  # an htmx fragment of the participant's page
@@ -511,6 +516,10 @@ def test_chinese_pages_word_the_cores_reasons_with_the_protocols_chinese_labels(
     assert "DLT 结局待定：SH01-003（第 1 个队列）、SH01-005（第 1 个队列）、SH01-006（第 1 个队列）。" in refused
     for english in ("Registration waits", "cohort 1", "dose level 1", "DLT outcome pending"):
         assert english not in waits + refused
+    # a change of the participant made from an old version (someone else changed it meanwhile)
+    conflict = _element(chinese_pages["off treatment from a stale version"], "conflict", "</p>")
+    assert "在版本 0 之后已被 inv.a 修改" in conflict
+    assert "nothing was saved" not in conflict
     # the timeline's stop events
     dead = _element(chinese_pages["participant who died"], "timeline-stopped", "</ul>")
     assert "第0天 - 诊断性腹腔镜探查及HIPEC：1 次访视不再需要（已于 2026-03-08 因死亡停止）" in dead

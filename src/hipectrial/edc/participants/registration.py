@@ -18,7 +18,7 @@ from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.participants.labels import language_of, pick
 from hipectrial.edc.participants.models import Participant, RegistrationLock
-from hipectrial.edc.participants.services import data_errors, participant_change
+from hipectrial.edc.participants.services import changed_meanwhile, data_errors, participant_change
 from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.errors import ConflictError, HipectrialError, InputError
 
@@ -87,9 +87,7 @@ def participant_register(
         current = Participant.objects.select_related("site").get(pk=participant.pk)
         pid = current.participant_id
         if current.version != expected_version:
-            who = current.changed_by or current.created_by
-            raise ConflictError(f"participant {pid} was changed by {who} (version {current.version}) after "
-                                f"version {expected_version}; nothing was saved")
+            raise ConflictError(changed_meanwhile(current, expected_version))
         if current.registration_date is not None:
             raise RegistrationRefused(pid, (_("registered on %(date)s") % {
                 "date": current.registration_date.isoformat()},))
