@@ -8,9 +8,8 @@ from decimal import Decimal
 import pytest
 
 from hipectrial.errors import InputError
-from hipectrial.export.sdtm import study_context
 from hipectrial.export.sdtm import ds as ds_module
-from hipectrial.export.sdtm import exposure, trial_arms, trial_criteria, trial_summary
+from hipectrial.export.sdtm import exposure, study_context, trial_arms, trial_criteria, trial_summary
 
 
 def _build(module, trial, protocol):
