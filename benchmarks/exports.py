@@ -50,11 +50,18 @@ def _odm(trial: Any, protocol: Any, out: Path) -> None:
     validate_odm(out / "trial.odm.xml")
 
 
+def _redcap(trial: Any, protocol: Any, out: Path) -> None:
+    from hipectrial.export.redcap import write_redcap_export
+
+    write_redcap_export(out, trial=trial, protocol=protocol)
+
+
 # One line per format: name -> function(trial, protocol, empty folder) that writes it.
 EXPORTS: dict[str, Callable[[Any, Any, Path], None]] = {
     "xlsx": _xlsx,
     "csv": _csv,
     "odm": _odm,
+    "redcap": _redcap,
 }
 
 
