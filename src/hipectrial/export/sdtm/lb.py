@@ -58,7 +58,7 @@ from hipectrial.export.sdtm.kit import (
 )
 from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, Variable
 from hipectrial.export.sdtm.terms import EPOCH, LAB_TESTS, NY, codelist_of, unit
-from hipectrial.export.sdtm.visits import VisitIndex, visit_index, visit_variables
+from hipectrial.export.sdtm.visits import VisitIndex, visit_index, visit_values, visit_variables
 from hipectrial.protocol import Protocol
 
 _GRADABLE = frozenset(test.value for test in LabTest)
@@ -178,7 +178,7 @@ def _draft(lab: LabResult, index: int, *, study: StudyContext, visits: VisitInde
         "LBSTNRLO": limit(std_low), "LBSTNRHI": limit(std_high),
         "LBNRIND": reference_indicator(lab.value, lab.reference_lower, lab.reference_upper),
         "LBLOBXFL": "Y" if index in flagged else None, "LBTOX": tox, "LBTOXGR": grade,
-        "VISITNUM": None if visit is None else visit.number, "VISIT": None if visit is None else visit.name,
+        **visit_values(visit),
         "EPOCH": study.epoch(pid, lab.date), "LBDTC": iso_date(lab.date),
         "LBDY": study.study_day(pid, lab.date),
     }

@@ -108,6 +108,13 @@ def visit_index(trial: TrialData, protocol: Protocol) -> VisitIndex:
     return VisitIndex(protocol, trial.visits)
 
 
+def visit_values(label: VisitLabel | None) -> dict[str, int | str | None]:
+    """VISITNUM and VISIT of a record (both empty without a visit)."""
+    if label is None:
+        return {"VISITNUM": None, "VISIT": None}
+    return {"VISITNUM": label.number, "VISIT": label.name}
+
+
 def visit_variables(core: Core = Core.EXP) -> tuple[Variable, Variable]:
     """VISITNUM (``core`` as the domain's specification gives it) and VISIT (Perm)."""
     return (
