@@ -150,6 +150,9 @@ class Agent(Model):
     name: Text
     agent_class: Text = Field(alias="class")
     route: Literal["IV", "oral", "intraperitoneal", "subcutaneous"]
+    # The dosage form given, as a CDISC Dosage Form (FRM, C66726) submission value, e.g.
+    # CAPSULE or INJECTION (SDTM EXDOSFRM); omitted when the protocol does not say.
+    dosage_form: Text | None = None
     # Cohorts that receive the agent; omitted = every cohort.
     cohorts: list[Id] | None = None
     dose: DoseRule

@@ -93,8 +93,8 @@ def _build(protocol, data):
 
 
 @pytest.fixture(scope="module")
-def built(seed_protocol):
-    return _build(seed_protocol, _trial())
+def built(protocol):
+    return _build(protocol, _trial())
 
 
 def test_ae_rows_are_those_worked_out_by_hand(built):
@@ -108,20 +108,20 @@ def test_suppae_carries_the_attribution_per_agent_and_the_flags(built):
     _, supp = built
     got = [(r["USUBJID"], r["IDVARVAL"], r["QNAM"], r["QLABEL"], r["QVAL"]) for r in supp.records()]
     assert got == EXPECTED_SUPPAE
-    assert {(r["RDOMAIN"], r["IDVAR"], r["QORIG"]) for r in supp.records()} == {("AE", "AESEQ", "CRF")}
+    assert {(r["RDOMAIN"], r["IDVAR"], r["QORIG"]) for r in supp.records()} == {("AE", "AESEQ", "Collected")}
     assert supp.domain == "SUPPAE"
 
 
-def test_aerel_is_yes_when_any_attribution_is_at_least_possible(seed_protocol):
+def test_aerel_is_yes_when_any_attribution_is_at_least_possible(protocol):
     unlikely_only = AdverseEvent(participant_id="SH01-001", term="Fatigue", grade=1, onset_date=D(2025, 2, 1),
                                  attribution={"oxaliplatin": A.UNLIKELY, "s-1": A.UNRELATED})
     possible = AdverseEvent(participant_id="SH01-001", term="Rash", grade=1, onset_date=D(2025, 2, 2),
                             attribution={"oxaliplatin": A.UNRELATED, "s-1": A.POSSIBLE})
-    dataset, _ = _build(seed_protocol, _trial(events=(unlikely_only, possible), surgeries=()))
+    dataset, _ = _build(protocol, _trial(events=(unlikely_only, possible), surgeries=()))
     assert dataset.column("AEREL") == ("N", "Y")
 
 
-def test_outcome_follows_a_submission_value_the_protocol_gives(seed_protocol):
+def test_outcome_follows_a_submission_value_the_protocol_gives(protocol):
     def edit(data):
         by_id(data["codelists"], "ae-outcome")["items"][0]["submission_value"] = "RESOLVED"
 
@@ -131,7 +131,7 @@ def test_outcome_follows_a_submission_value_the_protocol_gives(seed_protocol):
     assert ("RESOLVED", None) in next(c for c in dataset.codelists if c.id == "OUT").items
 
 
-def test_a_new_agent_gets_its_own_supplemental_qualifier(seed_protocol):
+def test_a_new_agent_gets_its_own_supplemental_qualifier(protocol):
     def edit(data):
         agent = dict(by_id(data["agents"], "tislelizumab"), id="nivolumab", name="Nivolumab")
         data["agents"].append(agent)
@@ -146,7 +146,7 @@ def test_a_new_agent_gets_its_own_supplemental_qualifier(seed_protocol):
         "RELNIVOL", "Relationship to Nivolumab", "PROBABLY RELATED")
 
 
-def test_refuses_two_agents_whose_qualifier_names_collide(seed_protocol):
+def test_refuses_two_agents_whose_qualifier_names_collide(protocol):
     def edit(data):
         agent = dict(by_id(data["agents"], "oxaliplatin"), id="oxali-2", name="Oxaliplatin 2")
         data["agents"].append(agent)
@@ -158,30 +158,30 @@ def test_refuses_two_agents_whose_qualifier_names_collide(seed_protocol):
     assert "RELOXALI" in str(caught.value)
 
 
-def test_refuses_a_term_that_is_not_ascii(seed_protocol):
+def test_refuses_a_term_that_is_not_ascii(protocol):
     event = AdverseEvent(participant_id="SH01-001", term="恶心", grade=1, onset_date=D(2025, 2, 1))
     with pytest.raises(InputError) as caught:
-        _build(seed_protocol, _trial(events=(event,), surgeries=()))
+        _build(protocol, _trial(events=(event,), surgeries=()))
     assert caught.value.field == "AETERM"
     assert "SH01-001/恶心/2025-02-01" in str(caught.value)
 
 
-def test_refuses_a_value_longer_than_200_bytes(seed_protocol):
+def test_refuses_a_value_longer_than_200_bytes(protocol):
     long_description = "x" * 201
     surgery = Surgery(participant_id="SH01-001", date=D(2025, 3, 20), procedure="conversion_surgery_hipec",
                       complications=(Complication(long_description, ClavienDindo.I, D(2025, 3, 22)),))
     with pytest.raises(InputError) as caught:
-        _build(seed_protocol, _trial(events=(), surgeries=(surgery,)))
+        _build(protocol, _trial(events=(), surgeries=(surgery,)))
     assert caught.value.field == "AETERM"
     assert "200 bytes" in str(caught.value)
     assert "complication 1 of surgery SH01-001/surgery/2025-03-20" in str(caught.value)
 
 
-def test_a_fatal_complication_is_serious_and_results_in_death(seed_protocol):
+def test_a_fatal_complication_is_serious_and_results_in_death(protocol):
     surgery = Surgery(participant_id="SH01-001", date=D(2025, 3, 20), procedure="conversion_surgery_hipec",
                       complications=(Complication("Sepsis", ClavienDindo.V, D(2025, 3, 24)),
                                      Complication("Wound infection", ClavienDindo.IIIB, D(2025, 3, 23))))
-    dataset, _ = _build(seed_protocol, _trial(events=(), surgeries=(surgery,)))
+    dataset, _ = _build(protocol, _trial(events=(), surgeries=(surgery,)))
     got = [(r["AETERM"], r["AESER"], r["AESDTH"], r["AESLIFE"], r["AEOUT"]) for r in dataset.records()]
     assert got == [("Wound infection", None, None, None, None), ("Sepsis", "Y", "Y", None, "FATAL")]
 
@@ -198,5 +198,5 @@ def test_every_variable_has_its_metadata(built):
             assert variable.codelist is None or variable.codelist in {c.id for c in dataset.codelists}
 
 
-def test_same_data_give_the_same_datasets(seed_protocol, built):
-    assert _build(seed_protocol, _trial()) == built
+def test_same_data_give_the_same_datasets(protocol, built):
+    assert _build(protocol, _trial()) == built

@@ -47,7 +47,7 @@ LABS = (
 COLUMNS = ["LBSEQ", "LBTESTCD", "LBTEST", "LBCAT", "LBORRES", "LBORRESU", "LBORNRLO", "LBORNRHI", "LBSTRESC",
            "LBSTRESN", "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBNRIND", "LBLOBXFL", "LBTOX", "LBTOXGR",
            "VISITNUM", "VISIT", "EPOCH", "LBDTC", "LBDY"]
-CYCLE_1 = (6001, "Induction cycle day 1 - cycle 1")
+CYCLE_1 = (6001, "Induction cycle day 1, cycle 1")
 # Order: date, then the test's place on the labs form (WBC, NEUT, LYM, HGB, PLAT, ALT ... INR).
 EXPECTED = [
     (1, "NEUT", "Neutrophils", "HEMATOLOGY", "2.10", "10^9/L", "2.0", "7.5", "2.1", 2.1, "10^9/L", 2.0, 7.5,
@@ -82,41 +82,41 @@ def _build(protocol, data):
     return dataset
 
 
-def test_lb_rows_are_those_worked_out_by_hand(seed_protocol):
-    dataset = _build(seed_protocol, _trial())
+def test_lb_rows_are_those_worked_out_by_hand(protocol):
+    dataset = _build(protocol, _trial())
     assert [tuple(r[c] for c in COLUMNS) for r in dataset.records()] == EXPECTED
     assert set(dataset.column("USUBJID")) == {U}
 
 
-def test_a_lab_without_the_limit_its_grade_needs_has_no_grade(seed_protocol):
+def test_a_lab_without_the_limit_its_grade_needs_has_no_grade(protocol):
     # Creatinine grades against the ULN (CTCAE v5.0 "Creatinine increased"); no range reported.
-    dataset = _build(seed_protocol, _trial((_lab("CREAT", "300", "umol/L", D(2025, 1, 31)),)))
+    dataset = _build(protocol, _trial((_lab("CREAT", "300", "umol/L", D(2025, 1, 31)),)))
     assert (dataset.column("LBTOXGR"), dataset.column("LBTOX"), dataset.column("LBNRIND")) == (
         (None,), (None,), (None,))
 
 
-def test_refuses_a_unit_the_test_is_not_measured_in(seed_protocol):
+def test_refuses_a_unit_the_test_is_not_measured_in(protocol):
     with pytest.raises(InputError) as caught:
-        _build(seed_protocol, _trial((_lab("NEUT", "3.1", "g/L", D(2025, 1, 31)),)))
+        _build(protocol, _trial((_lab("NEUT", "3.1", "g/L", D(2025, 1, 31)),)))
     assert caught.value.field == "unit"
     assert "SH01-001/NEUT/2025-01-31" in str(caught.value)
 
 
-def test_refuses_a_test_code_without_an_sdtm_name(seed_protocol):
+def test_refuses_a_test_code_without_an_sdtm_name(protocol):
     with pytest.raises(InputError) as caught:
-        _build(seed_protocol, _trial((_lab("GGT", "30", "U/L", D(2025, 1, 31)),)))
+        _build(protocol, _trial((_lab("GGT", "30", "U/L", D(2025, 1, 31)),)))
     assert caught.value.field == "test_code"
     assert "GGT" in str(caught.value)
 
 
-def test_grades_the_simulated_labs_as_the_clinical_engine_does(simulated, simulated_study, seed_protocol):
+def test_grades_the_simulated_labs_as_the_clinical_engine_does(simulated_trial, simulated_study, protocol):
     from hipectrial.clinical import grade_lab
 
-    (dataset,) = lb.build(trial=simulated, protocol=seed_protocol, study=simulated_study)
-    assert len(dataset.rows) == len(simulated.lab_results)
+    (dataset,) = lb.build(trial=simulated_trial, protocol=protocol, study=simulated_study)
+    assert len(dataset.rows) == len(simulated_trial.lab_results)
     by_key = {(r["USUBJID"], r["LBTESTCD"], r["LBDTC"], r["LBORRES"]): r["LBTOXGR"] for r in dataset.records()}
     checked = 0
-    for lab in simulated.lab_results[:400]:
+    for lab in simulated_trial.lab_results[:400]:
         if lab.test_code not in ("NEUT", "PLAT", "HGB", "ALT", "AST", "BILI"):
             continue
         grade = grade_lab(test=lab.test_code, value=lab.value, unit=lab.unit, lln=lab.reference_lower,

@@ -69,9 +69,9 @@ VISITS = (visit("SH01-001", "screening", D(2025, 1, 5)),
           visit("SH01-001", "tumour-assessment-preop", D(2025, 5, 16), repeat=2))
 SCREEN = (1001, "Screening", "SCREENING", "2025-01-05", -5)
 DAY0 = (4001, "Day 0 - diagnostic laparoscopy and HIPEC", "TREATMENT", "2025-01-10", 1)
-FU1 = (7001, "Tumour assessment every 6 weeks until surgery - 1", "TREATMENT", "2025-02-21", 43)
+FU1 = (7001, "Tumour assessment every 6 weeks until surgery, number 1", "TREATMENT", "2025-02-21", 43)
 FU2 = (8001, "Re-evaluation after cycle 3 (CT and second-look laparoscopy)", "FOLLOW-UP", "2025-04-04", 85)
-FU3 = (7002, "Tumour assessment every 6 weeks until surgery - 2", "FOLLOW-UP", "2025-05-16", 127)
+FU3 = (7002, "Tumour assessment every 6 weeks until surgery, number 2", "FOLLOW-UP", "2025-05-16", 127)
 REGIONS = ("CENTRAL", "RIGHT UPPER", "EPIGASTRIUM", "LEFT UPPER", "LEFT FLANK", "LEFT LOWER", "PELVIS",
            "RIGHT LOWER", "RIGHT FLANK", "UPPER JEJUNUM", "LOWER JEJUNUM", "UPPER ILEUM", "LOWER ILEUM")
 SCORES = (0, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0)
@@ -133,11 +133,12 @@ EXPECTED_RS = [
 
 
 @pytest.fixture(scope="module")
-def built(seed_protocol):
+def built(protocol):
     data = trial(doses=(dose("SH01-001", "hipec-paclitaxel", D(2025, 1, 10)),
                         dose("SH01-001", "oxaliplatin", D(2025, 3, 15))),
                  visits=VISITS, tumour_assessments=ASSESSMENTS)
-    return oncology.build(trial=data, protocol=seed_protocol, study=context(data, seed_protocol))
+    tu, tr, rs = oncology.build(trial=data, protocol=protocol, study=context(data, protocol))
+    return tu, tr, rs, oncology.relrec("HIPEC-PD1-SOX", {"TU": tu, "TR": tr, "RS": rs})
 
 
 def _rows(dataset, columns):
@@ -165,30 +166,30 @@ def test_relrec_states_the_two_dataset_links(built):
         ("RS", None, "RSLNKGRP", None, "ONE", "TRRS"), ("TR", None, "TRLNKGRP", None, "MANY", "TRRS")]
 
 
-def test_a_lesion_not_evaluated_is_not_done(seed_protocol):
+def test_a_lesion_not_evaluated_is_not_done(protocol):
     assessments = (_ct(D(2025, 1, 5), _t1(mm="50"), _nt1()),
                    _ct(D(2025, 2, 21), _t1(S.NOT_EVALUATED), _nt1(S.NOT_EVALUATED)))
     data = trial(doses=(dose("SH01-001", "hipec-paclitaxel", D(2025, 1, 10)),), tumour_assessments=assessments)
-    _tu, tr, rs, _ = oncology.build(trial=data, protocol=seed_protocol, study=context(data, seed_protocol))
+    _tu, tr, rs = oncology.build(trial=data, protocol=protocol, study=context(data, protocol))
     got = _rows(tr, ["TRLNKID", "TRTESTCD", "TRORRES", "TRSTAT", "TRREASND"])[2:]
     assert got == [("T1", "LDIAM", None, "NOT DONE", "NOT EVALUATED"),
                    ("NT1", "TUMSTATE", None, "NOT DONE", "NOT EVALUATED")]
     assert ("OVRLRESP", "NE") in {(r["RSTESTCD"], r["RSORRES"]) for r in rs.records()}
 
 
-def test_counts_follow_the_simulated_trial(simulated, simulated_study, seed_protocol):
+def test_counts_follow_the_simulated_trial(simulated_trial, simulated_study, protocol):
     from hipectrial.analysis.facts import collect_facts
     from hipectrial.analysis.response import evaluate_participant
 
-    tu, tr, rs, _ = oncology.build(trial=simulated, protocol=seed_protocol, study=simulated_study)
-    lesions = {(a.participant_id, les.id) for a in simulated.tumour_assessments for les in a.lesions}
-    explored = {a.participant_id for a in simulated.tumour_assessments if any(s is not None for s in a.pci)}
-    sampled = {a.participant_id for a in simulated.tumour_assessments
+    tu, tr, rs = oncology.build(trial=simulated_trial, protocol=protocol, study=simulated_study)
+    lesions = {(a.participant_id, les.id) for a in simulated_trial.tumour_assessments for les in a.lesions}
+    explored = {a.participant_id for a in simulated_trial.tumour_assessments if any(s is not None for s in a.pci)}
+    sampled = {a.participant_id for a in simulated_trial.tumour_assessments
                if a.method in (AssessmentMethod.LAPAROSCOPY, AssessmentMethod.LAPAROTOMY) and a.cytology}
     assert len(tu.rows) == len(lesions) + 13 * len(explored) + len(sampled)
-    facts = collect_facts(trial=simulated, protocol=seed_protocol)
-    evaluations = [evaluate_participant(protocol=seed_protocol, facts=f) for f in facts.values()]
+    facts = collect_facts(trial=simulated_trial, protocol=protocol)
+    evaluations = [evaluate_participant(protocol=protocol, facts=f) for f in facts.values()]
     assert rs.column("RSTESTCD").count("OVRLRESP") == sum(len(e.timepoints) for e in evaluations) > 0
     assert rs.column("RSTESTCD").count("BESTRSP") == sum(e.bor is not None for e in evaluations) > 0
-    measured = sum(len(a.lesions) for a in simulated.tumour_assessments)
+    measured = sum(len(a.lesions) for a in simulated_trial.tumour_assessments)
     assert len(tr.rows) >= measured

@@ -32,8 +32,8 @@ def _build(protocol):
     return pr.build(trial=data, protocol=protocol, study=context(data, protocol))
 
 
-def test_pr_rows_are_those_worked_out_by_hand(seed_protocol):
-    dataset, supp = _build(seed_protocol)
+def test_pr_rows_are_those_worked_out_by_hand(protocol):
+    dataset, supp = _build(protocol)
     columns = ["USUBJID", "PRSEQ", "PRTRT", "VISITNUM", "VISIT", "EPOCH", "PRSTDTC", "PRSTDY"]
     assert [tuple(r[c] for c in columns) for r in dataset.records()] == [
         # registration shares the date, but only the day-0 visit collects the laparoscopy form
@@ -43,12 +43,12 @@ def test_pr_rows_are_those_worked_out_by_hand(seed_protocol):
          141),
     ]
     assert [(r["IDVAR"], r["IDVARVAL"], r["QNAM"], r["QLABEL"], r["QVAL"], r["QORIG"]) for r in supp.records()] == [
-        ("PRSEQ", "2", "RSTATUS", "Residual Tumor (R) Classification", "R0", "CRF"),
-        ("PRSEQ", "2", "CCSCORE", "Completeness of Cytoreduction Score", "CC-0", "CRF"),
+        ("PRSEQ", "2", "RSTATUS", "Residual Tumor (R) Classification", "R0", "Collected"),
+        ("PRSEQ", "2", "CCSCORE", "Completeness of Cytoreduction Score", "CC-0", "Collected"),
     ]
 
 
-def test_procedure_names_follow_the_protocol(seed_protocol):
+def test_procedure_names_follow_the_protocol(protocol):
     def edit(data):
         item = by_id(data["codelists"], "operation")["items"][2]
         item["submission_value"] = "GASTRECTOMY WITH CYTOREDUCTION AND HIPEC"
@@ -57,7 +57,7 @@ def test_procedure_names_follow_the_protocol(seed_protocol):
     assert dataset.column("PRTRT")[1] == "GASTRECTOMY WITH CYTOREDUCTION AND HIPEC"
 
 
-def test_one_record_per_operation_of_the_simulated_trial(simulated, simulated_study, seed_protocol):
-    dataset, supp = pr.build(trial=simulated, protocol=seed_protocol, study=simulated_study)
-    assert len(dataset.rows) == len(simulated.surgeries) > 0
-    assert len(supp.rows) == sum((s.r_status is not None) + (s.cc_score is not None) for s in simulated.surgeries)
+def test_one_record_per_operation_of_the_simulated_trial(simulated_trial, simulated_study, protocol):
+    dataset, supp = pr.build(trial=simulated_trial, protocol=protocol, study=simulated_study)
+    assert len(dataset.rows) == len(simulated_trial.surgeries) > 0
+    assert len(supp.rows) == sum((s.r_status is not None) + (s.cc_score is not None) for s in simulated_trial.surgeries)

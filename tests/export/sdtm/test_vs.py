@@ -33,7 +33,7 @@ SCREENING = _vitals("screening", D(2025, 1, 5), height_cm=Decimal("170.0"), weig
 CYCLE_1 = _vitals("induction-cycle", D(2025, 1, 30), height_cm=Decimal("170.0"), weight_kg=Decimal("59.0"),
                   systolic_bp=110, diastolic_bp=70, heart_rate=80)
 S, C1 = (1001, "Screening", "SCREENING", "2025-01-05", -5), \
-    (6001, "Induction cycle day 1 - cycle 1", "TREATMENT", "2025-01-30", 21)
+    (6001, "Induction cycle day 1, cycle 1", "TREATMENT", "2025-01-30", 21)
 COLUMNS = ["VSSEQ", "VSTESTCD", "VSTEST", "VSORRES", "VSORRESU", "VSSTRESC", "VSSTRESN", "VSSTRESU",
            "VSLOBXFL", "VISITNUM", "VISIT", "EPOCH", "VSDTC", "VSDY"]
 EXPECTED = [
@@ -64,19 +64,19 @@ def _build(protocol, data):
     return dataset
 
 
-def test_vs_rows_are_those_worked_out_by_hand(seed_protocol):
-    dataset = _build(seed_protocol, _trial())
+def test_vs_rows_are_those_worked_out_by_hand(protocol):
+    dataset = _build(protocol, _trial())
     assert [tuple(r[c] for c in COLUMNS) for r in dataset.records()] == EXPECTED
 
 
-def test_without_a_date_of_measurement_the_visit_date_is_used(seed_protocol):
+def test_without_a_date_of_measurement_the_visit_date_is_used(protocol):
     record = FormRecord(participant_id="SH01-001", form_id="vital_signs", visit_id="induction-cycle",
                         values={"weight_kg": Decimal("59.0")})
-    dataset = _build(seed_protocol, _trial((record,)))
+    dataset = _build(protocol, _trial((record,)))
     assert (dataset.column("VSDTC"), dataset.column("VSDY")) == (("2025-01-31",), (22,))
 
 
-def test_a_vital_sign_the_protocol_adds_is_exported(seed_protocol):
+def test_a_vital_sign_the_protocol_adds_is_exported(protocol):
     def edit(data):
         form = by_id(data["forms"], "vital_signs")
         form["fields"].append({"id": "resp_rate", "label": {"en": "Respiratory rate", "zh": "呼吸频率"},
@@ -89,7 +89,7 @@ def test_a_vital_sign_the_protocol_adds_is_exported(seed_protocol):
         ("RESP", "Respiratory Rate", "16", "breaths/min")]
 
 
-def test_refuses_a_protocol_field_with_an_unknown_cdisc_code(seed_protocol):
+def test_refuses_a_protocol_field_with_an_unknown_cdisc_code(protocol):
     def edit(data):
         field = by_id(by_id(data["forms"], "vital_signs")["fields"], "heart_rate")
         field["cdisc"] = "HRATE"
@@ -100,9 +100,9 @@ def test_refuses_a_protocol_field_with_an_unknown_cdisc_code(seed_protocol):
     assert "HRATE" in str(caught.value)
 
 
-def test_counts_every_recorded_vital_sign_of_the_simulated_trial(simulated, simulated_study, seed_protocol):
-    (dataset,) = vs.build(trial=simulated, protocol=seed_protocol, study=simulated_study)
-    fields = [f.id for f in seed_protocol.form("vital_signs").fields if f.cdisc]
-    recorded = sum(1 for r in simulated.form_records if r.form_id == "vital_signs"
+def test_counts_every_recorded_vital_sign_of_the_simulated_trial(simulated_trial, simulated_study, protocol):
+    (dataset,) = vs.build(trial=simulated_trial, protocol=protocol, study=simulated_study)
+    fields = [f.id for f in protocol.form("vital_signs").fields if f.cdisc]
+    recorded = sum(1 for r in simulated_trial.form_records if r.form_id == "vital_signs"
                    for f in fields if f in r.values)
     assert len(dataset.rows) == recorded > 0

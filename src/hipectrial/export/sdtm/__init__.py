@@ -1,7 +1,17 @@
 """SDTM datasets (SDTMIG 3.4) from TrialData: the shared dataset model and reference dates."""
 
 from hipectrial.export.sdtm.context import StudyContext, SubjectDates, study_context
-from hipectrial.export.sdtm.model import Builder, CodeList, Core, Dataset, Origin, Value, Variable, VarType
+from hipectrial.export.sdtm.model import (
+    Builder,
+    CodeList,
+    Core,
+    Dataset,
+    Origin,
+    Value,
+    ValueLevel,
+    Variable,
+    VarType,
+)
 
 __all__ = [
     "Builder",
@@ -12,6 +22,7 @@ __all__ = [
     "StudyContext",
     "SubjectDates",
     "Value",
+    "ValueLevel",
     "VarType",
     "Variable",
     "study_context",

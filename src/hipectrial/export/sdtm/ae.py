@@ -32,7 +32,7 @@ What each variable is derived from, and what is left empty because the data do n
   attribution to each agent is in SUPPAE: QNAM "REL" + the first five letters and digits of
   the protocol's agent id in upper case (``oxaliplatin`` -> RELOXALI, ``s-1`` -> RELS1),
   QLABEL "Relationship to <agent name>", QVAL the attribution (NOT RELATED ... DEFINITELY
-  RELATED), QORIG CRF. Two agents giving the same QNAM are refused.
+  RELATED), QORIG Collected. Two agents giving the same QNAM are refused.
 - SUPPAE also carries the DLT flag (AEDLT) and the immune-related flag (AEIRAE), Y or N for
   every adverse-event CRF record (both are required CRF answers).
 
@@ -43,6 +43,7 @@ complications on the same day, then in ``TrialData`` order.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from hipectrial.clinical.surgery.rules import ClavienDindo
 from hipectrial.data import AdverseEvent, AeOutcome, Complication, Surgery, TrialData
@@ -54,31 +55,19 @@ from hipectrial.export.sdtm.kit import (
     REQ,
     C,
     Draft,
-    Qualifier,
-    dtc,
-    epoch,
     flag,
     identifiers,
-    iso_date,
     numbered,
-    participant_positions,
+    ny_codelist,
     rows,
-    study_day,
-    supp_dataset,
-    supp_records,
+    supplemental,
     text,
     yes_no,
 )
 from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, Variable
-from hipectrial.export.sdtm.terms import (
-    AE_OUTCOME,
-    ATTRIBUTION,
-    EPOCH,
-    NY,
-    code_text,
-    codelist_of,
-    submission_value,
-)
+from hipectrial.export.sdtm.supp import Qualifier
+from hipectrial.export.sdtm.terms import AE_OUTCOME, ATTRIBUTION, code_text, codelist_of, submission_value
+from hipectrial.export.sdtm.variables import dtc, epoch, epoch_codelist, iso_date, study_day
 from hipectrial.protocol import Protocol
 
 COMPLICATION = "POSTOPERATIVE COMPLICATION"
@@ -115,6 +104,11 @@ def relationship_qnames(protocol: Protocol) -> dict[str, tuple[str, str]]:
     return names
 
 
+def _attribution(protocol: Protocol, code: str) -> str:
+    value = submission_value(protocol, "attribution", code, ATTRIBUTION, variable="attribution")
+    return value or code.upper()
+
+
 def _relationship(ae: AdverseEvent) -> str | None:
     if not ae.attribution:
         return None
@@ -134,19 +128,16 @@ def _adverse_event(protocol: Protocol, study: StudyContext, ae: AdverseEvent, in
     pid = ae.participant_id
     where = f"adverse event {ae.key}"
     term = text(ae.term, variable="AETERM", where=where)
-    supp: list[Qualifier] = []
+    supp: list[tuple[str, str]] = []
     for agent_id in rel:  # protocol order
         attribution = ae.attribution.get(agent_id)
         if attribution is not None:
-            qnam, qlabel = rel[agent_id]
-            value = submission_value(protocol, "attribution", attribution.value, ATTRIBUTION,
-                                     variable=f"attribution.{agent_id}")
-            supp.append(Qualifier(qnam, qlabel, value or attribution.value.upper(), "CRF"))
+            supp.append((rel[agent_id][0], _attribution(protocol, attribution.value)))
     unknown = sorted(set(ae.attribution) - set(rel))
     if unknown:
         raise InputError("attribution", unknown[0], "an agent of the protocol", where)
-    supp.append(Qualifier(*DLT, "Y" if ae.dlt else "N", "CRF"))
-    supp.append(Qualifier(*IRAE, "Y" if ae.immune_related else "N", "CRF"))
+    supp.append((DLT[0], "Y" if ae.dlt else "N"))
+    supp.append((IRAE[0], "Y" if ae.immune_related else "N"))
     outcome = None if ae.outcome is None else submission_value(
         protocol, "ae-outcome", ae.outcome.value, AE_OUTCOME, variable="AEOUT")
     values = {
@@ -160,6 +151,10 @@ def _adverse_event(protocol: Protocol, study: StudyContext, ae: AdverseEvent, in
     return Draft(pid, (ae.onset_date, 0, index), values, tuple(supp))
 
 
+def _grade_code(protocol: Protocol, code: str) -> str:
+    return submission_value(protocol, "clavien-dindo", code, _CLAVIEN_DINDO, variable="grade") or code
+
+
 def _complication(protocol: Protocol, study: StudyContext, surgery: Surgery, c: Complication,
                   index: int, position: int) -> Draft:
     pid = surgery.participant_id
@@ -168,13 +163,8 @@ def _complication(protocol: Protocol, study: StudyContext, surgery: Surgery, c: 
     grade = c.grade
     serious = grade.at_least(ClavienDindo.IVA)  # IVa/IVb life-threatening (ICU), V death
     fatal = grade is ClavienDindo.V
-    supp = (
-        Qualifier(*CD_GRADE, submission_value(protocol, "clavien-dindo", grade.value, _CLAVIEN_DINDO,
-                                              variable="grade") or grade.value, "CRF"),
-        Qualifier(*OPERATION, text(code_text(protocol, "operation", surgery.procedure,
-                                             variable="procedure"), variable="QVAL", where=where),
-                  "CRF"),
-    )
+    supp = ((CD_GRADE[0], _grade_code(protocol, grade.value)),
+            (OPERATION[0], code_text(protocol, "operation", surgery.procedure, variable="procedure")))
     values = {
         "AETERM": term, "AEDECOD": term, "AECAT": COMPLICATION, "AESER": "Y" if serious else None,
         "AEOUT": submission_value(protocol, "ae-outcome", AeOutcome.FATAL.value, AE_OUTCOME,
@@ -198,8 +188,9 @@ def _variables(grades: CodeList, outcomes: CodeList) -> tuple[Variable, ...]:
             "description as written (not coded)")),
         Variable("AECAT", "Category for Adverse Event", C, PERM, "Grouping Qualifier", Origin.ASSIGNED,
                  codelist="AECAT"),
-        Variable("AEBODSYS", "Body System or Organ Class", C, EXP, "Record Qualifier", derived,
-                 derivation="Not populated: MedDRA coding was not performed in this study"),
+        Variable("AEBODSYS", "Body System or Organ Class", C, EXP, "Record Qualifier", Origin.NOT_AVAILABLE,
+                 comment="Not populated: MedDRA coding is not performed in this study (AEDECOD holds "
+                         "the CTCAE v5.0 term)."),
         flag("AESER", "Serious Event", EXP, "Adverse-event CRF: as collected. Complications: Y for "
              "Clavien-Dindo IVa, IVb or V (life-threatening or fatal by definition), else null"),
         Variable("AEACN", "Action Taken with Study Treatment", C, EXP, "Record Qualifier", derived,
@@ -219,7 +210,7 @@ def _variables(grades: CodeList, outcomes: CodeList) -> tuple[Variable, ...]:
              "else null (not collected on the adverse-event CRF)"),
         Variable("AETOXGR", "Standard Toxicity Grade", C, PERM, "Record Qualifier", Origin.COLLECTED,
                  codelist=grades.id),
-        epoch("AESTDTC"),
+        epoch(),
         dtc("AESTDTC", "Start Date/Time of Adverse Event"),
         dtc("AEENDTC", "End Date/Time of Adverse Event"),
         study_day("AESTDY", "Study Day of Start of Adverse Event", "AESTDTC"),
@@ -235,6 +226,33 @@ def _grades(protocol: Protocol) -> CodeList:
     return CodeList("AETOXGR", "CTCAE v5.0 grade", C, items)
 
 
+def _qualifiers(protocol: Protocol, rel: dict[str, tuple[str, str]]) -> tuple[Qualifier, ...]:
+    collected = Origin.COLLECTED
+    return (
+        *(Qualifier(qnam, qlabel, collected, codelist="AEREL") for qnam, qlabel in rel.values()),
+        Qualifier(*DLT, collected, codelist="NY"),
+        Qualifier(*IRAE, collected, codelist="NY"),
+        Qualifier(*CD_GRADE, collected, codelist="CLAVDIND"),
+        Qualifier(*OPERATION, collected, codelist="OPERATN"),
+    )
+
+
+def _supp_codelists(protocol: Protocol) -> tuple[CodeList, ...]:
+    def codes(codelist_id: str, table: Iterable[str]) -> list[str]:
+        listed = {c.id: c for c in protocol.codelists}.get(codelist_id)
+        return list(listed.codes) if listed is not None else list(table)
+
+    return (
+        ny_codelist(),
+        codelist_of("AEREL", "Relationship to an agent", (_attribution(protocol, c) for c in codes(
+            "attribution", ATTRIBUTION)), nci_code=None, extensible=False),
+        codelist_of("CLAVDIND", "Clavien-Dindo grade", (_grade_code(protocol, c) for c in codes(
+            "clavien-dindo", _CLAVIEN_DINDO)), nci_code=None, extensible=False),
+        codelist_of("OPERATN", "Operations of the protocol", (code_text(protocol, "operation", c,
+                    variable="procedure") for c in codes("operation", ())), nci_code=None, extensible=False),
+    )
+
+
 def build(*, trial: TrialData, protocol: Protocol, study: StudyContext) -> tuple[Dataset, ...]:
     """AE and SUPPAE (see the module's docstring for every derivation)."""
     rel = relationship_qnames(protocol)
@@ -242,22 +260,20 @@ def build(*, trial: TrialData, protocol: Protocol, study: StudyContext) -> tuple
     for i, surgery in enumerate(trial.surgeries):
         drafts.extend(_complication(protocol, study, surgery, c, i, k)
                       for k, c in enumerate(surgery.complications))
-    order = participant_positions(p.id for p in trial.participants)
-    records = numbered(drafts, order)
+    records = numbered(drafts, study)
     outcomes = codelist_of("OUT", "Outcome of Event", (
         submission_value(protocol, "ae-outcome", o.value, AE_OUTCOME, variable="AEOUT") for o in AeOutcome),
         nci_code="C66768", extensible=False)
     grades = _grades(protocol)
     variables = _variables(grades, outcomes)
-    codelists = (NY, EPOCH, outcomes, grades,
+    codelists = (ny_codelist(), epoch_codelist(), outcomes, grades,
                  CodeList("ACN", "Action Taken with Study Treatment", C, ((WITHDRAWN, None),),
                           nci_code="C66767"),
                  CodeList("AECAT", "Category for Adverse Event", C, ((COMPLICATION, None),)))
     ae = Dataset(domain="AE", label="Adverse Events", observation_class="EVENTS",
                  structure="One record per adverse event per subject",
-                 keys=("STUDYID", "USUBJID", "AECAT", "AEDECOD", "AESTDTC", "AESEQ"), variables=variables,
+                 keys=("STUDYID", "USUBJID", "AESTDTC", "AESEQ"), variables=variables,
                  rows=rows(records, domain="AE", variables=variables, study=study), codelists=codelists)
-    qnames = [q for q, _ in rel.values()] + [DLT[0], IRAE[0], CD_GRADE[0], OPERATION[0]]
-    supp = supp_dataset("AE", supp_records(records, "AE"), study=study, participant_order=order,
-                        qnam_order=qnames)
+    supp = supplemental("AE", "adverse event", records, study=study, qualifiers=_qualifiers(protocol, rel),
+                        codelists=_supp_codelists(protocol))
     return ae, supp

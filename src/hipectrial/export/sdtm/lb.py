@@ -46,19 +46,16 @@ from hipectrial.export.sdtm.kit import (
     Draft,
     N,
     decimal_text,
-    dtc,
-    epoch,
     flag,
     identifiers,
-    iso_date,
     numbered,
-    participant_positions,
+    ny_codelist,
     rows,
-    study_day,
 )
 from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, Variable
-from hipectrial.export.sdtm.terms import EPOCH, LAB_TESTS, NY, codelist_of, unit
-from hipectrial.export.sdtm.visits import VisitIndex, visit_index, visit_values, visit_variables
+from hipectrial.export.sdtm.terms import LAB_TESTS, codelist_of, unit
+from hipectrial.export.sdtm.variables import dtc, epoch, epoch_codelist, iso_date, study_day
+from hipectrial.export.sdtm.visit_match import VisitIndex, visit_index, visit_values, visit_variables
 from hipectrial.protocol import Protocol
 
 _GRADABLE = frozenset(test.value for test in LabTest)
@@ -229,7 +226,7 @@ def _variables() -> tuple[Variable, ...]:
                      "where CTCAE lets symptoms decide; null for a test CTCAE is not applied to (ALB, "
                      "INR) or when a limit the grade needs is missing")),
         *visit_variables(EXP),
-        epoch("LBDTC"),
+        epoch(),
         dtc("LBDTC", "Date/Time of Specimen Collection"),
         study_day("LBDY", "Study Day of Specimen Collection", "LBDTC"),
     )
@@ -244,14 +241,14 @@ def build(*, trial: TrialData, protocol: Protocol, study: StudyContext) -> tuple
     memo: dict[tuple[object, ...], _Graded] = {}
     drafts = [_draft(lab, i, study=study, visits=visits, forms=forms, rank=rank, flagged=flagged, memo=memo)
               for i, lab in enumerate(trial.lab_results)]
-    records = numbered(drafts, participant_positions(p.id for p in trial.participants))
+    records = numbered(drafts, study)
     variables = _variables()
     codes = [*forms, *(lab.test_code for lab in trial.lab_results)]
     table = rows(records, domain="LB", variables=variables, study=study)
     names = [v.name for v in variables]
     units = [row[names.index(name)] for name in ("LBORRESU", "LBSTRESU") for row in table]
     codelists = (
-        NY, EPOCH,
+        ny_codelist(), epoch_codelist(),
         codelist_of("LBTESTCD", "Laboratory Test Code", codes, nci_code="C65047", extensible=True),
         codelist_of("LBTEST", "Laboratory Test Name", (LAB_TESTS[c][0] for c in codes if c in LAB_TESTS),
                     nci_code="C67154", extensible=True),
@@ -266,6 +263,6 @@ def build(*, trial: TrialData, protocol: Protocol, study: StudyContext) -> tuple
     )
     dataset = Dataset(domain="LB", label="Laboratory Test Results", observation_class="FINDINGS",
                       structure="One record per lab test per time point per visit per subject",
-                      keys=("STUDYID", "USUBJID", "LBTESTCD", "LBDTC", "LBSEQ"), variables=variables,
+                      keys=("STUDYID", "USUBJID", "LBDTC", "LBSEQ"), variables=variables,
                       rows=table, codelists=codelists)
     return (dataset,)

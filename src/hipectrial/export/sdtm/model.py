@@ -51,6 +51,7 @@ class Origin(StrEnum):
     ASSIGNED = "Assigned"
     PROTOCOL = "Protocol"
     PREDECESSOR = "Predecessor"
+    NOT_AVAILABLE = "Not Available"  # an expected variable the trial does not collect
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,9 @@ class CodeList:
 
     ``items`` are (submission value, decode) pairs; ``nci_code`` the NCI C-code of a CDISC
     code list (e.g. ``C66742`` for No Yes Response) or ``None`` for a sponsor-defined one.
+    ``item_codes`` gives the NCI C-code of each CDISC term (submission value -> C-code);
+    ``extended`` names the values a sponsor added to an extensible CDISC list (Define-XML
+    2.1 ``def:ExtendedValue="Yes"``).
     """
 
     id: str
@@ -67,9 +71,15 @@ class CodeList:
     items: tuple[tuple[str, str | None], ...]
     extensible: bool = False
     nci_code: str | None = None
+    item_codes: tuple[tuple[str, str], ...] = ()
+    extended: tuple[str, ...] = ()
 
     def values(self) -> frozenset[str]:
         return frozenset(value for value, _ in self.items)
+
+    def item_code(self, value: str) -> str | None:
+        """The NCI C-code of term ``value``; ``None`` for a sponsor term or list."""
+        return dict(self.item_codes).get(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +88,9 @@ class Variable:
 
     ``codelist`` is the id of a :class:`CodeList` of the dataset; ``derivation`` says how a
     derived value is computed (required when ``origin`` is ``Derived``); ``iso8601`` marks a
-    ``--DTC`` / ``--STDTC`` / ``--ENDTC`` variable whose values are ISO 8601 date(time) text.
+    ``--DTC`` / ``--STDTC`` / ``--ENDTC`` variable whose values are ISO 8601 date(time) text;
+    ``comment`` is a sponsor note Define-XML shows beside the variable (e.g. the sponsor
+    definition of ``RFSTDTC``, or why an expected variable is not collected).
     """
 
     name: str
@@ -90,6 +102,19 @@ class Variable:
     codelist: str | None = None
     derivation: str | None = None
     iso8601: bool = False
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ValueLevel:
+    """Value-level metadata (Define-XML ``def:ValueListDef``): the values of ``variable`` on
+    the records where ``where_variable`` equals ``where_value`` are described by ``item``
+    (its label, type, origin, code list), e.g. ``QVAL`` where ``QNAM`` is ``STUDYPRT``."""
+
+    variable: str
+    where_variable: str
+    where_value: str
+    item: Variable
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +123,10 @@ class Dataset:
 
     ``observation_class`` is the SDTM class (``SPECIAL PURPOSE``, ``EVENTS``,
     ``INTERVENTIONS``, ``FINDINGS``, ``TRIAL DESIGN``, ``RELATIONSHIP``); ``structure`` the
-    Define-XML structure text ("One record per subject"); ``keys`` the natural key variables.
+    Define-XML structure text ("One record per subject"); ``keys`` the natural key variables
+    (unique together; rows are sorted by them unless the domain states another order).
+    ``repeating`` is Define-XML's ``Repeating``: ``False`` only for a dataset of one record
+    per subject (DM).
     """
 
     domain: str
@@ -109,6 +137,24 @@ class Dataset:
     variables: tuple[Variable, ...]
     rows: tuple[tuple[Value, ...], ...]
     codelists: tuple[CodeList, ...] = ()
+    repeating: bool = True
+    value_levels: tuple[ValueLevel, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The dataset (and file) name: the domain code, e.g. ``SUPPDM``."""
+        return self.domain
+
+    def variable(self, name: str) -> Variable:
+        """Variable ``name``'s metadata; ``KeyError`` if the dataset has none."""
+        return self.variables[self.index(name)]
+
+    def codelist(self, codelist_id: str) -> CodeList:
+        """Code list ``codelist_id`` of the dataset; ``KeyError`` if it has none."""
+        for codelist in self.codelists:
+            if codelist.id == codelist_id:
+                return codelist
+        raise KeyError(codelist_id)
 
     def index(self, name: str) -> int:
         """Position of variable ``name``; ``KeyError`` if the dataset has none."""

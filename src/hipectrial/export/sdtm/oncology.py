@@ -1,11 +1,13 @@
-"""TU, TR, RS and the RELREC that links them: the tumour domains, built together because
-their links (TULNKID = TRLNKID, TRLNKGRP = RSLNKGRP) come from one index of the assessments
-(:mod:`.tumour`).
+"""TU, TR and RS: the tumour domains, built together because their links (TULNKID = TRLNKID,
+TRLNKGRP = RSLNKGRP) come from one index of the assessments (:mod:`.tumour`).
 
-RELREC holds the two dataset-level relationships SDTMIG 3.4 describes (TU/TR assumption 2,
-TR assumption 2, RS assumption 4): TU TULNKID (ONE) to TR TRLNKID (MANY), relation ``TUTR``;
-RS RSLNKGRP (ONE) to TR TRLNKGRP (MANY), relation ``TRRS``. A relationship is written only
-when both datasets hold linked records.
+:func:`relrec` states those links as SDTMIG 3.4 describes them (TU assumption 2, TR
+assumption 2, RS assumption 4): two dataset-level relationships, TU TULNKID (ONE) to TR
+TRLNKID (MANY), relation ``TUTR``, and RS RSLNKGRP (ONE) to TR TRLNKGRP (MANY), relation
+``TRRS``; a relationship is written only when both datasets hold linked records. It is not
+yet part of :func:`build`'s output: a dataset-level RELREC row has no USUBJID (SDTMIG §8.2),
+and the conformance check (:mod:`.check`) still reports every row without USUBJID as a
+subject missing from DM, which would refuse the whole export.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from hipectrial.export.sdtm.rs import build_rs
 from hipectrial.export.sdtm.tr import build_tr
 from hipectrial.export.sdtm.tu import build_tu
 from hipectrial.export.sdtm.tumour import subject_tumours
-from hipectrial.export.sdtm.visits import visit_index
+from hipectrial.export.sdtm.visit_match import visit_index
 from hipectrial.protocol import Protocol
 
 _LINKS = (  # (relation, one side, many side): (domain, variable) pairs
@@ -56,10 +58,10 @@ def relrec(studyid: str, datasets: dict[str, Dataset]) -> Dataset:
 
 
 def build(*, trial: TrialData, protocol: Protocol, study: StudyContext) -> tuple[Dataset, ...]:
-    """TU, TR, RS and RELREC (see :mod:`.tu`, :mod:`.tr`, :mod:`.rs` for every derivation)."""
+    """TU, TR and RS (see :mod:`.tu`, :mod:`.tr`, :mod:`.rs` for every derivation)."""
     subjects = subject_tumours(trial, visit_index(trial, protocol))
     ordered = [subjects[p.id] for p in trial.participants if p.id in subjects]
     tu = build_tu(protocol, study, ordered)
     tr = build_tr(protocol, study, ordered)
     rs = build_rs(trial, protocol, study, subjects)
-    return tu, tr, rs, relrec(study.studyid, {"TU": tu, "TR": tr, "RS": rs})
+    return tu, tr, rs

@@ -38,19 +38,17 @@ from hipectrial.export.sdtm.kit import (
     REQ,
     C,
     Draft,
-    dtc,
-    epoch,
     flag,
     identifiers,
-    iso_date,
     numbered,
+    ny_codelist,
     rows,
-    study_day,
 )
 from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, Variable
-from hipectrial.export.sdtm.terms import EPOCH, NY, RESPONSE, codelist_of, submission_value
+from hipectrial.export.sdtm.terms import RESPONSE, codelist_of, submission_value
 from hipectrial.export.sdtm.tumour import Assessment, SubjectTumours
-from hipectrial.export.sdtm.visits import VisitLabel, visit_values, visit_variables
+from hipectrial.export.sdtm.variables import dtc, epoch, epoch_codelist, iso_date, study_day
+from hipectrial.export.sdtm.visit_match import VisitLabel, visit_values, visit_variables
 from hipectrial.protocol import Protocol
 
 TESTS = {"TRGRESP": "Target Response", "NTRGRESP": "Non-target Response", "OVRLRESP": "Overall Response",
@@ -119,7 +117,7 @@ def _variables() -> tuple[Variable, ...]:
                  codelist="ONCRSR", derivation="RSORRES"),
         flag("RSDRVFL", "Derived Flag", PERM, "Y: every response is computed, none collected"),
         *visit_variables(EXP),
-        epoch("RSDTC"),
+        epoch(),
         dtc("RSDTC", "Date/Time of Assessment"),
         study_day("RSDY", "Study Day of Assessment", "RSDTC"),
     )
@@ -137,10 +135,9 @@ def build_rs(trial: TrialData, protocol: Protocol, study: StudyContext,
         evaluation = evaluate_participant(protocol=protocol, facts=facts[p.id])
         assessments = subjects[p.id].assessments if p.id in subjects else ()
         drafts.extend(_subject_drafts(protocol, study, p.id, assessments, evaluation, category))
-    order = {p.id: i for i, p in enumerate(trial.participants)}
     variables = _variables()
     codelists = (
-        NY, EPOCH,
+        ny_codelist(), epoch_codelist(),
         CodeList("RSTESTCD", "Oncology Response Assessment Test Code", C, tuple((c, None) for c in TESTS),
                  extensible=True, nci_code="C96782"),
         CodeList("RSTEST", "Oncology Response Assessment Test Name", C,
@@ -154,6 +151,6 @@ def build_rs(trial: TrialData, protocol: Protocol, study: StudyContext,
                    observation_class="FINDINGS",
                    structure="One record per response assessment per time point per visit per subject "
                              "per assessor per medical evaluator",
-                   keys=("STUDYID", "USUBJID", "RSTESTCD", "RSDTC", "RSSEQ"), variables=variables,
-                   rows=rows(numbered(drafts, order), domain="RS", variables=variables, study=study),
+                   keys=("STUDYID", "USUBJID", "RSSEQ"), variables=variables,
+                   rows=rows(numbered(drafts, study), domain="RS", variables=variables, study=study),
                    codelists=codelists)

@@ -9,11 +9,14 @@ by name, never passed through: add it here (with its source) or give the protoco
 
 Code list NCI codes are those printed in the SDTMIG 3.4 domain specifications; a code list
 the specification names without a code (TRTESTCD, TRTEST) carries none rather than a guess.
-Sponsor-defined lists (CTCAE grades, LBCAT, the PCI test) have no NCI code.
+Unlike :mod:`.terminology` (NY, EPOCH, UNIT ... with each term's NCI code, from the NCI EVS
+file of SDTM CT 2025-03-25), these lists give no term codes: the values below are CDISC
+submission values as the SDTMIG and CT publish them, not copied from that file. Sponsor
+lists (CTCAE grades, LBCAT, the PCI lesion-size test) have no NCI code.
 
 References
 ----------
-CDISC SDTM Controlled Terminology (package 2024-03-29): OUT (C66768), NY (C66742), ACN
+CDISC SDTM Controlled Terminology 2025-03-25: OUT (C66768), NY (C66742), ACN
 (C66767), EPOCH (C99079), LBTESTCD (C65047), LBTEST (C67154), UNIT (C71620), NRIND (C78736),
 VSTESTCD (C66741), VSTEST (C67153), VSRESU (C66770), TUTESTCD (C96784), TUTEST (C96783),
 TUIDRS (C123650), LOC (C74456), METHOD (C85492), EVAL (C78735), ONCRTSCD (C96782), ONCRTS
@@ -27,16 +30,11 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from hipectrial.errors import InputError
-from hipectrial.export.sdtm.context import FOLLOW_UP, SCREENING, TREATMENT
 from hipectrial.export.sdtm.model import CodeList, VarType
 from hipectrial.protocol import Protocol
 
-CT_VERSION = "CDISC SDTM Controlled Terminology 2024-03-29"
 C = VarType.CHAR
 
-NY = CodeList("NY", "No Yes Response", C, (("Y", "Yes"), ("N", "No")), nci_code="C66742")
-EPOCH = CodeList("EPOCH", "Epoch", C, ((SCREENING, "Screening"), (TREATMENT, "Treatment"),
-                                       (FOLLOW_UP, "Follow-up")), extensible=True, nci_code="C99079")
 NOT_DONE = CodeList("ND", "Not Done", C, (("NOT DONE", "Not Done"),), nci_code="C66789")
 EVALUATOR = CodeList("EVAL", "Evaluator", C, (("INVESTIGATOR", "Investigator"),), extensible=True,
                      nci_code="C78735")

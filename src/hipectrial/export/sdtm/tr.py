@@ -42,20 +42,17 @@ from hipectrial.export.sdtm.kit import (
     Draft,
     N,
     decimal_text,
-    dtc,
-    epoch,
     identifiers,
-    iso_date,
     numbered,
     rows,
-    study_day,
     text,
 )
 from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, Value, Variable
-from hipectrial.export.sdtm.terms import CYTOLOGY_METHOD, EPOCH, EVALUATOR, NOT_DONE, codelist_of, unit
+from hipectrial.export.sdtm.terms import CYTOLOGY_METHOD, EVALUATOR, NOT_DONE, codelist_of, unit
 from hipectrial.export.sdtm.tu import INVESTIGATOR, ROLE, method_of, method_values
 from hipectrial.export.sdtm.tumour import CYTOLOGY_ID, Assessment, SubjectTumours, region_id
-from hipectrial.export.sdtm.visits import visit_values, visit_variables
+from hipectrial.export.sdtm.variables import dtc, epoch, epoch_codelist, iso_date, study_day
+from hipectrial.export.sdtm.visit_match import visit_values, visit_variables
 from hipectrial.protocol import Protocol
 
 TESTS = {"LDIAM": "Longest Diameter", "SAXIS": "Short Axis", "TUMSTATE": "Tumor State",
@@ -173,7 +170,7 @@ def _variables() -> tuple[Variable, ...]:
                  collected, codelist="TRMETHOD"),
         Variable("TREVAL", "Evaluator", C, EXP, "Record Qualifier", assigned, codelist="EVAL"),
         *visit_variables(EXP),
-        epoch("TRDTC"),
+        epoch(),
         dtc("TRDTC", "Date/Time of Tumor/Lesion Measurement"),
         study_day("TRDY", "Study Day of Tumor/Lesion Measurement", "TRDTC"),
     )
@@ -181,11 +178,10 @@ def _variables() -> tuple[Variable, ...]:
 
 def build_tr(protocol: Protocol, study: StudyContext, subjects: list[SubjectTumours]) -> Dataset:
     drafts = [d for s in subjects for d in _drafts(protocol, study, s)]
-    order = {s.participant_id: i for i, s in enumerate(subjects)}
     variables = _variables()
-    table = rows(numbered(drafts, order), domain="TR", variables=variables, study=study)
+    table = rows(numbered(drafts, study), domain="TR", variables=variables, study=study)
     codelists = (
-        EPOCH, EVALUATOR, NOT_DONE,
+        epoch_codelist(), EVALUATOR, NOT_DONE,
         CodeList("TRTESTCD", "Tumor or Lesion Assessment Test Code (LSSCORE: sponsor)", C,
                  tuple((code, None) for code in TESTS), extensible=True),
         CodeList("TRTEST", "Tumor or Lesion Assessment Test Name (PCI test: sponsor)", C,
@@ -197,5 +193,5 @@ def build_tr(protocol: Protocol, study: StudyContext, subjects: list[SubjectTumo
     )
     return Dataset(domain="TR", label="Tumor/Lesion Results", observation_class="FINDINGS",
                    structure="One record per tumor measurement/assessment per visit per subject per assessor",
-                   keys=("STUDYID", "USUBJID", "TRLNKID", "TRTESTCD", "TRDTC", "TREVAL", "TRSEQ"),
+                   keys=("STUDYID", "USUBJID", "TRDTC", "TRSEQ"),
                    variables=variables, rows=table, codelists=codelists)

@@ -28,30 +28,26 @@ from hipectrial.export.sdtm.kit import (
     REQ,
     C,
     Draft,
-    dtc,
-    epoch,
     flag,
     identifiers,
-    iso_date,
     numbered,
+    ny_codelist,
     optional_text,
     rows,
-    study_day,
     text,
 )
 from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, Variable
 from hipectrial.export.sdtm.terms import (
-    EPOCH,
     EVALUATOR,
     METHOD,
-    NY,
     ORGAN,
     PERITONEAL_CAVITY,
     codelist_of,
     submission_value,
 )
 from hipectrial.export.sdtm.tumour import Identification, SubjectTumours, region_location
-from hipectrial.export.sdtm.visits import visit_values, visit_variables
+from hipectrial.export.sdtm.variables import dtc, epoch, epoch_codelist, iso_date, study_day
+from hipectrial.export.sdtm.visit_match import visit_values, visit_variables
 from hipectrial.protocol import Protocol
 
 LOCATION = "LOCATION OF INTEREST"
@@ -119,7 +115,7 @@ def _variables() -> tuple[Variable, ...]:
              "Y on identifications dated on or before RFXSTDTC"),
         Variable("TUEVAL", "Evaluator", C, EXP, "Record Qualifier", assigned, codelist="EVAL"),
         *visit_variables(EXP),
-        epoch("TUDTC"),
+        epoch(),
         dtc("TUDTC", "Date/Time of Tumor/Lesion Identification"),
         study_day("TUDY", "Study Day of Tumor/Lesion Identification", "TUDTC"),
     )
@@ -128,13 +124,12 @@ def _variables() -> tuple[Variable, ...]:
 def build_tu(protocol: Protocol, study: StudyContext, subjects: list[SubjectTumours]) -> Dataset:
     drafts = [_draft(protocol, study, s.participant_id, item, k)
               for s in subjects for k, item in enumerate(s.identified)]
-    order = {s.participant_id: i for i, s in enumerate(subjects)}
     variables = _variables()
-    table = rows(numbered(drafts, order), domain="TU", variables=variables, study=study)
+    table = rows(numbered(drafts, study), domain="TU", variables=variables, study=study)
     organs = [submission_value(protocol, "lesion-organ", code, ORGAN, variable="TULOC")
               for code in _codes(protocol, "lesion-organ", ORGAN)]
     codelists = (
-        NY, EPOCH, EVALUATOR,
+        ny_codelist(), epoch_codelist(), EVALUATOR,
         CodeList("TUTESTCD", "Tumor or Lesion Identification Test Code", C, (("TUMIDENT", None),),
                  extensible=True, nci_code="C96784"),
         CodeList("TUTEST", "Tumor or Lesion Identification Test Name", C, (("Tumor Identification", None),),
@@ -148,5 +143,5 @@ def build_tu(protocol: Protocol, study: StudyContext, subjects: list[SubjectTumo
     )
     return Dataset(domain="TU", label="Tumor/Lesion Identification", observation_class="FINDINGS",
                    structure="One record per identified tumor per subject per assessor",
-                   keys=("STUDYID", "USUBJID", "TULNKID", "TUEVAL"), variables=variables, rows=table,
+                   keys=("STUDYID", "USUBJID", "TUDTC", "TUSEQ"), variables=variables, rows=table,
                    codelists=codelists)

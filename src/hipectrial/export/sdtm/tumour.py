@@ -18,7 +18,7 @@ their visit, their link group and the lesions (or locations) they identify.
 
 Records without a visit of their own take the visit on the same date that collects the
 tumour-assessment CRF (imaging) or the laparoscopy CRF (explorations), per
-:mod:`~hipectrial.export.sdtm.visits`. These two form ids are the CRFs the typed
+:mod:`~hipectrial.export.sdtm.visit_match`. These two form ids are the CRFs the typed
 ``TumourAssessment`` transcribes (docs/trialdata-conventions.md); a protocol without them
 gives no VISIT.
 """
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from hipectrial.analysis.facts import IMAGING
 from hipectrial.clinical.surgery.peritoneum import PCI_REGION_NAMES
 from hipectrial.data import AssessmentMethod, Lesion, LesionRole, TrialData, TumourAssessment
-from hipectrial.export.sdtm.visits import VisitIndex, VisitLabel
+from hipectrial.export.sdtm.visit_match import VisitIndex, VisitLabel
 
 SURGICAL = frozenset({AssessmentMethod.LAPAROSCOPY, AssessmentMethod.LAPAROTOMY})
 # The CRFs a typed TumourAssessment transcribes (docs/trialdata-conventions.md).

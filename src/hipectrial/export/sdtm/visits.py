@@ -1,125 +1,99 @@
-"""VISITNUM and VISIT of a visit occurrence, and the visit a dated record belongs to.
+"""Visit numbers, visit names and planned study days, from the protocol's schedule.
 
-One numbering for every domain (and for SV/TV, which must agree with it):
-
-- ``VISITNUM`` = 1000 x (the visit's position in the protocol's ``visits``, from 1) + the
-  occurrence number (``Visit.repeat``, 1 for a visit that does not repeat). Screening, the
-  first visit of the seed protocol, is 1001; induction cycle 2 (the 6th visit) is 6002; the
-  third unscheduled visit (the 24th) is 24003. Numbers sort as the protocol lists the visits,
-  occurrences in order; an occurrence above 999 is refused (it would run into the next visit).
-- ``VISIT`` = the visit's English name; for a visit with a ``repeat`` in the protocol the
-  occurrence follows ("Induction cycle day 1 - cycle 2" for a per-cycle visit, "Tumour
-  assessment every 6 weeks until surgery - 3" otherwise), and so it does for an event visit
-  from its second occurrence ("Unscheduled visit", "Unscheduled visit - 2").
-
-Records without a visit of their own (lab results, tumour assessments, operations) belong
-to the participant's visit on the same date whose protocol visit lists (in ``forms`` or
-``optional_forms``) a form that collects such records; when several do, the first in
-protocol order. None: VISITNUM and VISIT stay empty (a lab drawn between visits).
+- ``VISITNUM`` = 1000 x the visit's position in ``protocol.visits`` (1-based) + the
+  occurrence number (the cycle of a per-cycle visit, the n-th of an every-N-days visit, 1
+  for a visit that does not repeat): ``Induction cycle day 1`` cycle 2 is 6002 in the seed
+  protocol. Numbers follow the protocol's order and never depend on the data.
+- ``VISIT`` = the visit's English name, followed for a repeating visit by ``, cycle n`` (per
+  cycle) or ``, number n`` (every N days).
+- ``VISITDY`` = the planned study day of the occurrence in the protocol's *ideal* schedule:
+  registration and the day-0 HIPEC on the same day (study day 1, the day of RFSTDTC), every
+  later anchor on its target day (:func:`hipectrial.clinical.visit_schedule` computes the
+  targets). Visits counted from events whose day the protocol does not fix (end of
+  treatment, last dose, unscheduled events) have none.
 
 References
 ----------
-SDTMIG 3.4 §4.4.5 (VISITNUM, VISIT: "Numeric version of VISIT, used for sorting").
+SDTMIG 3.4 §4.4.5 (VISITNUM, VISIT, VISITDY), §7.3.1 (TV).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Mapping
 
-from hipectrial.data import TrialData, Visit
+from hipectrial.clinical.visits.schedule import visit_schedule
+from hipectrial.clinical.visits.types import Branch, TreatmentDates
 from hipectrial.errors import InputError
-from hipectrial.export.sdtm.model import Core, Origin, Variable, VarType
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import Anchor
+from hipectrial.protocol.schedule import Visit
 
-_STRIDE = 1000
-
-VISITNUM_DERIVATION = (
-    "1000 x the visit's position in the protocol's schedule of visits (from 1) + the occurrence "
-    "number of a repeating visit (1 otherwise); a record without a visit of its own takes the "
-    "subject's visit on the same date whose protocol visit collects such records (the first in "
-    "protocol order), else null")
-VISIT_DERIVATION = ("The protocol visit's English name; for a repeating visit followed by ' - cycle n' "
-                    "(per-cycle visits) or ' - n' (the occurrence number), for an event visit by ' - n' "
-                    "from its second occurrence")
+OCCURRENCES = 1000  # room for 999 occurrences of one visit
+_IDEAL_START = dt.date(2000, 1, 3)  # any date: only differences between dates are used
+_HORIZON_DAYS = 3660  # ten years: past every visit the seed protocol schedules
 
 
-@dataclass(frozen=True, slots=True)
-class VisitLabel:
-    """A visit occurrence as SDTM names it."""
-
-    number: int
-    name: str
-
-
-def visit_label(protocol: Protocol, visit_id: str, repeat: int) -> VisitLabel:
-    """VISITNUM and VISIT of occurrence ``repeat`` of protocol visit ``visit_id``.
+def visit_number(protocol: Protocol, visit_id: str, occurrence: int) -> int:
+    """``VISITNUM`` of an occurrence of a protocol visit.
 
     >>> from hipectrial.protocol import load_protocol
-    >>> p = load_protocol()
-    >>> visit_label(p, "screening", 1)
-    VisitLabel(number=1001, name='Screening')
-    >>> visit_label(p, "induction-cycle", 2)
-    VisitLabel(number=6002, name='Induction cycle day 1 - cycle 2')
+    >>> visit_number(load_protocol(), "induction-cycle", 2)
+    6002
+
+    Raises
+    ------
+    InputError
+        (field ``visit_id``) for a visit the protocol does not have, (field ``repeat``) for
+        an occurrence number outside 1..999.
     """
-    positions = {v.id: i for i, v in enumerate(protocol.visits, start=1)}
-    if visit_id not in positions:
-        raise InputError("visit_id", visit_id, "a visit of the protocol", f"occurrence {repeat}")
-    if not 1 <= repeat < _STRIDE:
-        raise InputError("repeat", repeat, f"an occurrence number from 1 to {_STRIDE - 1}",
-                         f"visit {visit_id!r}: VISITNUM gives each visit {_STRIDE - 1} occurrences")
+    position = _positions(protocol).get(visit_id)
+    if position is None:
+        raise InputError("visit_id", visit_id, "a visit of the protocol's schedule")
+    if not 1 <= occurrence < OCCURRENCES:
+        raise InputError("repeat", occurrence, f"an occurrence number from 1 to {OCCURRENCES - 1}",
+                         f"visit {visit_id}")
+    return position * OCCURRENCES + occurrence
+
+
+def visit_name(protocol: Protocol, visit_id: str, occurrence: int) -> str:
+    """``VISIT``: the English name, with the cycle or occurrence of a repeating visit."""
     visit = protocol.visit(visit_id)
-    name = visit.name.en
-    if visit.repeat is not None and visit.repeat.per_cycle is not None:
-        name = f"{name} - cycle {repeat}"
-    elif visit.repeat is not None or (visit.timing.anchor is Anchor.EVENT and repeat > 1):
-        name = f"{name} - {repeat}"
-    return VisitLabel(_STRIDE * positions[visit_id] + repeat, name)
+    if visit.repeat is None:
+        return visit.name.en
+    if visit.repeat.per_cycle is not None:
+        return f"{visit.name.en}, cycle {occurrence}"
+    return f"{visit.name.en}, number {occurrence}"
 
 
-class VisitIndex:
-    """Every participant's visits, by date, for matching dated records to a visit."""
-
-    def __init__(self, protocol: Protocol, visits: Iterable[Visit]) -> None:
-        self._protocol = protocol
-        self._position = {v.id: i for i, v in enumerate(protocol.visits)}
-        self._forms = {v.id: frozenset((*v.forms, *v.optional_forms)) for v in protocol.visits}
-        self._by_date: dict[tuple[str, object], list[Visit]] = defaultdict(list)
-        for visit in visits:
-            if visit.actual_date is not None:
-                self._by_date[(visit.participant_id, visit.actual_date)].append(visit)
-
-    def label(self, visit_id: str, repeat: int) -> VisitLabel:
-        return visit_label(self._protocol, visit_id, repeat)
-
-    def on_date(self, participant_id: str, date: object, forms: Collection[str]) -> VisitLabel | None:
-        """The visit of a record dated ``date`` collected on one of ``forms`` (see module)."""
-        candidates = [v for v in self._by_date.get((participant_id, date), ())
-                      if v.visit_id in self._forms and self._forms[v.visit_id] & set(forms)]
-        if not candidates:
-            return None
-        first = min(candidates, key=lambda v: (self._position[v.visit_id], v.repeat))
-        return self.label(first.visit_id, first.repeat)
-
-
-def visit_index(trial: TrialData, protocol: Protocol) -> VisitIndex:
-    return VisitIndex(protocol, trial.visits)
+def planned_days(protocol: Protocol) -> Mapping[tuple[str, int], int]:
+    """(visit id, occurrence) -> planned study day in the ideal schedule of every cohort and
+    both branches (module docstring); an occurrence absent from it has no planned day."""
+    found: dict[tuple[str, int], int] = {}
+    start = _IDEAL_START
+    as_of = start + dt.timedelta(days=_HORIZON_DAYS)
+    surgery_visit = next((v.id for v in protocol.visits if v.records_event is Anchor.SURGERY), None)
+    for cohort in protocol.cohorts:
+        for branch in (Branch.OPERATED, Branch.NOT_OPERATED):
+            dates = TreatmentDates(registration=start, hipec=start)
+            schedule = visit_schedule(protocol=protocol, cohort=cohort.id, branch=branch,
+                                      dates=dates, as_of=as_of)
+            if branch is Branch.OPERATED and surgery_visit is not None:
+                surgery = [o.target for o in schedule.of(surgery_visit)]
+                if surgery:
+                    dates = TreatmentDates(registration=start, hipec=start, surgery=surgery[0])
+                    schedule = visit_schedule(protocol=protocol, cohort=cohort.id, branch=branch,
+                                              dates=dates, as_of=as_of)
+            for o in schedule.occurrences:
+                days = (o.target - start).days
+                found.setdefault((o.visit_id, o.occurrence), days + 1 if days >= 0 else days)
+    return found
 
 
-def visit_values(label: VisitLabel | None) -> dict[str, int | str | None]:
-    """VISITNUM and VISIT of a record (both empty without a visit)."""
-    if label is None:
-        return {"VISITNUM": None, "VISIT": None}
-    return {"VISITNUM": label.number, "VISIT": label.name}
+def scheduled(visit: Visit) -> bool:
+    """Whether a visit has a schedule (not an event visit: adverse event, death…)."""
+    return visit.timing.anchor is not Anchor.EVENT
 
 
-def visit_variables(core: Core = Core.EXP) -> tuple[Variable, Variable]:
-    """VISITNUM (``core`` as the domain's specification gives it) and VISIT (Perm)."""
-    return (
-        Variable("VISITNUM", "Visit Number", VarType.NUM, core, "Timing", Origin.DERIVED,
-                 derivation=VISITNUM_DERIVATION),
-        Variable("VISIT", "Visit Name", VarType.CHAR, Core.PERM, "Timing", Origin.DERIVED,
-                 derivation=VISIT_DERIVATION),
-    )
+def _positions(protocol: Protocol) -> dict[str, int]:
+    return {v.id: i for i, v in enumerate(protocol.visits, start=1)}

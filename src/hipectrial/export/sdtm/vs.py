@@ -36,19 +36,16 @@ from hipectrial.export.sdtm.kit import (
     Draft,
     N,
     decimal_text,
-    epoch,
     flag,
     identifiers,
-    iso_date,
-    number,
     numbered,
-    participant_positions,
+    ny_codelist,
     rows,
-    study_day,
 )
 from hipectrial.export.sdtm.model import Dataset, Origin, Variable
-from hipectrial.export.sdtm.terms import EPOCH, LAB_TESTS, NY, VITAL_TESTS, codelist_of, unit
-from hipectrial.export.sdtm.visits import visit_index, visit_variables
+from hipectrial.export.sdtm.terms import LAB_TESTS, VITAL_TESTS, codelist_of, unit
+from hipectrial.export.sdtm.variables import epoch, epoch_codelist, iso_date, number, study_day
+from hipectrial.export.sdtm.visit_match import visit_index, visit_variables
 from hipectrial.protocol import Protocol, ValueType
 from hipectrial.protocol.forms import FieldDef, FormDef
 
@@ -123,8 +120,8 @@ def _variables() -> tuple[Variable, ...]:
                  derivation="VSORRESU"),
         flag("VSLOBXFL", "Last Observation Before Exposure Flag", EXP,
              "Y on the subject's last result of the test dated on or before RFXSTDTC"),
-        *visit_variables(EXP),
-        epoch("VSDTC"),
+        *visit_variables(EXP, matched=False),
+        epoch(),
         Variable("VSDTC", "Date/Time of Measurements", C, EXP, "Timing", Origin.COLLECTED, iso8601=True),
         study_day("VSDY", "Study Day of Vital Signs", "VSDTC"),
     )
@@ -164,12 +161,12 @@ def build(*, trial: TrialData, protocol: Protocol, study: StudyContext) -> tuple
             "VSDTC": iso_date(date), "VSDY": study.study_day(pid, date),
         }
         drafts.append(Draft(pid, (date or dt.date.min, label.number, m.record, m.position), values))
-    records = numbered(drafts, participant_positions(p.id for p in trial.participants))
+    records = numbered(drafts, study)
     variables = _variables()
     fields = [f for form in protocol.forms for f in form.fields if f.cdisc in VITAL_TESTS]
     codes = [f.cdisc for f in fields]
     codelists = (
-        NY, EPOCH,
+        ny_codelist(), epoch_codelist(),
         codelist_of("VSTESTCD", "Vital Signs Test Code", codes, nci_code="C66741", extensible=True),
         codelist_of("VSTEST", "Vital Signs Test Name", (VITAL_TESTS[c] for c in codes if c is not None),
                     nci_code="C67153", extensible=True),
@@ -179,7 +176,7 @@ def build(*, trial: TrialData, protocol: Protocol, study: StudyContext) -> tuple
     )
     dataset = Dataset(domain="VS", label="Vital Signs", observation_class="FINDINGS",
                       structure="One record per vital sign measurement per time point per visit per subject",
-                      keys=("STUDYID", "USUBJID", "VSTESTCD", "VISITNUM", "VSDTC", "VSSEQ"),
+                      keys=("STUDYID", "USUBJID", "VSDTC", "VSSEQ"),
                       variables=variables, rows=rows(records, domain="VS", variables=variables, study=study),
                       codelists=codelists)
     return (dataset,)

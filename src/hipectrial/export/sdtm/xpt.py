@@ -1,0 +1,120 @@
+"""Writing and reading SAS XPORT version 5 files (one dataset per file) through pyreadstat.
+
+:func:`write_xpt` refuses, before anything is written, what XPT v5 cannot hold
+(:mod:`.limits`), then writes with ``file_format_version=5`` (pyreadstat's default is 8),
+the dataset name as the member name, its label as the file label and the variables'
+labels. Character widths are the longest value of each variable (pyreadstat's rule; at
+least 1), numbers 8-byte IBM floats. The header's creation and modification times are set
+to ``created`` (e.g. ``TrialData.generated_at``) so that the same data give the same bytes.
+
+References
+----------
+SAS Institute TS-140 (XPORT v5 record layout: the library and member header records carry
+``ddMMMyy:hh:mm:ss`` time stamps at fixed positions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from hipectrial.errors import InputError
+from hipectrial.export.sdtm.limits import require_xpt_limits
+from hipectrial.export.sdtm.model import Dataset, Value, VarType
+
+# Byte offsets of the four 16-byte time stamps in an XPT v5 file: library header
+# (created, modified) and member header (created, modified); 80-byte records.
+_STAMPS = (144, 160, 464, 480)
+_STAMP = re.compile(rb"\d\d[A-Z]{3}\d\d:\d\d:\d\d:\d\d")
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def xpt_stamp(when: dt.datetime) -> bytes:
+    """The XPT time stamp of ``when`` (``ddMMMyy:hh:mm:ss``, English month).
+
+    >>> xpt_stamp(dt.datetime(2031, 2, 6, 9, 5, 0))
+    b'06FEB31:09:05:00'
+    """
+    return (f"{when.day:02d}{_MONTHS[when.month - 1]}{when.year % 100:02d}:"
+            f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}").encode("ascii")
+
+
+def write_xpt(dataset: Dataset, path: Path, *, created: dt.datetime) -> None:
+    """Write ``dataset`` to ``path`` as an XPT v5 file.
+
+    Raises
+    ------
+    InputError
+        (field ``<dataset>.<variable>``) for a name, label or value XPT v5 cannot hold
+        (:func:`hipectrial.export.sdtm.limits.require_xpt_limits`); nothing is written.
+    """
+    import pandas as pd
+    import pyreadstat
+
+    require_xpt_limits(dataset)
+    columns: dict[str, pd.Series] = {}
+    for position, variable in enumerate(dataset.variables):
+        values = [row[position] for row in dataset.rows]
+        if variable.type is VarType.NUM:
+            columns[variable.name] = pd.Series([float("nan") if v is None else float(v) for v in values],
+                                               dtype="float64")
+        else:
+            columns[variable.name] = pd.Series(["" if v is None else v for v in values], dtype=object)
+    frame = pd.DataFrame(columns, columns=[v.name for v in dataset.variables])
+    pyreadstat.write_xport(frame, str(path), file_label=dataset.label,
+                           column_labels=[v.label for v in dataset.variables],
+                           table_name=dataset.domain, file_format_version=5)
+    _set_stamps(path, xpt_stamp(created))
+
+
+def _set_stamps(path: Path, stamp: bytes) -> None:
+    with path.open("r+b") as stream:
+        for offset in _STAMPS:
+            stream.seek(offset)
+            if not _STAMP.fullmatch(stream.read(16)):
+                raise InputError("xpt", str(path), "an XPT v5 header with time stamps at the "
+                                 "positions TS-140 gives", f"offset {offset}")
+            stream.seek(offset)
+            stream.write(stamp)
+
+
+XptContent = tuple[str, str, tuple[tuple[str, str, VarType], ...], tuple[tuple[Value, ...], ...]]
+
+
+def read_xpt(path: Path) -> XptContent:
+    """The member name, file label, variables (name, label, type) and rows of an XPT file;
+    empty character values and missing numbers are ``None``, whole numbers ``int``.
+
+    Raises
+    ------
+    InputError
+        (field ``xpt``) when the file cannot be read as SAS XPORT.
+    """
+    import pyreadstat
+
+    try:
+        frame, meta = pyreadstat.read_xport(str(path))
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError) as exc:
+        raise InputError("xpt", str(path), "a SAS XPORT file", str(exc)) from None
+    names = list(frame.columns)
+    labels = list(meta.column_labels or [""] * len(names))
+    types = meta.readstat_variable_types
+    variables = tuple((name, label or "", VarType.CHAR if types[name] == "string" else VarType.NUM)
+                      for name, label in zip(names, labels, strict=True))
+    rows: list[tuple[Value, ...]] = []
+    for record in frame.itertuples(index=False, name=None):
+        row: list[Value] = []
+        for (_, _, kind), value in zip(variables, record, strict=True):
+            row.append(_cell(kind, value))
+        rows.append(tuple(row))
+    return str(meta.table_name or ""), str(meta.file_label or ""), variables, tuple(rows)
+
+
+def _cell(kind: VarType, value: object) -> Value:
+    if kind is VarType.CHAR:
+        return None if value is None or value == "" else str(value)
+    if value is None or value != value:  # NaN: a missing number
+        return None
+    number = float(str(value)) if not isinstance(value, int | float) else float(value)
+    return int(number) if number.is_integer() else number
