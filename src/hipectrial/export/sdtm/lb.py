@@ -34,7 +34,13 @@ from decimal import Decimal
 
 from hipectrial.clinical.labs.ctcae import grade_lab
 from hipectrial.clinical.labs.ctcae_tables import CtcaeTerm
-from hipectrial.clinical.labs.units import LabTest, exact_product, number_text, unit_conversion
+from hipectrial.clinical.labs.units import (
+    LabTest,
+    UnitConversion,
+    exact_product,
+    number_text,
+    unit_conversion,
+)
 from hipectrial.data import LabResult, TrialData
 from hipectrial.errors import InputError
 from hipectrial.export.sdtm.context import StudyContext
@@ -120,14 +126,19 @@ def _grade(lab: LabResult, where: str) -> _Graded:
     return term, str(graded.grade)
 
 
-def _standard(lab: LabResult, where: str) -> tuple[Decimal, Decimal | None, Decimal | None, str | None]:
-    """Value, low and high limits and unit in standard units."""
+def _standard(lab: LabResult, where: str, conversions: dict[tuple[str, str], UnitConversion]
+              ) -> tuple[Decimal, Decimal | None, Decimal | None, str | None]:
+    """Value, low and high limits and unit in standard units (``conversions``: the engine's
+    rows looked up so far in this build)."""
     if lab.test_code not in _GRADABLE:
         return lab.value, lab.reference_lower, lab.reference_upper, lab.unit
-    try:
-        conversion = unit_conversion(LabTest(lab.test_code), lab.unit)
-    except InputError as exc:
-        raise InputError("unit", lab.unit, exc.expected, where) from None
+    key = (lab.test_code, lab.unit)
+    if key not in conversions:
+        try:
+            conversions[key] = unit_conversion(LabTest(lab.test_code), lab.unit)
+        except InputError as exc:
+            raise InputError("unit", lab.unit, exc.expected, where) from None
+    conversion = conversions[key]
 
     def convert(x: Decimal | None) -> Decimal | None:
         return None if x is None else exact_product(x, conversion.factor)
@@ -151,14 +162,15 @@ def _before_exposure(trial: TrialData, study: StudyContext) -> set[int]:
 
 def _draft(lab: LabResult, index: int, *, study: StudyContext, visits: VisitIndex,
            forms: dict[str, tuple[str, ...]], rank: dict[str, int], flagged: set[int],
-           memo: dict[tuple[object, ...], _Graded]) -> Draft:
+           memo: dict[tuple[object, ...], _Graded],
+           conversions: dict[tuple[str, str], UnitConversion]) -> Draft:
     pid = lab.participant_id
     where = f"lab result {lab.key}"
     if lab.test_code not in LAB_TESTS:
         raise InputError("test_code", lab.test_code, f"an LBTESTCD with an LBTEST ({', '.join(LAB_TESTS)})",
                          f"{where}; add it to hipectrial/export/sdtm/terms.py")
     name, category = LAB_TESTS[lab.test_code]
-    std_value, std_low, std_high, std_unit = _standard(lab, where)
+    std_value, std_low, std_high, std_unit = _standard(lab, where, conversions)
     tox, grade = _toxicity(lab, where, memo)
     visit = visits.on_date(pid, lab.date, forms.get(lab.test_code, ()))
 
@@ -239,7 +251,9 @@ def build(*, trial: TrialData, protocol: Protocol, study: StudyContext) -> tuple
     visits = visit_index(trial, protocol)
     flagged = _before_exposure(trial, study)
     memo: dict[tuple[object, ...], _Graded] = {}
-    drafts = [_draft(lab, i, study=study, visits=visits, forms=forms, rank=rank, flagged=flagged, memo=memo)
+    conversions: dict[tuple[str, str], UnitConversion] = {}
+    drafts = [_draft(lab, i, study=study, visits=visits, forms=forms, rank=rank, flagged=flagged, memo=memo,
+                     conversions=conversions)
               for i, lab in enumerate(trial.lab_results)]
     records = numbered(drafts, study)
     variables = _variables()

@@ -137,14 +137,17 @@ def unit(protocol_unit: str | None, *, variable: str, where: str) -> str | None:
 
 
 def codelist_of(table_id: str, name: str, values: Iterable[str | None], *, nci_code: str | None,
-                extensible: bool, decodes: Mapping[str, str] | None = None) -> CodeList:
-    """A code list of the values a domain can write (each once, in first-seen order)."""
+                extensible: bool, decodes: Mapping[str, str] | None = None,
+                extended: Iterable[str] = ()) -> CodeList:
+    """A code list of the values a domain can write (each once, in first-seen order);
+    ``extended`` names the sponsor's terms in an extensible CDISC list."""
     seen: dict[str, None] = {}
     for value in values:
         if value is not None:
             seen.setdefault(value, None)
     items = tuple((value, (decodes or {}).get(value)) for value in seen)
-    return CodeList(table_id, name, C, items, extensible=extensible, nci_code=nci_code)
+    return CodeList(table_id, name, C, items, extensible=extensible, nci_code=nci_code,
+                    extended=tuple(v for v in extended if v in seen))
 
 
 def code_text(protocol: Protocol, codelist_id: str, code: str, *, variable: str) -> str:

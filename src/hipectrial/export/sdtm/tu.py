@@ -126,6 +126,7 @@ def build_tu(protocol: Protocol, study: StudyContext, subjects: list[SubjectTumo
               for s in subjects for k, item in enumerate(s.identified)]
     variables = _variables()
     table = rows(numbered(drafts, study), domain="TU", variables=variables, study=study)
+    regions = [region_location(r) for r in range(len(PCI_REGION_NAMES))]
     organs = [submission_value(protocol, "lesion-organ", code, ORGAN, variable="TULOC")
               for code in _codes(protocol, "lesion-organ", ORGAN)]
     codelists = (
@@ -137,8 +138,8 @@ def build_tu(protocol: Protocol, study: StudyContext, subjects: list[SubjectTumo
         CodeList("TUIDRS", "Tumor or Lesion Identification Result", C,
                  tuple((r, None) for r in (*ROLE.values(), LOCATION)), extensible=True, nci_code="C123650"),
         codelist_of("TULOC", "Anatomical Location (the PCI regions: sponsor terms)",
-                    (*organs, PERITONEAL_CAVITY, *(region_location(r) for r in range(len(PCI_REGION_NAMES)))),
-                    nci_code="C74456", extensible=True),
+                    (*organs, PERITONEAL_CAVITY, *regions), nci_code="C74456", extensible=True,
+                    extended=regions),
         codelist_of("TUMETHOD", "Method", method_values(protocol), nci_code="C85492", extensible=True),
     )
     return Dataset(domain="TU", label="Tumor/Lesion Identification", observation_class="FINDINGS",

@@ -44,6 +44,7 @@ class VisitIndex:
         self._protocol = protocol
         self._position = {v.id: i for i, v in enumerate(protocol.visits)}
         self._forms = {v.id: frozenset((*v.forms, *v.optional_forms)) for v in protocol.visits}
+        self._labels: dict[tuple[str, int], VisitLabel] = {}  # one build's lookups, not global
         self._by_date: dict[tuple[str, dt.date], list[Visit]] = defaultdict(list)
         for occurrence in visits:
             if occurrence.actual_date is not None:
@@ -51,8 +52,11 @@ class VisitIndex:
 
     def label(self, visit_id: str, repeat: int) -> VisitLabel:
         """VISITNUM and VISIT of occurrence ``repeat`` of protocol visit ``visit_id``."""
-        return VisitLabel(visit_number(self._protocol, visit_id, repeat),
-                          visit_name(self._protocol, visit_id, repeat))
+        key = (visit_id, repeat)
+        if key not in self._labels:
+            self._labels[key] = VisitLabel(visit_number(self._protocol, visit_id, repeat),
+                                           visit_name(self._protocol, visit_id, repeat))
+        return self._labels[key]
 
     def on_date(self, participant_id: str, date: dt.date, forms: Collection[str]) -> VisitLabel | None:
         """The visit of a record dated ``date`` collected on one of ``forms`` (see module)."""
