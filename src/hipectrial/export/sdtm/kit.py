@@ -114,19 +114,26 @@ def numbered(drafts: Iterable[Draft], study: StudyContext) -> list[tuple[int, Dr
 
 def rows(records: Sequence[tuple[int, Draft]], *, domain: str, variables: Sequence[Variable],
          study: StudyContext) -> tuple[tuple[Value, ...], ...]:
-    """Numbered drafts as rows in ``variables`` order, with STUDYID, DOMAIN, USUBJID and --SEQ."""
-    names = [v.name for v in variables]
-    known = set(names)
-    seq_name = f"{domain}SEQ"
+    """Numbered drafts as rows in ``variables`` order, with STUDYID, DOMAIN, USUBJID and --SEQ.
+
+    Equal texts share one string object (dates, units, results repeat on thousands of rows):
+    a 1,000-participant trial's datasets are held in memory at once."""
+    position = {v.name: i for i, v in enumerate(variables)}
+    fixed = [(position[name], value) for name, value in (("STUDYID", study.studyid), ("DOMAIN", domain))
+             if name in position]
+    subject, seq_at = position["USUBJID"], position[f"{domain}SEQ"]
+    shared: dict[str, str] = {}
     result: list[tuple[Value, ...]] = []
     for number, draft in records:
-        unknown = set(draft.values) - known
-        if unknown:  # a builder's own mistake, not the data's
-            raise ValueError(f"{domain}: values for variables not in the dataset: {sorted(unknown)}")
-        values: dict[str, Value] = {"STUDYID": study.studyid, "DOMAIN": domain,
-                                    "USUBJID": study.usubjid(draft.participant_id), seq_name: number}
-        values.update(draft.values)
-        result.append(tuple(values.get(name) for name in names))
+        row: list[Value] = [None] * len(position)
+        for at, constant in fixed:
+            row[at] = constant
+        row[subject], row[seq_at] = study.usubjid(draft.participant_id), number
+        for name, value in draft.values.items():
+            if name not in position:  # a builder's own mistake, not the data's
+                raise ValueError(f"{domain}: a value for {name}, which the dataset does not have")
+            row[position[name]] = shared.setdefault(value, value) if isinstance(value, str) else value
+        result.append(tuple(row))
     return tuple(result)
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.errors import InputError
 from hipectrial.export.sdtm.model import CodeList, VarType
 from hipectrial.protocol import Protocol
@@ -112,18 +113,24 @@ def submission_value(protocol: Protocol, codelist_id: str, code: str, table: Map
 
     ``None`` is a table's deliberate "no value" (an organ "other" has no TULOC).
     """
-    items = {c.id: c for c in protocol.codelists}
-    codelist = items.get(codelist_id)
-    if codelist is not None:
-        for item in codelist.items:
-            if item.code == code and item.submission_value is not None:
-                return item.submission_value
+    given = _submission_values(protocol).get(codelist_id, {})
+    if code in given:
+        return given[code]
     if code not in table:
         known = ", ".join(sorted(table))
         raise InputError(variable, code, f"a code with an SDTM submission value ({known})",
                          f"give code list {codelist_id!r} a submission_value for it in the protocol, "
                          "or add it to hipectrial/export/sdtm/terms.py")
     return table[code]
+
+
+def _submission_values(protocol: Protocol) -> Mapping[str, Mapping[str, str]]:
+    """code list id -> code -> the submission value the protocol gives (once per protocol)."""
+    def compute() -> Mapping[str, Mapping[str, str]]:
+        return {c.id: {i.code: i.submission_value for i in c.items if i.submission_value is not None}
+                for c in protocol.codelists}
+
+    return per_protocol(protocol, "export.sdtm.submission_values", compute)
 
 
 def unit(protocol_unit: str | None, *, variable: str, where: str) -> str | None:
