@@ -21,7 +21,7 @@
 - LBLOBXFL: "Y" on each subject's last result of each test dated on or before RFXSTDTC
   (dates only are collected: a sample on the day of the first dose is taken as pre-dose).
 - VISITNUM/VISIT: the subject's visit on the same date whose protocol visit collects the
-  form the test is recorded on (:mod:`~hipectrial.export.sdtm.visits`); else empty.
+  form the test is recorded on (:mod:`~hipectrial.export.sdtm.visit_match`); else empty.
 
 LBSEQ numbers a subject's results in order of date, then the test's place on the protocol's
 forms, then ``TrialData`` order.

@@ -5,7 +5,7 @@
   day 0, the second-look laparoscopy at re-evaluation, the conversion surgery with HIPEC.
   The HIPEC drug itself is study treatment (EX); the operation is the procedure.
 - PRSTDTC: the date of the operation; VISITNUM/VISIT: the visit on that date that collects
-  the surgery, laparoscopy or HIPEC CRF (:mod:`~hipectrial.export.sdtm.visits`).
+  the surgery, laparoscopy or HIPEC CRF (:mod:`~hipectrial.export.sdtm.visit_match`).
 - SUPPPR: the residual tumour classification (RSTATUS: R0, R1, R2, RX) and the completeness
   of cytoreduction (CCSCORE: CC-0 ... CC-3) when recorded. They describe the outcome of that
   operation, one value each, collected on its CRF: qualifiers of the PR record rather than

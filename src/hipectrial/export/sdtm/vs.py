@@ -10,7 +10,8 @@ left blank gives no record (no reason for "not done" is collected).
   units, so VSSTRESC/VSSTRESN/VSSTRESU copy the original.
 - VSDTC: the form's date of measurement (its one date field, ``vs_date`` in the seed
   protocol) when recorded, else the date of the visit (``Visit.actual_date``).
-- VISITNUM/VISIT: the visit the form was filled at (:mod:`~hipectrial.export.sdtm.visits`).
+- VISITNUM/VISIT: the visit the form was filled at (:mod:`~hipectrial.export.sdtm.visits`
+  numbering, as SV).
 - VSLOBXFL: "Y" on each subject's last result of each test dated on or before RFXSTDTC.
 
 Every CDISC code a protocol field declares must be a VS or an LB test the SDTM tables know;
