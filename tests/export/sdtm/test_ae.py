@@ -200,3 +200,11 @@ def test_every_variable_has_its_metadata(built):
 
 def test_same_data_give_the_same_datasets(protocol, built):
     assert _build(protocol, _trial()) == built
+
+
+def test_a_long_agent_name_gives_way_to_its_id_in_the_qualifier_label(protocol):
+    def edit(data):
+        by_id(data["agents"], "oxaliplatin")["name"] = "Oxaliplatin (Eloxatin, Sanofi, 5 mg/mL solution)"
+
+    _, supp = _build(amended(edit), _trial())
+    assert ("RELOXALI", "Relationship to oxaliplatin") in {(r["QNAM"], r["QLABEL"]) for r in supp.records()}

@@ -100,7 +100,12 @@ def relationship_qnames(protocol: Protocol) -> dict[str, tuple[str, str]]:
                              f"both give the SUPPAE QNAM {qnam}")
         owner[qnam] = agent.id
         label = f"Relationship to {agent.name}"
-        names[agent.id] = (qnam, label if len(label) <= 40 else f"Relationship to {agent.id}")
+        if len(label) > 40 or not label.isascii():
+            label = f"Relationship to {agent.id}"
+        if len(label) > 40:  # SDTMIG §8.4.1: QLABEL <= 40 characters
+            raise InputError("agents", agent.id, "an agent id of at most 24 characters",
+                             f"its SUPPAE QLABEL {label!r} would exceed 40 characters")
+        names[agent.id] = (qnam, label)
     return names
 
 
