@@ -69,3 +69,23 @@ def test_forms_without_a_visit_date_cannot_be_evaluated_and_say_why():
     assert evaluation.result is None
     assert "without a visit date" in (evaluation.note or "")
     assert recompute_eligibility(protocol=SEED, facts=facts_of((), (ECOG_3,))).status == "not_evaluable"
+
+
+def test_why_eligibility_cannot_be_evaluated_is_a_code_and_parameters_said_in_english():
+    from hipectrial.analysis.screening import ENGLISH, ScreeningNote
+    from hipectrial.phrases import english
+
+    no_records = evaluate_screening(protocol=SEED, facts=facts_of((SCREENING,), ()))
+    no_date = evaluate_screening(protocol=SEED, facts=facts_of((), (ECOG_3,)))
+    # an ECOG assessment dated after the screening visit's date: the engine refuses it
+    late = FormRecord(PID, "ecog_assessment", "screening", values={"ecog": "1", "ecog_date": dt.date(2026, 3, 9)})
+    refused = evaluate_screening(protocol=SEED, facts=facts_of((SCREENING,), (late,)))
+    assert [e.note_code for e in (no_records, no_date, refused)] == list(ScreeningNote)
+    assert no_records.note == "no screening form records"
+    assert no_date.note == "screening forms without a visit date: as_of unknown"
+    error = dict(refused.note_params)["error"]
+    assert "ecog_date" in error
+    assert refused.note == f"eligibility not recomputed: {error}"
+    for e in (no_records, no_date, refused):
+        assert e.note_phrase is not None
+        assert e.note == english(e.note_phrase, ENGLISH)

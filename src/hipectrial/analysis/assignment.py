@@ -44,17 +44,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from hipectrial.analysis.cutoff import at_cutoff
 from hipectrial.analysis.facts import Facts, collect_facts
 from hipectrial.analysis.interim import BoinCohort, boin_cohorts, dose_finding_status, simon_stage1
 from hipectrial.analysis.populations import Populations, build_populations, dlt_status
 from hipectrial.analysis.primary import simon_population
+from hipectrial.analysis.reasons import AssignmentReason, ReasonPart, reason_english
 from hipectrial.analysis.surgical import end_of_treatment_date
 from hipectrial.clinical.course import DltReason
 from hipectrial.data import TrialData
 from hipectrial.design.dose_finding import Action
 from hipectrial.design.simon_inference import SimonAction
+from hipectrial.phrases import Params, ParamValue, Phrase
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Population
 
@@ -67,11 +70,13 @@ class Assignment:
 
     ``open`` says whether registration is possible now; then ``study_part`` and
     ``dose_level`` (a protocol level id) say where. ``reason`` is the sentence a coordinator
-    reads. What it was based on: ``cohort`` (Part A: the cohort the participant joins or,
-    when waiting, the cohort awaited), ``pending_ids`` (participants whose DLT outcome, or
-    whose data since the window closed, is awaited), ``pending_until`` (the last day of the
-    last pending DLT window when all are known; ``None`` otherwise), ``part_b_registered``
-    and ``stage1`` (the Simon stage-1 decision, ``None`` in Part A).
+    reads, in English; ``reason_code`` and ``reason_params`` say the same for a shell wording
+    it in another language (:mod:`hipectrial.analysis.reasons`; no part in equality). What it
+    was based on: ``cohort`` (Part A: the cohort the participant joins or, when waiting, the
+    cohort awaited), ``pending_ids`` (participants whose DLT outcome, or whose data since the
+    window closed, is awaited), ``pending_until`` (the last day of the last pending DLT
+    window when all are known; ``None`` otherwise), ``part_b_registered`` and ``stage1`` (the
+    Simon stage-1 decision, ``None`` in Part A).
     """
 
     as_of: dt.date
@@ -84,13 +89,47 @@ class Assignment:
     pending_until: dt.date | None = None
     part_b_registered: int = 0
     stage1: str | None = None
+    reason_code: AssignmentReason = dc_field(default=AssignmentReason.PART_A_FIRST, compare=False)
+    reason_params: Params = dc_field(default=(), compare=False)
+
+    @property
+    def phrase(self) -> Phrase:
+        """The reason as a :class:`~hipectrial.phrases.Phrase`."""
+        return Phrase(self.reason_code, self.reason_params)
 
 
-def _level_words(protocol: Protocol, level_id: str) -> str:
-    df = protocol.dose_finding
-    agent = df.explored_agents[0]
-    level = next(lv for lv in df.levels if lv.id == level_id)
-    return f"dose level {level_id} ({agent} {level.doses.get(agent, '?')} {level.unit})"
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """An assignment's decision before its sentence is composed."""
+
+    open: bool
+    study_part: str | None
+    dose_level: str | None
+    code: AssignmentReason
+    params: Params
+    cohort: int | None = None
+    pending_ids: tuple[str, ...] = ()
+    pending_until: dt.date | None = None
+    part_b_registered: int = 0
+    stage1: str | None = None
+
+
+def _assignment(protocol: Protocol, as_of: dt.date, w: _Where) -> Assignment:
+    """The assignment, its English reason composed from its code and parameters."""
+    return Assignment(as_of, w.open, w.study_part, w.dose_level, reason_english(protocol, w.code, w.params),
+                      w.cohort, w.pending_ids, w.pending_until, w.part_b_registered, w.stage1, w.code,
+                      w.params)
+
+
+def _closed(code: AssignmentReason, params: Params, cohort: int | None = None, pending: tuple[str, ...] = (),
+            *, until: dt.date | None = None, part_b_registered: int = 0, stage1: str | None = None) -> _Where:
+    """Registration not possible now (waiting or closed)."""
+    return _Where(False, None, None, code, params, cohort, pending, until, part_b_registered, stage1)
+
+
+def _cohort_reason(cohort: BoinCohort, otherwise: ReasonPart) -> ParamValue:
+    """The cohort's decision reason as a nested phrase (``otherwise`` when it has none)."""
+    return cohort.phrase or Phrase(otherwise)
 
 
 def _unfollowed(protocol: Protocol, f: Facts, as_of: dt.date) -> bool:
@@ -102,110 +141,117 @@ def _unfollowed(protocol: Protocol, f: Facts, as_of: dt.date) -> bool:
 
 
 def _wait_for_outcomes(protocol: Protocol, cohorts: Sequence[BoinCohort], facts: Mapping[str, Facts],
-                       as_of: dt.date) -> Assignment:
+                       as_of: dt.date) -> _Where:
     last = cohorts[-1]
     pending = [pid for c in cohorts for pid in c.pending_ids]
     ends = {pid: dlt_status(protocol, facts[pid], as_of)[0].window.end for pid in pending}
-    unknown = [pid for pid, end in ends.items() if end is None]
+    unknown = tuple(pid for pid, end in ends.items() if end is None)
     known_ends = [end for end in ends.values() if end is not None]
     until = max(known_ends) if known_ends and not unknown else None
-    where = ", ".join(f"{pid} (cohort {c.number})" for c in cohorts for pid in c.pending_ids)
-    text = (f"Registration waits: cohort {last.number} at {_level_words(protocol, last.dose_level)} is "
-            f"complete, and the next dose is decided only once every DLT outcome is known (the DLT "
-            f"windows closed). DLT outcome pending for {where}.")
-    if known_ends:
-        closes = max(known_ends).isoformat()
-        text += (f" The last DLT window closes on {closes}." if not unknown else
-                 f" Known DLT windows close by {closes};")
-    if unknown:
-        text += (f" {'The' if not known_ends else 'the'} DLT window of {', '.join(unknown)} is not known "
-                 "yet (induction cycle 1 not started).")
-    return Assignment(as_of, False, None, None, text, last.number, tuple(pending), until)
+    where = tuple(Phrase(ReasonPart.PENDING_IN_COHORT, (("participant", pid), ("cohort", str(c.number))))
+                  for c in cohorts for pid in c.pending_ids)
+    windows: ParamValue = ""
+    if known_ends and not unknown:
+        windows = Phrase(ReasonPart.LAST_WINDOW_CLOSES, (("date", max(known_ends).isoformat()),))
+    elif known_ends:
+        windows = Phrase(ReasonPart.WINDOWS_PARTLY_KNOWN,
+                         (("date", max(known_ends).isoformat()), ("participants", unknown)))
+    elif unknown:
+        windows = Phrase(ReasonPart.WINDOWS_UNKNOWN, (("participants", unknown),))
+    params: Params = (("cohort", str(last.number)), ("level", last.dose_level), ("pending", where),
+                      ("windows", windows))
+    return _closed(AssignmentReason.WAIT_DLT, params, last.number, tuple(pending), until=until)
 
 
 def _part_a(protocol: Protocol, cohorts: Sequence[BoinCohort], facts: Mapping[str, Facts],
-            as_of: dt.date) -> Assignment:
+            as_of: dt.date) -> _Where:
     df = protocol.dose_finding
     size = df.design.cohort_size
     if not cohorts:
-        return Assignment(as_of, True, PART_A, df.start_level,
-                          f"Part A, cohort 1: the first participant starts at the protocol's starting "
-                          f"{_level_words(protocol, df.start_level)}.", 1)
+        return _Where(True, PART_A, df.start_level, AssignmentReason.PART_A_FIRST,
+                      (("level", df.start_level),), 1)
     last = cohorts[-1]
-    at = _level_words(protocol, last.dose_level)
+    at: Params = (("cohort", str(last.number)), ("level", last.dose_level))
     if len(last.participant_ids) < size:
         earlier = cohorts[:-1]
         if any(c.pending_ids for c in earlier):
             return _wait_for_outcomes(protocol, earlier, facts, as_of)
         if earlier and earlier[-1].next_level != last.dose_level:
             prev = earlier[-1]
-            said = (f"BOIN {prev.action}: {_level_words(protocol, prev.next_level)}" if prev.next_level
-                    else f"no BOIN decision ({prev.reason or 'none'})")
-            return Assignment(as_of, False, None, None,
-                              f"Registration closed until the data are reviewed: cohort {last.number} was "
-                              f"registered at {at}, but after cohort {prev.number} the design said {said}.",
-                              last.number)
-        return Assignment(as_of, True, PART_A, last.dose_level,
-                          f"Part A, cohort {last.number}: {len(last.participant_ids)} of {size} registered "
-                          f"at {at}; the next joins this cohort.",
-                          last.number)
+            said = (Phrase(ReasonPart.SAID_BOIN, (("action", str(prev.action)),
+                                                  ("next_level", prev.next_level)))
+                    if prev.next_level else
+                    Phrase(ReasonPart.SAID_NO_DECISION, (("reason", _cohort_reason(prev, ReasonPart.NONE)),)))
+            return _closed(AssignmentReason.CLOSED_OTHER_LEVEL,
+                           (*at, ("previous", str(prev.number)), ("said", said)), last.number)
+        return _Where(True, PART_A, last.dose_level, AssignmentReason.PART_A_JOIN,
+                      (("cohort", str(last.number)), ("registered", str(len(last.participant_ids))),
+                       ("size", str(size)), ("level", last.dose_level)), last.number)
     if any(c.pending_ids for c in cohorts):
         return _wait_for_outcomes(protocol, cohorts, facts, as_of)
     unfollowed = tuple(pid for pid in last.participant_ids if _unfollowed(protocol, facts[pid], as_of))
     if unfollowed:
-        return Assignment(as_of, False, None, None,
-                          f"Registration waits: cohort {last.number} at {at} has its DLT windows closed, "
-                          f"but nothing is recorded about {', '.join(unfollowed)} on or after the last day "
-                          "of the DLT window (no visit, dose, lab, follow-up or DLT): enter their data to "
-                          "the end of the DLT window, then the next dose is decided.",
-                          last.number, unfollowed)
+        return _closed(AssignmentReason.WAIT_DATA, (*at, ("participants", unfollowed)), last.number,
+                       unfollowed)
     if last.action is None or last.next_level is None:
         short = next((c for c in cohorts if len(c.participant_ids) < size), None)
-        why = (f"cohort {short.number} has {len(short.participant_ids)} of {size} participants yet later "
-               "cohorts were registered" if short is not None else (last.reason or "no decision"))
-        return Assignment(as_of, False, None, None,
-                          f"Registration closed until the data are reviewed: no BOIN decision after cohort "
-                          f"{last.number} ({why}).", last.number)
+        why = (Phrase(ReasonPart.SHORT_COHORT, (("cohort", str(short.number)),
+                                                ("registered", str(len(short.participant_ids))),
+                                                ("size", str(size))))
+               if short is not None else _cohort_reason(last, ReasonPart.NO_DECISION))
+        return _closed(AssignmentReason.CLOSED_NO_DECISION, (("cohort", str(last.number)), ("why", why)),
+                       last.number)
     i = [level.id for level in df.levels].index(last.dose_level)
-    return Assignment(as_of, True, PART_A, last.next_level,
-                      f"Part A, cohort {last.number + 1}: BOIN {last.action} after cohort {last.number} "
-                      f"({last.dlts} DLT in its {last.evaluable} DLT-evaluable at {at}; "
-                      f"{last.dlt[i]} DLT in {last.n[i]} DLT-evaluable at this level so far): "
-                      f"{_level_words(protocol, last.next_level)}"
-                      + (f" ({last.reason})." if last.reason else "."),
-                      last.number + 1)
+    aside: ParamValue = "" if last.phrase is None else Phrase(ReasonPart.ASIDE, (("reason", last.phrase),))
+    return _Where(True, PART_A, last.next_level, AssignmentReason.PART_A_NEXT,
+                  (("cohort", str(last.number + 1)), ("action", last.action), ("previous", str(last.number)),
+                   ("dlts", str(last.dlts)), ("evaluable", str(last.evaluable)), ("level", last.dose_level),
+                   ("level_dlts", str(last.dlt[i])), ("level_n", str(last.n[i])),
+                   ("next_level", last.next_level), ("aside", aside)),
+                  last.number + 1)
 
 
 def _part_b(protocol: Protocol, stop: BoinCohort, rp2d: str, cohorts: Sequence[BoinCohort],
-            pops: Populations, facts: Mapping[str, Facts], as_of: dt.date) -> Assignment:
+            pops: Populations, facts: Mapping[str, Facts], as_of: dt.date) -> _Where:
     primary = protocol.statistics.primary
     registered = len(pops.part_b)
     dose_finding = dose_finding_status(protocol, pops.part_a, pops[Population.DLT_EVALUABLE], facts,
                                        cohorts=cohorts)
     simon = simon_population(protocol=protocol, populations=pops, facts=facts, dose_finding=dose_finding)
     look = simon_stage1(protocol=protocol, part_b_itt=simon.participant_ids, facts=facts)
-    rp2d_words = (f"Part A selected {_level_words(protocol, rp2d)} as the recommended phase II dose "
-                  f"(the design stopped after cohort {stop.number}: {stop.reason})")
     if look.decision == SimonAction.STOP_FUTILITY.value:
-        date = f" on {look.look_date.isoformat()}" if look.look_date is not None else ""
-        return Assignment(as_of, False, None, None,
-                          f"Registration closed: the Simon stage-1 look{date} stopped Part B for futility "
-                          f"({look.responses} R0 resections among the first {look.n1} Part B ITT "
-                          f"participants, not more than r1 = {look.r1}).",
-                          part_b_registered=registered, stage1=look.decision)
+        on: ParamValue = "" if look.look_date is None else Phrase(ReasonPart.LOOK_ON,
+                                                                  (("date", look.look_date.isoformat()),))
+        return _closed(AssignmentReason.CLOSED_FUTILITY,
+                       (("on", on), ("responses", str(look.responses)), ("n1", str(look.n1)),
+                        ("r1", str(look.r1))), part_b_registered=registered, stage1=look.decision)
     if registered >= primary.enrol:
-        return Assignment(as_of, False, None, None,
-                          f"Registration closed: Part B has {registered} registrations, the "
-                          f"{primary.enrol} the protocol enrols to obtain {primary.total.n} evaluable.",
-                          part_b_registered=registered, stage1=look.decision)
-    text = (f"Part B at {_level_words(protocol, rp2d)}: {rp2d_words}; {registered} of {primary.enrol} "
-            "registered.")
+        return _closed(AssignmentReason.CLOSED_FULL,
+                       (("registered", str(registered)), ("enrol", str(primary.enrol)),
+                        ("evaluable", str(primary.total.n))), part_b_registered=registered,
+                       stage1=look.decision)
+    tail: ParamValue = ""
     if look.decision == SimonAction.CONTINUE_STAGE_2.value:
-        text += f" Stage 1 passed ({look.responses} R0 > r1 = {look.r1}): stage 2."
+        tail = Phrase(ReasonPart.STAGE_2, (("responses", str(look.responses)), ("r1", str(look.r1))))
     elif look.more_needed == 0:
-        text += (f" The stage-1 look awaits: {'; '.join(look.reasons)}. The protocol states no pause of "
-                 "accrual for it: registration goes on.")
-    return Assignment(as_of, True, PART_B, rp2d, text, part_b_registered=registered, stage1=look.decision)
+        tail = Phrase(ReasonPart.LOOK_AWAITED, (("missing", str(look.missing)), ("n1", str(look.n1)),
+                                                ("participants", look.pending_ids),
+                                                ("certain", _certain(look.responses, look.missing, look.r1))))
+    params: Params = (("level", rp2d), ("cohort", str(stop.number)),
+                      ("reason", _cohort_reason(stop, ReasonPart.NONE)), ("registered", str(registered)),
+                      ("enrol", str(primary.enrol)), ("look", tail))
+    return _Where(True, PART_B, rp2d, AssignmentReason.PART_B, params, part_b_registered=registered,
+                  stage1=look.decision)
+
+
+def _certain(responses: int, missing: int, r1: int) -> ParamValue:
+    """What the stage-1 look will decide whatever its missing outcomes, when that is settled
+    (the rule of :func:`~hipectrial.analysis.interim.simon_stage1`)."""
+    if responses > r1:
+        return Phrase(ReasonPart.STAGE_2_CERTAIN, (("responses", str(responses)), ("r1", str(r1))))
+    if responses + missing <= r1:
+        return Phrase(ReasonPart.FUTILITY_CERTAIN, (("at_most", str(responses + missing)), ("r1", str(r1))))
+    return ""
 
 
 def next_assignment(*, protocol: Protocol, trial: TrialData, as_of: dt.date) -> Assignment:
@@ -247,9 +293,11 @@ def next_assignment(*, protocol: Protocol, trial: TrialData, as_of: dt.date) -> 
     cohorts = boin_cohorts(protocol=protocol, part_a=pops.part_a, facts=facts, as_of=as_of)
     stop = next((c for c in cohorts if c.action == Action.STOP.value), None)
     if stop is None:
-        return _part_a(protocol, cohorts, facts, as_of)
-    if stop.selected_level is None:
-        return Assignment(as_of, False, None, None,
-                          f"Registration closed: Part A stopped after cohort {stop.number} ({stop.reason}) "
-                          "without selecting a dose; Part B does not open.", stop.number)
-    return _part_b(protocol, stop, stop.selected_level, cohorts, pops, facts, as_of)
+        where = _part_a(protocol, cohorts, facts, as_of)
+    elif stop.selected_level is None:
+        where = _closed(AssignmentReason.CLOSED_NO_DOSE,
+                        (("cohort", str(stop.number)), ("reason", _cohort_reason(stop, ReasonPart.NONE))),
+                        stop.number)
+    else:
+        where = _part_b(protocol, stop, stop.selected_level, cohorts, pops, facts, as_of)
+    return _assignment(protocol, as_of, where)

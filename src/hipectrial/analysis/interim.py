@@ -38,14 +38,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.populations import dlt_status
+from hipectrial.analysis.reasons import CohortDecisionReason, reason_english
 from hipectrial.analysis.surgical import end_of_treatment_date, outcome_known, r0_status
 from hipectrial.design import select_mtd_of, simon_decide
 from hipectrial.design.boin import BoinDesign
 from hipectrial.design.dose_finding import Action, DoseState
 from hipectrial.design.settings import boin_design_of, simon_design_of
+from hipectrial.phrases import Params, Phrase
 from hipectrial.protocol import Protocol
 
 NOT_YET = "not yet"
@@ -103,6 +106,8 @@ class BoinCohort:
     ``None`` while an outcome is pending (``pending_ids``) and then ``action`` is ``None``
     too. ``next_level`` is where the next cohort goes (``None`` when the design stopped);
     ``selected_level`` the dose the design selected when it stopped (``None``: none).
+    ``reason`` (English) is also said by ``reason_code`` and ``reason_params``
+    (:mod:`hipectrial.analysis.reasons`; no part in equality).
     """
 
     number: int
@@ -120,6 +125,13 @@ class BoinCohort:
     selected_level: str | None
     reason: str | None
     eliminated: tuple[str, ...]
+    reason_code: CohortDecisionReason | None = dc_field(default=None, compare=False)
+    reason_params: Params = dc_field(default=(), compare=False)
+
+    @property
+    def phrase(self) -> Phrase | None:
+        """The reason as a :class:`~hipectrial.phrases.Phrase` (``None`` when there is none)."""
+        return None if self.reason_code is None else Phrase(self.reason_code, self.reason_params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,32 +268,38 @@ def boin_cohorts(*, protocol: Protocol, part_a: Sequence[str], facts: Mapping[st
         full = len(members) == d.cohort_size
         complete = not pending and full
         decided_so_far = decided_so_far and complete
-        action = next_level = selected = reason = None
+        action = next_level = selected = None
+        code: CohortDecisionReason | None = None
+        params: Params = ()
         if stopped:
-            reason = f"registered after the design stopped (cohort {stopped})"
+            code, params = CohortDecisionReason.AFTER_STOP, (("stopped", str(stopped)),)
         elif not full:
-            reason = f"incomplete: {len(members)} of {d.cohort_size} registered, no decision"
+            code = CohortDecisionReason.INCOMPLETE
+            params = (("registered", str(len(members))), ("size", str(d.cohort_size)))
         elif decided_so_far:
             decision = design.decide(DoseState(tuple(n), tuple(y), current, eliminated))
             eliminated = decision.eliminated or eliminated
             action = decision.action.value
-            reason = None if decision.reason is None else str(decision.reason)
+            if decision.reason is not None:
+                code, params = CohortDecisionReason.DESIGN, (("reason", str(decision.reason)),)
             if decision.action is Action.STOP:
                 selected = decision.selected
             elif number >= d.max_cohorts:
                 chosen = select_mtd_of(d, n=n, dlt=y, eliminated=eliminated)
                 action, selected = Action.STOP.value, chosen.selected
-                reason = f"maximum number of cohorts ({d.max_cohorts})"
+                code, params = CohortDecisionReason.MAX_COHORTS, (("max", str(d.max_cohorts)),)
             elif decision.next_dose is not None:
                 next_level = ids[decision.next_dose]
             stopped = number if action == Action.STOP.value else 0
+        reason = None if code is None else reason_english(protocol, code, params)
         cohorts.append(BoinCohort(
             number=number, dose_level=level, participant_ids=tuple(members), outcomes=outcomes,
             evaluable=sum(o.evaluable for o in known), dlts=sum(o.dlt for o in known), n=tuple(n),
             dlt=tuple(y), known_on=max(dated) if complete and dated else None, pending_ids=pending,
             action=action, next_level=next_level,
             selected_level=None if selected is None else ids[selected], reason=reason,
-            eliminated=tuple(lv for lv, flag in zip(ids, eliminated, strict=True) if flag)))
+            eliminated=tuple(lv for lv, flag in zip(ids, eliminated, strict=True) if flag),
+            reason_code=code, reason_params=params))
     return tuple(cohorts)
 
 

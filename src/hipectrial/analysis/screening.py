@@ -17,15 +17,35 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
+from enum import StrEnum
 
 from hipectrial.analysis.facts import Facts
 from hipectrial.clinical import evaluate_eligibility
 from hipectrial.clinical.eligibility import EligibilityResult
 from hipectrial.errors import HipectrialError
+from hipectrial.phrases import Params, Phrase, english
 from hipectrial.protocol import Protocol
 
 SCREENING_VISITS = ("screening", "screening-cardiac")
 STAGING_VISIT = "unscheduled"
+
+
+class ScreeningNote(StrEnum):
+    """Why eligibility could not be evaluated (:attr:`ScreeningEvaluation.note_code`);
+    parameter ``error``: the engine's error message (English)."""
+
+    NO_RECORDS = "no_screening_records"
+    NO_DATE = "no_screening_date"
+    NOT_RECOMPUTED = "eligibility_not_recomputed"
+
+
+# The English of each note: the one place it is worded (hipectrial.phrases).
+ENGLISH: Mapping[str, str] = {
+    ScreeningNote.NO_RECORDS: "no screening form records",
+    ScreeningNote.NO_DATE: "screening forms without a visit date: as_of unknown",
+    ScreeningNote.NOT_RECOMPUTED: "eligibility not recomputed: {error}",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +77,24 @@ class ScreeningInputs:
 @dataclass(frozen=True, slots=True)
 class ScreeningEvaluation:
     """The eligibility of one participant from their screening forms: the inputs, and the
-    engine's ``result``, or ``None`` with ``note`` saying why it could not be evaluated."""
+    engine's ``result``, or ``None`` with ``note`` saying why it could not be evaluated (in
+    English; ``note_code`` and ``note_params`` say the same for a shell wording it in another
+    language, :mod:`hipectrial.phrases`)."""
 
     inputs: ScreeningInputs
     result: EligibilityResult | None
     note: str | None = None
+    note_code: ScreeningNote | None = dc_field(default=None, compare=False)
+    note_params: Params = dc_field(default=(), compare=False)
+
+    @property
+    def note_phrase(self) -> Phrase | None:
+        """The note as a :class:`~hipectrial.phrases.Phrase` (``None`` when there is none)."""
+        return None if self.note_code is None else Phrase(self.note_code, self.note_params)
+
+
+def _not_evaluable(inputs: ScreeningInputs, code: ScreeningNote, params: Params = ()) -> ScreeningEvaluation:
+    return ScreeningEvaluation(inputs, None, english(Phrase(code, params), ENGLISH), code, params)
 
 
 def screening_inputs(facts: Facts) -> ScreeningInputs:
@@ -114,14 +147,14 @@ def evaluate_screening(*, protocol: Protocol, facts: Facts) -> ScreeningEvaluati
     values, no dated visit, or values the engine refuses (its error, naming the field)."""
     inputs = screening_inputs(facts)
     if not inputs.values:
-        return ScreeningEvaluation(inputs, None, "no screening form records")
+        return _not_evaluable(inputs, ScreeningNote.NO_RECORDS)
     as_of = inputs.as_of
     if as_of is None:
-        return ScreeningEvaluation(inputs, None, "screening forms without a visit date: as_of unknown")
+        return _not_evaluable(inputs, ScreeningNote.NO_DATE)
     try:
         result = evaluate_eligibility(protocol=protocol, values=inputs.values, as_of=as_of)
     except HipectrialError as exc:
-        return ScreeningEvaluation(inputs, None, f"eligibility not recomputed: {exc}")
+        return _not_evaluable(inputs, ScreeningNote.NOT_RECOMPUTED, (("error", str(exc)),))
     return ScreeningEvaluation(inputs, result)
 
 

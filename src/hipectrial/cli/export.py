@@ -43,7 +43,7 @@ import_app = typer.Typer(
 )
 
 # Modules that add their commands to the two groups (``register(export_app, import_app)``).
-_FORMAT_MODULES: tuple[str, ...] = ("export_sheets",)
+_FORMAT_MODULES: tuple[str, ...] = ("export_sheets", "export_sdtm")
 
 
 def register(app: typer.Typer) -> None:

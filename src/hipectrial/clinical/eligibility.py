@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from enum import StrEnum
 
 from hipectrial.clinical.engine_cache import per_protocol
@@ -33,6 +34,7 @@ from hipectrial.clinical.records.derived import (
 )
 from hipectrial.clinical.records.values import check_values, label_of
 from hipectrial.errors import ExpressionError, InputError
+from hipectrial.phrases import Params, Phrase, english
 from hipectrial.protocol import EligibilityCriterion, Protocol, Truth
 
 
@@ -42,14 +44,64 @@ class EligibilityStatus(StrEnum):
     INCOMPLETE = "incomplete"
 
 
+class CriterionReason(StrEnum):
+    """Why a criterion has its verdict (:attr:`CriterionOutcome.reason_code`); parameters:
+    ``cohorts`` (cohort ids), ``cohort`` (a cohort id), ``missing`` (variable ids)."""
+
+    NOT_APPLICABLE = "criterion_not_applicable"
+    COHORT_UNKNOWN = "criterion_cohort_unknown"
+    MISSING = "criterion_missing"
+    INCLUSION_HOLDS = "inclusion_holds"
+    INCLUSION_FAILS = "inclusion_fails"
+    EXCLUSION_APPLIES = "exclusion_applies"
+    EXCLUSION_DOES_NOT_APPLY = "exclusion_does_not_apply"
+
+
+class CohortReason(StrEnum):
+    """Why the cohort is what it is (:attr:`CohortAssignment.reason_code`); parameters:
+    ``cohort`` (a cohort id), ``rules`` (cohort ids whose rule is unknown), ``missing``
+    (variable ids)."""
+
+    RULE_HOLDS = "cohort_rule_holds"
+    RULE_UNKNOWN = "cohort_rule_unknown"
+    NO_RULE_HOLDS = "no_cohort_rule_holds"
+
+
+# The English of each reason: the one place it is worded (hipectrial.phrases).
+ENGLISH: Mapping[str, str] = {
+    CriterionReason.NOT_APPLICABLE: "applies to {cohorts} only; cohort is {cohort}",
+    CriterionReason.COHORT_UNKNOWN: "applies to {cohorts} only; the cohort is unknown",
+    CriterionReason.MISSING: "unknown: missing {missing}",
+    CriterionReason.INCLUSION_HOLDS: "inclusion criterion holds",
+    CriterionReason.INCLUSION_FAILS: "inclusion criterion does not hold",
+    CriterionReason.EXCLUSION_APPLIES: "exclusion applies: excluded",
+    CriterionReason.EXCLUSION_DOES_NOT_APPLY: "exclusion does not apply",
+    CohortReason.RULE_HOLDS: "rule of {cohort} holds",
+    CohortReason.RULE_UNKNOWN: "rule of {rules} unknown; missing {missing}",
+    CohortReason.NO_RULE_HOLDS: "no cohort rule holds",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class CohortAssignment:
-    """The cohort the cohort rules give (``None`` when unknown or when none holds)."""
+    """The cohort the cohort rules give (``None`` when unknown or when none holds).
+
+    ``reason`` is the English sentence; ``reason_code`` and ``reason_params`` say the same
+    for a shell wording it in another language (:mod:`hipectrial.phrases`; no part in
+    equality).
+    """
 
     cohort: str | None
     rules: Mapping[str, Truth]
     missing: tuple[str, ...]
     reason: str
+    reason_code: CohortReason = dc_field(default=CohortReason.NO_RULE_HOLDS, compare=False)
+    reason_params: Params = dc_field(default=(), compare=False)
+
+    @property
+    def phrase(self) -> Phrase:
+        """The reason as a :class:`~hipectrial.phrases.Phrase`."""
+        return Phrase(self.reason_code, self.reason_params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +110,9 @@ class CriterionOutcome:
 
     ``truth`` is the expression's value (``UNKNOWN`` also when it was not evaluated because
     the cohort is unknown); ``status`` is the verdict: for an exclusion criterion a true
-    expression means NOT_MET.
+    expression means NOT_MET. ``reason`` is the English sentence; ``reason_code`` and
+    ``reason_params`` say the same for a shell wording it in another language
+    (:mod:`hipectrial.phrases`; no part in equality).
     """
 
     id: str
@@ -72,6 +126,18 @@ class CriterionOutcome:
     values: Mapping[str, object]
     missing: tuple[str, ...]
     reason: str
+    reason_code: CriterionReason = dc_field(default=CriterionReason.MISSING, compare=False)
+    reason_params: Params = dc_field(default=(), compare=False)
+
+    @property
+    def phrase(self) -> Phrase:
+        """The reason as a :class:`~hipectrial.phrases.Phrase`."""
+        return Phrase(self.reason_code, self.reason_params)
+
+
+def _cohort(cohort: str | None, rules: Mapping[str, Truth], missing: tuple[str, ...],
+            code: CohortReason, params: Params = ()) -> CohortAssignment:
+    return CohortAssignment(cohort, rules, missing, english(Phrase(code, params), ENGLISH), code, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +223,12 @@ def evaluate_eligibility(*, protocol: Protocol, values: Mapping[str, object],
     if cohort.cohort is None:
         for m in cohort.missing:
             needed.setdefault(m, []).insert(0, "cohort")
-    reasons = {d.variable: d.reason for d in derived.variables if d.reason}
+    why = {d.variable: d for d in derived.variables if d.reason}
     missing = tuple(MissingValue(m, *label_of(protocol, m), needed_by=tuple(by),
-                                 reason=reasons.get(m)) for m, by in needed.items())
+                                 reason=why[m].reason if m in why else None,
+                                 reason_code=why[m].reason_code if m in why else None,
+                                 reason_params=why[m].reason_params if m in why else ())
+                    for m, by in needed.items())
 
     no_cohort = cohort.cohort is None and not cohort.missing
     if failed or no_cohort:
@@ -216,14 +285,13 @@ def assign_cohort(*, protocol: Protocol, derived: Derived) -> CohortAssignment:
         raise ExpressionError(f"cohort rules of {' and '.join(holding)} both hold; a protocol's "
                               "cohort rules must exclude each other")
     if holding and not unknown:
-        return CohortAssignment(holding[0], rules, (), f"rule of {holding[0]} holds")
+        return _cohort(holding[0], rules, (), CohortReason.RULE_HOLDS, (("cohort", holding[0]),))
     if unknown:
         names = tuple(sorted({m for k in unknown for m in truths[k].missing}))
         missing = missing_fields(protocol=protocol, derived=derived, names=names)
-        return CohortAssignment(None, rules, missing,
-                                f"rule of {', '.join(unknown)} unknown; missing "
-                                f"{', '.join(missing) or ', '.join(names)}")
-    return CohortAssignment(None, rules, (), "no cohort rule holds")
+        return _cohort(None, rules, missing, CohortReason.RULE_UNKNOWN,
+                       (("rules", tuple(unknown)), ("missing", missing or names)))
+    return _cohort(None, rules, (), CohortReason.NO_RULE_HOLDS)
 
 
 def _sources(protocol: Protocol) -> tuple[str, ...]:
@@ -237,30 +305,31 @@ def _outcome(protocol: Protocol, criterion: EligibilityCriterion, source: str, d
     cohorts = tuple(criterion.cohorts) if criterion.cohorts is not None else None
 
     def outcome(truth: Truth, status: CriterionStatus, values: Mapping[str, object],
-                missing: tuple[str, ...], reason: str) -> CriterionOutcome:
+                missing: tuple[str, ...], code: CriterionReason, params: Params = ()) -> CriterionOutcome:
+        reason = english(Phrase(code, params), ENGLISH)
         return CriterionOutcome(criterion.id, criterion.kind, text.en, text.zh, source, cohorts,
-                                truth, status, dict(values), missing, reason)
+                                truth, status, dict(values), missing, reason, code, params)
 
     if cohorts is not None and cohort.cohort is not None and cohort.cohort not in cohorts:
-        return outcome(Truth.UNKNOWN, CriterionStatus.NOT_APPLICABLE, {}, (),
-                       f"applies to {', '.join(cohorts)} only; cohort is {cohort.cohort}")
+        return outcome(Truth.UNKNOWN, CriterionStatus.NOT_APPLICABLE, {}, (), CriterionReason.NOT_APPLICABLE,
+                       (("cohorts", cohorts), ("cohort", cohort.cohort)))
     verdict = protocol.scope.truth(criterion.expression, derived.values)
     if cohorts is not None and cohort.cohort is None:
         own = missing_fields(protocol=protocol, derived=derived, names=verdict.missing) \
             if verdict.truth is Truth.UNKNOWN else ()
         missing = tuple(dict.fromkeys((*cohort.missing, *own)))
         return outcome(verdict.truth, CriterionStatus.UNKNOWN, verdict.used, missing,
-                       f"applies to {', '.join(cohorts)} only; the cohort is unknown")
+                       CriterionReason.COHORT_UNKNOWN, (("cohorts", cohorts),))
     if verdict.truth is Truth.UNKNOWN:
         missing = missing_fields(protocol=protocol, derived=derived, names=verdict.missing)
         return outcome(verdict.truth, CriterionStatus.UNKNOWN, verdict.used, missing,
-                       f"unknown: missing {', '.join(missing)}")
+                       CriterionReason.MISSING, (("missing", missing),))
     if criterion.kind == "inclusion":
         status = _STATUS[verdict.truth]
-        reason = "inclusion criterion holds" if status is CriterionStatus.MET else \
-            "inclusion criterion does not hold"
+        code = CriterionReason.INCLUSION_HOLDS if status is CriterionStatus.MET else \
+            CriterionReason.INCLUSION_FAILS
     else:
         status = CriterionStatus.NOT_MET if verdict.truth is Truth.TRUE else CriterionStatus.MET
-        reason = "exclusion applies: excluded" if verdict.truth is Truth.TRUE else \
-            "exclusion does not apply"
-    return outcome(verdict.truth, status, verdict.used, (), reason)
+        code = CriterionReason.EXCLUSION_APPLIES if verdict.truth is Truth.TRUE else \
+            CriterionReason.EXCLUSION_DOES_NOT_APPLY
+    return outcome(verdict.truth, status, verdict.used, (), code)

@@ -21,6 +21,7 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from hipectrial.design.dose_finding import Action, Decision, DoseState, StopReason
@@ -30,13 +31,24 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["BoinBoundaries", "BoinDesign", "BoundaryRow", "MtdSelection", "boin_boundaries",
+__all__ = ["BoinBoundaries", "BoinDesign", "BoinReason", "BoundaryRow", "MtdSelection", "boin_boundaries",
            "boin_design", "isotonic_pava", "posterior_over", "select_mtd"]
 
 # select.mtd (R BOIN): estimates (y + 0.05) / (n + 0.1) and a 1e-10 * position nudge so that
 # tied isotonic estimates resolve to the lower dose above the target, the higher one below.
 PSEUDO = 0.05
 TIE_NUDGE = 1e-10
+
+
+class BoinReason(StrEnum):
+    """Why BOIN stays where the boundaries alone would move (or selects no dose), besides
+    the :class:`~hipectrial.design.dose_finding.StopReason` of a stop."""
+
+    NO_PATIENT_AT_DOSE = "no patient treated at the current dose yet"
+    LOWEST_DOSE = "lowest dose: cannot de-escalate"
+    HIGHEST_DOSE = "highest dose: cannot escalate"
+    NEXT_DOSE_ELIMINATED = "next dose eliminated"
+    NO_ADMISSIBLE_DOSE = "no admissible dose treated"
 
 
 def _probability(name: str, value: float) -> float:
@@ -195,17 +207,17 @@ class BoinDesign:
             return Decision(Action.STOP, None, StopReason.LOWEST_DOSE_TOO_TOXIC, None, flags)
         action, reason = Action.STAY, None
         if n == 0:
-            reason = "no patient treated at the current dose yet"
+            reason = BoinReason.NO_PATIENT_AT_DOSE
         elif eliminated[d] or y >= self.de_escalate_at_least(n):
             if d == 0:
-                reason = "lowest dose: cannot de-escalate"
+                reason = BoinReason.LOWEST_DOSE
             else:
                 action = Action.DE_ESCALATE
         elif y <= self.escalate_at_most(n):
             if d == doses - 1:
-                reason = "highest dose: cannot escalate"
+                reason = BoinReason.HIGHEST_DOSE
             elif eliminated[d + 1]:
-                reason = "next dose eliminated"
+                reason = BoinReason.NEXT_DOSE_ELIMINATED
             else:
                 action = Action.ESCALATE
         step = {Action.ESCALATE: 1, Action.DE_ESCALATE: -1}.get(action, 0)
@@ -335,7 +347,7 @@ def select_mtd(*, target: float, n: Sequence[int], dlt: Sequence[int], cutoff: f
     admissible = [i for i, treated in enumerate(state.n) if treated > 0 and not flags[i]]
     estimates: list[float | None] = [None] * len(flags)
     if flags[0] or not admissible:
-        reason = StopReason.LOWEST_DOSE_TOO_TOXIC if flags[0] else "no admissible dose treated"
+        reason = StopReason.LOWEST_DOSE_TOO_TOXIC if flags[0] else BoinReason.NO_ADMISSIBLE_DOSE
         return MtdSelection(None, tuple(estimates), tuple(flags), str(reason))
     import numpy as np  # here, not at the top: the boundaries need no NumPy (CLI start-up)
 

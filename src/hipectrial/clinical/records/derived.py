@@ -14,6 +14,7 @@ import graphlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -21,6 +22,7 @@ from hipectrial.clinical.body import AGE_YEARS, body_limits, body_surface_area, 
 from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.records.values import derived_variables, field_of
 from hipectrial.errors import ExpressionError, InputError
+from hipectrial.phrases import Params, Phrase, english
 from hipectrial.protocol import FrozenValues, Protocol, Truth, ValueType
 from hipectrial.protocol.forms import Derivation, DerivedVariable
 
@@ -34,12 +36,30 @@ class CriterionStatus(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
+class DerivedReason(StrEnum):
+    """Why a derived variable with every input present has no value; parameters: ``low``
+    and ``high`` (years), ``variable`` (the age variable's id), ``age`` (years)."""
+
+    NEEDS_BASELINE = "needs_baseline"
+    CRCL_ADULTS_ONLY = "crcl_adults_only"
+
+
+# The English of each reason: the one place it is worded (hipectrial.phrases).
+ENGLISH: Mapping[str, str] = {
+    DerivedReason.NEEDS_BASELINE: "needs the baseline value, which a single record does not hold",
+    DerivedReason.CRCL_ADULTS_ONLY:
+        "Cockcroft-Gault is defined for adults aged {low}-{high} years; {variable} is {age}",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class DerivedValue:
     """One derived variable: its value (``None`` when it cannot be derived) and how.
 
     ``missing`` names the variables whose absence left it missing (recorded or derived);
-    ``reason`` says why a variable with all inputs present still has no value.
+    ``reason`` says why a variable with all inputs present still has no value, in English,
+    and ``reason_code`` with ``reason_params`` say the same for a shell wording it in
+    another language (:mod:`hipectrial.phrases`; no part in equality).
     """
 
     variable: str
@@ -49,6 +69,19 @@ class DerivedValue:
     missing: tuple[str, ...]
     reason: str | None
     steps: tuple[str, ...]
+    reason_code: DerivedReason | None = dc_field(default=None, compare=False)
+    reason_params: Params = dc_field(default=(), compare=False)
+
+    @property
+    def phrase(self) -> Phrase | None:
+        """The reason as a :class:`~hipectrial.phrases.Phrase` (``None`` when there is none)."""
+        return None if self.reason_code is None else Phrase(self.reason_code, self.reason_params)
+
+
+def _no_value(d: DerivedVariable, method: str, code: DerivedReason, params: Params = ()) -> DerivedValue:
+    """A derived variable left missing with every input present, and why."""
+    reason = english(Phrase(code, params), ENGLISH)
+    return DerivedValue(d.id, None, d.unit, method, (), reason, (f"{d.id}: {reason}",), code, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +108,14 @@ class MissingValue:
     label_zh: str
     needed_by: tuple[str, ...]
     reason: str | None = None
+    # why a derived value is missing with its inputs present (DerivedValue.reason_code)
+    reason_code: DerivedReason | None = dc_field(default=None, compare=False)
+    reason_params: Params = dc_field(default=(), compare=False)
+
+    @property
+    def phrase(self) -> Phrase | None:
+        """The reason as a :class:`~hipectrial.phrases.Phrase` (``None`` when there is none)."""
+        return None if self.reason_code is None else Phrase(self.reason_code, self.reason_params)
 
 
 def derive(*, protocol: Protocol, values: Mapping[str, object]) -> Derived:
@@ -154,8 +195,7 @@ def _derive_one(protocol: Protocol, d: DerivedVariable, known: Mapping[str, obje
         return _bsa(protocol, d, args)
     if d.derivation is Derivation.CRCL:
         return _crcl(protocol, d, args)
-    reason = "needs the baseline value, which a single record does not hold"
-    return DerivedValue(d.id, None, d.unit, method, (), reason, (f"{d.id}: {reason}",))
+    return _no_value(d, method, DerivedReason.NEEDS_BASELINE)
 
 
 def _derive_cel(protocol: Protocol, d: DerivedVariable, known: Mapping[str, object]) -> DerivedValue:
@@ -248,9 +288,9 @@ def _crcl(protocol: Protocol, d: DerivedVariable, args: list[object]) -> Derived
     age, sex, weight, creatinine = args
     method = Derivation.CRCL.value
     if isinstance(age, int) and not isinstance(age, bool) and not AGE_YEARS[0] <= age <= AGE_YEARS[1]:
-        reason = (f"Cockcroft-Gault is defined for adults aged {AGE_YEARS[0]}-{AGE_YEARS[1]} "
-                  f"years; {d.inputs[0]} is {age}")
-        return DerivedValue(d.id, None, d.unit, method, (), reason, (f"{d.id}: {reason}",))
+        return _no_value(d, method, DerivedReason.CRCL_ADULTS_ONLY,
+                         (("low", str(AGE_YEARS[0])), ("high", str(AGE_YEARS[1])), ("variable", d.inputs[0]),
+                          ("age", str(age))))
     unit_field = field_of(protocol, d.inputs[3])
     unit = unit_field.unit if unit_field is not None and unit_field.unit else ""
     names = {"age_years": d.inputs[0], "sex": d.inputs[1], "weight_kg": d.inputs[2],

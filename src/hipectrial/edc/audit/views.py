@@ -13,15 +13,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hipectrial.data.vocab import RecordKind
 from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.audit.models import AuditEntry
 from hipectrial.edc.audit.selectors import changes_of, history
+from hipectrial.edc.participants.labels import (
+    PARTICIPANT_FIELDS,
+    language_of,
+    list_separator,
+    participant_codes,
+    pick,
+)
 from hipectrial.edc.participants.models import Participant
+from hipectrial.edc.participants.timeline import WORDS as FORM_STATUS
 from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.errors import PermissionDenied
+from hipectrial.protocol.common import Label
+from hipectrial.protocol.forms import FieldDef
 
 _ACTIONS = {
     "create": gettext_lazy("created"),
@@ -42,18 +54,66 @@ def _shown(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _field_label(name: str, zh: bool) -> str:
-    """``values.anc`` with the protocol's label of ``anc`` (the field id stays visible)."""
+def _form_field(entry: AuditEntry, name: str) -> FieldDef | None:
+    """The protocol field of ``values.<id>`` in a CRF record's entry: the record's form's
+    (the key ends with the form id), else the protocol's first field of that id."""
+    field_id = name.removeprefix("values.")
+    protocol = current_protocol()
+    if entry.record_kind == RecordKind.FORM:
+        form_id = entry.record_key.rsplit("/", 1)[-1].split("#", 1)[0]
+        try:
+            return protocol.form(form_id).field(field_id)
+        except KeyError:
+            pass  # a form the protocol no longer has: look the field up by its id alone
+    try:
+        return protocol.field(field_id)[1]
+    except KeyError:
+        return None
+
+
+def _codes(entry: AuditEntry, name: str) -> dict[str, Label] | None:
+    """The codes the field ``name`` of ``entry``'s record takes, with their protocol labels
+    (``None`` when it is not coded)."""
+    if entry.record_kind == RecordKind.PARTICIPANT:
+        return participant_codes(current_protocol(), name)
+    if not name.startswith("values."):
+        return None
+    field = _form_field(entry, name)
+    if field is None or field.codelist is None:
+        return None
+    return {item.code: item.label for item in current_protocol().codelist(field.codelist).items}
+
+
+def _value(entry: AuditEntry, name: str, value: Any, language: str) -> str:
+    """A stored value as the history shows it: a code with its protocol label in the page's
+    language and the stored code beside it (``Male (male)``; a CRF record's status with its
+    word), a yes/no in words, anything else as stored."""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if entry.record_kind == RecordKind.FORM and name == "status" and value in FORM_STATUS:
+        return f"{FORM_STATUS[value]} ({value})"  # a CRF record's draft / complete
+    codes = _codes(entry, name)
+    if codes is None or value is None:
+        return _shown(value)
+    items = value if isinstance(value, list) else [value]
+    said = [f"{pick(codes[str(v)], language)} ({v})" if str(v) in codes else _shown(v) for v in items]
+    return list_separator(language).join(said)
+
+
+def _field_label(entry: AuditEntry, name: str, language: str) -> str:
+    """``values.anc`` with the protocol's label of ``anc``, a participant's field with its
+    name on the page (the field id stays visible)."""
+    if entry.record_kind == RecordKind.PARTICIPANT and name in PARTICIPANT_FIELDS:
+        return f"{PARTICIPANT_FIELDS[name]} ({name})"
     if not name.startswith("values."):
         return name
-    try:
-        _, field = current_protocol().field(name.removeprefix("values."))
-    except KeyError:
+    field = _form_field(entry, name)
+    if field is None:
         return name
-    return f"{field.label.zh if zh else field.label.en} ({name.removeprefix('values.')})"
+    return f"{pick(field.label, language)} ({name.removeprefix('values.')})"
 
 
-def _rows(entries: list[AuditEntry], zh: bool) -> list[dict[str, Any]]:
+def _rows(entries: list[AuditEntry], language: str) -> list[dict[str, Any]]:
     return [
         {
             "entry": e,
@@ -63,9 +123,9 @@ def _rows(entries: list[AuditEntry], zh: bool) -> list[dict[str, Any]]:
             "changes": [
                 {
                     "field": c.field,
-                    "label": _field_label(c.field, zh),
-                    "old": _shown(c.old),
-                    "new": _shown(c.new),
+                    "label": _field_label(e, c.field, language),
+                    "old": _value(e, c.field, c.old, language),
+                    "new": _value(e, c.field, c.new, language),
                 }
                 for c in changes_of(e)
             ],
@@ -86,8 +146,8 @@ def _allowed_for(request: HttpRequest, participant_id: str) -> Participant:
     return participant
 
 
-def _zh(request: HttpRequest) -> bool:
-    return str(getattr(request, "LANGUAGE_CODE", "en")).startswith("zh")
+def _language(request: HttpRequest) -> str:
+    return language_of(getattr(request, "LANGUAGE_CODE", None))
 
 
 @login_required
@@ -104,7 +164,7 @@ def record_history(request: HttpRequest, key: str) -> HttpResponse:
         {
             "title": key,
             "key": key,
-            "rows": _rows(entries, _zh(request)),
+            "rows": _rows(entries, _language(request)),
             "per_record": True,
             "participant_id": entries[0].participant,
         },
@@ -121,7 +181,7 @@ def participant_history(request: HttpRequest, pid: str) -> HttpResponse:
         {
             "title": participant.participant_id,
             "key": None,
-            "rows": _rows(entries, _zh(request)),
+            "rows": _rows(entries, _language(request)),
             "per_record": False,
             "participant_id": participant.participant_id,
         },

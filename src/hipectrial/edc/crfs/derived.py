@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from hipectrial.clinical.labs.ctcae import GradeFlag, grade_lab
 from hipectrial.clinical.labs.units import parse_lab_test
 from hipectrial.clinical.records.derived import derive
+from hipectrial.edc.participants.wording import eligibility_reason
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.forms import DerivedVariable, FormDef
@@ -59,8 +60,8 @@ def _depends_on(protocol: Protocol, variable: DerivedVariable, names: set[str]) 
 
 
 def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if isinstance(value, bool):  # a derived yes/no (HER2-positive…) in the page's language
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -85,7 +86,7 @@ def derived_of(
         elif info.missing:
             note = _("missing: %(names)s") % {"names": ", ".join(info.missing)}
         else:
-            note = info.reason or ""
+            note = eligibility_reason(info.reason or "", info.phrase, protocol, "zh" if zh else "en")
         shown.append(
             Shown(
                 d.id,

@@ -34,6 +34,8 @@ from hipectrial.edc.crfs.models import Kind, Record, Status
 from hipectrial.edc.participant_data import participant_trial
 from hipectrial.edc.participants.labels import crf_url, language_of, pick
 from hipectrial.edc.participants.models import Participant
+from hipectrial.edc.participants.wording import eligibility_reason
+from hipectrial.phrases import Phrase
 from hipectrial.protocol import Protocol, ValueType
 
 NOT_EVALUABLE = "not_evaluable"
@@ -178,7 +180,7 @@ def _criteria(protocol: Protocol, result: EligibilityResult, language: str) -> t
         values = tuple(shown_value(protocol, name, value, language) for name, value in c.values.items())
         missing = tuple(pick(label_of(protocol, m), language) for m in c.missing)
         rows.append(CriterionRow(c.id, c.kind, pick((c.text, c.text_zh), language), c.status.value,
-                                 values, missing, c.reason))
+                                 values, missing, eligibility_reason(c.reason, c.phrase, protocol, language)))
     return tuple(rows)
 
 
@@ -197,8 +199,9 @@ def _missing(protocol: Protocol, participant: Participant, result: EligibilityRe
             form_def = protocol.form(form_id)
             form = pick((form_def.label.en, form_def.label.zh), language)
             url = crf_url(participant.participant_id, visit_id, repeat, form_id)
+        reason = None if m.reason is None else eligibility_reason(m.reason, m.phrase, protocol, language)
         rows.append(MissingRow(m.variable, pick((m.label, m.label_zh), language), m.needed_by, form, url,
-                               m.reason))
+                               reason))
     return tuple(rows)
 
 
@@ -219,8 +222,8 @@ def eligibility_panel(participant: Participant, protocol: Protocol, language: st
     drafts = _drafts(protocol, participant, language)
     result = evaluation.result
     if result is None:
-        return EligibilityPanel(NOT_EVALUABLE, evaluation.inputs.as_of, None, "", (), (), (),
-                                evaluation.note, drafts)
+        note = eligibility_reason(evaluation.note or "", evaluation.note_phrase, protocol, language)
+        return EligibilityPanel(NOT_EVALUABLE, evaluation.inputs.as_of, None, "", (), (), (), note, drafts)
     cohort = result.cohort.cohort
     cohort_label = None
     if cohort is not None:
@@ -228,7 +231,8 @@ def eligibility_panel(participant: Participant, protocol: Protocol, language: st
         cohort_label = pick((c.label.en, c.label.zh), language)
     derived = tuple(shown_value(protocol, d.variable, d.value, language) for d in result.derived
                     if d.value is not None)
-    return EligibilityPanel(result.status.value, result.as_of, cohort_label, result.cohort.reason,
+    cohort_reason = eligibility_reason(result.cohort.reason, result.cohort.phrase, protocol, language)
+    return EligibilityPanel(result.status.value, result.as_of, cohort_label, cohort_reason,
                             _criteria(protocol, result, language),
                             _missing(protocol, participant, result, language), derived, None, drafts)
 
@@ -238,25 +242,31 @@ def not_eligible_reasons(evaluation: ScreeningEvaluation, protocol: Protocol) ->
     eligible): each criterion not met, each value missing (with the criteria needing it),
     each criterion still unknown, or why eligibility could not be evaluated."""
     result = evaluation.result
+    language = language_of()
     if result is None:
-        return (_("Eligibility cannot be evaluated: %(note)s") % {"note": evaluation.note},)
+        note = eligibility_reason(evaluation.note or "", evaluation.note_phrase, protocol, language)
+        return (_("Eligibility cannot be evaluated: %(note)s") % {"note": note},)
     if result.status.value == "eligible":
         return ()
-    language = language_of()
+
+    def why(reason: str, phrase: Phrase | None) -> str:
+        return eligibility_reason(reason, phrase, protocol, language)
+
     reasons = [
         (_("Exclusion criterion %(id)s applies: %(text)s (%(values)s)") if c.kind == "exclusion"
          else _("Inclusion criterion %(id)s not met: %(text)s (%(values)s)")) % {
             "id": c.id, "text": pick((c.text, c.text_zh), language),
-            "values": ", ".join(f"{k} = {v}" for k, v in c.values.items()) or c.reason}
+            "values": ", ".join(f"{k} = {v}" for k, v in c.values.items()) or why(c.reason, c.phrase)}
         for c in result.criteria if c.status.value == "not_met"]
     if result.cohort.cohort is None and not result.cohort.missing:
-        reasons.append(_("No cohort takes the participant: %(reason)s") % {"reason": result.cohort.reason})
+        reasons.append(_("No cohort takes the participant: %(reason)s") % {
+            "reason": why(result.cohort.reason, result.cohort.phrase)})
     reasons += [
         _("Missing: %(label)s (%(variable)s), needed by %(criteria)s") % {
             "label": m.label, "variable": m.variable, "criteria": ", ".join(m.needed_by)}
         for m in result.missing]
     missing_named = {c for m in result.missing for c in m.needed_by}
     reasons += [
-        _("Criterion %(id)s unknown: %(reason)s") % {"id": c.id, "reason": c.reason}
+        _("Criterion %(id)s unknown: %(reason)s") % {"id": c.id, "reason": why(c.reason, c.phrase)}
         for c in result.criteria if c.status.value == "unknown" and c.id not in missing_named]
     return tuple(reasons)

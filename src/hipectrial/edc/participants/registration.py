@@ -18,7 +18,7 @@ from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.participants.labels import language_of, pick
 from hipectrial.edc.participants.models import Participant, RegistrationLock
-from hipectrial.edc.participants.services import data_errors, participant_change
+from hipectrial.edc.participants.services import changed_meanwhile, data_errors, participant_change
 from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.errors import ConflictError, HipectrialError, InputError
 
@@ -69,6 +69,7 @@ def participant_register(
     from hipectrial.edc.crfs.models import Kind, Record
     from hipectrial.edc.crfs.services import record_create
     from hipectrial.edc.participants.eligibility import not_eligible_reasons, screening_evaluation
+    from hipectrial.edc.participants.wording import assignment_reason
     from hipectrial.edc.snapshot import build_snapshot
 
     check(actor, Action.REGISTER, participant.site)
@@ -86,19 +87,19 @@ def participant_register(
         current = Participant.objects.select_related("site").get(pk=participant.pk)
         pid = current.participant_id
         if current.version != expected_version:
-            who = current.changed_by or current.created_by
-            raise ConflictError(f"participant {pid} was changed by {who} (version {current.version}) after "
-                                f"version {expected_version}; nothing was saved")
+            raise ConflictError(changed_meanwhile(current, expected_version))
         if current.registration_date is not None:
-            raise RegistrationRefused(pid, (f"registered on {current.registration_date.isoformat()}",))
+            raise RegistrationRefused(pid, (_("registered on %(date)s") % {
+                "date": current.registration_date.isoformat()},))
         if current.off_study_date is not None:
-            raise RegistrationRefused(pid, (f"off study since {current.off_study_date.isoformat()}",))
+            raise RegistrationRefused(pid, (_("off study since %(date)s") % {
+                "date": current.off_study_date.isoformat()},))
         entered = list(Record.objects.filter(participant=current, visit_id="registration")
                        .values_list("key", flat=True))
         if entered:
-            raise RegistrationRefused(pid, (f"records of the registration visit were entered by hand before "
-                                            f"registration ({', '.join(entered)}): registration writes them; "
-                                            "delete them first",))
+            raise RegistrationRefused(pid, (_(
+                "records of the registration visit were entered by hand before registration (%(records)s): "
+                "registration writes them; delete them first") % {"records": ", ".join(entered)},))
         evaluation = screening_evaluation(current, protocol)
         reasons = not_eligible_reasons(evaluation, protocol)
         if reasons:
@@ -111,8 +112,10 @@ def participant_register(
         if missing or contradictions:
             raise RegistrationRefused(pid, (*missing, *contradictions))
         if result.as_of > as_of:
-            raise RegistrationRefused(pid, (f"the screening data are dated {result.as_of.isoformat()}, "
-                                            f"after the registration date {as_of.isoformat()}",))
+            raise RegistrationRefused(pid, (_(
+                "the screening data are dated %(screening)s, after the registration date "
+                "%(registration)s") % {"screening": result.as_of.isoformat(),
+                                       "registration": as_of.isoformat()},))
         out_of_window = screening_outside_window(current, protocol, result.cohort.cohort, as_of)
         if out_of_window:
             raise RegistrationRefused(pid, out_of_window)
@@ -120,13 +123,15 @@ def participant_register(
         # already recorded would be decided without it (and could overfill its cohort).
         latest = Participant.objects.aggregate(m=Max("registration_date"))["m"]
         if latest is not None and as_of < latest:
-            raise RegistrationRefused(pid, (
-                f"the registration date {as_of.isoformat()} is before the trial's latest registration "
-                f"({latest.isoformat()}): registrations are entered in date order",))
+            raise RegistrationRefused(pid, (_(
+                "the registration date %(date)s is before the trial's latest registration (%(latest)s): "
+                "registrations are entered in date order") % {
+                "date": as_of.isoformat(), "latest": latest.isoformat()},))
         assignment = next_assignment(protocol=protocol, trial=build_snapshot(with_provenance=False),
                                      as_of=as_of)
         if not assignment.open or assignment.study_part is None or assignment.dose_level is None:
-            raise RegistrationRefused(pid, (assignment.reason,))
+            raise RegistrationRefused(pid, (assignment_reason(assignment.reason, assignment.phrase, protocol,
+                                                              language_of()),))
         row = participant_change(
             actor=actor, participant=current, expected_version=expected_version,
             reason=assignment.reason, protocol_version=version, now=now, action=Action.REGISTER,

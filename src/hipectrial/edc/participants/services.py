@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hipectrial.data import Participant as DataParticipant
 from hipectrial.data import Severity, Sex, TrialData, validate
@@ -22,6 +23,7 @@ from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
 from hipectrial.edc.audit.services import Change, append
 from hipectrial.edc.participants.convert import FIELDS, plain, to_data
+from hipectrial.edc.participants.labels import PARTICIPANT_CODELISTS
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.protocol_source import current_protocol
 from hipectrial.edc.sites.models import Site
@@ -179,11 +181,7 @@ def participant_change(
     with transaction.atomic():
         current = Participant.objects.select_for_update().get(pk=participant.pk)
         if current.version != expected_version:
-            raise ConflictError(
-                f"participant {current.participant_id} was changed by "
-                f"{current.changed_by or current.created_by} (version {current.version}) after version "
-                f"{expected_version}; nothing was saved"
-            )
+            raise ConflictError(changed_meanwhile(current, expected_version))
         old = to_data(current, with_provenance=False)
         new = replace(old, **changes)
         before, after = plain(old), plain(new)
@@ -229,7 +227,15 @@ def data_errors(participant: Participant, protocol: Any) -> tuple[str, ...]:
                  if f.severity is Severity.ERROR)
 
 
-END_STAGES = {"off_treatment": "eot-reason", "off_study": "eos-reason"}
+def changed_meanwhile(current: Participant, expected_version: int) -> str:
+    """Why a change of ``current`` made at ``expected_version`` was not saved (its conflict)."""
+    who = current.changed_by or current.created_by
+    return _("participant %(id)s was changed by %(user)s (version %(version)s) after version %(expected)s; "
+             "nothing was saved") % {"id": current.participant_id, "user": who, "version": current.version,
+                                     "expected": expected_version}
+
+
+END_STAGES = {stage: PARTICIPANT_CODELISTS[f"{stage}_reason"] for stage in ("off_treatment", "off_study")}
 
 
 def participant_end(

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hipectrial.analysis.conduct import schedule_of
 from hipectrial.analysis.facts import collect_facts
@@ -30,10 +30,11 @@ from hipectrial.edc.crfs.codec import from_payload
 from hipectrial.edc.crfs.models import Kind, Record, Status
 from hipectrial.edc.participant_data import participant_trial
 from hipectrial.edc.participants.eligibility import staging_repeat
-from hipectrial.edc.participants.labels import crf_url, pick, visit_url
+from hipectrial.edc.participants.labels import crf_url, list_separator, pick, visit_url
 from hipectrial.edc.participants.models import Participant
 from hipectrial.errors import HipectrialError
 from hipectrial.protocol import Protocol
+from hipectrial.protocol.schedule import ScheduleEnd
 
 NOT_STARTED, DRAFT, COMPLETE = "not_started", "draft", "complete"
 DONE, MISSED, DUE, OVERDUE, UPCOMING = "done", "missed", "due", "overdue", "upcoming"
@@ -43,6 +44,13 @@ WORDS = {
     DONE: gettext_lazy("done"), MISSED: gettext_lazy("missed"), DUE: gettext_lazy("due"),
     OVERDUE: gettext_lazy("overdue"), UPCOMING: gettext_lazy("upcoming"),
     "on_time": gettext_lazy("on time"), "early": gettext_lazy("early"), "late": gettext_lazy("late"),
+}
+
+# The events after which the core's schedule stops (ScheduleEnd), as the timeline says them.
+STOP_EVENTS = {
+    ScheduleEnd.DEATH: pgettext_lazy("visit schedule stopped at", "death"),
+    ScheduleEnd.OFF_STUDY: pgettext_lazy("visit schedule stopped at", "off study"),
+    ScheduleEnd.PROGRESSION: pgettext_lazy("visit schedule stopped at", "progression"),
 }
 
 
@@ -204,7 +212,7 @@ def participant_timeline(participant: Participant, protocol: Protocol, language:
             "visit": pick(protocol.visit(s.visit_id).name, language),
             "n": len(s.occurrences),
             "onwards": _(" and later ones") if s.onwards else "",
-            "events": ", ".join(e.value.replace("_", " ") for e in s.events),
+            "events": list_separator(language).join(str(STOP_EVENTS[e]) for e in s.events),
             "date": s.date.isoformat()}
         for s in schedule.stopped)
     return Timeline(today, True, visits, stopped, None)

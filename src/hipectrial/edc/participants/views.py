@@ -48,6 +48,7 @@ from hipectrial.edc.participants.services import (
     participant_screen,
 )
 from hipectrial.edc.participants.timeline import participant_timeline
+from hipectrial.edc.participants.wording import assignment_reason
 from hipectrial.edc.protocol_source import current_protocol, protocol_version
 from hipectrial.errors import ConflictError, InputError, PermissionDenied
 
@@ -160,8 +161,9 @@ def assignment_fragment(request: HttpRequest, pid: str) -> HttpResponse:
                     if i.code == assignment.study_part)
         level = next(pick(i.label, language) for i in protocol.codelist("dose-level").items
                      if i.code == assignment.dose_level)
+    reason = assignment_reason(assignment.reason, assignment.phrase, protocol, language)
     return render(request, "participants/detail.html#assignment",
-                  {"assignment": assignment, "part": part, "level": level})
+                  {"assignment": assignment, "part": part, "level": level, "reason": reason})
 
 
 @login_required
