@@ -43,7 +43,9 @@ import_app = typer.Typer(
 )
 
 # Modules that add their commands to the two groups (``register(export_app, import_app)``).
-_FORMAT_MODULES: tuple[str, ...] = ("export_odm", "export_sheets", "export_sdtm", "export_redcap")
+_FORMAT_MODULES: tuple[str, ...] = (
+    "export_odm", "export_sdtm", "export_redcap", "export_sheets", "export_all",
+)
 
 
 def register(app: typer.Typer) -> None:
