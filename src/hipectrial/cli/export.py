@@ -127,11 +127,16 @@ def staged_out_dir(out: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def progress_bar(*, disable: bool) -> Iterator[Progress]:
-    """A progress display on stderr, shown only while the block runs (none with ``--json``)."""
+def progress_bar(*, disable: bool, auto_refresh: bool = True) -> Iterator[Progress]:
+    """A progress display on stderr, shown only while the block runs (none with ``--json``).
+
+    ``auto_refresh=False`` starts no refresh thread (the caller calls ``refresh()``): a
+    process that forks must not hold a thread that may own the stream's lock at that moment.
+    """
     from rich.progress import Progress
 
     from hipectrial.cli.output import make_console
 
-    with Progress(console=make_console(stderr=True), transient=True, disable=disable) as bar:
+    with Progress(console=make_console(stderr=True), transient=True, disable=disable,
+                  auto_refresh=auto_refresh) as bar:
         yield bar

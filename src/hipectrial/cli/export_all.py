@@ -148,11 +148,14 @@ def export_all(
     count = min(workers or os.cpu_count() or 1, len(chosen))
     forking = count > 1 and "fork" in multiprocessing.get_all_start_methods()
     trial, proto = read_inputs(data, protocol)
-    with progress_bar(disable=as_json) as bar, staged_out_dir(out) as staged:
+    # No refresh thread while children are forked (see progress_bar); refreshed by hand.
+    with progress_bar(disable=as_json, auto_refresh=False) as bar, staged_out_dir(out) as staged:
         task = bar.add_task(f"Writing {', '.join(chosen)}", total=len(chosen))
+        bar.refresh()
 
         def finished(name: str) -> None:
             bar.advance(task)
+            bar.refresh()
 
         if forking:
             done = _in_processes(chosen, count, trial, proto, staged, finished)
