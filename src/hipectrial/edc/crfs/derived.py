@@ -24,6 +24,7 @@ from hipectrial.clinical.labs.ctcae import GradeFlag, grade_lab
 from hipectrial.clinical.labs.units import parse_lab_test
 from hipectrial.clinical.records.derived import derive
 from hipectrial.edc.participants.wording import eligibility_reason
+from hipectrial.edc.refusal_wording import refusal_text
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.forms import DerivedVariable, FormDef
@@ -77,7 +78,8 @@ def derived_of(
     try:
         result = derive(protocol=protocol, values=merged)
     except InputError as exc:
-        return [Shown(d.id, d.label.zh if zh else d.label.en, None, d.unit, str(exc), ()) for d in wanted]
+        refused = refusal_text(exc, language="zh" if zh else "en", protocol=protocol, form=form)
+        return [Shown(d.id, d.label.zh if zh else d.label.en, None, d.unit, refused, ()) for d in wanted]
     shown: list[Shown] = []
     for d in wanted:
         info = result.variable(d.id)
@@ -113,8 +115,9 @@ FLAG_WORDS = {
 }
 
 
-def lab_grades(*, form: FormDef, values: Mapping[str, Any], zh: bool) -> list[Shown]:
-    """The CTCAE grade of each lab value of ``form`` that has a CDISC code and a value."""
+def lab_grades(*, protocol: Protocol, form: FormDef, values: Mapping[str, Any], zh: bool) -> list[Shown]:
+    """The CTCAE grade of each lab value of ``form`` that has a CDISC code and a value; a
+    grade the core refuses to give, with its refusal in the page's language."""
     shown: list[Shown] = []
     for field in form.fields:
         if not field.cdisc or field.unit is None:
@@ -131,7 +134,8 @@ def lab_grades(*, form: FormDef, values: Mapping[str, Any], zh: bool) -> list[Sh
         try:
             graded = grade_lab(test=field.cdisc, value=value, unit=field.unit, lln=lln, uln=uln)
         except InputError as exc:
-            refused = _("not gradable: %(error)s") % {"error": exc}
+            refused = _("not gradable: %(error)s") % {
+                "error": refusal_text(exc, language="zh" if zh else "en", protocol=protocol)}
             shown.append(Shown(field.id, label, None, None, refused, ()))
             continue
         notes = "; ".join(str(FLAG_WORDS[flag]) for flag in graded.flags)
