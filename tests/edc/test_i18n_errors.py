@@ -417,3 +417,28 @@ def test_a_registration_refused_for_missing_values_names_them_by_their_chinese_l
     refused = element(answer, "registration-refused")
     assert "缺失：中性粒细胞绝对值（anc），I09 需要此项" in refused
     assert "Absolute neutrophil count" not in refused
+
+
+def test_lab_grades_are_said_in_chinese_by_ctcae_term(cast, client):
+    # ALT 25 U/L with a ULN of 40: below CTCAE v5.0's grade 1 (> ULN - 3.0 x ULN), grade 0
+    p = screen(cast.coordinator, cast.site_a)
+    enter_screening(cast.coordinator, p)
+    page = chinese(cast.coordinator, client).get(form_url(p.participant_id, "screening", 1, "labs"))
+    row = element(page, "grade-alt", "</tr>")
+    assert "丙氨酸氨基转移酶升高：0 级" in row
+    assert "Alanine aminotransferase increased" not in row
+    assert "grade" not in row
+
+
+def test_every_ctcae_term_has_its_chinese_name():
+    from django.utils import translation
+
+    from hipectrial.clinical.labs.ctcae_tables import CtcaeTerm
+    from hipectrial.edc.crfs.derived import TERM_WORDS
+
+    assert set(TERM_WORDS) == set(CtcaeTerm)
+    with translation.override("en"):
+        assert {str(w) for w in TERM_WORDS.values()} == {t.value for t in CtcaeTerm}
+    with translation.override("zh-hans"):
+        assert str(TERM_WORDS[CtcaeTerm.NEUTROPHIL_COUNT_DECREASED]) == "中性粒细胞计数降低"
+        assert all(re.search(r"[\u4e00-\u9fff]", str(w)) for w in TERM_WORDS.values())

@@ -159,6 +159,7 @@ STAGES: Mapping[str, Template] = {
 # the checks): said with the field's label and the value, and the English of what was expected.
 UNEXPECTED_INPUT = gettext_lazy("%(label)s: the value %(value)s is not accepted: %(expected)s")
 UNEXPECTED_FINDING = gettext_lazy("the data checks found: %(message)s")
+UNEXPECTED_ERROR = gettext_lazy("This could not be done: %(message)s")
 NOTHING = pgettext_lazy("a value left blank", "(blank)")
 
 
@@ -281,7 +282,7 @@ def refusal_text(exc: BaseException, *, language: str, protocol: Protocol,
         return words.phrase(phrase)
     if isinstance(exc, ConflictError | PermissionDenied) or not isinstance(exc, HipectrialError):
         return str(exc)
-    return str(UNEXPECTED_FINDING) % {"message": str(exc)}
+    return str(UNEXPECTED_ERROR) % {"message": str(exc)}
 
 
 def finding_text(finding: Finding, *, protocol: Protocol, language: str) -> str:
