@@ -22,7 +22,7 @@ import pytest
 from tests.edc.crfs.conftest import form_url
 from tests.edc.participants.conftest import screen
 from tests.edc.participants.screening import CONSENT, SCREENING_DAY, enter_screening
-from tests.edc.test_i18n import visible_text
+from tests.edc.test_i18n import core_english_left, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,9 @@ def chinese(user, client):
 
 
 def english_left(text: str) -> list[str]:
-    return [e for e in ENGLISH if e in text]
+    """The English of a refusal left in ``text``: the words above, and the fixed words of
+    every reason, refusal and finding template of the core (test_i18n.core_english)."""
+    return [e for e in ENGLISH if e in text] + core_english_left(text)
 
 
 def element(response, testid: str, end: str = "</div>") -> str:
