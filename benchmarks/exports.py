@@ -42,10 +42,26 @@ def _csv(trial: Any, protocol: Any, out: Path) -> None:
     write_csv(trial=trial, protocol=protocol, folder=out)
 
 
+def _odm(trial: Any, protocol: Any, out: Path) -> None:
+    from hipectrial.export.odm import validate_odm, write_odm
+
+    # As `hipectrial export odm` does: write, then check against the ODM 1.3.2 schema.
+    write_odm(trial=trial, protocol=protocol, out=out / "trial.odm.xml")
+    validate_odm(out / "trial.odm.xml")
+
+
+def _redcap(trial: Any, protocol: Any, out: Path) -> None:
+    from hipectrial.export.redcap import write_redcap_export
+
+    write_redcap_export(out, trial=trial, protocol=protocol)
+
+
 # One line per format: name -> function(trial, protocol, empty folder) that writes it.
 EXPORTS: dict[str, Callable[[Any, Any, Path], None]] = {
     "xlsx": _xlsx,
     "csv": _csv,
+    "odm": _odm,
+    "redcap": _redcap,
 }
 
 

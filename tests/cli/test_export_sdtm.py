@@ -14,8 +14,9 @@ from hipectrial.protocol import load_protocol
 
 from .conftest import Invoke
 
-FILES = ["define.xml", "dm.xpt", "ds.xpt", "ec.xpt", "ex.xpt", "suppdm.xpt", "sv.xpt", "ta.xpt",
-         "te.xpt", "ti.xpt", "ts.xpt", "tv.xpt"]
+FILES = ["ae.xpt", "define.xml", "dm.xpt", "ds.xpt", "ec.xpt", "ex.xpt", "lb.xpt", "pr.xpt", "rs.xpt",
+         "suppae.xpt", "suppdm.xpt", "supppr.xpt", "sv.xpt", "ta.xpt", "te.xpt", "ti.xpt", "tr.xpt", "ts.xpt",
+         "tu.xpt", "tv.xpt", "vs.xpt"]
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ import_app = typer.Typer(
 )
 
 # Modules that add their commands to the two groups (``register(export_app, import_app)``).
-_FORMAT_MODULES: tuple[str, ...] = ("export_sheets", "export_sdtm")
+_FORMAT_MODULES: tuple[str, ...] = ("export_odm", "export_sheets", "export_sdtm", "export_redcap")
 
 
 def register(app: typer.Typer) -> None:
@@ -111,6 +111,11 @@ def staged_out_dir(out: Path) -> Iterator[Path]:
         raise InputError("out", str(out), "a folder that can be written", str(exc)) from None
     try:
         yield staged
+        # mkdtemp makes the folder private (0700); the export gets the mode any new folder
+        # gets here (0777 less the umask), as `mkdir out` would have given it.
+        umask = os.umask(0)
+        os.umask(umask)
+        staged.chmod(0o777 & ~umask)
         if out.exists():
             out.rmdir()
         os.replace(staged, out)

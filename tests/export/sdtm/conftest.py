@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from tests.export.sdtm.handbuilt import hand_built_trial
 
+from hipectrial.export.sdtm import study_context
 from hipectrial.export.sdtm.domains import build_sdtm
 from hipectrial.protocol import load_protocol
 
@@ -35,3 +36,8 @@ def simulated_trial(protocol):
 @pytest.fixture(scope="session")
 def simulated_datasets(simulated_trial, protocol):
     return build_sdtm(simulated_trial, protocol)
+
+
+@pytest.fixture(scope="session")
+def simulated_study(simulated_trial, protocol):
+    return study_context(simulated_trial, protocol)

@@ -11,14 +11,19 @@ from __future__ import annotations
 from hipectrial.data import TrialData
 from hipectrial.errors import InputError
 from hipectrial.export.sdtm import (
+    ae,
     dm,
     ds,
     exposure,
+    lb,
+    oncology,
+    pr,
     sv,
     trial_arms,
     trial_criteria,
     trial_summary,
     trial_visits,
+    vs,
 )
 from hipectrial.export.sdtm.context import study_context
 from hipectrial.export.sdtm.model import Builder, Dataset
@@ -33,6 +38,11 @@ BUILDERS: tuple[Builder, ...] = (
     ds.build,               # DS
     sv.build,               # SV
     exposure.build,         # EX, EC
+    ae.build,               # AE, SUPPAE
+    pr.build,               # PR, SUPPPR
+    lb.build,               # LB
+    vs.build,               # VS
+    oncology.build,         # TU, TR, RS
 )
 
 

@@ -13,7 +13,7 @@ checked for the identifiers every subject-level dataset has (STUDYID, DOMAIN, US
 References
 ----------
 CDISC SDTMIG 3.4 (2021-11-29): §5 (DM, SV), §6.1 (EC, EX), §6.2 (AE, DS), §6.3 (LB, VS,
-TU, TR, RS), §6.1 (PR), §7.2-7.6 (TA, TE, TV, TI, TS), §8.4.1 (SUPPQUAL).
+TU, TR, RS), §6.1 (PR), §7.2-7.6 (TA, TE, TV, TI, TS), §8.2 (RELREC), §8.4.1 (SUPPQUAL).
 """
 
 from __future__ import annotations
@@ -44,13 +44,25 @@ _TABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "TI": (("STUDYID", "DOMAIN", "IETESTCD", "IETEST", "IECAT"), ()),
     "TS": (("STUDYID", "DOMAIN", "TSSEQ", "TSPARMCD", "TSPARM"),
            ("TSVAL", "TSVALCD", "TSVCDREF", "TSVCDVER")),
-    "AE": (("STUDYID", "DOMAIN", "USUBJID", "AESEQ", "AETERM", "AEDECOD"), ()),
-    "LB": (("STUDYID", "DOMAIN", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST"), ()),
-    "VS": (("STUDYID", "DOMAIN", "USUBJID", "VSSEQ", "VSTESTCD", "VSTEST"), ()),
-    "TU": (("STUDYID", "DOMAIN", "USUBJID", "TUSEQ", "TULNKID", "TUTESTCD", "TUTEST"), ()),
-    "TR": (("STUDYID", "DOMAIN", "USUBJID", "TRSEQ", "TRTESTCD", "TRTEST"), ()),
-    "RS": (("STUDYID", "DOMAIN", "USUBJID", "RSSEQ", "RSTESTCD", "RSTEST"), ()),
-    "PR": (("STUDYID", "DOMAIN", "USUBJID", "PRSEQ", "PRTRT"), ()),
+    # AE: the MedDRA hierarchy variables (AELLT ... AESOCCD) are expected only for MedDRA
+    # coding (AE assumption 12); this study does not code in MedDRA.
+    "AE": (("STUDYID", "DOMAIN", "USUBJID", "AESEQ", "AETERM", "AEDECOD"),
+           ("AEBODSYS", "AESER", "AEACN", "AEREL", "AESTDTC", "AEENDTC")),
+    "LB": (("STUDYID", "DOMAIN", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST"),
+           ("LBCAT", "LBORRES", "LBORRESU", "LBORNRLO", "LBORNRHI", "LBSTRESC", "LBSTRESN", "LBSTRESU",
+            "LBSTNRLO", "LBSTNRHI", "LBNRIND", "LBLOBXFL", "VISITNUM", "LBDTC")),
+    "VS": (("STUDYID", "DOMAIN", "USUBJID", "VSSEQ", "VSTESTCD", "VSTEST"),
+           ("VSORRES", "VSORRESU", "VSSTRESC", "VSSTRESN", "VSSTRESU", "VSLOBXFL", "VISITNUM", "VSDTC")),
+    "TU": (("STUDYID", "DOMAIN", "USUBJID", "TUSEQ", "TULNKID", "TUTESTCD", "TUTEST"),
+           ("TUORRES", "TUSTRESC", "TULOC", "TUMETHOD", "TULOBXFL", "TUEVAL", "VISITNUM", "TUDTC")),
+    "TR": (("STUDYID", "DOMAIN", "USUBJID", "TRSEQ", "TRTESTCD", "TRTEST"),
+           ("TRLNKID", "TRORRES", "TRORRESU", "TRSTRESC", "TRSTRESN", "TRSTRESU", "TRMETHOD", "TREVAL",
+            "VISITNUM", "TRDTC")),
+    "RS": (("STUDYID", "DOMAIN", "USUBJID", "RSSEQ", "RSTESTCD", "RSTEST"),
+           ("RSCAT", "RSORRES", "RSSTRESC", "VISITNUM", "RSDTC")),
+    "PR": (("STUDYID", "DOMAIN", "USUBJID", "PRSEQ", "PRTRT"), ("PRSTDTC",)),
+    # RELREC (SDTMIG 3.4 §8.2): USUBJID and IDVARVAL are empty on a dataset-level relationship.
+    "RELREC": (("STUDYID", "RDOMAIN", "IDVAR", "RELID"), ("USUBJID", "IDVARVAL", "RELTYPE")),
 }
 
 CORES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(_TABLE)
