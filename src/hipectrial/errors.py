@@ -85,8 +85,11 @@ class InputError(HipectrialError):
         super().__init__(message)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # pickled by its arguments (Exception's default passes the message alone to __init__)
-        return (type(self), (self.field, self.value, self.expected, self.hint), {"phrase": self.phrase})
+        # pickled by its arguments (Exception's default passes the message alone to __init__);
+        # a subclass with arguments of its own (an ODM document's refusal) keeps the default
+        if type(self) is not InputError:
+            return super().__reduce__()
+        return (InputError, (self.field, self.value, self.expected, self.hint), {"phrase": self.phrase})
 
 
 def shown(value: object) -> str:
