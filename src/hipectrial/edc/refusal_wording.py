@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from hipectrial.clinical.records.values import label_of
 from hipectrial.clinical.refusals import ValueRefusal
@@ -187,7 +187,7 @@ def value_text(value: object) -> str:
     if isinstance(value, list | tuple):
         return list_separator("zh").join(value_text(v) for v in value)
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return gettext("yes") if value else gettext("no")
     return str(value) if isinstance(value, Decimal | str | int | float) else repr(value)
 
 
