@@ -253,19 +253,26 @@ def english_left(text: str, entries: list[Entry]) -> list[str]:
 def core_english() -> list[str]:
     """The English the core composes for people and a Chinese page must word from its code:
     the fixed words of each reason template (eligibility, derived values, screening notes,
-    Part A cohorts, registration) of three words or more, the design's reasons, and the timeline's stop events in their
-    sentence (``stopped at death``)."""
+    Part A cohorts, registration) and of each refusal and finding template (the EDC's
+    services, the clinical functions, the data layer's checks) of three words or more, the
+    design's reasons, and the timeline's stop events in their sentence (``stopped at death``)."""
     from hipectrial.analysis.reasons import ENGLISH as ASSIGNMENT_ENGLISH
     from hipectrial.analysis.screening import ENGLISH as SCREENING_ENGLISH
     from hipectrial.clinical.eligibility import ENGLISH as ELIGIBILITY_ENGLISH
     from hipectrial.clinical.records.derived import ENGLISH as DERIVED_ENGLISH
+    from hipectrial.clinical.refusals import ENGLISH as VALUE_ENGLISH
+    from hipectrial.clinical.refusals import HINTS as VALUE_HINTS
+    from hipectrial.data.findings import ENGLISH as FINDING_ENGLISH
     from hipectrial.design.boin import BoinReason
     from hipectrial.design.dose_finding import StopReason
+    from hipectrial.edc.refusals import ENGLISH as REFUSAL_ENGLISH
+    from hipectrial.edc.refusals import HINTS as REFUSAL_HINTS
     from hipectrial.protocol.schedule import ScheduleEnd
 
     pieces = []
     templates = (*ELIGIBILITY_ENGLISH.values(), *DERIVED_ENGLISH.values(), *SCREENING_ENGLISH.values(),
-                 *ASSIGNMENT_ENGLISH.values())
+                 *ASSIGNMENT_ENGLISH.values(), *VALUE_ENGLISH.values(), *VALUE_HINTS.values(),
+                 *FINDING_ENGLISH.values(), *REFUSAL_ENGLISH.values(), *REFUSAL_HINTS.values())
     for template in templates:
         for piece in re.split(r"\{\w+\}", template):
             piece = " ".join(piece.split()).strip(" .,;:()")

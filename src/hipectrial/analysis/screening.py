@@ -79,13 +79,15 @@ class ScreeningEvaluation:
     """The eligibility of one participant from their screening forms: the inputs, and the
     engine's ``result``, or ``None`` with ``note`` saying why it could not be evaluated (in
     English; ``note_code`` and ``note_params`` say the same for a shell wording it in another
-    language, :mod:`hipectrial.phrases`)."""
+    language, :mod:`hipectrial.phrases`; ``error`` is the engine's refusal the note quotes,
+    whose own ``phrase`` says what it refused)."""
 
     inputs: ScreeningInputs
     result: EligibilityResult | None
     note: str | None = None
     note_code: ScreeningNote | None = dc_field(default=None, compare=False)
     note_params: Params = dc_field(default=(), compare=False)
+    error: HipectrialError | None = dc_field(default=None, compare=False)
 
     @property
     def note_phrase(self) -> Phrase | None:
@@ -93,8 +95,9 @@ class ScreeningEvaluation:
         return None if self.note_code is None else Phrase(self.note_code, self.note_params)
 
 
-def _not_evaluable(inputs: ScreeningInputs, code: ScreeningNote, params: Params = ()) -> ScreeningEvaluation:
-    return ScreeningEvaluation(inputs, None, english(Phrase(code, params), ENGLISH), code, params)
+def _not_evaluable(inputs: ScreeningInputs, code: ScreeningNote, params: Params = (),
+                   error: HipectrialError | None = None) -> ScreeningEvaluation:
+    return ScreeningEvaluation(inputs, None, english(Phrase(code, params), ENGLISH), code, params, error)
 
 
 def screening_inputs(facts: Facts) -> ScreeningInputs:
@@ -154,7 +157,7 @@ def evaluate_screening(*, protocol: Protocol, facts: Facts) -> ScreeningEvaluati
     try:
         result = evaluate_eligibility(protocol=protocol, values=inputs.values, as_of=as_of)
     except HipectrialError as exc:
-        return _not_evaluable(inputs, ScreeningNote.NOT_RECOMPUTED, (("error", str(exc)),))
+        return _not_evaluable(inputs, ScreeningNote.NOT_RECOMPUTED, (("error", str(exc)),), exc)
     return ScreeningEvaluation(inputs, result)
 
 

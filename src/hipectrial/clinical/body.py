@@ -25,7 +25,9 @@ from enum import StrEnum
 
 from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.numbers import to_decimal
+from hipectrial.clinical.refusals import ValueRefusal
 from hipectrial.errors import InputError
+from hipectrial.phrases import Phrase
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import BsaSettings, CrclSettings, RoundingMode
 
@@ -48,7 +50,9 @@ def _in_range(field: str, value: Decimal, bounds: tuple[Decimal, Decimal], unit:
               hint: str | None = None) -> None:
     low, high = bounds
     if not low <= value <= high:
-        raise InputError(field, value, f"a number in [{low}, {high}] {unit}", hint)
+        allowed = f"[{low}, {high}] {unit}"
+        raise InputError(field, value, f"a number in {allowed}", hint,
+                         phrase=Phrase(ValueRefusal.RANGE, (("range", allowed), ("check", ""))))
 
 
 def round_to(value: Decimal, decimals: int, mode: RoundingMode) -> Decimal:

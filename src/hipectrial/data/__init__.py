@@ -12,7 +12,13 @@ from hipectrial.data.assessments import (
 from hipectrial.data.codec_base import DocumentError
 from hipectrial.data.entry import parse_field_input
 from hipectrial.data.findings import Finding, Severity
-from hipectrial.data.form_check import FormFinding, check_form_values, missing_required, shown_fields
+from hipectrial.data.form_check import (
+    FormFinding,
+    FormFindingCode,
+    check_form_values,
+    missing_required,
+    shown_fields,
+)
 from hipectrial.data.identity import (
     IDENTITY_FIELDS,
     IDENTITY_FORM,
@@ -62,6 +68,7 @@ __all__ = [
     "Finding",
     "FollowUp",
     "FormFinding",
+    "FormFindingCode",
     "FormRecord",
     "FrozenMap",
     "IdentityContradiction",

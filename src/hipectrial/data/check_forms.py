@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hipectrial.data.check_people import check_duplicates
-from hipectrial.data.findings import Checker, Severity, listing
+from hipectrial.data.findings import Checker, FindingCode, Severity, listing
 from hipectrial.data.form_check import form_findings, range_problem
 from hipectrial.data.identity import participant_contradictions
 from hipectrial.data.records import FormRecord
@@ -43,7 +43,8 @@ def check_form_records(c: Checker) -> None:
         if participant is not None:
             for contradiction in participant_contradictions(participant=participant, form_id=r.form_id,
                                                             values=r.values):
-                c.error(kind, i, r, f"values.{contradiction.field}", contradiction.message)
+                c.say(Severity.ERROR, kind, i, r, f"values.{contradiction.field}",
+                      FindingCode.IDENTITY_CONTRADICTED, **contradiction.params)
 
 
 def _check_values(c: Checker, i: int, r: FormRecord, form: FormDef) -> None:

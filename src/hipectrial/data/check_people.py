@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from hipectrial.data.findings import Checker, Finding, Severity, listing
+from hipectrial.data.findings import Checker, Finding, FindingCode, Severity, listing
 from hipectrial.data.records import Participant, Visit
 from hipectrial.data.trial import Record
 from hipectrial.data.vocab import RecordKind
@@ -60,10 +60,10 @@ def check_participants(c: Checker) -> None:
         if p.cohort is not None and p.cohort not in cohorts:
             c.error(kind, i, p, "cohort", f"unknown cohort {p.cohort!r}; known cohorts: {listing(cohorts)}")
         if p.dose_level is not None and p.dose_level not in levels:
-            c.error(kind, i, p, "dose_level",
-                    f"unknown dose level {p.dose_level!r}; the protocol's levels: {', '.join(levels)}")
+            c.say(Severity.ERROR, kind, i, p, "dose_level", FindingCode.UNKNOWN_DOSE_LEVEL,
+                  level=p.dose_level, levels=tuple(levels))
         if p.registration_date is not None and p.cohort is None:
-            c.warning(kind, i, p, "cohort", "registered without a cohort")
+            c.say(Severity.WARNING, kind, i, p, "cohort", FindingCode.REGISTERED_WITHOUT_COHORT)
         c.coded(kind, i, p, "off_treatment_reason", p.off_treatment_reason)
         c.coded(kind, i, p, "off_study_reason", p.off_study_reason)
         _participant_dates(c, i, p)
@@ -84,14 +84,15 @@ def _participant_dates(c: Checker, i: int, p: Participant) -> None:
             c.order(kind, i, p, previous, (name, when))
         previous = (name, when)
     if p.registration_date is None and p.off_treatment_date is not None:
-        c.error(kind, i, p, "off_treatment_date", "off treatment but never registered "
-                "(no registration_date)")
+        c.say(Severity.ERROR, kind, i, p, "off_treatment_date", FindingCode.NEVER_REGISTERED)
     for stage in ("off_treatment", "off_study"):
         date, reason = getattr(p, f"{stage}_date"), getattr(p, f"{stage}_reason")
         if date is not None and not reason:
-            c.warning(kind, i, p, f"{stage}_reason", f"{stage}_date is given without a reason")
+            c.say(Severity.WARNING, kind, i, p, f"{stage}_reason", FindingCode.DATE_WITHOUT_REASON,
+                  stage=stage)
         if date is None and reason:
-            c.warning(kind, i, p, f"{stage}_date", f"{stage}_reason is given without a date")
+            c.say(Severity.WARNING, kind, i, p, f"{stage}_date", FindingCode.REASON_WITHOUT_DATE,
+                  stage=stage)
 
 
 def before_registration_allowed(visit: VisitDef) -> bool:
@@ -130,9 +131,12 @@ def check_visits(c: Checker) -> None:
         else:
             most = _max_repeat(c, visit_def)
             if most is not None and v.repeat > most:
-                c.error(kind, i, v, "repeat",
-                        f"occurrence {v.repeat} of visit {v.visit_id!r}; the protocol schedules "
-                        f"{'it once' if most == 1 else f'at most {most}'}")
+                if most == 1:
+                    c.say(Severity.ERROR, kind, i, v, "repeat", FindingCode.VISIT_ONCE, repeat=str(v.repeat),
+                          visit=v.visit_id)
+                else:
+                    c.say(Severity.ERROR, kind, i, v, "repeat", FindingCode.VISIT_AT_MOST,
+                          repeat=str(v.repeat), visit=v.visit_id, most=str(most))
         if participant is None:
             continue
         if visit_def is not None:
@@ -145,14 +149,13 @@ def _visit_for_participant(c: Checker, i: int, v: Visit, visit_def: VisitDef,
     kind = RecordKind.VISIT
     cohorts, cohort = visit_def.cohorts, c.cohort_of(participant)
     if cohorts is not None and cohort is not None and cohort not in cohorts:
-        c.error(kind, i, v, "visit_id", f"visit {v.visit_id!r} is for cohorts {listing(cohorts)}; "
-                f"the participant is in {participant.cohort!r}")
+        c.say(Severity.ERROR, kind, i, v, "visit_id", FindingCode.VISIT_COHORT, visit=v.visit_id,
+              cohorts=tuple(sorted(cohorts)), cohort=cohort)
     if v.actual_date is None or before_registration_allowed(visit_def):
         return
     if participant.registration_date is None:
-        c.error(kind, i, v, "actual_date",
-                f"visit {v.visit_id!r} follows registration, but participant "
-                f"{participant.id!r} is not registered (no registration_date)")
+        c.say(Severity.ERROR, kind, i, v, "actual_date", FindingCode.VISIT_BEFORE_REGISTRATION,
+              visit=v.visit_id, participant=participant.id)
     else:
         c.order(kind, i, v, ("registration_date", participant.registration_date),
                 ("actual_date", v.actual_date))

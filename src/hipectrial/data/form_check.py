@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import Decimal
+from enum import StrEnum
 
 from hipectrial.data.findings import Severity, listing
 from hipectrial.data.values import FieldValue
@@ -47,6 +48,20 @@ _EXPECTED = {
     ValueType.MULTI_CHOICE: "a tuple of codes",
     ValueType.BOOLEAN: "true or false",
 }
+
+
+class FormFindingCode(StrEnum):
+    """What a :class:`FormFinding` is (its parameters: see :class:`FormFinding`)."""
+
+    OUT_OF_RANGE = "out_of_range"
+    NOT_A_CODE = "not_a_code"
+    WRONG_TYPE = "wrong_type"
+    DUPLICATE_CODE = "duplicate_code"
+    DECIMALS = "decimals"
+    REQUIRED_BLANK = "required_blank"
+    EDIT_CHECK = "edit_check"
+    NOT_EVALUABLE = "not_evaluable"
+    UNKNOWN_FIELD = "unknown_field"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +140,8 @@ def value_problems(protocol: Protocol, field: FieldDef, value: FieldValue) -> li
     each as (severity, English message, code, params) (see :class:`FormFinding`)."""
     if not _has_type(field.type, value):
         return [(Severity.ERROR, f"{field.id} is a field of type {field.type.value} and takes "
-                 f"{_EXPECTED[field.type]}; got {value!r}", "wrong_type", (("value", repr(value)),))]
+                 f"{_EXPECTED[field.type]}; got {value!r}", FormFindingCode.WRONG_TYPE,
+                 (("value", repr(value)),))]
     problems: list[Problem] = []
     if field.codelist is not None:
         codes = protocol.codelist(field.codelist).codes
@@ -133,22 +149,22 @@ def value_problems(protocol: Protocol, field: FieldDef, value: FieldValue) -> li
         for code in given:
             if code not in codes:
                 message = f"{code!r} is not a code of code list {field.codelist!r} ({', '.join(codes)})"
-                problems.append((Severity.ERROR, message, "not_a_code", (("code", str(code)),)))
+                problems.append((Severity.ERROR, message, FormFindingCode.NOT_A_CODE, (("code", str(code)),)))
         if len(set(given)) != len(given):
             message = f"{field.id} lists a code more than once"
-            problems.append((Severity.WARNING, message, "duplicate_code", ()))
+            problems.append((Severity.WARNING, message, FormFindingCode.DUPLICATE_CODE, ()))
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         problem = range_problem(field.id, value, field)
         if problem:
             params = (("value", str(value)), ("allowed", _allowed(field)), ("unit", field.unit or ""))
-            problems.append((Severity.ERROR, problem, "out_of_range", params))
+            problems.append((Severity.ERROR, problem, FormFindingCode.OUT_OF_RANGE, params))
     if isinstance(value, Decimal) and field.decimals is not None:
         exponent = value.as_tuple().exponent
         places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         if places > field.decimals:
             problems.append((Severity.WARNING, f"{field.id} = {value} has {places} decimals; the "
-                             f"protocol records it with {field.decimals}", "decimals",
-                             (("value", str(value)), ("decimals", str(field.decimals)))))
+                             f"protocol records it with {field.decimals}", FormFindingCode.DECIMALS,
+                             (("value", str(value)), (FormFindingCode.DECIMALS, str(field.decimals)))))
     return problems
 
 
@@ -160,7 +176,7 @@ def _truth(protocol: Protocol, expression: Expression, values: Mapping[str, obje
         return protocol.scope.truth_value(expression, values)
     except ExpressionError as exc:
         findings.append(FormFinding(Severity.WARNING, None, f"cannot evaluate {expression.source!r}: {exc}",
-                                    "not_evaluable", (("expression", expression.source),)))
+                                    FormFindingCode.NOT_EVALUABLE, (("expression", expression.source),)))
         return Truth.UNKNOWN
 
 
@@ -172,7 +188,8 @@ def _value_findings(protocol: Protocol, form: FormDef, values: Mapping[str, Fiel
         field = form.field(name)
         if field is None:
             findings.append(FormFinding(Severity.ERROR, name, f"form {form.id!r} has no field {name!r}; its "
-                                        f"fields: {listing(f.id for f in form.fields)}", "unknown_field"))
+                                        f"fields: {listing(f.id for f in form.fields)}",
+                                        FormFindingCode.UNKNOWN_FIELD))
             continue
         problems = value_problems(protocol, field, value)
         findings.extend(FormFinding(severity, name, message, code, params)
@@ -211,12 +228,12 @@ def form_findings(protocol: Protocol, form: FormDef, values: Mapping[str, FieldV
     valid = _seen(form, _value_findings(protocol, form, values, findings), context)
     for field_id in _required_blank(protocol, form, values, valid, findings):
         findings.append(FormFinding(Severity.WARNING, field_id, f"required field {field_id!r} is blank",
-                                    "required_blank"))
+                                    FormFindingCode.REQUIRED_BLANK))
     for check in form.checks:
         if _truth(protocol, check.expression, valid, findings) is Truth.FALSE:
             findings.append(FormFinding(Severity(check.severity), None,
-                                        f"edit check {check.id!r} fails: {check.message.en}", "edit_check",
-                                        (("check", check.id),)))
+                                        f"edit check {check.id!r} fails: {check.message.en}",
+                                        FormFindingCode.EDIT_CHECK, (("check", check.id),)))
     return findings
 
 

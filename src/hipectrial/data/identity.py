@@ -45,6 +45,13 @@ class IdentityContradiction:
             "of sex, birth date and consent date (a wrong value is corrected there, with a reason)"
         )
 
+    @property
+    def params(self) -> dict[str, str]:
+        """What :attr:`message` says, as the parameters of a finding
+        (:attr:`hipectrial.data.findings.FindingCode.IDENTITY_CONTRADICTED`)."""
+        return {"field": self.field, "given": _shown(self.given), "form": IDENTITY_FORM,
+                "recorded": _shown(self.recorded)}
+
 
 def recorded_identity(participant: Participant) -> dict[str, str | dt.date]:
     """The participant record's identity values as the demographics form holds them

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
@@ -26,7 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from hipectrial.errors import ConflictError, InputError, PermissionDenied
+from hipectrial.errors import ConflictError, InputError, PermissionDenied, shown
 
 log = logging.getLogger("hipectrial.edc.errors")
 
@@ -67,16 +66,18 @@ def page_for(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
         log.warning("refused %s %s: %s", request.method, request.path, exc)
         return error_page(request, 403, str(exc) or _("You may not do this."))
     if isinstance(exc, InputError):
+        if _chinese():  # the refusal worded from its code (its hint in the sentence)
+            return error_page(request, 400, _said(exc), field=exc.field, hint="")
         return error_page(
             request,
             400,
             _("%(field)s must be %(expected)s; got %(value)s")
-            % {"field": exc.field, "expected": exc.expected, "value": _shown(exc.value)},
+            % {"field": exc.field, "expected": exc.expected, "value": shown(exc.value)},
             field=exc.field,
             hint=exc.hint or "",
         )
     if isinstance(exc, ConflictError):
-        return error_page(request, 409, str(exc))
+        return error_page(request, 409, _said(exc))
     if isinstance(exc, ObjectDoesNotExist):
         thing = _missing_thing(exc)
         message = (
@@ -88,9 +89,19 @@ def page_for(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
     return None
 
 
-def _shown(value: object) -> str:
-    # as the core's InputError shows it: a Decimal as written, anything else as its repr
-    return str(value) if isinstance(value, Decimal) else repr(value)
+def _chinese() -> bool:
+    from hipectrial.edc.participants.labels import language_of
+
+    return language_of() == "zh"
+
+
+def _said(exc: BaseException) -> str:
+    """The core's or a service's refusal in the page's language (:mod:`.refusal_wording`)."""
+    from hipectrial.edc.participants.labels import language_of
+    from hipectrial.edc.protocol_source import current_protocol
+    from hipectrial.edc.refusal_wording import refusal_text
+
+    return refusal_text(exc, language=language_of(), protocol=current_protocol())
 
 
 class ErrorPageMiddleware:

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from hipectrial.edc.participants.selectors import participant_for
+from hipectrial.edc.refusals import Refusal, refuse
 from hipectrial.edc.urls import handler400, handler403, handler404, handler500
 from hipectrial.edc.urls import urlpatterns as edc_urls
 from hipectrial.errors import ConflictError, InputError
@@ -23,6 +24,10 @@ def participant(request: HttpRequest, pid: str) -> HttpResponse:
 
 def bad_weight(request: HttpRequest) -> HttpResponse:
     raise InputError("weight_kg", -3.0, "a number in (0, 400]", "the weight in kilograms")
+
+
+def consent_in_the_future(request: HttpRequest) -> HttpResponse:
+    raise refuse("consent_date", "2030-01-01", Refusal.NOT_AFTER_TODAY, today="2026-03-02")
 
 
 def conflict(request: HttpRequest) -> HttpResponse:
@@ -41,6 +46,7 @@ def bug(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("t/participant/<str:pid>/", participant),
     path("t/bad-weight/", bad_weight),
+    path("t/consent-in-the-future/", consent_in_the_future),
     path("t/conflict/", conflict),
     path("t/django-refusal/", django_refusal),
     path("t/bug/", bug),

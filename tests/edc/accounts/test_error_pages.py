@@ -103,13 +103,28 @@ def test_input_error_is_a_400_naming_field_value_and_what_was_expected(cast) -> 
     assert_no_traceback(page)
 
 
-def test_input_error_page_in_chinese(cast, chinese) -> None:
+def test_an_input_error_without_a_phrase_is_said_in_chinese_by_a_general_sentence(cast, chinese) -> None:
+    """An InputError without a phrase is not one a page should meet (a bug): a general
+    Chinese sentence naming the field by its protocol label, the value, and the English of
+    what was expected."""
     cast.coordinator.language = "zh-hans"
     cast.coordinator.save()
     page = client_of(cast.coordinator).get("/t/bad-weight/").content.decode()
     assert html_lang(page) == "zh-hans"
     assert ">无法接受<" in page
-    assert "weight_kg 应为 a number in (0, 400]；实际为 -3.0" in page
+    assert "体重的值 -3.0 不被接受：a number in (0, 400]" in page
+    assert "must be" not in page
+
+
+def test_an_input_error_with_a_phrase_is_worded_in_chinese_from_its_code(cast) -> None:
+    cast.coordinator.language = "zh-hans"
+    cast.coordinator.save()
+    response = client_of(cast.coordinator).get("/t/consent-in-the-future/")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "知情同意日期不能晚于今天（2026-03-02）；填写的是 2030-01-01" in page
+    assert "must be" not in page
+    assert 'data-testid="error-hint"' not in page  # its hint, if any, is in the sentence
 
 
 def test_conflict_is_a_409_that_says_nothing_was_saved(cast) -> None:

@@ -66,7 +66,9 @@ from hipectrial.clinical.labs.units import (
     parse_lab_test,
 )
 from hipectrial.clinical.numbers import to_decimal
+from hipectrial.clinical.refusals import ValueRefusal, refused
 from hipectrial.errors import InputError
+from hipectrial.phrases import Phrase
 
 CTCAE_VERSION = "CTCAE v5.0"
 
@@ -254,14 +256,14 @@ def _missing_error(missing: _Missing, test: LabTest, ref_unit: str, label: str,
     anchor = missing.threshold.anchor
     field = anchor.value.lower()
     what = {
-        LimitAnchor.LLN: "the site's lower limit of normal (LLN)",
-        LimitAnchor.ULN: "the site's upper limit of normal (ULN)",
-        LimitAnchor.BASELINE: "the participant's baseline value",
+        LimitAnchor.LLN: ValueRefusal.LLN,
+        LimitAnchor.ULN: ValueRefusal.ULN,
+        LimitAnchor.BASELINE: ValueRefusal.BASELINE,
     }[anchor]
     t = missing.threshold
-    hint = (f"{label} {number_text(value)} {unit}: {CTCAE_VERSION} {missing.term.value} grade "
-            f"{t.grade} is \"{t.ctcae_text}\"")
-    return InputError(field, None, f"{what} for {test.value}, in {ref_unit}", hint)
+    return refused(field, None, ValueRefusal.LAB_REFERENCE_MISSING, reference=Phrase(what), test=test.value,
+                   unit=ref_unit, test_label=label, result=number_text(value), result_unit=unit,
+                   version=CTCAE_VERSION, term=missing.term.value, grade=str(t.grade), text=t.ctcae_text)
 
 
 def _reference(test: LabTest, field: str, raw: object, ref_unit: str, *, used: bool,
@@ -276,15 +278,15 @@ def _reference(test: LabTest, field: str, raw: object, ref_unit: str, *, used: b
     if not used:
         number = to_decimal(field, raw)
         if number < 0:
-            raise InputError(field, raw, "a non-negative number")
+            raise refused(field, raw, ValueRefusal.LAB_NOT_NEGATIVE)
         return None
     quantity = convert_lab_value(test=test, value=raw, unit=ref_unit, field=field,
                                  unit_field="reference_unit", reference=limit,
                                  unit_hint="lln, uln and baseline are read in reference_unit, "
                                            "which defaults to the value's unit")
     if quantity.value <= 0:
-        raise InputError(field, raw, f"a positive number (the {field} of {test.value}, "
-                                     f"in {ref_unit})")
+        raise refused(field, raw, ValueRefusal.LAB_NOT_POSITIVE, reference=field, test=test.value,
+                      unit=ref_unit)
     return quantity
 
 
@@ -364,7 +366,7 @@ def grade_lab(*, test: str | LabTest, value: Decimal | float | int | str, unit: 
         _reference(lab, "baseline", baseline, ref_unit, used=LimitAnchor.BASELINE in used, limit=False),
     )
     if refs.lln is not None and refs.uln is not None and refs.lln.value >= refs.uln.value:
-        raise InputError("lln", lln, f"below the ULN ({uln} {ref_unit})")
+        raise refused("lln", lln, ValueRefusal.LAB_LLN_NOT_BELOW_ULN, uln=str(uln), unit=ref_unit)
     steps = [quantity.step(label)]
     for name, ref in (("LLN", refs.lln), ("ULN", refs.uln), ("baseline", refs.baseline)):
         if ref is not None:

@@ -26,7 +26,9 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from hipectrial.clinical.numbers import to_decimal
+from hipectrial.clinical.refusals import ENGLISH, ValueRefusal, refused
 from hipectrial.errors import InputError
+from hipectrial.phrases import Phrase, english
 
 
 class LabTest(StrEnum):
@@ -258,8 +260,8 @@ def unit_conversion(test: LabTest, unit: str, *, field: str = "unit") -> UnitCon
     """
     row = _BY_TEST_UNIT.get((test, normalise_unit(unit)))
     if row is None:
-        raise InputError(field, unit, f"one of {', '.join(allowed_units(test))} for {test.value} "
-                         f"({LAB_TESTS[test].name})")
+        raise refused(field, unit, ValueRefusal.LAB_UNIT, units=allowed_units(test), test=test.value,
+                      name=LAB_TESTS[test].name)
     return row
 
 
@@ -356,8 +358,11 @@ def convert_lab_value(*, test: str | LabTest, value: object, unit: str,
         if row.factor != 1 or row.unit != row.canonical_unit:
             hint = (f"{number_text(reported)} {row.unit} = {number_text(converted)} "
                     f"{row.canonical_unit}; " + hint)
-        raise InputError(field, value, f"a number in [{number_text(low)}, {number_text(high)}] "
-                         f"{info.canonical_unit} for {lab_test.value}", hint)
+        # the hint (a conversion, where the unit came from) is the English page's alone
+        phrase = Phrase(ValueRefusal.LAB_IMPLAUSIBLE, (
+            ("low", number_text(low)), ("high", number_text(high)), ("unit", info.canonical_unit),
+            ("test", lab_test.value)))
+        raise InputError(field, value, english(phrase, ENGLISH), hint, phrase=phrase)
     return LabQuantity(lab_test, converted, row.canonical_unit, reported, row.unit, row.factor,
                        row.source)
 

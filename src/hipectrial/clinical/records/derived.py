@@ -21,6 +21,7 @@ from enum import StrEnum
 from hipectrial.clinical.body import AGE_YEARS, body_limits, body_surface_area, creatinine_clearance
 from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.clinical.records.values import derived_variables, field_of
+from hipectrial.clinical.refusals import ValueRefusal, refused
 from hipectrial.errors import ExpressionError, InputError
 from hipectrial.phrases import Params, Phrase, english
 from hipectrial.protocol import FrozenValues, Protocol, Truth, ValueType
@@ -260,9 +261,10 @@ def _shown(value: object) -> str:
 def _age(d: DerivedVariable, args: list[object]) -> DerivedValue:
     born, reference = args[0], args[1]
     if not isinstance(born, dt.date) or not isinstance(reference, dt.date):
-        raise InputError(d.inputs[0], born, "a date (age_in_years takes two dates)")
+        raise refused(d.inputs[0], born, ValueRefusal.AGE_DATES)
     if born >= reference:
-        raise InputError(d.inputs[0], born, f"a date before {d.inputs[1]} ({reference.isoformat()})")
+        raise refused(d.inputs[0], born, ValueRefusal.AGE_BEFORE, reference=d.inputs[1],
+                      date=reference.isoformat())
     # Completed years: one fewer when the birthday has not yet come in the reference year.
     years = reference.year - born.year - ((reference.month, reference.day) < (born.month, born.day))
     step = (f"{d.id} = {years} completed years from {d.inputs[0]} {born.isoformat()} "
@@ -272,7 +274,7 @@ def _age(d: DerivedVariable, args: list[object]) -> DerivedValue:
 
 def _renamed(exc: InputError, names: Mapping[str, str]) -> InputError:
     """Body's error with its parameter name replaced by the protocol's variable name."""
-    return InputError(names.get(exc.field, exc.field), exc.value, exc.expected, exc.hint)
+    return InputError(names.get(exc.field, exc.field), exc.value, exc.expected, exc.hint, phrase=exc.phrase)
 
 
 def _bsa(protocol: Protocol, d: DerivedVariable, args: list[object]) -> DerivedValue:

@@ -18,7 +18,9 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
+from hipectrial.clinical.refusals import ValueRefusal, in_unit, refused
 from hipectrial.errors import InputError
+from hipectrial.phrases import Phrase
 from hipectrial.protocol import Protocol, ValueType
 from hipectrial.protocol.forms import DerivedVariable, FieldDef
 
@@ -66,44 +68,43 @@ def _check_one(protocol: Protocol, name: str, field: FieldDef, value: object,
                as_of: dt.date | None) -> None:
     """Raise InputError unless ``value`` has ``field``'s declared type, code and range."""
     kind = field.type
-    unit = f" in {field.unit}" if field.unit else ""
+    unit = in_unit(field.unit)
     if kind is ValueType.BOOLEAN:
         if not isinstance(value, bool):
-            raise InputError(name, value, "true or false")
+            raise refused(name, value, ValueRefusal.TRUE_OR_FALSE)
     elif kind is ValueType.INT:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InputError(name, value, f"a whole number{unit}")
+            raise refused(name, value, ValueRefusal.WHOLE_NUMBER, unit=unit)
     elif kind is ValueType.DECIMAL:
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            raise InputError(name, value, f"a number{unit}")
+            raise refused(name, value, ValueRefusal.NUMBER, unit=unit)
         if (isinstance(value, float) and not math.isfinite(value)) or (
                 isinstance(value, Decimal) and not value.is_finite()):
-            raise InputError(name, value, f"a finite number{unit}")
+            raise refused(name, value, ValueRefusal.FINITE_NUMBER, unit=unit)
     elif kind in (ValueType.TEXT, ValueType.CHOICE):
         if not isinstance(value, str):
-            raise InputError(name, value, "a code written as text" if kind is ValueType.CHOICE
-                             else "text")
+            raise refused(name, value, ValueRefusal.CODE_AS_TEXT if kind is ValueType.CHOICE
+                          else ValueRefusal.TEXT)
         _check_codes(protocol, name, field, [value])
     elif kind is ValueType.MULTI_CHOICE:
         if not isinstance(value, list | tuple | set | frozenset) or not all(
                 isinstance(v, str) for v in value):
-            raise InputError(name, value, "a list of codes")
+            raise refused(name, value, ValueRefusal.LIST_OF_CODES)
         _check_codes(protocol, name, field, list(value))
     elif kind is ValueType.DATE:
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            raise InputError(name, value, "a date")
+            raise refused(name, value, ValueRefusal.DATE)
         if as_of is not None and value > as_of:
-            raise InputError(name, value, f"a date on or before {as_of.isoformat()} (as_of)",
-                             "a record cannot hold a date after the day it is evaluated")
+            raise refused(name, value, ValueRefusal.NOT_AFTER_AS_OF, as_of=as_of.isoformat())
     elif kind is ValueType.DATETIME and (
             not isinstance(value, dt.datetime) or value.utcoffset() is None):
-        raise InputError(name, value, "a date-time with a UTC offset")
+        raise refused(name, value, ValueRefusal.DATETIME_WITH_OFFSET)
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         number = float(value)
         if (field.min is not None and number < field.min) or (
                 field.max is not None and number > field.max):
-            raise InputError(name, value, f"a number in {_expected_range(field)}",
-                             "check the unit" if field.unit else None)
+            check = Phrase(ValueRefusal.CHECK_UNIT) if field.unit else ""
+            raise refused(name, value, ValueRefusal.RANGE, range=_expected_range(field), check=check)
 
 
 def _check_codes(protocol: Protocol, name: str, field: FieldDef, given: list[object]) -> None:
@@ -112,7 +113,7 @@ def _check_codes(protocol: Protocol, name: str, field: FieldDef, given: list[obj
     codes = protocol.codelist(field.codelist).codes
     for code in given:
         if code not in codes:
-            raise InputError(name, code, "one of " + ", ".join(codes))
+            raise refused(name, code, ValueRefusal.ONE_OF, codes=tuple(codes))
 
 
 def check_values(*, protocol: Protocol, values: Mapping[str, object],
@@ -150,12 +151,12 @@ def check_values(*, protocol: Protocol, values: Mapping[str, object],
             if name in derived:
                 source = derived[name].expression
                 inputs = derived[name].inputs or sorted(source.variables if source else [])
-                raise InputError(name, value, "left out: it is derived, not entered",
-                                 f"give its inputs: {', '.join(inputs)}")
+                raise refused(name, value, ValueRefusal.DERIVED_GIVEN, inputs=tuple(inputs))
             close = difflib.get_close_matches(name, [f.id for form in protocol.forms
                                                      for f in form.fields], n=1)
-            hint = f"did you mean {close[0]!r}?" if close else None
-            raise InputError(name, value, "a variable the protocol declares", hint)
+            if close:
+                raise refused(name, value, ValueRefusal.UNKNOWN_VARIABLE_LIKE, close=close[0])
+            raise refused(name, value, ValueRefusal.UNKNOWN_VARIABLE)
         if value is None:
             continue
         _check_one(protocol, name, field, value, as_of)

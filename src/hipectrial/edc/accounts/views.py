@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from hipectrial.edc.accounts.middleware import LANGUAGES
-from hipectrial.errors import InputError
+from hipectrial.edc.refusals import Refusal, refuse
 
 
 class EdcLoginView(LoginView):
@@ -48,7 +48,7 @@ def language_view(request: HttpRequest) -> HttpResponse:
     page they were on (a page of this site only: ``next`` naming another host is ignored)."""
     language = request.POST.get("language", "")
     if language not in LANGUAGES:
-        raise InputError("language", language, " or ".join(LANGUAGES))
+        raise refuse("language", language, Refusal.LANGUAGE, english=LANGUAGES[0], chinese=LANGUAGES[1])
     user = request.user
     user.language = language  # type: ignore[union-attr]
     user.save(update_fields=["language"])  # type: ignore[union-attr]

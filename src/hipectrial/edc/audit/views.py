@@ -23,6 +23,7 @@ from hipectrial.edc.audit.models import AuditEntry
 from hipectrial.edc.audit.selectors import changes_of, history
 from hipectrial.edc.participants.labels import (
     PARTICIPANT_FIELDS,
+    RECORD_FIELDS,
     language_of,
     list_separator,
     participant_codes,
@@ -100,17 +101,17 @@ def _value(entry: AuditEntry, name: str, value: Any, language: str) -> str:
     return list_separator(language).join(said)
 
 
-def _field_label(entry: AuditEntry, name: str, language: str) -> str:
-    """``values.anc`` with the protocol's label of ``anc``, a participant's field with its
-    name on the page (the field id stays visible)."""
+def _field_label(entry: AuditEntry, name: str, language: str) -> str | None:
+    """The changed field as the page names it, in its language: ``values.anc`` by the
+    protocol's label of ``anc``, a participant's field and the other records' fields
+    (``visit_id``, ``actual_date``, ``status``…) by the page's own name; ``None`` for a name
+    it does not know (shown as it is). The page shows the stored identifier beside it."""
     if entry.record_kind == RecordKind.PARTICIPANT and name in PARTICIPANT_FIELDS:
-        return f"{PARTICIPANT_FIELDS[name]} ({name})"
+        return str(PARTICIPANT_FIELDS[name])
     if not name.startswith("values."):
-        return name
+        return str(RECORD_FIELDS[name]) if name in RECORD_FIELDS else None
     field = _form_field(entry, name)
-    if field is None:
-        return name
-    return f"{pick(field.label, language)} ({name.removeprefix('values.')})"
+    return None if field is None else pick(field.label, language)
 
 
 def _rows(entries: list[AuditEntry], language: str) -> list[dict[str, Any]]:
@@ -123,6 +124,8 @@ def _rows(entries: list[AuditEntry], language: str) -> list[dict[str, Any]]:
             "changes": [
                 {
                     "field": c.field,
+                    # the identifier monitors know it by, beside the label (values.anc: anc)
+                    "id": c.field.removeprefix("values."),
                     "label": _field_label(e, c.field, language),
                     "old": _value(e, c.field, c.old, language),
                     "new": _value(e, c.field, c.new, language),

@@ -18,12 +18,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from hipectrial.clinical.labs.ctcae import GradeFlag, grade_lab
+from hipectrial.clinical.labs.ctcae import GradeFlag, LabGrade, grade_lab
+from hipectrial.clinical.labs.ctcae_tables import CtcaeTerm
 from hipectrial.clinical.labs.units import parse_lab_test
 from hipectrial.clinical.records.derived import derive
 from hipectrial.edc.participants.wording import eligibility_reason
+from hipectrial.edc.refusal_wording import refusal_text
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.forms import DerivedVariable, FormDef
@@ -77,7 +79,8 @@ def derived_of(
     try:
         result = derive(protocol=protocol, values=merged)
     except InputError as exc:
-        return [Shown(d.id, d.label.zh if zh else d.label.en, None, d.unit, str(exc), ()) for d in wanted]
+        refused = refusal_text(exc, language="zh" if zh else "en", protocol=protocol, form=form)
+        return [Shown(d.id, d.label.zh if zh else d.label.en, None, d.unit, refused, ()) for d in wanted]
     shown: list[Shown] = []
     for d in wanted:
         info = result.variable(d.id)
@@ -113,8 +116,44 @@ FLAG_WORDS = {
 }
 
 
-def lab_grades(*, form: FormDef, values: Mapping[str, Any], zh: bool) -> list[Shown]:
-    """The CTCAE grade of each lab value of ``form`` that has a CDISC code and a value."""
+# CTCAE v5.0's terms graded from lab values, in the page's language (the Chinese as in the
+# Chinese translation of CTCAE v5.0).
+TERM_WORDS = {
+    CtcaeTerm.NEUTROPHIL_COUNT_DECREASED: pgettext_lazy("CTCAE term", "Neutrophil count decreased"),
+    CtcaeTerm.PLATELET_COUNT_DECREASED: pgettext_lazy("CTCAE term", "Platelet count decreased"),
+    CtcaeTerm.ANEMIA: pgettext_lazy("CTCAE term", "Anemia"),
+    CtcaeTerm.WHITE_BLOOD_CELL_DECREASED: pgettext_lazy("CTCAE term", "White blood cell decreased"),
+    CtcaeTerm.LYMPHOCYTE_COUNT_DECREASED: pgettext_lazy("CTCAE term", "Lymphocyte count decreased"),
+    CtcaeTerm.ALT_INCREASED: pgettext_lazy("CTCAE term", "Alanine aminotransferase increased"),
+    CtcaeTerm.AST_INCREASED: pgettext_lazy("CTCAE term", "Aspartate aminotransferase increased"),
+    CtcaeTerm.ALP_INCREASED: pgettext_lazy("CTCAE term", "Alkaline phosphatase increased"),
+    CtcaeTerm.BILIRUBIN_INCREASED: pgettext_lazy("CTCAE term", "Blood bilirubin increased"),
+    CtcaeTerm.CREATININE_INCREASED: pgettext_lazy("CTCAE term", "Creatinine increased"),
+    CtcaeTerm.HYPOKALEMIA: pgettext_lazy("CTCAE term", "Hypokalemia"),
+    CtcaeTerm.HYPERKALEMIA: pgettext_lazy("CTCAE term", "Hyperkalemia"),
+    CtcaeTerm.HYPONATREMIA: pgettext_lazy("CTCAE term", "Hyponatremia"),
+}
+
+
+def grade_headline(graded: LabGrade, label: str, *, zh: bool) -> str:
+    """The grade as the page says it: the core's headline (``Neutrophil count decreased:
+    grade 3``) on an English page; on a Chinese page the same from the term, the grade and
+    the range when symptoms decide, a value within normal limits named by ``label``."""
+    if not zh:
+        return graded.headline
+    if graded.term is None:
+        text = _("%(test)s within normal limits: grade %(grade)s") % {"test": label, "grade": graded.grade}
+    else:
+        text = _("%(term)s: grade %(grade)s") % {"term": TERM_WORDS[graded.term], "grade": graded.grade}
+    low, high = graded.grade_range
+    if low != high:
+        text += _(" (grade %(low)s if asymptomatic: clinician decides)") % {"low": low}
+    return text
+
+
+def lab_grades(*, protocol: Protocol, form: FormDef, values: Mapping[str, Any], zh: bool) -> list[Shown]:
+    """The CTCAE grade of each lab value of ``form`` that has a CDISC code and a value; a
+    grade the core refuses to give, with its refusal in the page's language."""
     shown: list[Shown] = []
     for field in form.fields:
         if not field.cdisc or field.unit is None:
@@ -131,9 +170,10 @@ def lab_grades(*, form: FormDef, values: Mapping[str, Any], zh: bool) -> list[Sh
         try:
             graded = grade_lab(test=field.cdisc, value=value, unit=field.unit, lln=lln, uln=uln)
         except InputError as exc:
-            refused = _("not gradable: %(error)s") % {"error": exc}
+            refused = _("not gradable: %(error)s") % {
+                "error": refusal_text(exc, language="zh" if zh else "en", protocol=protocol)}
             shown.append(Shown(field.id, label, None, None, refused, ()))
             continue
         notes = "; ".join(str(FLAG_WORDS[flag]) for flag in graded.flags)
-        shown.append(Shown(field.id, label, graded.headline, None, notes, graded.steps))
+        shown.append(Shown(field.id, label, grade_headline(graded, label, zh=zh), None, notes, graded.steps))
     return shown

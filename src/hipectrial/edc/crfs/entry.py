@@ -160,7 +160,10 @@ def messages_by_field(
             by_field.setdefault(finding.field, []).append((severity, finding_text(finding, form, zh=zh)))
             continue
         check = checks.get(edit_check_id(finding) or "")
-        text = finding.message if check is None else (check.message.zh if zh else check.message.en)
+        if check is None:  # an expression that cannot be evaluated
+            text = finding_text(finding, form, zh=zh)
+        else:
+            text = check.message.zh if zh else check.message.en
         top.append((severity, text))
         if check is not None:
             for name in sorted(check.expression.variables):

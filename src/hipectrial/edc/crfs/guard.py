@@ -32,12 +32,8 @@ from hipectrial.edc.crfs.models import Status
 from hipectrial.edc.participants.convert import to_data
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.protocol_source import current_protocol
-from hipectrial.errors import InputError
-
-IDENTITY_HINT = (
-    "the participant record is the one source of sex, birth date and consent date: a wrong "
-    "value is corrected on the participant's page, with a reason"
-)
+from hipectrial.edc.refusals import Refusal, refuse
+from hipectrial.phrases import Phrase
 
 
 def _shown(value: object) -> object:
@@ -57,35 +53,26 @@ def check_form_record(participant: Participant, record: FormRecord, status: str)
     try:
         form = protocol.form(record.form_id)
     except KeyError:
-        raise InputError("form_id", record.form_id, "a form of the protocol") from None
+        raise refuse("form_id", record.form_id, Refusal.FORM_UNKNOWN) from None
     context = selectors.conditions_of(participant, form, record.key)
     findings = check_form_values(protocol=protocol, form_id=form.id, values=record.values, context=context)
     for finding in findings:
         if finding.severity is not Severity.ERROR:
             continue
         if finding.field is None:  # an edit check: the record as a whole
-            raise InputError("values", None, "values that pass the protocol's edit checks", finding.message)
-        raise InputError(
-            f"values.{finding.field}",
-            _shown(record.values.get(finding.field)),
-            "a value the protocol accepts",
-            finding.message,
-        )
+            check = dict(finding.params).get("check", "")
+            message = next((c.message.en for c in form.checks if c.id == check), "")
+            raise refuse("values", None, Refusal.EDIT_CHECK, hint=finding.message, form=form.id, check=check,
+                         message=message)
+        raise refuse(f"values.{finding.field}", _shown(record.values.get(finding.field)), Refusal.FORM_VALUE,
+                     hint=finding.message, form=form.id, field=finding.field,
+                     finding=Phrase(finding.code, finding.params))
     current = Participant.objects.select_related("site").get(pk=participant.pk)
     for c in participant_contradictions(participant=to_data(current, with_provenance=False),
                                         form_id=form.id, values=record.values):
-        raise InputError(
-            f"values.{c.field}",
-            _shown(c.given),
-            f"the participant record's {c.field}, {_shown(c.recorded)!r}",
-            IDENTITY_HINT,
-        )
+        raise refuse(f"values.{c.field}", _shown(c.given), Refusal.IDENTITY_RECORDED, name=c.field,
+                     recorded=repr(_shown(c.recorded)))
     if status == Status.COMPLETE:
         missing = missing_required(protocol=protocol, form_id=form.id, values=record.values, context=context)
         if missing:
-            raise InputError(
-                f"values.{missing[0]}",
-                None,
-                "a value: the field is required to save the form as complete",
-                f"blank: {', '.join(missing)}; a draft may be incomplete",
-            )
+            raise refuse(f"values.{missing[0]}", None, Refusal.REQUIRED_TO_COMPLETE, missing=tuple(missing))

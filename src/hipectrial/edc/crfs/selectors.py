@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from hipectrial.clinical.records.derived import derive
 from hipectrial.data import validate
-from hipectrial.data.findings import Severity
+from hipectrial.data.findings import Finding, Severity
 from hipectrial.data.records import FormRecord, Visit
 from hipectrial.data.vocab import RecordKind
 from hipectrial.edc.audit.models import AuditEntry
@@ -164,7 +164,7 @@ def identity_of(participant: Participant) -> dict[str, Any]:
     }
 
 
-def visit_problems(participant: Participant, visit: Visit) -> list[str]:
+def visit_problems(participant: Participant, visit: Visit) -> list[Finding]:
     """The core's errors about a visit occurrence about to be recorded: ``validate()`` run on
     the participant's records with the new visit added, its error findings on that visit
     (an occurrence beyond what the schedule allows, a visit after registration of a
@@ -173,7 +173,7 @@ def visit_problems(participant: Participant, visit: Visit) -> list[str]:
     trial = participant_trial(participant)
     trial = replace(trial, visits=(*trial.visits, visit))
     return [
-        f.message
+        f
         for f in validate(trial, current_protocol())
         if f.severity is Severity.ERROR and f.kind is RecordKind.VISIT and f.key == visit.key
     ]

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hipectrial.clinical.refusals import ValueRefusal, refused
 from hipectrial.data.records import FormRecord, Visit
 from hipectrial.data.trial import Record as DataRecord
 from hipectrial.edc.accounts.permissions import check
@@ -22,7 +23,9 @@ from hipectrial.edc.crfs.codec import flat_changes, from_payload, natural_key, p
 from hipectrial.edc.crfs.guard import check_form_record
 from hipectrial.edc.crfs.models import Kind, Record, Status
 from hipectrial.edc.participants.models import Participant
-from hipectrial.errors import ConflictError, InputError
+from hipectrial.edc.refusals import TEMPLATES, Refusal, refuse
+from hipectrial.errors import ConflictError
+from hipectrial.phrases import Phrase, english
 
 
 class RecordConflict(ConflictError):
@@ -31,11 +34,10 @@ class RecordConflict(ConflictError):
     def __init__(self, record: Record, expected_version: int) -> None:
         self.record = record
         self.expected_version = expected_version
-        super().__init__(
-            f"{record.key} was changed by {record.changed_by or record.created_by} "
-            f"(version {record.version}) after the version {expected_version} this change was based on; "
-            "nothing was saved"
-        )
+        phrase = Phrase(Refusal.RECORD_CHANGED, (
+            ("key", record.key), ("user", record.changed_by or record.created_by),
+            ("version", str(record.version)), ("expected", str(expected_version))))
+        super().__init__(english(phrase, TEMPLATES), phrase=phrase)
 
 
 def form_write_action(form_id: str) -> Action:
@@ -49,21 +51,16 @@ def _write_action(kind: str, record: DataRecord) -> Action:
     return Action.ENTER_DATA
 
 
-def _reason(reason: str | None, needed: bool, what: str) -> str:
+def _reason(reason: str | None, needed: bool, code: Refusal) -> str:
     text = (reason or "").strip()
     if needed and not text:
-        raise InputError(
-            "reason",
-            reason,
-            f"a reason for the {what}",
-            "the record was completed before: every later change states why",
-        )
+        raise refuse("reason", reason, code)
     return text
 
 
 def _check_status(status: str) -> None:
     if status not in Status.values:
-        raise InputError("status", status, "one of " + ", ".join(Status.values))
+        raise refused("status", status, ValueRefusal.ONE_OF, codes=tuple(Status.values))
 
 
 def _columns(kind: str, record: DataRecord) -> dict[str, Any]:
@@ -82,9 +79,7 @@ def _columns(kind: str, record: DataRecord) -> dict[str, Any]:
 def _check_owner(participant: Participant, record: DataRecord) -> None:
     owner = getattr(record, "participant_id", None)
     if owner != participant.participant_id:
-        raise InputError(
-            "participant_id", owner, f"the participant the record is saved for ({participant.participant_id})"
-        )
+        raise refuse("participant_id", owner, Refusal.RECORD_OWNER, participant=participant.participant_id)
 
 
 def record_create(
@@ -112,7 +107,7 @@ def record_create(
         if key is None:
             key = f"{participant.participant_id}/{kind}#{_next_number(participant, kind)}"
         elif Record.objects.filter(kind=kind, key=key).exists():
-            raise InputError("key", key, "a record not yet entered", "it exists: open it to change it")
+            raise refuse("key", key, Refusal.RECORD_EXISTS)
         row = Record.objects.create(
             participant=participant,
             kind=kind,
@@ -186,7 +181,7 @@ def record_change(
     with transaction.atomic():
         current = _locked(record, expected_version)
         if natural_key(current.kind, new) not in (None, current.key):
-            raise InputError("key", natural_key(current.kind, new), f"the record's own key {current.key}")
+            raise refuse("key", natural_key(current.kind, new), Refusal.RECORD_OWN_KEY, key=current.key)
         old_plain = plain(current.kind, from_payload(current.kind, current.payload))
         changes = flat_changes(old_plain, plain(current.kind, new))
         new_status = status or current.status
@@ -196,7 +191,7 @@ def record_change(
             return current
         if current.kind == Kind.FORM and isinstance(new, FormRecord):
             check_form_record(participant, new, new_status)
-        why = _reason(reason, current.completed_once, "change")
+        why = _reason(reason, current.completed_once, Refusal.RECORD_REASON_FOR_CHANGE)
         current.payload = to_payload(current.kind, new)
         current.status = new_status
         current.completed_once = current.completed_once or new_status == Status.COMPLETE
@@ -240,7 +235,7 @@ def record_delete(
     now = now or timezone.now()
     with transaction.atomic():
         current = _locked(record, expected_version)
-        why = _reason(reason, True, "deletion")
+        why = _reason(reason, True, Refusal.RECORD_REASON_FOR_DELETION)
         old_plain = plain(current.kind, from_payload(current.kind, current.payload))
         key, kind = current.key, current.kind
         current.delete()
@@ -341,7 +336,7 @@ def form_save(
         )
         if not Record.objects.filter(kind=Kind.VISIT, key=visit.key).exists():
             if visit_date is None:
-                raise InputError("visit_date", None, "the date of the visit", "the visit is not recorded yet")
+                raise refuse("visit_date", None, Refusal.VISIT_NOT_RECORDED)
             record_create(
                 actor=actor,
                 participant=participant,
@@ -358,12 +353,7 @@ def form_save(
         row = Record.objects.select_for_update().filter(kind=Kind.FORM, key=record.key).first()
         if row is None:
             if expected_version != 0:
-                raise InputError(
-                    "version",
-                    expected_version,
-                    "a record that still exists",
-                    f"{record.key} was deleted meanwhile",
-                )
+                raise refuse("version", expected_version, Refusal.RECORD_DELETED, key=record.key)
             return record_create(
                 actor=actor,
                 participant=participant,

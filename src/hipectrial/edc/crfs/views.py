@@ -36,6 +36,8 @@ from hipectrial.edc.crfs.widgets import field_views
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.participants.selectors import participant_for
 from hipectrial.edc.protocol_source import current_protocol, protocol_version
+from hipectrial.edc.refusal_wording import finding_text, refusal_text
+from hipectrial.edc.refusals import Refusal, refuse
 from hipectrial.errors import InputError, PermissionDenied
 from hipectrial.protocol.forms import FormDef
 from hipectrial.protocol.schedule import Visit as VisitDef
@@ -137,7 +139,7 @@ def _live(request: HttpRequest, place: Place, judged: Judged) -> dict[str, Any]:
         "derived": derived_of(
             protocol=protocol, form=place.form, values=values, context=context.values, zh=zh
         ),
-        "grades": lab_grades(form=place.form, values=values, zh=zh),
+        "grades": lab_grades(protocol=protocol, form=place.form, values=values, zh=zh),
         "derived_sources": context.sources,
     }
 
@@ -237,11 +239,17 @@ def _stored(place: Place) -> Judged | None:
 
 def _visit_date(text: str) -> dt.date:
     if not _DATE.fullmatch(text):
-        raise InputError("visit_date", text, "the date of the visit, YYYY-MM-DD")
+        raise refuse("visit_date", text, Refusal.VISIT_DATE)
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError("visit_date", text, "the date of the visit, YYYY-MM-DD", "no such date") from None
+        raise refuse("visit_date", text, Refusal.VISIT_DATE_NO_SUCH) from None
+
+
+def _refusal(request: HttpRequest, exc: BaseException, place: Place) -> str:
+    """A service's refusal in the page's language, the form's fields by their labels."""
+    return refusal_text(exc, language="zh" if is_zh(request) else "en", protocol=current_protocol(),
+                        form=place.form)
 
 
 @guarded
@@ -267,7 +275,7 @@ def _save(request: HttpRequest, place: Place) -> HttpResponse:
         try:
             visit_date = _visit_date(extra["visit_date"])
         except InputError as exc:
-            extra["visit_date_error"] = str(exc)
+            extra["visit_date_error"] = _refusal(request, exc, place)
         else:
             visit = Visit(
                 participant_id=place.participant.participant_id,
@@ -277,7 +285,9 @@ def _save(request: HttpRequest, place: Place) -> HttpResponse:
             )
             problems = selectors.visit_problems(place.participant, visit)
             if problems:
-                extra["visit_date_error"] = "; ".join(problems)
+                language = "zh" if is_zh(request) else "en"
+                extra["visit_date_error"] = ("；" if language == "zh" else "; ").join(
+                    finding_text(f, protocol=current_protocol(), language=language) for f in problems)
     if judged.blocks(complete=complete) or "visit_date_error" in extra or _identity(place, judged, False):
         top = [("error", _("Nothing was saved: correct the values marked below."))]
         return _page(request, place, judged, complete=complete, top=top, extra=extra, status=400)
@@ -308,14 +318,15 @@ def _save(request: HttpRequest, place: Place) -> HttpResponse:
         return _conflict(request, place, judged, conflict)
     except InputError as exc:
         # the services' own refusal (the guard runs the same core checks as the page)
+        said = _refusal(request, exc, place)
         name = exc.field.removeprefix("values.")
-        field_errors = {name: str(exc)} if place.form.field(name) is not None else {}
+        field_errors = {name: said} if place.form.field(name) is not None else {}
         if exc.field in ("reason", "visit_date"):
-            extra[f"{exc.field}_error"] = str(exc)
+            extra[f"{exc.field}_error"] = said
         if exc.field in ("reason", "visit_date") or field_errors:
             top = [("error", _("Nothing was saved: correct the values marked below."))]
         else:
-            top = [("error", str(exc))]
+            top = [("error", said)]
         return _page(
             request,
             place,
@@ -356,7 +367,7 @@ def _conflict(request: HttpRequest, place: Place, judged: Judged, conflict: Reco
             "form_label": place.form.label.zh if zh else place.form.label.en,
             "record": conflict.record,
             "rows": rows,
-            "message": str(conflict),
+            "message": _refusal(request, conflict, place),
             "reload_url": reverse(
                 "crfs:form" if place.form_repeat is None else "crfs:form_repeat", args=place.url_args
             ),
@@ -402,12 +413,13 @@ def form_delete(
     except RecordConflict as conflict:
         return _conflict(request, place, _stored(place) or _judge(place, {}), conflict)
     except InputError as exc:
+        said = _refusal(request, exc, place)
         return _page(
             request,
             place,
             _stored(place),
-            top=[("error", str(exc))],
-            extra={"delete_error": str(exc)},
+            top=[("error", said)],
+            extra={"delete_error": said},
             status=400,
         )
     messages.success(request, _("Deleted %(key)s.") % {"key": place.key})

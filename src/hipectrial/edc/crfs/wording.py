@@ -10,20 +10,24 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from hipectrial.data import FormFinding
+from hipectrial.data import FormFinding, FormFindingCode
 from hipectrial.protocol import ValueType
 from hipectrial.protocol.forms import FieldDef, FormDef
 
+# Each code's wording (a failing edit check is said in the check's own words, the
+# protocol's message in the page's language: entry.messages_by_field).
 FINDINGS = {
-    "out_of_range": gettext_lazy(
+    FormFindingCode.OUT_OF_RANGE: gettext_lazy(
         "%(label)s = %(value)s %(unit)s is outside the range the protocol allows, %(allowed)s %(unit)s"),
-    "not_a_code": gettext_lazy("%(code)s is not one of the answers of %(label)s"),
-    "wrong_type": gettext_lazy("%(label)s: the value %(value)s is not of the field's type"),
-    "duplicate_code": gettext_lazy("%(label)s gives an answer more than once"),
-    "decimals": gettext_lazy(
+    FormFindingCode.NOT_A_CODE: gettext_lazy("%(code)s is not one of the answers of %(label)s"),
+    FormFindingCode.WRONG_TYPE: gettext_lazy("%(label)s: the value %(value)s is not of the field's type"),
+    FormFindingCode.DUPLICATE_CODE: gettext_lazy("%(label)s gives an answer more than once"),
+    FormFindingCode.DECIMALS: gettext_lazy(
         "%(label)s = %(value)s has more decimals than the protocol records (%(decimals)s)"),
-    "required_blank": gettext_lazy("%(label)s is required"),
-    "unknown_field": gettext_lazy("%(label)s is not a field of this form"),
+    FormFindingCode.REQUIRED_BLANK: gettext_lazy("%(label)s is required"),
+    FormFindingCode.UNKNOWN_FIELD: gettext_lazy("%(label)s is not a field of this form"),
+    FormFindingCode.NOT_EVALUABLE: gettext_lazy(
+        "the condition %(expression)s cannot be evaluated on these values; it counts as unknown"),
 }
 
 # What to type, by field type, when what was typed could not be read at all.

@@ -35,6 +35,7 @@ from hipectrial.edc.participant_data import participant_trial
 from hipectrial.edc.participants.labels import crf_url, language_of, pick
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.participants.wording import eligibility_reason
+from hipectrial.edc.refusal_wording import refusal_text
 from hipectrial.phrases import Phrase
 from hipectrial.protocol import Protocol, ValueType
 
@@ -222,7 +223,7 @@ def eligibility_panel(participant: Participant, protocol: Protocol, language: st
     drafts = _drafts(protocol, participant, language)
     result = evaluation.result
     if result is None:
-        note = eligibility_reason(evaluation.note or "", evaluation.note_phrase, protocol, language)
+        note = _note(evaluation, protocol, language)
         return EligibilityPanel(NOT_EVALUABLE, evaluation.inputs.as_of, None, "", (), (), (), note, drafts)
     cohort = result.cohort.cohort
     cohort_label = None
@@ -237,6 +238,14 @@ def eligibility_panel(participant: Participant, protocol: Protocol, language: st
                             _missing(protocol, participant, result, language), derived, None, drafts)
 
 
+def _note(evaluation: ScreeningEvaluation, protocol: Protocol, language: str) -> str:
+    """Why eligibility cannot be evaluated, in ``language`` (the engine's refusal too)."""
+    error = None
+    if evaluation.error is not None:
+        error = refusal_text(evaluation.error, language=language, protocol=protocol)
+    return eligibility_reason(evaluation.note or "", evaluation.note_phrase, protocol, language, error)
+
+
 def not_eligible_reasons(evaluation: ScreeningEvaluation, protocol: Protocol) -> tuple[str, ...]:
     """Why ``evaluation`` does not allow registration (empty when the participant is
     eligible): each criterion not met, each value missing (with the criteria needing it),
@@ -244,7 +253,7 @@ def not_eligible_reasons(evaluation: ScreeningEvaluation, protocol: Protocol) ->
     result = evaluation.result
     language = language_of()
     if result is None:
-        note = eligibility_reason(evaluation.note or "", evaluation.note_phrase, protocol, language)
+        note = _note(evaluation, protocol, language)
         return (_("Eligibility cannot be evaluated: %(note)s") % {"note": note},)
     if result.status.value == "eligible":
         return ()
@@ -263,7 +272,8 @@ def not_eligible_reasons(evaluation: ScreeningEvaluation, protocol: Protocol) ->
             "reason": why(result.cohort.reason, result.cohort.phrase)})
     reasons += [
         _("Missing: %(label)s (%(variable)s), needed by %(criteria)s") % {
-            "label": m.label, "variable": m.variable, "criteria": ", ".join(m.needed_by)}
+            "label": pick((m.label, m.label_zh), language), "variable": m.variable,
+            "criteria": ", ".join(m.needed_by)}
         for m in result.missing]
     missing_named = {c for m in result.missing for c in m.needed_by}
     reasons += [

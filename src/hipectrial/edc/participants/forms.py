@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hipectrial.edc.participants.labels import pick
+from hipectrial.edc.participants.labels import language_of, pick
+from hipectrial.edc.protocol_source import current_protocol
+from hipectrial.edc.refusal_wording import refusal_text
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 
@@ -58,10 +60,10 @@ class EndForm(forms.Form):
 
 
 def show_input_error(form: forms.Form, exc: InputError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ``InputError`` next to the field it names (else above the form); what
-    was typed stays in the form."""
+    """Put a service's ``InputError`` next to the field it names (else above the form), in
+    the page's language; what was typed stays in the form."""
     field = (aliases or {}).get(exc.field, exc.field)
-    message = str(exc)
+    message = refusal_text(exc, language=language_of(), protocol=current_protocol())
     if field in form.fields:
         form.add_error(field, message)
     else:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.common import Label
@@ -23,6 +23,73 @@ PARTICIPANT_FIELDS: Mapping[str, Promise] = {
     "off_treatment_reason": gettext_lazy("Off-treatment reason"),
     "off_study_date": gettext_lazy("Off-study date"),
     "off_study_reason": gettext_lazy("Off-study reason"),
+}
+
+# The fields of the trial's other records (hipectrial.data's visits, CRF records, doses,
+# adverse events, lab results, tumour assessments, surgeries, follow-ups: what their audit
+# entries name) and the fields a refusal may name, as a page names them.
+RECORD_FIELDS: Mapping[str, Promise] = {
+    "id": gettext_lazy("Participant number"),
+    "participant_id": gettext_lazy("Participant"),
+    "site_id": gettext_lazy("Site"),
+    "visit_id": gettext_lazy("Visit"),
+    "repeat": gettext_lazy("Occurrence"),
+    "visit_repeat": gettext_lazy("Visit occurrence"),
+    "form_id": gettext_lazy("Form"),
+    "planned_date": gettext_lazy("Planned date"),
+    "actual_date": gettext_lazy("Visit date"),
+    "status": gettext_lazy("Status"),
+    "values": gettext_lazy("Values"),
+    "agent": gettext_lazy("Agent"),
+    "date": gettext_lazy("Date"),
+    "prescribed": gettext_lazy("Prescribed dose"),
+    "given": gettext_lazy("Dose given"),
+    "unit": gettext_lazy("Unit"),
+    "phase": gettext_lazy("Phase"),
+    "cycle": pgettext_lazy("treatment", "Cycle"),
+    "day": gettext_lazy("Day"),
+    "change_reason": gettext_lazy("Reason for the dose change"),
+    "term": gettext_lazy("Adverse event term"),
+    "grade": gettext_lazy("Grade"),
+    "onset_date": gettext_lazy("Onset date"),
+    "resolution_date": gettext_lazy("Resolution date"),
+    "serious": gettext_lazy("Serious"),
+    "attribution": gettext_lazy("Attribution"),
+    "dlt": gettext_lazy("Dose-limiting toxicity (DLT)"),
+    "immune_related": gettext_lazy("Immune-related"),
+    "led_to_discontinuation": gettext_lazy("Led to discontinuation"),
+    "outcome": gettext_lazy("Outcome"),
+    "test_code": gettext_lazy("Lab test"),
+    "value": gettext_lazy("Value"),
+    "reference_lower": gettext_lazy("Reference range, lower limit"),
+    "reference_upper": gettext_lazy("Reference range, upper limit"),
+    "method": gettext_lazy("Assessment method"),
+    "lesions": gettext_lazy("Lesions"),
+    "pci": gettext_lazy("Peritoneal cancer index (PCI)"),
+    "cytology": gettext_lazy("Peritoneal lavage cytology"),
+    "procedure": gettext_lazy("Procedure"),
+    "r_status": gettext_lazy("Residual tumour (R)"),
+    "cc_score": gettext_lazy("Completeness of cytoreduction (CC)"),
+    "complications": gettext_lazy("Complications"),
+    "pathology": gettext_lazy("Pathology"),
+    "vital_status": gettext_lazy("Vital status"),
+    "progression_date": gettext_lazy("Progression date"),
+    "death_date": gettext_lazy("Date of death"),
+    "cause_of_death": gettext_lazy("Cause of death"),
+    # named by refusals only
+    "key": gettext_lazy("Record"),
+    "version": gettext_lazy("Version"),
+    "reason": gettext_lazy("Reason"),
+    "visit_date": gettext_lazy("Visit date"),
+    "eligibility_confirmed": gettext_lazy("Eligibility confirmed"),
+    "language": gettext_lazy("Language"),
+    "stage": gettext_lazy("End of participation"),
+    "changes": gettext_lazy("Changes"),
+    "as_of": gettext_lazy("Evaluation date"),
+    "lln": gettext_lazy("Lower limit of normal (LLN)"),
+    "uln": gettext_lazy("Upper limit of normal (ULN)"),
+    "baseline": gettext_lazy("Baseline value"),
+    "test": gettext_lazy("Lab test"),
 }
 
 # The participant record's coded fields and the protocol code list of their codes (the

@@ -20,7 +20,9 @@ from hipectrial.edc.participants.labels import language_of, pick
 from hipectrial.edc.participants.models import Participant, RegistrationLock
 from hipectrial.edc.participants.services import changed_meanwhile, data_errors, participant_change
 from hipectrial.edc.protocol_source import current_protocol
-from hipectrial.errors import ConflictError, HipectrialError, InputError
+from hipectrial.edc.refusal_wording import record_finding_text
+from hipectrial.edc.refusals import Refusal, refuse
+from hipectrial.errors import ConflictError, HipectrialError
 
 
 class RegistrationRefused(HipectrialError):
@@ -74,11 +76,11 @@ def participant_register(
 
     check(actor, Action.REGISTER, participant.site)
     if eligibility_confirmed is not True:
-        raise InputError("eligibility_confirmed", eligibility_confirmed,
-                         "the investigator's confirmation that every eligibility criterion is met")
+        raise refuse("eligibility_confirmed", eligibility_confirmed, Refusal.ELIGIBILITY_CONFIRMED)
     now = now or timezone.now()
     if as_of > now.date():
-        raise InputError("registration_date", as_of.isoformat(), f"a date on or before today ({now.date()})")
+        raise refuse("registration_date", as_of.isoformat(), Refusal.NOT_AFTER_TODAY,
+                     today=now.date().isoformat())
     protocol = current_protocol()
     version = protocol.study.version
     RegistrationLock.objects.get_or_create(pk=1)
@@ -106,9 +108,10 @@ def participant_register(
             raise RegistrationRefused(pid, reasons)
         result = evaluation.result
         if result is None or result.cohort.cohort is None:  # not reached: eligible means both known
-            raise RegistrationRefused(pid, (evaluation.note or "no cohort",))
+            raise RegistrationRefused(pid, (_("no cohort"),))
         missing = screening_forms_missing(current, protocol, result.cohort.cohort)
-        contradictions = data_errors(current, protocol)
+        contradictions = tuple(record_finding_text(f, protocol=protocol, language=language_of())
+                               for f in data_errors(current, protocol))
         if missing or contradictions:
             raise RegistrationRefused(pid, (*missing, *contradictions))
         if result.as_of > as_of:

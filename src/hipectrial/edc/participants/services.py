@@ -15,9 +15,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hipectrial.clinical.refusals import ValueRefusal, refused
 from hipectrial.data import Participant as DataParticipant
 from hipectrial.data import Severity, Sex, TrialData, validate
 from hipectrial.data import Site as DataSite
+from hipectrial.data.findings import Finding
 from hipectrial.data.vocab import RecordKind
 from hipectrial.edc.accounts.permissions import check
 from hipectrial.edc.accounts.roles import Action
@@ -26,8 +28,10 @@ from hipectrial.edc.participants.convert import FIELDS, plain, to_data
 from hipectrial.edc.participants.labels import PARTICIPANT_CODELISTS
 from hipectrial.edc.participants.models import Participant
 from hipectrial.edc.protocol_source import current_protocol
+from hipectrial.edc.refusals import Refusal, refuse
 from hipectrial.edc.sites.models import Site
-from hipectrial.errors import ConflictError, InputError
+from hipectrial.errors import ConflictError
+from hipectrial.phrases import ParamValue, Phrase
 
 KIND = "participants"
 
@@ -41,7 +45,17 @@ def _sex(value: object) -> Sex:
     try:
         return Sex(value)
     except ValueError:
-        raise InputError("sex", value, "one of " + ", ".join(s.value for s in Sex)) from None
+        raise refused("sex", value, ValueRefusal.ONE_OF, codes=tuple(s.value for s in Sex)) from None
+
+
+def _identity_dates(birth_date: dt.date, consent_date: dt.date, today: dt.date) -> None:
+    """Consent not in the future, birth before consent (screening and identity correction)."""
+    if consent_date > today:
+        raise refuse("consent_date", consent_date.isoformat(), Refusal.NOT_AFTER_TODAY,
+                     today=today.isoformat())
+    if birth_date >= consent_date:
+        raise refuse("birth_date", birth_date.isoformat(), Refusal.BEFORE_CONSENT,
+                     consent=consent_date.isoformat())
 
 
 def participant_screen(
@@ -63,14 +77,7 @@ def participant_screen(
     check(actor, Action.SCREEN, site)
     now = now or timezone.now()
     today = now.date()
-    if consent_date > today:
-        raise InputError("consent_date", consent_date.isoformat(), f"a date on or before today ({today})")
-    if birth_date >= consent_date:
-        raise InputError(
-            "birth_date",
-            birth_date.isoformat(),
-            f"a date before the consent date ({consent_date.isoformat()})",
-        )
+    _identity_dates(birth_date, consent_date, today)
     with transaction.atomic():
         locked = Site.objects.select_for_update().get(pk=site.pk)
         number = (Participant.objects.filter(site=locked).aggregate(m=Max("number"))["m"] or 0) + 1
@@ -141,7 +148,8 @@ def _check_data(site: Site, participant: DataParticipant, changed: set[str]) -> 
         ):
             value = getattr(participant, finding.field)
             shown = value.isoformat() if isinstance(value, dt.date) else value
-            raise InputError(finding.field, shown, "a value the trial's data checks accept", finding.message)
+            said: ParamValue = finding.phrase if finding.phrase is not None else finding.message
+            raise refuse(finding.field, shown, Refusal.DATA_CHECKS, hint=finding.message, finding=said)
 
 
 def participant_import(
@@ -152,7 +160,7 @@ def participant_import(
     prefix = f"{site.code}-"
     tail = data.id[len(prefix) :]
     if not data.id.startswith(prefix) or not tail.isdigit():
-        raise InputError("participant.id", data.id, f"a participant id {prefix}<number>")
+        raise refuse("participant.id", data.id, Refusal.PARTICIPANT_ID, prefix=prefix)
     return _insert(actor, site, int(tail), data, protocol_version, now)
 
 
@@ -176,7 +184,7 @@ def participant_change(
     check(actor, action, participant.site)
     unknown = set(changes) - set(FIELDS)
     if unknown:
-        raise InputError("changes", sorted(unknown), "participant fields: " + ", ".join(FIELDS))
+        raise refuse("changes", sorted(unknown), Refusal.PARTICIPANT_FIELDS, fields=FIELDS)
     now = now or timezone.now()
     with transaction.atomic():
         current = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -191,7 +199,7 @@ def participant_change(
         _check_data(current.site, new, set(diff))
         why = (reason or "").strip()
         if reason_required and not why:
-            raise InputError("reason", reason, "a reason for the change")
+            raise refuse("reason", reason, Refusal.REASON_FOR_CHANGE)
         for name in diff:
             value = getattr(new, name)
             setattr(current, name, value.value if isinstance(value, Sex) else value)
@@ -217,14 +225,15 @@ def participant_change(
     return current
 
 
-def data_errors(participant: Participant, protocol: Any) -> tuple[str, ...]:
+def data_errors(participant: Participant, protocol: Any) -> tuple[Finding, ...]:
     """The errors the data layer's ``validate`` finds in the participant's completed records
-    (e.g. a demographics form that contradicts the participant's record)."""
+    (e.g. a demographics form that contradicts the participant's record); a page says each
+    as ``key: message`` in its language (:func:`hipectrial.edc.refusal_wording.record_finding_text`)."""
     from hipectrial.data import Severity, validate
     from hipectrial.edc.participant_data import participant_trial
 
-    return tuple(f"{f.key}: {f.message}" for f in validate(participant_trial(participant), protocol)
-                 if f.severity is Severity.ERROR)
+    found = validate(participant_trial(participant), protocol)
+    return tuple(f for f in found if f.severity is Severity.ERROR)
 
 
 def changed_meanwhile(current: Participant, expected_version: int) -> str:
@@ -258,13 +267,13 @@ def participant_end(
     not in the protocol's list.
     """
     if stage not in END_STAGES:
-        raise InputError("stage", stage, "off_treatment or off_study")
+        raise refuse("stage", stage, Refusal.END_STAGE)
     now = now or timezone.now()
     if date > now.date():
-        raise InputError(f"{stage}_date", date.isoformat(), f"a date on or before today ({now.date()})")
+        raise refuse(f"{stage}_date", date.isoformat(), Refusal.NOT_AFTER_TODAY, today=now.date().isoformat())
     codes = current_protocol().codelist(END_STAGES[stage]).codes
     if reason_code not in codes:
-        raise InputError(f"{stage}_reason", reason_code, "one of " + ", ".join(codes))
+        raise refused(f"{stage}_reason", reason_code, ValueRefusal.ONE_OF, codes=tuple(codes))
     return participant_change(
         actor=actor, participant=participant, expected_version=expected_version, reason=reason,
         protocol_version=current_protocol().study.version, now=now, action=Action.END_PARTICIPATION,
@@ -320,14 +329,9 @@ def participant_correct_identity(
     check(actor, Action.ENTER_DATA, participant.site)
     why = (reason or "").strip()
     if not why:
-        raise InputError("reason", reason, "a reason for the correction")
+        raise refuse("reason", reason, Refusal.REASON_FOR_CORRECTION)
     now = now or timezone.now()
-    today = now.date()
-    if consent_date > today:
-        raise InputError("consent_date", consent_date.isoformat(), f"a date on or before today ({today})")
-    if birth_date >= consent_date:
-        raise InputError("birth_date", birth_date.isoformat(),
-                         f"a date before the consent date ({consent_date.isoformat()})")
+    _identity_dates(birth_date, consent_date, now.date())
     protocol = current_protocol()
     version = protocol.study.version
     corrected = {"sex": _sex(sex), "birth_date": birth_date, "consent_date": consent_date}
@@ -362,6 +366,10 @@ def participant_correct_identity(
         if new_errors:
             first = changed[0]
             value = corrected[first]
-            raise InputError(first, value.isoformat() if isinstance(value, dt.date) else str(value),
-                             "a value the participant's other records agree with", "; ".join(new_errors))
+            findings = tuple(
+                Phrase(Refusal.RECORD_FINDING, (("key", e.key), ("finding", e.phrase or e.message)))
+                for e in new_errors)
+            raise refuse(first, value.isoformat() if isinstance(value, dt.date) else str(value),
+                         Refusal.RECORDS_AGREE, hint="; ".join(f"{e.key}: {e.message}" for e in new_errors),
+                         findings=findings)
     return IdentityCorrected(row, tuple(changed), tuple(records), tuple(dict.fromkeys(reopened)))

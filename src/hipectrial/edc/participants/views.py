@@ -50,6 +50,7 @@ from hipectrial.edc.participants.services import (
 from hipectrial.edc.participants.timeline import participant_timeline
 from hipectrial.edc.participants.wording import assignment_reason
 from hipectrial.edc.protocol_source import current_protocol, protocol_version
+from hipectrial.edc.refusal_wording import refusal_text
 from hipectrial.errors import ConflictError, InputError, PermissionDenied
 
 
@@ -184,7 +185,7 @@ def participant_register_page(request: HttpRequest, pid: str) -> HttpResponse:
         except InputError as exc:
             show_input_error(form, exc)
         except ConflictError as exc:
-            extra["conflict"] = str(exc)
+            extra["conflict"] = refusal_text(exc, language=_language(request), protocol=current_protocol())
         else:
             return redirect("participants:detail", pid=pid)
         participant.refresh_from_db()
@@ -211,7 +212,7 @@ def participant_end_page(request: HttpRequest, pid: str, stage: str) -> HttpResp
         except InputError as exc:
             show_input_error(form, exc, {f"{stage}_date": "date", f"{stage}_reason": "reason_code"})
         except ConflictError as exc:
-            extra["conflict"] = str(exc)
+            extra["conflict"] = refusal_text(exc, language=_language(request), protocol=current_protocol())
         else:
             return redirect("participants:detail", pid=pid)
         participant.refresh_from_db()
@@ -284,7 +285,7 @@ def participant_identity_page(request: HttpRequest, pid: str) -> HttpResponse:
         except InputError as exc:
             show_input_error(form, exc)
         except ConflictError as exc:
-            extra["conflict"] = str(exc)
+            extra["conflict"] = refusal_text(exc, language=_language(request), protocol=current_protocol())
         else:
             _identity_messages(request, done)
             return redirect("participants:detail", pid=pid)

@@ -177,15 +177,19 @@ def dose_level_label(protocol: Protocol, level_id: str, language: str) -> str:
     return pick(item.label, language) if item is not None else level_id
 
 
-def eligibility_reason(reason: str, phrase: Phrase | None, protocol: Protocol, language: str) -> str:
+def eligibility_reason(reason: str, phrase: Phrase | None, protocol: Protocol, language: str,
+                       error: str | None = None) -> str:
     """A reason of the eligibility evaluation (a criterion's, the cohort's, a derived
     value's, or why eligibility cannot be evaluated) in ``language``: the core's English
     ``reason`` on an English page; on a Chinese page the phrase worded with the protocol's
-    labels."""
+    labels, and the engine's refusal it quotes (``eligibility not recomputed: …``) as
+    ``error`` says it in Chinese."""
     if language != "zh" or phrase is None:
         return reason
 
     def say(name: str, value: str) -> str:
+        if name == "error" and error is not None:
+            return error
         if name in ("cohort", "cohorts", "rules"):
             return _cohort_label(protocol, value, language)
         if name in ("missing", "variable"):
