@@ -4,7 +4,7 @@ SH01-001 (male, born 1960-05-04) consented on 2025-01-02, was registered on 2025
 HER2-negative cohort, Part A, dose level 1, had the day-0 HIPEC on 2025-01-13 (RFSTDTC),
 induction cycle 1 on 2025-02-03 and cycle 2 on 2025-02-24, where oxaliplatin was withheld
 (given 0) and S-1 reduced (60 -> 50 mg). Treatment ended for toxicity (last dose
-2025-02-24 = RFXENDTC); he died on 2025-06-01 (off study: death).
+2025-02-24, S-1 taken to day 14, 2025-03-09 = RFXENDTC); he died on 2025-06-01 (off study: death).
 
 SH01-002 (female, born 1970-08-20) consented on 2025-02-01 and failed screening (off study
 2025-02-10, never registered, never treated).

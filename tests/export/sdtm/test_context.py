@@ -80,6 +80,26 @@ def test_a_participant_never_treated_has_no_study_day_and_stays_in_screening(stu
     assert study.epoch("SH01-002", D(2025, 3, 1)) == "SCREENING"
 
 
+def test_s1_recorded_on_day_1_covers_days_1_to_14_of_its_cycle(protocol):
+    # protocol-decisions.md, Treatment flow 3: S-1 orally twice daily, days 1-14; the dose
+    # record is on day 1 (docs/trialdata-conventions.md). A cycle starting 1 March 2025 is
+    # taken to 14 March: the epoch turns to FOLLOW-UP on 15 March.
+    person = Participant(id="SH01-003", site_id="SH01", sex=Sex.MALE, birth_date=D(1960, 1, 1),
+                         consent_date=D(2025, 1, 2))
+    s1 = DoseAdministration(participant_id="SH01-003", agent="s-1", date=D(2025, 3, 1),
+                            prescribed=Decimal("60"), given=Decimal("60"), unit="mg",
+                            phase="induction", cycle=1, day=1)
+    hipec = _dose("SH01-003", D(2025, 2, 8), "130")
+    trial = TrialData(protocol_id="HIPEC-PD1-SOX", protocol_version="1.0",
+                      generated_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
+                      sites=(Site(id="SH01", name="Shanghai", country="CN"),),
+                      participants=(person,), doses=(hipec, s1))
+    study = study_context(trial, protocol)
+    assert study.subject("SH01-003").last_treatment == D(2025, 3, 14)
+    assert study.epoch("SH01-003", D(2025, 3, 14)) == "TREATMENT"
+    assert study.epoch("SH01-003", D(2025, 3, 15)) == "FOLLOW-UP"
+
+
 def test_missing_date_gives_no_day_and_no_epoch(study):
     assert study.study_day("SH01-001", None) is None
     assert study.epoch("SH01-001", None) is None

@@ -13,14 +13,16 @@ from hipectrial.export.sdtm.dm import build
 ARM_1 = "HER2-negative, dose level 1: Paclitaxel (HIPEC) 75 mg/m2; then Oxaliplatin + S-1 + Tislelizumab"
 
 # Worked by hand from tests/export/sdtm/handbuilt.py:
-# - RFSTDTC: the day-0 HIPEC (first dose given); RFENDTC: 2025-02-24, the last dose given
-#   (the withheld oxaliplatin of that day does not count, the S-1 and tislelizumab do).
+# - RFSTDTC: the day-0 HIPEC (first dose given); RFENDTC: 2025-03-09, the last day of
+#   treatment: cycle 2's S-1, recorded on day 1 (2025-02-24), is taken on days 1-14, to
+#   2025-02-24 + 13 days = 2025-03-09 (February 2025 has 28 days). The withheld oxaliplatin
+#   of 2025-02-24 does not count.
 # - AGE: 1960-05-04 -> 2025-01-02 is 64 completed years; 1970-08-20 -> 2025-02-01 is 54.
 # - RFPENDTC: the off-study date (death on 2025-06-01; screen failure on 2025-02-10).
 EXPECTED_DM = [
     {"STUDYID": "HIPEC-PD1-SOX", "DOMAIN": "DM", "USUBJID": "HIPEC-PD1-SOX-SH01-001",
-     "SUBJID": "SH01-001", "RFSTDTC": "2025-01-13", "RFENDTC": "2025-02-24",
-     "RFXSTDTC": "2025-01-13", "RFXENDTC": "2025-02-24", "RFICDTC": "2025-01-02",
+     "SUBJID": "SH01-001", "RFSTDTC": "2025-01-13", "RFENDTC": "2025-03-09",
+     "RFXSTDTC": "2025-01-13", "RFXENDTC": "2025-03-09", "RFICDTC": "2025-01-02",
      "RFPENDTC": "2025-06-01", "DTHDTC": "2025-06-01", "DTHFL": "Y", "SITEID": "SH01",
      "BRTHDTC": "1960-05-04", "AGE": 64, "AGEU": "YEARS", "SEX": "M", "RACE": None,
      "ARMCD": "HER2NEGATIVE_L1", "ARM": ARM_1, "ACTARMCD": "HER2NEGATIVE_L1", "ACTARM": ARM_1,

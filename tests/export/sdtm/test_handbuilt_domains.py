@@ -47,7 +47,9 @@ def test_sv_written_by_hand(hand_datasets):
          "2025-01-13", 1, None),
         (P1, 6001, "Induction cycle day 1, cycle 1", 22, "TREATMENT", "2025-02-03", "2025-02-03", 22, None),
         (P1, 6002, "Induction cycle day 1, cycle 2", 43, "TREATMENT", "2025-02-24", "2025-02-24", 43, None),
-        (P1, 19001, "End of treatment", None, "FOLLOW-UP", "2025-03-03", "2025-03-03", 50, None),
+        # 2025-03-03 is day 8 of cycle 2, whose S-1 (days 1-14) runs to 2025-03-09 = RFXENDTC:
+        # still the TREATMENT epoch (context.py: the CRF records S-1's first day only).
+        (P1, 19001, "End of treatment", None, "TREATMENT", "2025-03-03", "2025-03-03", 50, None),
         (P1, 29001, "Death", None, "FOLLOW-UP", "2025-06-01", "2025-06-01", 140, "Event visit: Death"),
         (P2, 1001, "Screening", -14, "SCREENING", "2025-02-03", "2025-02-03", None, None),
     ]

@@ -9,7 +9,9 @@ Sponsor definitions (the SDTMIG leaves them to the sponsor; Define-XML states th
 - ``RFSTDTC`` = ``RFXSTDTC`` = the date of the first study treatment given (a dose record
   with ``given`` > 0: the day-0 HIPEC for a treated participant); empty for a participant
   never treated (screen failures, registered but not treated).
-- ``RFENDTC`` = ``RFXENDTC`` = the date of the last study treatment given.
+- ``RFENDTC`` = ``RFXENDTC`` = the last day of study treatment: the latest dose given,
+  carried to the last day of its agent's schedule in the cycle (S-1 taken on days 1-14 of a
+  cycle, recorded on day 1, is taken to day 14: the protocol's ``schedule.days``).
 - ``EPOCH``: ``SCREENING`` before ``RFSTDTC`` (every date, for a participant never treated),
   ``TREATMENT`` from ``RFSTDTC`` to ``RFXENDTC``, ``FOLLOW-UP`` after it (CDISC CT Epoch,
   C99079).
@@ -26,7 +28,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hipectrial.data import TrialData
+from hipectrial.data import DoseAdministration, TrialData
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol
 
@@ -95,15 +97,32 @@ class StudyContext:
         return TREATMENT
 
 
+def exposure_end(dose: DoseAdministration, protocol: Protocol) -> dt.date:
+    """The last day a dose record covers: its date, carried to the last day of its agent's
+    schedule in the cycle (a dose recorded on day 1 of an agent taken on days 1-14 covers 14
+    days); the date itself for an agent without a schedule (HIPEC) or a dose recorded on or
+    after its schedule's last day."""
+    last_day = max(_schedule_days(protocol).get(dose.agent, ()), default=None)
+    first_day = dose.day if dose.day is not None else 1
+    if last_day is None or last_day <= first_day:
+        return dose.date
+    return dose.date + dt.timedelta(days=last_day - first_day)
+
+
+def _schedule_days(protocol: Protocol) -> dict[str, tuple[int, ...]]:
+    return {agent.id: tuple(agent.schedule.days) for agent in protocol.agents if agent.schedule is not None}
+
+
 def study_context(trial: TrialData, protocol: Protocol) -> StudyContext:
-    """Every participant's USUBJID and reference dates (first and last treatment given)."""
+    """Every participant's USUBJID and reference dates (first and last day of treatment given)."""
     first: dict[str, dt.date] = {}
     last: dict[str, dt.date] = {}
     for dose in trial.doses:
         if dose.given > 0:
             pid = dose.participant_id
+            end = exposure_end(dose, protocol)
             first[pid] = min(first.get(pid, dose.date), dose.date)
-            last[pid] = max(last.get(pid, dose.date), dose.date)
+            last[pid] = max(last.get(pid, end), end)
     studyid = protocol.study.id
     subjects = {
         p.id: SubjectDates(p.id, f"{studyid}-{p.id}", p.consent_date, first.get(p.id), last.get(p.id))
