@@ -63,14 +63,15 @@ def test_ex_holds_the_doses_given_with_the_reason_for_a_changed_dose(hand_datase
          None, "TREATMENT", "2025-01-13", "2025-01-13", 1, 1),
         (P1, 2, "OXALIPLATIN", "INDUCTION", "CYCLE 1", 215, "mg", "INJECTION", "ONCE", "INTRAVENOUS",
          None, "TREATMENT", "2025-02-03", "2025-02-03", 22, 22),
-        # S-1: twice daily on days 1-14; the CRF records the first day only
+        # S-1: twice daily on days 1-14; the CRF records the first day only, EXENDTC is day 14
+        # of the cycle: 2025-02-03 + 13 = 2025-02-16, study day 22 + 13 = 35
         (P1, 3, "S-1", "INDUCTION", "CYCLE 1", 60, "mg", "CAPSULE", "BID", "ORAL",
-         None, "TREATMENT", "2025-02-03", None, 22, None),
+         None, "TREATMENT", "2025-02-03", "2025-02-16", 22, 35),
         (P1, 4, "TISLELIZUMAB", "INDUCTION", "CYCLE 1", 200, "mg", "INJECTION", "ONCE", "INTRAVENOUS",
          None, "TREATMENT", "2025-02-03", "2025-02-03", 22, 22),
         # cycle 2: oxaliplatin withheld (not in EX), S-1 reduced
         (P1, 5, "S-1", "INDUCTION", "CYCLE 2", 50, "mg", "CAPSULE", "BID", "ORAL",
-         "dose reduced: neutropenia grade 3", "TREATMENT", "2025-02-24", None, 43, None),
+         "dose reduced: neutropenia grade 3", "TREATMENT", "2025-02-24", "2025-03-09", 43, 56),
         (P1, 6, "TISLELIZUMAB", "INDUCTION", "CYCLE 2", 200, "mg", "INJECTION", "ONCE", "INTRAVENOUS",
          None, "TREATMENT", "2025-02-24", "2025-02-24", 43, 43),
     ]

@@ -11,8 +11,10 @@ in EC) and the prescribed dose beside the dose given.
 unit collected (mg): ``EXADJ`` is the reason recorded when the dose given differs from the
 dose prescribed. For an agent taken on several days of a cycle (S-1 twice daily on days
 1-14) the record is the cycle's first day (``EXSTDTC``) and the amount of one intake; the
-CRF does not collect the last day taken, so ``EXENDTC`` is empty for it (and equals
-``EXSTDTC`` for single-day administrations).
+CRF does not collect the last day taken, so ``EXENDTC`` is derived from the protocol's
+schedule (the cycle's first day + 13 days for days 1-14: ``context.exposure_end``, the
+same rule RFXENDTC follows) and ``ECENDTC``, what was collected, is empty for it; both equal
+the start for single-day administrations.
 
 Both: ``EXTRT`` is the protocol agent's name in capitals, ``EXCAT`` the treatment phase (or
 HIPEC for a HIPEC session), ``EXSCAT`` the cycle, ``EXROUTE`` the agent's route (CDISC
@@ -31,7 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from hipectrial.data import DoseAdministration, TrialData
 from hipectrial.errors import InputError
-from hipectrial.export.sdtm.context import StudyContext
+from hipectrial.export.sdtm.context import StudyContext, exposure_end
 from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, Value, Variable
 from hipectrial.export.sdtm.terminology import DECODES, terminology
 from hipectrial.export.sdtm.variables import (
@@ -88,6 +90,9 @@ def _common(protocol: Protocol, study: StudyContext, dose: DoseAdministration,
         raise InputError(f"doses[{dose.key}].unit", dose.unit, "a CDISC UNIT (mg, mg/m2, mg/kg…)")
     pid = dose.participant_id
     multi_day = agent.schedule is not None and len(agent.schedule.days) > 1
+    # EX (the exposure as it was given): a multi-day course to the last day of its schedule;
+    # EC (as collected): the last day was not collected, so it stays empty.
+    end = exposure_end(dose, protocol) if prefix == "EX" or not multi_day else None
     return {
         "STUDYID": study.studyid, "DOMAIN": prefix, "USUBJID": study.usubjid(pid),
         f"{prefix}TRT": agent.name.upper(),
@@ -96,9 +101,9 @@ def _common(protocol: Protocol, study: StudyContext, dose: DoseAdministration,
         f"{prefix}DOSU": dose.unit, f"{prefix}DOSFRM": agent.dosage_form,
         f"{prefix}DOSFRQ": frequency(agent), f"{prefix}ROUTE": ROUTES[agent.route],
         "EPOCH": study.epoch(pid, dose.date),
-        f"{prefix}STDTC": iso_date(dose.date), f"{prefix}ENDTC": None if multi_day else iso_date(dose.date),
+        f"{prefix}STDTC": iso_date(dose.date), f"{prefix}ENDTC": iso_date(end),
         f"{prefix}STDY": study.study_day(pid, dose.date),
-        f"{prefix}ENDY": None if multi_day else study.study_day(pid, dose.date),
+        f"{prefix}ENDY": study.study_day(pid, end),
     }
 
 
@@ -129,8 +134,11 @@ def _variables(prefix: str, extra: Sequence[Variable]) -> tuple[Variable, ...]:
         epoch(PERM),
         dtc(f"{p}STDTC", "Start Date/Time of Treatment", EXP, Origin.COLLECTED),
         dtc(f"{p}ENDTC", "End Date/Time of Treatment", EXP, Origin.DERIVED,
-            f"{p}STDTC for a single-day administration; empty for a multi-day oral schedule "
-            "(the CRF records its first day only)."),
+            f"{p}STDTC for a single-day administration; "
+            + ("for a multi-day oral schedule the last day of its schedule in the cycle (the "
+               "first day + 13 days for days 1-14), as the protocol gives it: the CRF records "
+               "the first day only." if p == "EX" else
+               "empty for a multi-day oral schedule (the CRF records its first day only).")),
         study_day(f"{p}STDY", "Study Day of Start of Treatment", f"{p}STDTC"),
         study_day(f"{p}ENDY", "Study Day of End of Treatment", f"{p}ENDTC"),
     )
