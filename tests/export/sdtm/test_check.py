@@ -141,6 +141,31 @@ def test_finds_a_subject_missing_from_dm(hand_datasets):
     assert finding.value == stranger
 
 
+# SDTMIG 3.4 §8.3 (Relating Datasets): a dataset-level relationship, one row per dataset,
+# USUBJID and IDVARVAL null, RELTYPE ONE or MANY.
+DATASET_LEVEL = (("HIPEC-PD1-SOX", "TU", None, "TULNKID", None, "ONE", "TUTR"),
+                 ("HIPEC-PD1-SOX", "TR", None, "TRLNKID", None, "MANY", "TUTR"))
+
+
+def test_accepts_dataset_level_relrec_rows_without_usubjid(hand_datasets):
+    relrec = replace(hand_datasets["RELREC"], rows=DATASET_LEVEL)
+    assert _checks(hand_datasets, "RELREC", relrec) == ()
+
+
+def test_finds_a_record_level_relrec_row_without_usubjid(hand_datasets):
+    record_level = ("HIPEC-PD1-SOX", "TR", None, "TRSEQ", "3", None, "R1")
+    relrec = replace(hand_datasets["RELREC"], rows=(*DATASET_LEVEL, record_level))
+    finding = _only(_checks(hand_datasets, "RELREC", relrec), "usubjid-not-in-dm")
+    assert finding.row == 3
+
+
+def test_finds_an_empty_usubjid_in_ae(simulated_datasets):
+    datasets = {d.domain: d for d in simulated_datasets}
+    emptied = _set(datasets["AE"], "USUBJID", 0, None)
+    findings = check_sdtm([emptied if d.domain == "AE" else d for d in simulated_datasets])
+    assert ("usubjid-not-in-dm", "AE", 1) in {(f.check, f.dataset, f.row) for f in findings}
+
+
 def test_finds_an_epoch_outside_the_epoch_code_list(hand_datasets):
     findings = _checks(hand_datasets, "SV", _set(hand_datasets["SV"], "EPOCH", 0, "RUN-IN"))
     assert "epoch" in {f.check for f in findings}

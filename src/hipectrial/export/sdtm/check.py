@@ -13,7 +13,8 @@ the Define-XML 2.1 schema), and returns every finding. The checks (``Finding.che
 - ``study-day``: a ``--DY``/``--STDY``/``--ENDY`` that disagrees with its date and the
   subject's ``RFSTDTC`` in DM (no day 0; empty without RFSTDTC);
 - ``duplicate-seq``: ``--SEQ`` not unique within a subject (within a parameter in TS);
-- ``usubjid-not-in-dm``: a subject not in DM;
+- ``usubjid-not-in-dm``: a subject not in DM (an empty USUBJID too, except on a RELREC
+  row relating whole datasets, which SDTMIG 3.4 §8.3 leaves without USUBJID);
 - ``epoch``: an ``EPOCH`` value not in the CDISC Epoch code list as the trial uses it;
 - ``xpt-limit``: a name, label or value an XPT v5 file cannot hold (:mod:`.limits`);
 - for a folder also ``define-invalid`` (schema errors), ``define-mismatch`` (a dataset or
@@ -264,6 +265,8 @@ def _subjects(dataset: Dataset, dm: Dataset | None,
     for number, row in enumerate(dataset.rows, start=1):
         if len(row) != len(dataset.variables):
             continue
+        if dataset.domain == "RELREC" and _dataset_level(dataset, row):
+            continue  # SDTMIG 3.4 §8.3: a dataset-level relationship names no subject
         usubjid = str(row[subject])
         if dm is not None and dataset is not dm and usubjid not in starts:
             yield Finding("usubjid-not-in-dm", dataset.domain, "USUBJID", number, usubjid,
@@ -280,3 +283,15 @@ def _subjects(dataset: Dataset, dm: Dataset | None,
             if (value is None) != (expected is None) or (value is not None and value != expected):
                 yield Finding("study-day", dataset.domain, day_name, number, value,
                               f"{date_name} and RFSTDTC give {expected} (no day 0)")
+
+
+def _dataset_level(relrec: Dataset, row: tuple[Value, ...]) -> bool:
+    """Whether a RELREC row relates whole datasets (SDTMIG 3.4 §8.3, Relating Datasets):
+    USUBJID and IDVARVAL both empty, IDVAR naming the linking variable and RELTYPE (used
+    only for such relationships) ONE or MANY. Only there may USUBJID be empty; a
+    record-level row without USUBJID is still a subject missing from DM."""
+    names = _names(relrec)
+    return (row[relrec.index("USUBJID")] in (None, "")
+            and "IDVARVAL" in names and row[relrec.index("IDVARVAL")] in (None, "")
+            and "IDVAR" in names and row[relrec.index("IDVAR")] not in (None, "")
+            and "RELTYPE" in names and row[relrec.index("RELTYPE")] in ("ONE", "MANY"))
