@@ -172,8 +172,11 @@ def define_xml(datasets: Sequence[Dataset], *, study_id: str, study_name: str, d
     methods: list[tuple[str, str, str]] = []
     comments: list[tuple[str, str]] = []
     item_defs: list[_ItemDef] = []
+    # Define-XML 2.1 schema order: every def:ValueListDef, then every def:WhereClauseDef.
     for dataset in datasets:
         _value_lists(mdv, dataset, item_defs)
+    for dataset in datasets:
+        _where_clauses(mdv, dataset)
     for dataset in datasets:
         _item_group(mdv, dataset, codelists, methods, item_defs)
     columns: dict[str, list[tuple[Value, ...]]] = {}
@@ -191,7 +194,8 @@ def define_xml(datasets: Sequence[Dataset], *, study_id: str, study_name: str, d
 
 
 def _value_lists(mdv: etree._Element, dataset: Dataset, item_defs: list[_ItemDef]) -> None:
-    """def:ValueListDef and def:WhereClauseDef for the dataset's value-level metadata."""
+    """def:ValueListDef of the dataset's value-level metadata (the ItemDefs they need are
+    added to ``item_defs``); their where clauses come from :func:`_where_clauses`."""
     from lxml import etree
 
     by_variable: dict[str, list[ValueLevel]] = {}
@@ -207,6 +211,12 @@ def _value_lists(mdv: etree._Element, dataset: Dataset, item_defs: list[_ItemDef
                              WhereClauseOID=f"WC.{dataset.domain}.{level.where_variable}.{level.where_value}")
             item_defs.append(_ItemDef(oid, dataset, dataset.index(name), level.item, None,
                                       (dataset.index(level.where_variable), level.where_value)))
+
+
+def _where_clauses(mdv: etree._Element, dataset: Dataset) -> None:
+    """def:WhereClauseDef of each value level of the dataset (the rows it describes)."""
+    from lxml import etree
+
     for level in dataset.value_levels:
         clause = etree.SubElement(
             mdv, _d("WhereClauseDef"),
