@@ -15,6 +15,10 @@ the Define-XML 2.1 schema), and returns every finding. The checks (``Finding.che
 - ``duplicate-seq``: ``--SEQ`` not unique within a subject (within a parameter in TS);
 - ``usubjid-not-in-dm``: a subject not in DM (an empty USUBJID too, except on a RELREC
   row relating whole datasets, which SDTMIG 3.4 §8.3 leaves without USUBJID);
+- ``visit-not-one-to-one``: a ``VISITNUM`` with a second ``VISIT``, or a ``VISIT`` with a
+  second ``VISITNUM``, across every dataset (TV, SV, the findings domains…): VISIT is the
+  name of VISITNUM (its synonym qualifier, SDTMIG 3.4 SV); each such pair is reported once,
+  at its first row;
 - ``epoch``: an ``EPOCH`` value not in the CDISC Epoch code list as the trial uses it;
 - ``xpt-limit``: a name, label or value an XPT v5 file cannot hold (:mod:`.limits`);
 - for a folder also ``define-invalid`` (schema errors), ``define-mismatch`` (a dataset or
@@ -84,7 +88,9 @@ def _check_datasets(datasets: Sequence[Dataset]) -> Iterator[Finding]:
     if dm is not None and "USUBJID" in _names(dm) and "RFSTDTC" in _names(dm):
         for record in dm.records():
             starts[str(record["USUBJID"])] = _date(record["RFSTDTC"])
+    visits = _VisitNames()
     for dataset in datasets:
+        yield from visits.findings(dataset)
         yield from _presence(dataset)
         yield from _values(dataset)
         yield from _keys(dataset)
@@ -295,3 +301,33 @@ def _dataset_level(relrec: Dataset, row: tuple[Value, ...]) -> bool:
             and "IDVARVAL" in names and row[relrec.index("IDVARVAL")] in (None, "")
             and "IDVAR" in names and row[relrec.index("IDVAR")] not in (None, "")
             and "RELTYPE" in names and row[relrec.index("RELTYPE")] in ("ONE", "MANY"))
+
+
+class _VisitNames:
+    """The VISITNUM / VISIT pairs seen so far, across datasets, for ``visit-not-one-to-one``
+    (the only state of the check: it is built and used within one :func:`_check_datasets`)."""
+
+    def __init__(self) -> None:
+        self._names: dict[Value, tuple[Value, str, int]] = {}    # VISITNUM -> VISIT, where
+        self._numbers: dict[Value, tuple[Value, str, int]] = {}  # VISIT -> VISITNUM, where
+
+    def findings(self, dataset: Dataset) -> Iterator[Finding]:
+        names = _names(dataset)
+        if "VISITNUM" not in names or "VISIT" not in names:
+            return
+        at_number, at_visit, width = dataset.index("VISITNUM"), dataset.index("VISIT"), len(dataset.variables)
+        first: dict[tuple[Value, Value], int] = {}  # each distinct pair -> its first row
+        for row_number, row in enumerate(dataset.rows, start=1):
+            if len(row) == width:  # a short row is reported by xpt-limit
+                first.setdefault((row[at_number], row[at_visit]), row_number)
+        for (number, visit), first_row in first.items():
+            if number is None or visit in (None, ""):
+                continue
+            known = self._names.setdefault(number, (visit, dataset.domain, first_row))
+            if known[0] != visit:
+                yield Finding("visit-not-one-to-one", dataset.domain, "VISIT", first_row, visit,
+                              f"VISITNUM {number} is also VISIT {known[0]!r} ({known[1]} row {known[2]})")
+            known = self._numbers.setdefault(visit, (number, dataset.domain, first_row))
+            if known[0] != number:
+                yield Finding("visit-not-one-to-one", dataset.domain, "VISITNUM", first_row, number,
+                              f"VISIT {visit!r} is also VISITNUM {known[0]} ({known[1]} row {known[2]})")
