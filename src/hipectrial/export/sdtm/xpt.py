@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from hipectrial.errors import InputError
 from hipectrial.export.sdtm.limits import require_xpt_limits
 from hipectrial.export.sdtm.model import Dataset, Value, VarType
+from hipectrial.export.sdtm.xpt_records import packable, records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,13 +56,33 @@ def write_xpt(dataset: Dataset, path: Path, *, created: dt.datetime, checked: bo
         (field ``<dataset>.<variable>``) for a name, label or value XPT v5 cannot hold
         (:func:`hipectrial.export.sdtm.limits.require_xpt_limits`); nothing is written.
     """
+    if not checked:
+        require_xpt_limits(dataset)
+    cells = list(zip(*dataset.rows, strict=True)) or [()] * len(dataset.variables)
+    numbers = [c for v, c in zip(dataset.variables, cells, strict=True) if v.type is VarType.NUM]
+    texts = [c for v, c in zip(dataset.variables, cells, strict=True) if v.type is VarType.CHAR]
+    if dataset.rows and packable(numbers, texts):
+        # pyreadstat writes the headers from one row of each column's widest value (which
+        # fixes the widths); the records are packed a column at a time (.xpt_records).
+        widest = [max(c, key=_length) if v.type is VarType.CHAR else None
+                  for v, c in zip(dataset.variables, cells, strict=True)]
+        _write_frame(dataset, path, [(value,) for value in widest])
+        header = path.read_bytes()
+        end = _obs_header_end(header, path)
+        widths = [None if v.type is VarType.NUM else max(1, *map(_length, c))
+                  for v, c in zip(dataset.variables, cells, strict=True)]
+        path.write_bytes(header[:end] + records(cells, widths))
+    else:
+        _write_frame(dataset, path, cells)
+    _set_stamps(path, xpt_stamp(created))
+
+
+def _write_frame(dataset: Dataset, path: Path, cells: list[tuple[Value, ...]]) -> None:
+    """pyreadstat's XPT v5 file of these columns (``cells``: one tuple per variable)."""
     import pandas as pd
     import pyreadstat
 
-    if not checked:
-        require_xpt_limits(dataset)
     columns: dict[str, pd.Series] = {}
-    cells = list(zip(*dataset.rows, strict=True)) or [()] * len(dataset.variables)
     for variable, values in zip(dataset.variables, cells, strict=True):
         if variable.type is VarType.NUM:
             columns[variable.name] = pd.Series([float("nan") if v is None else float(v) for v in values],
@@ -72,7 +93,21 @@ def write_xpt(dataset: Dataset, path: Path, *, created: dt.datetime, checked: bo
     pyreadstat.write_xport(frame, str(path), file_label=dataset.label,
                            column_labels=[v.label for v in dataset.variables],
                            table_name=dataset.domain, file_format_version=5)
-    _set_stamps(path, xpt_stamp(created))
+
+
+def _length(value: Value) -> int:
+    return 0 if value is None else len(str(value))
+
+
+_OBS_HEADER = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!"
+
+
+def _obs_header_end(data: bytes, path: Path) -> int:
+    """The offset just past the observation header record (TS-140), where records start."""
+    at = data.find(_OBS_HEADER)
+    if at < 0 or at % 80:
+        raise InputError("xpt", str(path), "an XPT v5 file with an observation header record (TS-140)")
+    return at + 80
 
 
 def _set_stamps(path: Path, stamp: bytes) -> None:
