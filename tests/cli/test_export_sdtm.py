@@ -14,7 +14,7 @@ from hipectrial.protocol import load_protocol
 
 from .conftest import Invoke
 
-FILES = ["ae.xpt", "define.xml", "dm.xpt", "ds.xpt", "ec.xpt", "ex.xpt", "lb.xpt", "pr.xpt", "rs.xpt",
+FILES = ["ae.xpt", "define.xml", "dm.xpt", "ds.xpt", "ec.xpt", "ex.xpt", "lb.xpt", "pr.xpt", "relrec.xpt", "rs.xpt",
          "suppae.xpt", "suppdm.xpt", "supppr.xpt", "sv.xpt", "ta.xpt", "te.xpt", "ti.xpt", "tr.xpt", "ts.xpt",
          "tu.xpt", "tv.xpt", "vs.xpt"]
 

@@ -141,6 +141,52 @@ def test_finds_a_subject_missing_from_dm(hand_datasets):
     assert finding.value == stranger
 
 
+# SDTMIG 3.4 §8.3 (Relating Datasets): a dataset-level relationship, one row per dataset,
+# USUBJID and IDVARVAL null, RELTYPE ONE or MANY.
+DATASET_LEVEL = (("HIPEC-PD1-SOX", "TU", None, "TULNKID", None, "ONE", "TUTR"),
+                 ("HIPEC-PD1-SOX", "TR", None, "TRLNKID", None, "MANY", "TUTR"))
+
+
+def test_accepts_dataset_level_relrec_rows_without_usubjid(hand_datasets):
+    relrec = replace(hand_datasets["RELREC"], rows=DATASET_LEVEL)
+    assert _checks(hand_datasets, "RELREC", relrec) == ()
+
+
+def test_finds_a_record_level_relrec_row_without_usubjid(hand_datasets):
+    record_level = ("HIPEC-PD1-SOX", "TR", None, "TRSEQ", "3", None, "R1")
+    relrec = replace(hand_datasets["RELREC"], rows=(*DATASET_LEVEL, record_level))
+    finding = _only(_checks(hand_datasets, "RELREC", relrec), "usubjid-not-in-dm")
+    assert finding.row == 3
+
+
+def test_finds_an_empty_usubjid_in_ae(simulated_datasets):
+    datasets = {d.domain: d for d in simulated_datasets}
+    emptied = _set(datasets["AE"], "USUBJID", 0, None)
+    findings = check_sdtm([emptied if d.domain == "AE" else d for d in simulated_datasets])
+    assert ("usubjid-not-in-dm", "AE", 1) in {(f.check, f.dataset, f.row) for f in findings}
+
+
+def test_finds_a_visitnum_with_two_visit_names(hand_datasets):
+    # SV row 1 is VISITNUM 1001, which TV names "Screening".
+    finding = _only(_checks(hand_datasets, "SV", _set(hand_datasets["SV"], "VISIT", 0, "Screening 2")),
+                    "visit-not-one-to-one")
+    assert (finding.dataset, finding.variable, finding.row, finding.value) == ("SV", "VISIT", 1, "Screening 2")
+
+
+def test_finds_a_visit_name_with_two_visitnums(hand_datasets):
+    # TV row 2 (VISITNUM 2001) given the name of row 1 (VISITNUM 1001).
+    findings = _checks(hand_datasets, "TV", _set(hand_datasets["TV"], "VISIT", 1, "Screening"))
+    finding = _only(findings, "visit-not-one-to-one")
+    assert (finding.dataset, finding.variable, finding.row, finding.value) == ("TV", "VISITNUM", 2, 2001)
+
+
+def test_names_each_occurrence_of_an_event_visit_apart(protocol):
+    from hipectrial.export.sdtm.visits import visit_name, visit_number
+
+    names = {visit_number(protocol, "unscheduled", n): visit_name(protocol, "unscheduled", n) for n in (1, 2, 3)}
+    assert names == {28001: "Unscheduled visit", 28002: "Unscheduled visit 2", 28003: "Unscheduled visit 3"}
+
+
 def test_finds_an_epoch_outside_the_epoch_code_list(hand_datasets):
     findings = _checks(hand_datasets, "SV", _set(hand_datasets["SV"], "EPOCH", 0, "RUN-IN"))
     assert "epoch" in {f.check for f in findings}

@@ -107,6 +107,32 @@ def test_suppdm_qval_has_value_level_metadata_per_qnam(root):
     assert clause.findtext(".//odm:CheckValue", None, NS) == "STUDYPRT"
 
 
+@pytest.mark.parametrize("name", ["SUPPDM", "SUPPAE", "SUPPPR"])
+def test_each_supplemental_qval_lists_a_value_level_item_per_qnam(root, simulated_datasets, name):
+    dataset = next(d for d in simulated_datasets if d.domain == name)
+    qnams = set(dataset.column("QNAM"))
+    assert qnams, f"the simulated trial has no {name} records"
+    value_list = root.find(f".//def:ValueListDef[@OID='VL.{name}.QVAL']", NS)
+    assert {r.get("ItemOID") for r in value_list.iterfind("odm:ItemRef", NS)} >= {
+        f"IT.{name}.QVAL.{q}" for q in qnams}
+    for qnam in qnams:
+        clause = root.find(f".//def:WhereClauseDef[@OID='WC.{name}.QNAM.{qnam}']", NS)
+        assert clause.findtext(".//odm:CheckValue", None, NS) == qnam
+
+
+def test_value_lists_of_three_supplemental_datasets_validate(simulated_datasets):
+    # Define-XML 2.1 schema: MetaDataVersion holds every def:ValueListDef before every
+    # def:WhereClauseDef, so the value levels of a second dataset may not follow the
+    # where clauses of the first.
+    supps = [d for d in simulated_datasets if d.domain in ("SUPPDM", "SUPPAE", "SUPPPR")]
+    assert [d.domain for d in supps if d.value_levels] == ["SUPPDM", "SUPPAE", "SUPPPR"]
+    document = define_xml(supps, study_id="S", study_name="S", description="S", created=CREATED,
+                          source_version="t")
+    assert validate_define(document) == []
+    tags = [etree.QName(e).localname for e in etree.fromstring(document).find(".//odm:MetaDataVersion", NS)]
+    assert tags.index("WhereClauseDef") > max(i for i, t in enumerate(tags) if t == "ValueListDef")
+
+
 def test_a_sponsor_extension_of_ncomplt_is_marked_extended(hand_datasets, protocol, hand_trial):
     from dataclasses import replace
 

@@ -10,7 +10,7 @@ import pytest
 
 from hipectrial.export.sdtm.check import check_sdtm
 
-OURS = ("AE", "SUPPAE", "PR", "SUPPPR", "LB", "VS", "TU", "TR", "RS")
+OURS = ("AE", "SUPPAE", "PR", "SUPPPR", "LB", "VS", "TU", "TR", "RS", "RELREC")
 
 
 @pytest.fixture(scope="module")

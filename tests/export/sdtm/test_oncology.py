@@ -137,8 +137,7 @@ def built(protocol):
     data = trial(doses=(dose("SH01-001", "hipec-paclitaxel", D(2025, 1, 10)),
                         dose("SH01-001", "oxaliplatin", D(2025, 3, 15))),
                  visits=VISITS, tumour_assessments=ASSESSMENTS)
-    tu, tr, rs = oncology.build(trial=data, protocol=protocol, study=context(data, protocol))
-    return tu, tr, rs, oncology.relrec("HIPEC-PD1-SOX", {"TU": tu, "TR": tr, "RS": rs})
+    return oncology.build(trial=data, protocol=protocol, study=context(data, protocol))
 
 
 def _rows(dataset, columns):
@@ -170,7 +169,7 @@ def test_a_lesion_not_evaluated_is_not_done(protocol):
     assessments = (_ct(D(2025, 1, 5), _t1(mm="50"), _nt1()),
                    _ct(D(2025, 2, 21), _t1(S.NOT_EVALUATED), _nt1(S.NOT_EVALUATED)))
     data = trial(doses=(dose("SH01-001", "hipec-paclitaxel", D(2025, 1, 10)),), tumour_assessments=assessments)
-    _tu, tr, rs = oncology.build(trial=data, protocol=protocol, study=context(data, protocol))
+    _tu, tr, rs, _relrec = oncology.build(trial=data, protocol=protocol, study=context(data, protocol))
     got = _rows(tr, ["TRLNKID", "TRTESTCD", "TRORRES", "TRSTAT", "TRREASND"])[2:]
     assert got == [("T1", "LDIAM", None, "NOT DONE", "NOT EVALUATED"),
                    ("NT1", "TUMSTATE", None, "NOT DONE", "NOT EVALUATED")]
@@ -181,7 +180,7 @@ def test_counts_follow_the_simulated_trial(simulated_trial, simulated_study, pro
     from hipectrial.analysis.facts import collect_facts
     from hipectrial.analysis.response import evaluate_participant
 
-    tu, tr, rs = oncology.build(trial=simulated_trial, protocol=protocol, study=simulated_study)
+    tu, tr, rs, _relrec = oncology.build(trial=simulated_trial, protocol=protocol, study=simulated_study)
     lesions = {(a.participant_id, les.id) for a in simulated_trial.tumour_assessments for les in a.lesions}
     explored = {a.participant_id for a in simulated_trial.tumour_assessments if any(s is not None for s in a.pci)}
     sampled = {a.participant_id for a in simulated_trial.tumour_assessments

@@ -13,7 +13,12 @@ the Define-XML 2.1 schema), and returns every finding. The checks (``Finding.che
 - ``study-day``: a ``--DY``/``--STDY``/``--ENDY`` that disagrees with its date and the
   subject's ``RFSTDTC`` in DM (no day 0; empty without RFSTDTC);
 - ``duplicate-seq``: ``--SEQ`` not unique within a subject (within a parameter in TS);
-- ``usubjid-not-in-dm``: a subject not in DM;
+- ``usubjid-not-in-dm``: a subject not in DM (an empty USUBJID too, except on a RELREC
+  row relating whole datasets, which SDTMIG 3.4 §8.3 leaves without USUBJID);
+- ``visit-not-one-to-one``: a ``VISITNUM`` with a second ``VISIT``, or a ``VISIT`` with a
+  second ``VISITNUM``, across every dataset (TV, SV, the findings domains…): VISIT is the
+  name of VISITNUM (its synonym qualifier, SDTMIG 3.4 SV); each such pair is reported once,
+  at its first row;
 - ``epoch``: an ``EPOCH`` value not in the CDISC Epoch code list as the trial uses it;
 - ``xpt-limit``: a name, label or value an XPT v5 file cannot hold (:mod:`.limits`);
 - for a folder also ``define-invalid`` (schema errors), ``define-mismatch`` (a dataset or
@@ -33,9 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hipectrial.export.sdtm.limits import xpt_problems
-from hipectrial.export.sdtm.model import CodeList, Core, Dataset, Value
+from hipectrial.export.sdtm.model import Core, Dataset, Value
 from hipectrial.export.sdtm.sdtmig import TRIAL_DESIGN, cores
-from hipectrial.export.sdtm.terminology import terminology
+from hipectrial.export.sdtm.terminology import Terminology, terminology
 
 _ISO_DATE = re.compile(r"(\d{4})(-(\d{2})(-(\d{2}))?)?")
 _ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2})(:(\d{2})(:(\d{2})(\.\d+)?)?)?"
@@ -83,7 +88,9 @@ def _check_datasets(datasets: Sequence[Dataset]) -> Iterator[Finding]:
     if dm is not None and "USUBJID" in _names(dm) and "RFSTDTC" in _names(dm):
         for record in dm.records():
             starts[str(record["USUBJID"])] = _date(record["RFSTDTC"])
+    visits = _VisitNames()
     for dataset in datasets:
+        yield from visits.findings(dataset)
         yield from _presence(dataset)
         yield from _values(dataset)
         yield from _keys(dataset)
@@ -114,18 +121,25 @@ def _presence(dataset: Dataset) -> Iterator[Finding]:
 def _values(dataset: Dataset) -> Iterator[Finding]:
     required, _ = cores(dataset.domain)
     lists = {c.id: c for c in dataset.codelists}
+    terms = {c.id: c.values() for c in dataset.codelists}  # once per list, not per cell
     epochs = terminology("EPOCH")
     levels = {(lv.variable, lv.where_value): lv for lv in dataset.value_levels}
     where = {lv.variable: dataset.index(lv.where_variable) for lv in dataset.value_levels
              if lv.where_variable in _names(dataset)}
+    width = len(dataset.variables)
+    even = all(len(row) == width for row in dataset.rows)
     for position, variable in enumerate(dataset.variables):
         must = variable.name in required or variable.core is Core.REQ
         codelist = lists.get(variable.codelist) if variable.codelist else None
         if variable.codelist and codelist is None:
             yield Finding("not-in-codelist", dataset.domain, variable.name, None, variable.codelist,
                           "the variable names a code list the dataset does not define")
+        if even and variable.name not in where and _column_passes(
+                dataset, position, must=must, allowed=terms.get(codelist.id) if codelist else None,
+                epochs=epochs if variable.name == "EPOCH" else None, iso8601=variable.iso8601):
+            continue
         for number, row in enumerate(dataset.rows, start=1):
-            if len(row) != len(dataset.variables):
+            if len(row) != width:
                 continue  # reported by xpt-limit
             value = row[position]
             if value is None or value == "":
@@ -138,7 +152,7 @@ def _values(dataset: Dataset) -> Iterator[Finding]:
                 level = levels.get((variable.name, str(row[where[variable.name]])))
                 if level is not None and level.item.codelist:
                     active = lists.get(level.item.codelist)
-            if active is not None and not _in_list(active, value):
+            if active is not None and not _in_list(terms[active.id], value):
                 yield Finding("not-in-codelist", dataset.domain, variable.name, number, value,
                               f"not a term of code list {active.id} ({active.name})")
             if variable.name == "EPOCH" and value not in epochs:
@@ -149,8 +163,27 @@ def _values(dataset: Dataset) -> Iterator[Finding]:
                               "not an ISO 8601 date or date-time")
 
 
-def _in_list(codelist: CodeList, value: Value) -> bool:
-    values = codelist.values()
+def _column_passes(dataset: Dataset, position: int, *, must: bool, allowed: frozenset[str] | None,
+                   epochs: Terminology | None, iso8601: bool) -> bool:
+    """Whether the row-by-row checks of :func:`_values` find nothing in a text column,
+    judged on its distinct values (a 1,000-participant trial has millions of cells and far
+    fewer distinct values); ``False`` sends the column through the row-by-row checks, which
+    name the rows. Only for columns of text: ``1`` and ``1.0`` are one set member but
+    differ as code list terms. Every row must have one value per variable."""
+    distinct = {row[position] for row in dataset.rows}
+    if not set(map(type, distinct)) <= {str, type(None)}:
+        return False
+    if must and (None in distinct or "" in distinct):
+        return False
+    distinct.discard(None)
+    distinct.discard("")
+    texts = {str(value) for value in distinct}
+    return ((allowed is None or texts <= allowed)
+            and (epochs is None or all(text in epochs for text in texts))
+            and (not iso8601 or all(map(_iso8601, texts))))
+
+
+def _in_list(values: frozenset[str], value: Value) -> bool:
     if value in values:
         return True
     return isinstance(value, int | float) and str(value) in values
@@ -238,6 +271,8 @@ def _subjects(dataset: Dataset, dm: Dataset | None,
     for number, row in enumerate(dataset.rows, start=1):
         if len(row) != len(dataset.variables):
             continue
+        if dataset.domain == "RELREC" and _dataset_level(dataset, row):
+            continue  # SDTMIG 3.4 §8.3: a dataset-level relationship names no subject
         usubjid = str(row[subject])
         if dm is not None and dataset is not dm and usubjid not in starts:
             yield Finding("usubjid-not-in-dm", dataset.domain, "USUBJID", number, usubjid,
@@ -254,3 +289,45 @@ def _subjects(dataset: Dataset, dm: Dataset | None,
             if (value is None) != (expected is None) or (value is not None and value != expected):
                 yield Finding("study-day", dataset.domain, day_name, number, value,
                               f"{date_name} and RFSTDTC give {expected} (no day 0)")
+
+
+def _dataset_level(relrec: Dataset, row: tuple[Value, ...]) -> bool:
+    """Whether a RELREC row relates whole datasets (SDTMIG 3.4 §8.3, Relating Datasets):
+    USUBJID and IDVARVAL both empty, IDVAR naming the linking variable and RELTYPE (used
+    only for such relationships) ONE or MANY. Only there may USUBJID be empty; a
+    record-level row without USUBJID is still a subject missing from DM."""
+    names = _names(relrec)
+    return (row[relrec.index("USUBJID")] in (None, "")
+            and "IDVARVAL" in names and row[relrec.index("IDVARVAL")] in (None, "")
+            and "IDVAR" in names and row[relrec.index("IDVAR")] not in (None, "")
+            and "RELTYPE" in names and row[relrec.index("RELTYPE")] in ("ONE", "MANY"))
+
+
+class _VisitNames:
+    """The VISITNUM / VISIT pairs seen so far, across datasets, for ``visit-not-one-to-one``
+    (the only state of the check: it is built and used within one :func:`_check_datasets`)."""
+
+    def __init__(self) -> None:
+        self._names: dict[Value, tuple[Value, str, int]] = {}    # VISITNUM -> VISIT, where
+        self._numbers: dict[Value, tuple[Value, str, int]] = {}  # VISIT -> VISITNUM, where
+
+    def findings(self, dataset: Dataset) -> Iterator[Finding]:
+        names = _names(dataset)
+        if "VISITNUM" not in names or "VISIT" not in names:
+            return
+        at_number, at_visit, width = dataset.index("VISITNUM"), dataset.index("VISIT"), len(dataset.variables)
+        first: dict[tuple[Value, Value], int] = {}  # each distinct pair -> its first row
+        for row_number, row in enumerate(dataset.rows, start=1):
+            if len(row) == width:  # a short row is reported by xpt-limit
+                first.setdefault((row[at_number], row[at_visit]), row_number)
+        for (number, visit), first_row in first.items():
+            if number is None or visit in (None, ""):
+                continue
+            known = self._names.setdefault(number, (visit, dataset.domain, first_row))
+            if known[0] != visit:
+                yield Finding("visit-not-one-to-one", dataset.domain, "VISIT", first_row, visit,
+                              f"VISITNUM {number} is also VISIT {known[0]!r} ({known[1]} row {known[2]})")
+            known = self._numbers.setdefault(visit, (number, dataset.domain, first_row))
+            if known[0] != number:
+                yield Finding("visit-not-one-to-one", dataset.domain, "VISITNUM", first_row, number,
+                              f"VISIT {visit!r} is also VISITNUM {known[0]} ({known[1]} row {known[2]})")

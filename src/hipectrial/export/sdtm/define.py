@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hipectrial.errors import InputError
-from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, ValueLevel, Variable, VarType
+from hipectrial.export.sdtm.model import CodeList, Dataset, Origin, Value, ValueLevel, Variable, VarType
 from hipectrial.export.sdtm.terminology import CT_VERSION
 from hipectrial.export.sdtm.trial_summary import SDTMIG_VERSION
 
@@ -82,22 +82,37 @@ class _ItemDef:
     where: tuple[int, str] | None = None
 
 
-def _lengths(dataset: Dataset, position: int, variable: Variable,
-             where: tuple[int, str] | None = None) -> tuple[str, int | None, int | None]:
-    """(DataType, Length, SignificantDigits) of a variable from its values (on the rows
-    ``where`` selects, for a value-level item)."""
-    values = [row[position] for row in dataset.rows if row[position] is not None
-              and (where is None or row[where[0]] == where[1])]
+def _lengths(values: Sequence[Value], variable: Variable) -> tuple[str, int | None, int | None]:
+    """(DataType, Length, SignificantDigits) of a variable from its non-missing values."""
     if variable.type is VarType.CHAR:
-        if variable.iso8601 and values and all(len(str(v)) == 10 for v in values):
+        # Length in bytes as XPT stores the text: one byte per character once non-ASCII
+        # characters are replaced (a folder's values are ASCII: .limits refuses others).
+        sizes = set(map(len, map(str, values)))
+        if variable.iso8601 and sizes == {10}:
             return "date", None, None
-        return "text", max((len(str(v).encode("ascii", "replace")) for v in values), default=1), None
+        return "text", max(sizes, default=1), None
+    if set(map(type, values)) <= {int}:  # the usual case (--SEQ, --DY), in C loops
+        return "integer", max(map(len, map(str, map(abs, values))), default=1), None  # type: ignore[arg-type]
     if all(isinstance(v, int) or float(v).is_integer() for v in values):  # type: ignore[arg-type]
         return "integer", max((len(str(abs(int(v)))) for v in values), default=1), None  # type: ignore[arg-type]
     decimals = max(len(repr(float(v)).split(".")[1]) if "." in repr(float(v)) else 0  # type: ignore[arg-type]
                    for v in values)
     digits = max(len(repr(abs(float(v))).replace(".", "")) for v in values)  # type: ignore[arg-type]
     return "float", digits, decimals
+
+
+def _values(entry: _ItemDef, columns: dict[str, list[tuple[Value, ...]]]) -> list[Value]:
+    """The non-missing values an ItemDef describes: its column (computed once per dataset),
+    or the rows its where clause selects for a value-level item. ``columns`` holds the
+    columns of the dataset last asked for (ItemDefs come dataset by dataset)."""
+    dataset, position, where = entry.dataset, entry.position, entry.where
+    if where is not None:
+        return [row[position] for row in dataset.rows
+                if row[position] is not None and row[where[0]] == where[1]]
+    if dataset.domain not in columns:
+        columns.clear()
+        columns[dataset.domain] = list(zip(*dataset.rows, strict=True)) or [()] * len(dataset.variables)
+    return [value for value in columns[dataset.domain][position] if value is not None]
 
 
 def _merged_codelists(datasets: Sequence[Dataset]) -> dict[str, CodeList]:
@@ -157,12 +172,16 @@ def define_xml(datasets: Sequence[Dataset], *, study_id: str, study_name: str, d
     methods: list[tuple[str, str, str]] = []
     comments: list[tuple[str, str]] = []
     item_defs: list[_ItemDef] = []
+    # Define-XML 2.1 schema order: every def:ValueListDef, then every def:WhereClauseDef.
     for dataset in datasets:
         _value_lists(mdv, dataset, item_defs)
     for dataset in datasets:
+        _where_clauses(mdv, dataset)
+    for dataset in datasets:
         _item_group(mdv, dataset, codelists, methods, item_defs)
+    columns: dict[str, list[tuple[Value, ...]]] = {}
     for entry in item_defs:
-        _item_def(mdv, entry, codelists, comments)
+        _item_def(mdv, entry, codelists, comments, _lengths(_values(entry, columns), entry.variable))
     for codelist in codelists.values():
         _codelist(mdv, codelist)
     for oid, name, text in methods:
@@ -175,7 +194,8 @@ def define_xml(datasets: Sequence[Dataset], *, study_id: str, study_name: str, d
 
 
 def _value_lists(mdv: etree._Element, dataset: Dataset, item_defs: list[_ItemDef]) -> None:
-    """def:ValueListDef and def:WhereClauseDef for the dataset's value-level metadata."""
+    """def:ValueListDef of the dataset's value-level metadata (the ItemDefs they need are
+    added to ``item_defs``); their where clauses come from :func:`_where_clauses`."""
     from lxml import etree
 
     by_variable: dict[str, list[ValueLevel]] = {}
@@ -191,6 +211,12 @@ def _value_lists(mdv: etree._Element, dataset: Dataset, item_defs: list[_ItemDef
                              WhereClauseOID=f"WC.{dataset.domain}.{level.where_variable}.{level.where_value}")
             item_defs.append(_ItemDef(oid, dataset, dataset.index(name), level.item, None,
                                       (dataset.index(level.where_variable), level.where_value)))
+
+
+def _where_clauses(mdv: etree._Element, dataset: Dataset) -> None:
+    """def:WhereClauseDef of each value level of the dataset (the rows it describes)."""
+    from lxml import etree
+
     for level in dataset.value_levels:
         clause = etree.SubElement(
             mdv, _d("WhereClauseDef"),
@@ -241,12 +267,12 @@ def _item_group(mdv: etree._Element, dataset: Dataset, codelists: dict[str, Code
 
 
 def _item_def(mdv: etree._Element, entry: _ItemDef, codelists: dict[str, CodeList],
-              comments: list[tuple[str, str]]) -> None:
+              comments: list[tuple[str, str]], lengths: tuple[str, int | None, int | None]) -> None:
     from lxml import etree
 
     oid, dataset, position, variable, value_list = (
         entry.oid, entry.dataset, entry.position, entry.variable, entry.value_list)
-    data_type, length, digits = _lengths(dataset, position, variable, entry.where)
+    data_type, length, digits = lengths
     item = etree.SubElement(mdv, _o("ItemDef"), OID=oid, Name=variable.name, DataType=data_type)
     if length is not None:
         item.set("Length", str(length))

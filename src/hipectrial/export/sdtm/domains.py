@@ -42,7 +42,7 @@ BUILDERS: tuple[Builder, ...] = (
     pr.build,               # PR, SUPPPR
     lb.build,               # LB
     vs.build,               # VS
-    oncology.build,         # TU, TR, RS
+    oncology.build,         # TU, TR, RS, RELREC
 )
 
 

@@ -48,7 +48,7 @@ def write_sdtm(datasets: Sequence[Dataset], folder: Path, *, protocol: Protocol,
     written: list[Path] = []
     for dataset in datasets:
         path = folder / xpt_file_name(dataset)
-        write_xpt(dataset, path, created=created)
+        write_xpt(dataset, path, created=created, checked=True)  # checked above
         written.append(path)
         if progress is not None:
             progress(dataset.domain)

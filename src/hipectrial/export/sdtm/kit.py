@@ -18,7 +18,7 @@ Data Technical Conformance Guide §3.3.1 (XPT v5: character values <= 200 bytes,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from hipectrial.errors import InputError
@@ -144,10 +144,5 @@ def supplemental(domain: str, label: str, records: Sequence[tuple[int, Draft]], 
                   f"{qnam} of {domain}SEQ {number} of {draft.participant_id}")),
                         f"{domain}SEQ", str(number))
               for number, draft in records for qnam, qval in draft.supp]
-    dataset = supp_dataset(studyid_value=study.studyid, parent=domain, parent_label=label,
-                           qualifiers=qualifiers, values=values, codelists=codelists)
-    # Without value-level metadata for now: define.py writes each dataset's ValueListDefs
-    # and WhereClauseDefs together, so a second dataset with value levels (SUPPDM has them)
-    # puts a ValueListDef after a WhereClauseDef, which the Define-XML 2.1 schema refuses.
-    # Restore ``dataset`` as it is once define.py writes all ValueListDefs first.
-    return replace(dataset, value_levels=())
+    return supp_dataset(studyid_value=study.studyid, parent=domain, parent_label=label,
+                        qualifiers=qualifiers, values=values, codelists=codelists)

@@ -4,10 +4,9 @@ TRLNKGRP = RSLNKGRP) come from one index of the assessments (:mod:`.tumour`).
 :func:`relrec` states those links as SDTMIG 3.4 describes them (TU assumption 2, TR
 assumption 2, RS assumption 4): two dataset-level relationships, TU TULNKID (ONE) to TR
 TRLNKID (MANY), relation ``TUTR``, and RS RSLNKGRP (ONE) to TR TRLNKGRP (MANY), relation
-``TRRS``; a relationship is written only when both datasets hold linked records. It is not
-yet part of :func:`build`'s output: a dataset-level RELREC row has no USUBJID (SDTMIG §8.2),
-and the conformance check (:mod:`.check`) still reports every row without USUBJID as a
-subject missing from DM, which would refuse the whole export.
+``TRRS``; a relationship is written only when both datasets hold linked records.
+:func:`build` returns RELREC after RS; its rows have no USUBJID (SDTMIG 3.4 §8.3, Relating Datasets), which
+the conformance check (:mod:`.check`) accepts on dataset-level RELREC rows only.
 """
 
 from __future__ import annotations
@@ -58,10 +57,11 @@ def relrec(studyid: str, datasets: dict[str, Dataset]) -> Dataset:
 
 
 def build(*, trial: TrialData, protocol: Protocol, study: StudyContext) -> tuple[Dataset, ...]:
-    """TU, TR and RS (see :mod:`.tu`, :mod:`.tr`, :mod:`.rs` for every derivation)."""
+    """TU, TR, RS (see :mod:`.tu`, :mod:`.tr`, :mod:`.rs` for every derivation) and the
+    RELREC of their links (:func:`relrec`)."""
     subjects = subject_tumours(trial, visit_index(trial, protocol))
     ordered = [subjects[p.id] for p in trial.participants if p.id in subjects]
     tu = build_tu(protocol, study, ordered)
     tr = build_tr(protocol, study, ordered)
     rs = build_rs(trial, protocol, study, subjects)
-    return tu, tr, rs
+    return tu, tr, rs, relrec(study.studyid, {"TU": tu, "TR": tr, "RS": rs})

@@ -75,7 +75,8 @@ def visitnum(core: Core = PERM) -> Variable:
 def visit(core: Core = PERM) -> Variable:
     return Variable("VISIT", "Visit Name", CHAR, core, TIMING, Origin.DERIVED,
                     derivation="The protocol visit's English name; for a repeating visit followed "
-                               "by the cycle or occurrence number.")
+                               "by the cycle or occurrence number, for the second and later "
+                               "occurrence of a visit that does not repeat by the occurrence number.")
 
 
 def epoch(core: Core = PERM) -> Variable:

@@ -5,7 +5,10 @@
   for a visit that does not repeat): ``Induction cycle day 1`` cycle 2 is 6002 in the seed
   protocol. Numbers follow the protocol's order and never depend on the data.
 - ``VISIT`` = the visit's English name, followed for a repeating visit by ``, cycle n`` (per
-  cycle) or ``, number n`` (every N days).
+  cycle) or ``, number n`` (every N days), and for the second and later occurrence of a
+  visit that does not repeat (an unscheduled or other event visit) by `` n``
+  (``Unscheduled visit 2``), so that VISIT and VISITNUM are one-to-one (VISIT is the
+  synonym qualifier of VISITNUM, SDTMIG 3.4 SV) in TV, SV and every findings domain.
 - ``VISITDY`` = the planned study day of the occurrence in the protocol's *ideal* schedule:
   registration and the day-0 HIPEC on the same day (study day 1, the day of RFSTDTC), every
   later anchor on its target day (:func:`hipectrial.clinical.visit_schedule` computes the
@@ -57,10 +60,19 @@ def visit_number(protocol: Protocol, visit_id: str, occurrence: int) -> int:
 
 
 def visit_name(protocol: Protocol, visit_id: str, occurrence: int) -> str:
-    """``VISIT``: the English name, with the cycle or occurrence of a repeating visit."""
+    """``VISIT``: the English name, with the cycle or occurrence of a repeating visit, or
+    the occurrence number from the second time of a visit that does not repeat.
+
+    >>> from hipectrial.protocol import load_protocol
+    >>> [visit_name(load_protocol(), "unscheduled", n) for n in (1, 2)]
+    ['Unscheduled visit', 'Unscheduled visit 2']
+    """
     visit = protocol.visit(visit_id)
     if visit.repeat is None:
-        return visit.name.en
+        # An event visit (unscheduled, adverse event…) may happen again: its n-th time
+        # gets its own VISITNUM, so its own VISIT too (VISIT is the synonym qualifier of
+        # VISITNUM, SDTMIG 3.4 SV: one name per number and one number per name).
+        return visit.name.en if occurrence == 1 else f"{visit.name.en} {occurrence}"
     if visit.repeat.per_cycle is not None:
         return f"{visit.name.en}, cycle {occurrence}"
     return f"{visit.name.en}, number {occurrence}"

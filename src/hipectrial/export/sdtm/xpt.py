@@ -18,10 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hipectrial.errors import InputError
 from hipectrial.export.sdtm.limits import require_xpt_limits
 from hipectrial.export.sdtm.model import Dataset, Value, VarType
+from hipectrial.export.sdtm.xpt_records import packable, records
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Byte offsets of the four 16-byte time stamps in an XPT v5 file: library header
 # (created, modified) and member header (created, modified); 80-byte records.
@@ -40,8 +45,10 @@ def xpt_stamp(when: dt.datetime) -> bytes:
             f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}").encode("ascii")
 
 
-def write_xpt(dataset: Dataset, path: Path, *, created: dt.datetime) -> None:
-    """Write ``dataset`` to ``path`` as an XPT v5 file.
+def write_xpt(dataset: Dataset, path: Path, *, created: dt.datetime, checked: bool = False) -> None:
+    """Write ``dataset`` to ``path`` as an XPT v5 file; ``checked=True`` says the caller has
+    already run :func:`~hipectrial.export.sdtm.limits.require_xpt_limits` on it (a folder's
+    writer checks every dataset before writing the first), so it is not run twice.
 
     Raises
     ------
@@ -49,13 +56,34 @@ def write_xpt(dataset: Dataset, path: Path, *, created: dt.datetime) -> None:
         (field ``<dataset>.<variable>``) for a name, label or value XPT v5 cannot hold
         (:func:`hipectrial.export.sdtm.limits.require_xpt_limits`); nothing is written.
     """
+    if not checked:
+        require_xpt_limits(dataset)
+    cells = list(zip(*dataset.rows, strict=True)) or [()] * len(dataset.variables)
+    numbers = [c for v, c in zip(dataset.variables, cells, strict=True) if v.type is VarType.NUM]
+    texts = [c for v, c in zip(dataset.variables, cells, strict=True) if v.type is VarType.CHAR]
+    if dataset.rows and packable(numbers, texts):
+        # pyreadstat writes the headers from one row of each column's widest value (which
+        # fixes the widths); the records are packed a column at a time (.xpt_records).
+        widest = [max(c, key=_length) if v.type is VarType.CHAR else None
+                  for v, c in zip(dataset.variables, cells, strict=True)]
+        _write_frame(dataset, path, [(value,) for value in widest])
+        header = path.read_bytes()
+        end = _obs_header_end(header, path)
+        widths = [None if v.type is VarType.NUM else max(1, *map(_length, c))
+                  for v, c in zip(dataset.variables, cells, strict=True)]
+        path.write_bytes(header[:end] + records(cells, widths))
+    else:
+        _write_frame(dataset, path, cells)
+    _set_stamps(path, xpt_stamp(created))
+
+
+def _write_frame(dataset: Dataset, path: Path, cells: list[tuple[Value, ...]]) -> None:
+    """pyreadstat's XPT v5 file of these columns (``cells``: one tuple per variable)."""
     import pandas as pd
     import pyreadstat
 
-    require_xpt_limits(dataset)
     columns: dict[str, pd.Series] = {}
-    for position, variable in enumerate(dataset.variables):
-        values = [row[position] for row in dataset.rows]
+    for variable, values in zip(dataset.variables, cells, strict=True):
         if variable.type is VarType.NUM:
             columns[variable.name] = pd.Series([float("nan") if v is None else float(v) for v in values],
                                                dtype="float64")
@@ -65,7 +93,21 @@ def write_xpt(dataset: Dataset, path: Path, *, created: dt.datetime) -> None:
     pyreadstat.write_xport(frame, str(path), file_label=dataset.label,
                            column_labels=[v.label for v in dataset.variables],
                            table_name=dataset.domain, file_format_version=5)
-    _set_stamps(path, xpt_stamp(created))
+
+
+def _length(value: Value) -> int:
+    return 0 if value is None else len(str(value))
+
+
+_OBS_HEADER = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!"
+
+
+def _obs_header_end(data: bytes, path: Path) -> int:
+    """The offset just past the observation header record (TS-140), where records start."""
+    at = data.find(_OBS_HEADER)
+    if at < 0 or at % 80:
+        raise InputError("xpt", str(path), "an XPT v5 file with an observation header record (TS-140)")
+    return at + 80
 
 
 def _set_stamps(path: Path, stamp: bytes) -> None:
@@ -102,13 +144,26 @@ def read_xpt(path: Path) -> XptContent:
     types = meta.readstat_variable_types
     variables = tuple((name, label or "", VarType.CHAR if types[name] == "string" else VarType.NUM)
                       for name, label in zip(names, labels, strict=True))
-    rows: list[tuple[Value, ...]] = []
-    for record in frame.itertuples(index=False, name=None):
-        row: list[Value] = []
-        for (_, _, kind), value in zip(variables, record, strict=True):
-            row.append(_cell(kind, value))
-        rows.append(tuple(row))
-    return str(meta.table_name or ""), str(meta.file_label or ""), variables, tuple(rows)
+    columns = [_column(kind, frame.iloc[:, at]) for at, (_, _, kind) in enumerate(variables)]
+    rows = tuple(zip(*columns, strict=True)) if columns else ()
+    return str(meta.table_name or ""), str(meta.file_label or ""), variables, rows
+
+
+def _column(kind: VarType, series: pd.Series) -> list[Value]:
+    """One column's values as :func:`_cell` gives them, converted a column at a time (a
+    1,000-participant trial's folder has ~10 M cells); :func:`_cell` per cell for a column
+    of unexpected dtype."""
+    import numpy as np
+
+    if kind is VarType.NUM and series.dtype.kind == "f":
+        numbers = series.to_numpy(dtype="float64")
+        missing = np.isnan(numbers).tolist()
+        whole = (np.isfinite(numbers) & (numbers == np.floor(numbers))).tolist()
+        return [None if gap else int(x) if integral else x
+                for x, gap, integral in zip(numbers.tolist(), missing, whole, strict=True)]
+    if kind is VarType.CHAR and series.dtype == object:
+        return [None if v is None or v == "" else v if type(v) is str else str(v) for v in series.tolist()]
+    return [_cell(kind, value) for value in series.tolist()]
 
 
 def _cell(kind: VarType, value: object) -> Value:
