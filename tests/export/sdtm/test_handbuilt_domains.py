@@ -32,7 +32,7 @@ def test_ds_written_by_hand(hand_datasets):
         (P2, 1, "Informed consent obtained", "INFORMED CONSENT OBTAINED", "PROTOCOL MILESTONE", None,
          "SCREENING", "2025-02-01", None),
         # the protocol's label of eos-reason screen_failure; never treated: no study day
-        (P2, 2, "Not eligible after registration", "SCREEN FAILURE", "DISPOSITION EVENT",
+        (P2, 2, "Screen failure (not eligible; never registered)", "SCREEN FAILURE", "DISPOSITION EVENT",
          "STUDY PARTICIPATION", "SCREENING", "2025-02-10", None),
     ]
 
