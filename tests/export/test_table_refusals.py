@@ -224,3 +224,34 @@ def test_export_refuses_an_empty_text(timed_protocol: Protocol) -> None:
                                                      measurement_mm=Decimal("10")),)),))
     problem = refused_export(trial, timed_protocol)
     assert (problem.table, problem.column, problem.value) == ("lesions", "site", "")
+
+
+def _drop(table: str, **match: object) -> Callable[[Rows], None]:
+    def change(rows: Rows) -> None:
+        index = next(i for i, (tid, row) in enumerate(rows)
+                     if tid == table and all(row.get(k) == v for k, v in match.items()))
+        del rows[index]
+    return change
+
+
+def test_refuses_a_record_deleted_from_the_middle_of_a_participants_numbering(timed_protocol: Protocol) -> None:
+    # SH01-001 has adverse events 1 and 2 and doses 1 and 2: without dose 1, dose 2 would be
+    # read back as dose 1, and every later record renumbered without a word.
+    (problem,) = refused(timed_protocol, _drop("doses", participant_id=A, seq=1))
+    assert (problem.table, problem.column, problem.value) == ("doses", "seq", 2)
+    assert problem.expected == (f"the doses records of participant {A!r} numbered from 1 without a gap "
+                                "(number 1 is missing: a record deleted from the file?)")
+
+
+def test_refuses_a_child_deleted_from_the_middle_of_its_parent(timed_protocol: Protocol) -> None:
+    # The third assessment of SH01-001 has lesions 1, 2 and 3; lesion 2 is deleted.
+    (problem,) = refused(timed_protocol, _drop("lesions", participant_id=A, assessment_seq=3, seq=2))
+    assert (problem.table, problem.column, problem.value) == ("lesions", "seq", 3)
+    assert "number 2 is missing" in problem.expected
+
+
+def test_the_last_record_deleted_leaves_no_gap_to_see(timed_protocol: Protocol) -> None:
+    # What numbering cannot tell: the last record gone. The trial comes back one dose short.
+    rows = good_rows(timed_protocol)
+    _drop("doses", participant_id=A, seq=2)(rows)
+    assert len(trial_from_tables(timed_protocol, rows).doses_of(A)) == 1

@@ -178,11 +178,35 @@ class _Reader:
                                  f"{r.pid!r}")
                     continue
                 parent.children.append(r)
+            self._gaps([r for r in self.rows[child_id] if (r.pid, r.parent_seq) in parents],
+                       f"the {child_id} of each {parent_id} row")
             for parent in parents.values():
                 children = sorted(parent.children, key=lambda c: c.seq or 0)
                 parent.args[attr] = self._build(children, drop=("participant_id",))
 
+    def _gaps(self, reads: list[_Read], what: str) -> None:
+        """Refuse numbering with a gap: a participant's records (or a record's children)
+        numbered 1, 2, 4 lost number 3 on the way (a row deleted from the file); read back
+        as they are, every later record would be renumbered without a word. Judged only on
+        rows all accepted: a refused row leaves a gap that is not a deletion."""
+        if self.problems:
+            return
+        by_owner: dict[tuple[str, int | None], list[_Read]] = {}
+        for r in reads:
+            by_owner.setdefault((r.pid, r.parent_seq), []).append(r)
+        for (pid, _), rows in by_owner.items():
+            if any(r.seq is None for r in rows):
+                continue  # an optional order given for some rows only: nothing to compare
+            numbers = sorted({r.seq for r in rows if r.seq is not None})
+            missing = next((n for n, seq in enumerate(numbers, 1) if seq != n), None)
+            if missing is not None:
+                after = max(rows, key=lambda r: r.seq or 0)
+                self.problem(after.table.id, after.number, after.key, "seq", after.seq,
+                             f"{what} of participant {pid!r} numbered from 1 without a gap "
+                             f"(number {missing} is missing: a record deleted from the file?)")
+
     def _sorted(self, kind: RecordKind, reads: list[_Read], position: dict[str, int]) -> list[_Read]:
+        self._gaps(reads, f"the {kind.value} records")
         if kind not in _SEQ_ORDERED:
             return sorted(reads, key=lambda r: (position[r.pid], r.seq or 0))
         seen: dict[tuple[str, int], _Read] = {}
