@@ -75,7 +75,8 @@ def test_formats_chooses_which_are_written(invoke: Invoke, trial_file: Path, tmp
     result = invoke("export", "all", "--data", str(trial_file), "--out", str(out), "--formats", "csv,odm")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["csv", "odm"]
-    assert "odm/" in result.stdout
+    assert "  odm/  " in result.stdout
+    assert "(1 file, " in result.stdout
     assert "csv/" in result.stdout
 
 
@@ -96,18 +97,20 @@ def _crash(*_: object) -> bundle.FormatWritten:
     os._exit(3)
 
 
-@pytest.mark.parametrize(("writer", "message"), [
-    (_refuse, "csv must be a format that can be written; got 'x' (refused on purpose)"),
-    (_crash, "the process writing csv ended without a result (exit code 3)"),
+@pytest.mark.parametrize(("writer", "message", "workers"), [
+    (_refuse, "csv: csv must be a format that can be written; got 'x' (refused on purpose)", "2"),
+    (_refuse, "csv: csv must be a format that can be written; got 'x' (refused on purpose)", "1"),
+    # (a crash is tested in a child process only: in this one it would end the test run)
+    (_crash, "the process writing csv ended without a result (exit code 3)", "2"),
 ])
 def test_a_format_that_fails_leaves_nothing_behind(
         invoke: Invoke, trial_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        writer: object, message: str) -> None:
+        writer: object, message: str, workers: str) -> None:
     # The forked children inherit the patched table of writers.
     monkeypatch.setitem(bundle.WRITERS, "csv", writer)
     out = tmp_path / "failed"
     result = invoke("export", "all", "--data", str(trial_file), "--out", str(out),
-                    "--formats", "odm,csv", "--workers", "2")
+                    "--formats", "odm,csv", "--workers", workers)
     assert result.exit_code != 0
     assert message in result.output
     assert list(tmp_path.iterdir()) == []

@@ -110,7 +110,7 @@ def _in_processes(formats: tuple[str, ...], workers: int, trial: TrialData, prot
                 process.join()
                 outcome, value = result
                 if outcome == "refused":
-                    raise FormatRefused(value)
+                    raise FormatRefused(f"{name}: {value}")
                 if outcome == "bug":
                     raise RuntimeError(f"writing {name}: {value}")
                 done[name] = value
@@ -162,7 +162,10 @@ def export_all(
         else:
             done = {}
             for name in chosen:
-                done[name] = _write_one(name, trial, proto, staged / name)
+                try:
+                    done[name] = _write_one(name, trial, proto, staged / name)
+                except HipectrialError as exc:
+                    raise FormatRefused(f"{name}: {exc}") from exc
                 finished(name)
     seconds = round(time.perf_counter() - started, 2)
     results = [done[name] for name in chosen]
@@ -178,7 +181,8 @@ def export_all(
     console.print(f"Exported {proto.study.id} as {', '.join(chosen)} into {out} in {seconds} s "
                   f"({count if forking else 1} process{'es' if forking else ''}):")
     for r in results:
-        console.print(f"  {r.written.name}/  {r.written.summary} ({len(r.written.files)} files, "
+        files = len(r.written.files)
+        console.print(f"  {r.written.name}/  {r.written.summary} ({files} file{'s' if files != 1 else ''}, "
                       f"{r.seconds:.1f} s)")
         for warning in r.written.warnings:
             console.print(f"    warning: {warning}", soft_wrap=True)
