@@ -47,14 +47,15 @@ def _sdtm(trial: TrialData, protocol: Protocol, folder: Path) -> FormatWritten:
 
     datasets = build_sdtm(trial, protocol)
     paths = write_sdtm(datasets, folder, protocol=protocol, created=trial.generated_at)
+    count, records = len(datasets), sum(len(d.rows) for d in datasets)
+    del datasets  # the check reads the folder back: hold one copy of the rows, not two
     findings = check_sdtm(folder)
     if findings:
         shown = "; ".join(str(f) for f in findings[:5])
         raise InputError("sdtm", str(folder), "datasets that pass the conformance check",
                          f"{len(findings)} finding(s): {shown}")
-    records = sum(len(d.rows) for d in datasets)
     return FormatWritten("sdtm", tuple(p.name for p in paths),
-                         f"{len(datasets)} datasets, {records} records, define.xml; conformance check clean")
+                         f"{count} datasets, {records} records, define.xml; conformance check clean")
 
 
 def _redcap(trial: TrialData, protocol: Protocol, folder: Path) -> FormatWritten:
