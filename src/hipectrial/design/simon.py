@@ -21,10 +21,10 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 from scipy import stats
 
+from hipectrial.design.simon_search import best_per_n, binomial_tables, smallest_r
 from hipectrial.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -173,102 +173,6 @@ def evaluate_simon(*, r1: int, n1: int, r: int, n: int, p0: float, p1: float) ->
         en0=design.n1 + (1 - pet0) * design.n2, en1=design.n1 + (1 - pet1) * design.n2)
 
 
-class _Tables:
-    """Binomial tables at ``p0`` and ``p1`` (axis 0) for all ``m <= nmax``, built once.
-
-    ``shifted[x1, t, m, r] = P(Bin(m, p_t) > r - x1)`` for ``x1 < x1_count`` and
-    ``r < r_count``, laid out so that the sums over ``x1`` run on long contiguous rows.
-    """
-
-    def __init__(self, p0: float, p1: float, nmax: int) -> None:
-        m = np.arange(nmax + 1)[None, :, None]
-        k = np.arange(nmax + 1)[None, None, :]
-        p = np.array([p0, p1])[:, None, None]
-        self.pmf: FloatArray = np.asarray(stats.binom.pmf(k, m, p), dtype=np.float64)
-        self.sf: FloatArray = np.asarray(stats.binom.sf(k, m, p), dtype=np.float64)
-        self.nmax = nmax
-        self.shifted: FloatArray = np.empty((0, 2, nmax + 1, 0))
-
-    def shift(self, x1_count: int, r_count: int) -> None:
-        nmax = self.nmax
-        # padded[t, m, k + nmax] = P(Bin(m, p_t) > k) for -nmax <= k <= nmax (1 when k < 0).
-        padded = np.concatenate([np.ones((2, nmax + 1, nmax)), self.sf], axis=2)
-        windows = sliding_window_view(padded, r_count, axis=2)
-        starts = nmax - np.arange(x1_count)
-        self.shifted = np.ascontiguousarray(windows[:, :, starts, :].transpose(2, 0, 1, 3))
-
-
-def _best_per_n(p0: float, p1: float, alpha: float, power: float, nmax: int
-                ) -> tuple[FloatArray, NDArray[np.int64]]:
-    """For each total ``n <= nmax``: the smallest EN0 of a design meeting alpha and power.
-
-    Returns ``en0[n]`` (inf when none) and ``rows[n] = (r1, n1, r)``. For a fixed
-    ``(n1, n2)`` the rejection probability for every ``(r1, r)`` is
-
-        P(X > r) - sum_{x1 <= r1} b(x1; n1) P(X2 > r - x1)
-
-    with ``X ~ Bin(n)``: a running sum over ``x1`` of the shifted tables. Only ``r1``
-    with ``P(X1 > r1 | p1) >= power`` can meet the power; the smallest ``r`` meeting alpha
-    is at most the single-stage ``min{r: P(X > r | p0) <= alpha}``, and a larger ``r`` than
-    ``max{r: P(X > r | p1) >= power}`` cannot meet the power: both bound the axes.
-    """
-    tables = _Tables(p0, p1, nmax)
-    sf0, sf1 = tables.sf
-    en0 = np.full(nmax + 1, np.inf)
-    rows = np.zeros((nmax + 1, 3), dtype=np.int64)
-    r_count = min(int(np.count_nonzero(sf1[nmax] >= power)), int(np.count_nonzero(sf0[nmax] > alpha)) + 1)
-    r1_counts = [min(int(np.count_nonzero(sf1[n1, :n1] >= power)), n1, r_count) for n1 in range(nmax)]
-    if max(r1_counts) == 0:
-        return en0, rows
-    tables.shift(max(r1_counts), r_count)
-    alpha_room = sf0 - alpha
-    power_room = sf1 - power
-    r1_axis = np.arange(nmax)
-    n2_axis = np.arange(nmax)
-    for n1 in range(1, nmax):
-        # r1 <= r < r_count bounds r1 as well.
-        r1_count = r1_counts[n1]
-        if r1_count == 0:
-            continue
-        n2_count = nmax - n1
-        total = slice(n1 + 1, nmax + 1)
-        # Alpha falls as r1 grows and rises with n2, so no design here meets alpha with an r
-        # below the smallest r meeting it at (r1, n2) = (largest r1 tried, 1).
-        top = r1_count - 1
-        r_values = np.arange(r_count)
-        floor_alpha = (sf0[n1, np.maximum(r_values, top)]
-                       + np.where(r_values > top, tables.pmf[0, n1, r_values] * p0, 0.0))
-        if floor_alpha[-1] > alpha:
-            continue
-        low = int(np.argmax(floor_alpha <= alpha))
-        sums = (tables.pmf[:, n1, :r1_count].T[:, :, None, None]
-                * tables.shifted[:r1_count, :, 1:n2_count + 1, low:])
-        for x1 in range(1, r1_count):
-            np.add(sums[x1], sums[x1 - 1], out=sums[x1])
-        ok = sums[:, 0] >= alpha_room[None, total, low:r_count]
-        # Alpha falls as r grows, so ok is False then True along r: the first True is the
-        # smallest r meeting alpha, the most powerful choice; r >= r1 as well.
-        first = np.maximum(np.argmax(ok, axis=2) + low, r1_axis[:r1_count, None])
-        inside = ok[:, :, -1]
-        cells = (r1_axis[:r1_count, None], n2_axis[None, :n2_count])
-        strong = sums[:, 1][*cells, first - low] <= power_room[n1 + 1 + cells[1], first]
-        feasible = inside & strong
-        if not feasible.any():
-            continue
-        n2 = np.arange(1, n2_count + 1)
-        en0_here = np.where(feasible, n1 + sf0[n1, :r1_count, None] * n2[None, :], np.inf)
-        best_r1 = np.argmin(en0_here, axis=0)
-        best_en0 = en0_here[best_r1, np.arange(n2_count)]
-        better = best_en0 < en0[n1 + 1:]
-        if not better.any():
-            continue
-        index = np.flatnonzero(better)
-        en0[n1 + 1 + index] = best_en0[index]
-        rows[n1 + 1 + index] = np.column_stack(
-            [best_r1[index], np.full(index.size, n1), first[best_r1[index], index]])
-    return en0, rows
-
-
 def _lower_hull(points: list[tuple[int, float]]) -> list[int]:
     """Indices of the vertices of the lower convex hull of points sorted by ``n``."""
     hull: list[int] = []
@@ -327,7 +231,8 @@ def simon_design(*, p0: float, p1: float, alpha: float, power: float, nmax: int 
     size = _probability("alpha", alpha)
     target = _probability("power", power)
     limit = _whole("nmax", nmax, 2, NMAX_LIMIT)
-    en0, rows = _best_per_n(low, high, size, target, limit)
+    pmf, sf = binomial_tables(low, high, limit)
+    en0, stage1 = best_per_n(p0=low, p1=high, alpha=size, power=target, nmax=limit, pmf=pmf, sf=sf)
     sizes = np.flatnonzero(np.isfinite(en0))
     if sizes.size == 0:
         raise InputError("nmax", nmax, "large enough for a design to exist",
@@ -335,7 +240,8 @@ def simon_design(*, p0: float, p1: float, alpha: float, power: float, nmax: int 
                          f"and power >= {target}; increase nmax")
 
     def characteristics(n: int) -> SimonCharacteristics:
-        r1, n1, r = (int(v) for v in rows[n])
+        r1, n1 = (int(v) for v in stage1[n])
+        r = smallest_r(r1=r1, n1=n1, n=n, alpha=size, pmf=pmf, sf=sf)
         return evaluate_simon(r1=r1, n1=n1, r=r, n=n, p0=low, p1=high)
 
     n_minimax = int(sizes[0])

@@ -1,0 +1,204 @@
+"""The exhaustive search behind :func:`hipectrial.design.simon.simon_design`.
+
+For every total ``n <= nmax`` it finds the design ``(r1, n1, r, n)`` with the smallest EN0
+among those meeting the type I error and the power, exactly as clinfun's ``ph2simon`` (R,
+Fortran ``f2bdry``) does by looping over every ``(n, n1, r1, r)``; here each ``n1`` is one
+vectorised step over ``(r1, n2, r)``, and ``r`` is restricted to a narrow band below the
+largest ``r`` the power allows, widened only for the cells the band cannot decide.
+
+For a stage-1 size ``n1``, stage-2 size ``n2`` and rate ``p`` the rejection probability is
+
+    P(X > r) - sum_{x1 <= r1} b(x1; n1, p) P(X2 > r - x1)
+
+with ``X ~ Bin(n1 + n2, p)``: a cumulative sum over ``x1`` gives it for every ``r1`` at once.
+It falls as ``r`` grows (at both p0 and p1), so for a cell ``(r1, n2)`` the feasible ``r`` form
+an interval, and the band ``[U - W + 1, U]`` with ``U = max{r: P(X > r | p1) >= power}`` (no
+larger ``r`` can meet the power) decides the cell unless alpha is met and power is not at the
+band's lowest ``r``: only then can a smaller ``r`` be feasible, and those cells are computed
+again with the band reaching ``r = r1``, below which nothing changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+#: Width of the first band of ``r`` below ``U``; cells it cannot decide are redone wider.
+BAND = 6
+#: Most float64 values in one block of the working array; larger ``r1`` ranges are split into
+#: blocks (the running sum over ``x1`` carried across), which bounds the peak memory.
+BLOCK_VALUES = 1 << 18
+#: Rows of ``r1`` scanned per step below the first (a step ends finished columns).
+SCAN_BLOCK = 4
+
+
+def binomial_tables(p0: float, p1: float, nmax: int) -> tuple[FloatArray, FloatArray]:
+    """``pmf[t, m, k] = P(Bin(m, p_t) = k)`` and ``sf[t, m, k] = P(Bin(m, p_t) > k)``.
+
+    Built row by row with the recurrences ``b(k; m) = (1 - p) b(k; m - 1) + p b(k - 1; m - 1)``
+    and ``P(Bin(m) > k) = P(Bin(m - 1) > k) + p b(k; m - 1)``: sums of positive terms, so every
+    entry keeps its relative accuracy (no ``1 - cdf`` cancellation in the upper tail).
+    """
+    p = np.array([p0, p1])[:, None]
+    q = 1.0 - p
+    pmf = np.zeros((2, nmax + 1, nmax + 1))
+    sf = np.zeros((2, nmax + 1, nmax + 1))
+    pmf[:, 0, 0] = 1.0
+    for m in range(1, nmax + 1):
+        previous = pmf[:, m - 1, :m]
+        pmf[:, m, :m] = q * previous
+        pmf[:, m, 1:m + 1] += p * previous
+        sf[:, m, :m] = sf[:, m - 1, :m] + p * previous
+    return pmf, sf
+
+
+class _Tails:
+    """Flat padded tail table: ``flat[index(t, m, k)] = P(Bin(m, p_t) > k)`` for any ``k``."""
+
+    def __init__(self, sf: FloatArray, nmax: int) -> None:
+        # Every r - x1 of a band lies in [-(2 nmax + 1), nmax]: 1 below 0, 0 from m on.
+        self.offset = 2 * nmax + 2
+        self.length = self.offset + nmax + 1
+        padded = np.zeros((2, nmax + 1, self.length))
+        padded[:, :, :self.offset] = 1.0
+        padded[:, :, self.offset:] = sf
+        self.flat = padded.reshape(-1)
+        self.rate_step = (nmax + 1) * self.length
+
+    def gather(self, *, n2: IntArray, low: IntArray, x1: IntArray, width: int) -> FloatArray:
+        """``out[t, i, k, j] = P(Bin(n2[k], p_t) > low[k] + j - x1[i])``."""
+        column = n2 * self.length + low + self.offset
+        index = (np.array([0, self.rate_step])[:, None, None, None] + column[None, None, :, None]
+                 - x1[None, :, None, None] + np.arange(width)[None, None, None, :])
+        out: FloatArray = self.flat.take(index)
+        return out
+
+
+def _first_rows(*, pmf_n1: FloatArray, tails: _Tails, n1: int, top: int, n2: IntArray,
+                low: IntArray, width: int, total: FloatArray) -> FloatArray:
+    """``P(X1 > top, X > r)`` at p0 and p1 for the band: ``out[t, k, j]``.
+
+    Summed directly over ``x1 > top`` or, when fewer terms, as ``P(X > r)`` minus the sum
+    over ``x1 <= top`` (``total`` holds ``P(X > r)``), in blocks of bounded size.
+    """
+    direct = n1 - top <= top + 1
+    x1_all = np.arange(n1, top, -1) if direct else np.arange(top + 1)
+    out = np.zeros((2, n2.size, width))
+    block = max(1, BLOCK_VALUES // (2 * n2.size * width))
+    for start in range(0, x1_all.size, block):
+        x1 = x1_all[start:start + block]
+        terms = tails.gather(n2=n2, low=low, x1=x1, width=width)
+        terms *= pmf_n1[:, x1, None, None]
+        out += terms.sum(axis=1)
+    return out if direct else total - out
+
+
+def _reject_by_r(*, pmf_n1: FloatArray, sf: FloatArray, n1: int, r1: int, n2: int) -> FloatArray:
+    """``P(X1 > r1, X > r)`` at p0 and p1 for every ``r1 <= r < n1 + n2``: ``out[t, r - r1]``."""
+    r = np.arange(r1, n1 + n2)
+    x1 = np.arange(n1, r1, -1)
+    k = r[None, :] - x1[:, None]
+    stage2 = np.where(k < 0, 1.0, sf[:, n2, np.clip(k, 0, n2)])
+    reject: FloatArray = (pmf_n1[:, x1, None] * stage2).sum(axis=1)
+    return reject
+
+
+def _exact_feasible(*, pmf_n1: FloatArray, sf: FloatArray, n1: int, r1: int, n2: int,
+                    alpha: float, power: float) -> bool:
+    """Whether some ``r >= r1`` meets both levels at ``(r1, n1, n1 + n2)``: every ``r``."""
+    reject = _reject_by_r(pmf_n1=pmf_n1, sf=sf, n1=n1, r1=r1, n2=n2)
+    return bool(np.any((reject[0] <= alpha) & (reject[1] >= power)))
+
+
+def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
+               pmf: FloatArray, sf: FloatArray) -> tuple[FloatArray, IntArray]:
+    """For each total ``n <= nmax``: the smallest EN0 of a design meeting alpha and power.
+
+    Returns ``en0[n]`` (inf when none) and ``stage1[n] = (r1, n1)`` of that design. Ties in
+    EN0 keep the smaller ``n1`` (as clinfun, which scans ``n1`` upwards).
+
+    For each ``n1``, ``r1`` is scanned downwards from the largest the power allows, all
+    stage-2 sizes at once: EN0 = n1 + P(X1 > r1 | p0) n2 grows as ``r1`` falls, so a column
+    ``n2`` is finished at its first feasible ``r1`` (its best) or once its EN0 reaches the
+    best EN0 already found for ``n = n1 + n2`` with a smaller ``n1``.
+    """
+    sf0, sf1 = sf
+    en0 = np.full(nmax + 1, np.inf)
+    stage1 = np.zeros((nmax + 1, 2), dtype=np.int64)
+    # upper[n] = max{r: P(Bin(n, p1) > r) >= power}, -1 when none: a two-stage design rejects
+    # less often than the single stage with the same r, so no larger r can meet the power.
+    upper_all = np.count_nonzero(sf1 >= power, axis=1) - 1
+    # A design needs P(X1 > r1 | p1) >= power, and r1 <= r <= upper[nmax].
+    r1_counts = np.minimum(np.count_nonzero(sf1[:, :-1] >= power, axis=1), upper_all[nmax] + 1)
+    tails = _Tails(sf, nmax)
+    width = BAND
+    steps = np.arange(width)
+    for n1 in range(1, nmax):
+        top = int(min(r1_counts[n1], n1)) - 1
+        if top < 0:
+            continue
+        pmf_n1 = pmf[:, n1]
+        n2 = np.arange(1, nmax - n1 + 1)
+        upper = upper_all[n1 + n2]
+        n2, upper = n2[upper >= 0], upper[upper >= 0]
+        if n2.size == 0:
+            continue
+        low = upper - width + 1
+        r_band = low[:, None] + steps[None, :]
+        total = tails.flat.take(
+            np.array([0, tails.rate_step])[:, None, None]
+            + ((n1 + n2) * tails.length + tails.offset)[None, :, None] + r_band[None])
+        sums = _first_rows(pmf_n1=pmf_n1, tails=tails, n1=n1, top=top, n2=n2, low=low,
+                           width=width, total=total)[:, None]
+        r1 = top
+        active = np.arange(n2.size)
+        while active.size:
+            rows = np.arange(r1, r1 - sums.shape[1], -1)
+            meets_alpha = sums[0] <= alpha
+            meets_power = sums[1] >= power
+            feasible = (meets_alpha & meets_power).any(axis=2)
+            undecided = (meets_alpha[:, :, 0] & ~meets_power[:, :, 0]
+                         & (low[active][None, :] > rows[:, None]) & ~feasible)
+            for i, k in zip(*np.nonzero(undecided), strict=True):
+                feasible[i, k] = _exact_feasible(pmf_n1=pmf_n1, sf=sf, n1=n1, r1=int(rows[i]),
+                                                 n2=int(n2[active[k]]), alpha=alpha, power=power)
+            found = feasible.any(axis=0)
+            first = np.argmax(feasible, axis=0)
+            n_found = n1 + n2[active[found]]
+            en0_found = n1 + sf0[n1, rows[first[found]]] * n2[active[found]]
+            better = en0_found < en0[n_found]
+            en0[n_found[better]] = en0_found[better]
+            stage1[n_found[better], 0] = rows[first[found]][better]
+            stage1[n_found[better], 1] = n1
+            r1 = int(rows[-1]) - 1
+            if r1 < 0:
+                break
+            # Continue the columns with no design yet whose EN0 at r1 can still win.
+            still = ~found & (n1 + sf0[n1, r1] * n2[active] < en0[n1 + n2[active]])
+            keep = np.flatnonzero(still)
+            active = active[keep]
+            if active.size == 0:
+                break
+            carry = sums[:, -1, keep]
+            block = min(r1 + 1, SCAN_BLOCK, max(1, BLOCK_VALUES // (2 * active.size * width)))
+            x1 = np.arange(r1 + 1, r1 + 1 - block, -1)
+            terms = tails.gather(n2=n2[active], low=low[active], x1=x1, width=width)
+            terms *= pmf_n1[:, x1, None, None]
+            np.cumsum(terms, axis=1, out=terms)
+            terms += carry[:, None]
+            sums = terms
+    return en0, stage1
+
+
+def smallest_r(*, r1: int, n1: int, n: int, alpha: float, pmf: FloatArray, sf: FloatArray) -> int:
+    """The smallest ``r >= r1`` meeting alpha for the stage 1 ``(r1, n1)`` found by the search.
+
+    The search found some ``r`` meeting both levels; the smallest meeting alpha has the most
+    power, so it meets the power too.
+    """
+    reject = _reject_by_r(pmf_n1=pmf[:, n1], sf=sf, n1=n1, r1=r1, n2=n - n1)
+    return r1 + int(np.argmax(reject[0] <= alpha))
