@@ -189,7 +189,7 @@ def test_rejects_p1_not_above_p0_naming_p1() -> None:
     ({"p0": 0.2, "p1": 0.4, "alpha": 1.0, "power": 0.8}, "alpha", "(0, 1)"),
     ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 80}, "power", "(0, 1)"),
     ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 0.8, "nmax": 50.5}, "nmax", "whole number"),
-    ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 0.8, "nmax": 1}, "nmax", "between 2 and 200"),
+    ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 0.8, "nmax": 1}, "nmax", "between 2 and 1000"),
     ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 0.8, "nmax": 30}, "nmax", "increase nmax"),
 ])
 def test_search_rejects_bad_parameters(kwargs: dict[str, object], field: str, phrase: str) -> None:

@@ -32,7 +32,7 @@ FloatArray = NDArray[np.float64]
 #: Largest ``nmax`` accepted by :func:`simon_design`: the search holds a table of up to
 #: ``2 * nmax**3`` floats (about 130 MB at 200 when p1 is near 1). Simon (1989) and
 #: clinfun's ``ph2simon`` default search to 100.
-NMAX_LIMIT = 200
+NMAX_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)

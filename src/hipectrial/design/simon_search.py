@@ -20,6 +20,8 @@ again with the band reaching ``r = r1``, below which nothing changes.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -27,13 +29,15 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-#: Width of the first band of ``r`` below ``U``; cells it cannot decide are redone wider.
-BAND = 6
+#: Smallest width of the band of ``r`` below ``U``; it grows as ``sqrt(nmax)`` (the spread of
+#: the binomial counts), and the rare cells it cannot decide are computed over every ``r``.
+BAND = 8
 #: Most float64 values in one block of the working array; larger ``r1`` ranges are split into
 #: blocks (the running sum over ``x1`` carried across), which bounds the peak memory.
 BLOCK_VALUES = 1 << 18
-#: Rows of ``r1`` scanned per step below the first (a step ends finished columns).
-SCAN_BLOCK = 4
+#: Rows of ``r1`` in the first step of the scan down from ``top``; each further step doubles
+#: it (most columns finish in the first step, a few run down to ``r1 = 0``).
+SCAN_BLOCK = 8
 
 
 def binomial_tables(p0: float, p1: float, nmax: int) -> tuple[FloatArray, FloatArray]:
@@ -78,15 +82,15 @@ class _Tails:
         return out
 
 
-def _first_rows(*, pmf_n1: FloatArray, tails: _Tails, n1: int, top: int, n2: IntArray,
-                low: IntArray, width: int, total: FloatArray) -> FloatArray:
-    """``P(X1 > top, X > r)`` at p0 and p1 for the band: ``out[t, k, j]``.
+def _first_rows(*, pmf_n1: FloatArray, tails: _Tails, n1: int, above: int, n: IntArray,
+                n2: IntArray, low: IntArray, width: int) -> FloatArray:
+    """``P(X1 > above, X > r)`` at p0 and p1 for the band: ``out[t, k, j]``.
 
-    Summed directly over ``x1 > top`` or, when fewer terms, as ``P(X > r)`` minus the sum
-    over ``x1 <= top`` (``total`` holds ``P(X > r)``), in blocks of bounded size.
+    Summed directly over ``x1 > above`` or, when that takes more terms, as ``P(X > r)``
+    minus the sum over ``x1 <= above``, in blocks of bounded size.
     """
-    direct = n1 - top <= top + 1
-    x1_all = np.arange(n1, top, -1) if direct else np.arange(top + 1)
+    direct = n1 - above <= above + 1
+    x1_all = np.arange(n1, above, -1) if direct else np.arange(above + 1)
     out = np.zeros((2, n2.size, width))
     block = max(1, BLOCK_VALUES // (2 * n2.size * width))
     for start in range(0, x1_all.size, block):
@@ -94,7 +98,12 @@ def _first_rows(*, pmf_n1: FloatArray, tails: _Tails, n1: int, top: int, n2: Int
         terms = tails.gather(n2=n2, low=low, x1=x1, width=width)
         terms *= pmf_n1[:, x1, None, None]
         out += terms.sum(axis=1)
-    return out if direct else total - out
+    if direct:
+        return out
+    # P(X > r) for X ~ Bin(n): the same gather with "n2" = n and x1 = 0.
+    total = tails.gather(n2=n, low=low, x1=np.zeros(1, dtype=np.int64), width=width)[:, 0]
+    result: FloatArray = total - out
+    return result
 
 
 def _reject_by_r(*, pmf_n1: FloatArray, sf: FloatArray, n1: int, r1: int, n2: int) -> FloatArray:
@@ -135,8 +144,10 @@ def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
     # A design needs P(X1 > r1 | p1) >= power, and r1 <= r <= upper[nmax].
     r1_counts = np.minimum(np.count_nonzero(sf1[:, :-1] >= power, axis=1), upper_all[nmax] + 1)
     tails = _Tails(sf, nmax)
-    width = BAND
-    steps = np.arange(width)
+    width = max(BAND, math.ceil(math.sqrt(nmax)))
+    # At r = r1 a design rejects when X1 > r1: its power P(X1 > r1 | p1) is met for every r1
+    # scanned, so its alpha P(X1 > r1 | p0) decides whether that r is feasible.
+    stage1_alone = sf0 <= alpha
     for n1 in range(1, nmax):
         top = int(min(r1_counts[n1], n1)) - 1
         if top < 0:
@@ -144,53 +155,56 @@ def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
         pmf_n1 = pmf[:, n1]
         n2 = np.arange(1, nmax - n1 + 1)
         upper = upper_all[n1 + n2]
-        n2, upper = n2[upper >= 0], upper[upper >= 0]
+        # Columns that can still hold a design better than one already found for n (their
+        # best EN0 is at r1 = top); none when power cannot be met at n at all.
+        open_ = (upper >= 0) & (n1 + sf0[n1, top] * n2 < en0[n1 + n2])
+        n2, upper = n2[open_], upper[open_]
         if n2.size == 0:
             continue
         low = upper - width + 1
-        r_band = low[:, None] + steps[None, :]
-        total = tails.flat.take(
-            np.array([0, tails.rate_step])[:, None, None]
-            + ((n1 + n2) * tails.length + tails.offset)[None, :, None] + r_band[None])
-        sums = _first_rows(pmf_n1=pmf_n1, tails=tails, n1=n1, top=top, n2=n2, low=low,
-                           width=width, total=total)[:, None]
+        carry = _first_rows(pmf_n1=pmf_n1, tails=tails, n1=n1, above=top + 1, n=n1 + n2,
+                            n2=n2, low=low, width=width)
         r1 = top
+        block = SCAN_BLOCK
         active = np.arange(n2.size)
-        while active.size:
-            rows = np.arange(r1, r1 - sums.shape[1], -1)
+        while True:
+            # Rows r1, r1 - 1, ...: add x1 = r1 + 1, r1, ... to P(X1 > r1 + 1, X > r).
+            block = min(r1 + 1, block, max(1, BLOCK_VALUES // (2 * active.size * width)))
+            rows = np.arange(r1, r1 - block, -1)
+            sums = tails.gather(n2=n2[active], low=low[active], x1=rows + 1, width=width)
+            sums *= pmf_n1[:, rows + 1, None, None]
+            np.cumsum(sums, axis=1, out=sums)
+            sums += carry[:, None]
             meets_alpha = sums[0] <= alpha
             meets_power = sums[1] >= power
             feasible = (meets_alpha & meets_power).any(axis=2)
-            undecided = (meets_alpha[:, :, 0] & ~meets_power[:, :, 0]
-                         & (low[active][None, :] > rows[:, None]) & ~feasible)
+            feasible |= stage1_alone[n1, rows][:, None]
+            # Alpha met and power not at the band's lowest r: a smaller r may be feasible.
+            undecided = (meets_alpha[:, :, 0] & ~meets_power[:, :, 0] & ~feasible
+                         & (low[active][None, :] > rows[:, None]))
             for i, k in zip(*np.nonzero(undecided), strict=True):
                 feasible[i, k] = _exact_feasible(pmf_n1=pmf_n1, sf=sf, n1=n1, r1=int(rows[i]),
                                                  n2=int(n2[active[k]]), alpha=alpha, power=power)
             found = feasible.any(axis=0)
-            first = np.argmax(feasible, axis=0)
-            n_found = n1 + n2[active[found]]
-            en0_found = n1 + sf0[n1, rows[first[found]]] * n2[active[found]]
-            better = en0_found < en0[n_found]
-            en0[n_found[better]] = en0_found[better]
-            stage1[n_found[better], 0] = rows[first[found]][better]
-            stage1[n_found[better], 1] = n1
-            r1 = int(rows[-1]) - 1
+            n_active = n1 + n2[active]
+            if found.any():
+                best_r1 = rows[np.argmax(feasible[:, found], axis=0)]
+                n_found = n_active[found]
+                en0_found = n1 + sf0[n1, best_r1] * (n_found - n1)
+                better = en0_found < en0[n_found]
+                en0[n_found[better]] = en0_found[better]
+                stage1[n_found[better], 0] = best_r1[better]
+                stage1[n_found[better], 1] = n1
+            r1 -= block
             if r1 < 0:
                 break
             # Continue the columns with no design yet whose EN0 at r1 can still win.
-            still = ~found & (n1 + sf0[n1, r1] * n2[active] < en0[n1 + n2[active]])
-            keep = np.flatnonzero(still)
-            active = active[keep]
-            if active.size == 0:
+            keep = np.flatnonzero(~found & (n1 + sf0[n1, r1] * (n_active - n1) < en0[n_active]))
+            if keep.size == 0:
                 break
+            active = active[keep]
             carry = sums[:, -1, keep]
-            block = min(r1 + 1, SCAN_BLOCK, max(1, BLOCK_VALUES // (2 * active.size * width)))
-            x1 = np.arange(r1 + 1, r1 + 1 - block, -1)
-            terms = tails.gather(n2=n2[active], low=low[active], x1=x1, width=width)
-            terms *= pmf_n1[:, x1, None, None]
-            np.cumsum(terms, axis=1, out=terms)
-            terms += carry[:, None]
-            sums = terms
+            block *= 2
     return en0, stage1
 
 
