@@ -2,23 +2,37 @@
 
 Each entry of ``BENCHES`` is a function that measures one design and prints its figures;
 all run in one invocation (other designs add ``bench_threeplusthree()``, ``bench_simon()``
-to the list). Run: ``python benchmarks/design.py [--repeat N]``.
+to the list). Run: ``python benchmarks/design.py [--repeat N] [--clinfun DIR] [--only NAME]``.
 
 BOIN: 10,000 trials (5 doses, cohorts of 3, 10 cohorts) with the vectorised simulator,
 against the per-trial Python loop (the reference implementation) on 1,000 trials, both
 measured in this run on one core; trials per second for both and their ratio.
+
+Simon: the optimal + minimax search for p0 0.05, 0.1, 0.2, ..., 0.7 (p1 = p0 + 0.2; alpha 0.05
+/ power 0.80 and alpha 0.10 / power 0.90; nmax 100) and p0 0.05, p1 0.10 at nmax 300, against
+clinfun's ``ph2simon`` run by Rscript in the same invocation (``benchmarks/simon_clinfun.R``;
+clinfun's R and Fortran sources from ``--clinfun DIR`` or ``HIPECTRIAL_CLINFUN``, else the
+installed R package; nothing is downloaded). Prints both CPU times, their ratio, whether the
+designs are identical, the search's peak memory at nmax 300, and the Python loop search
+baseline at nmax 50.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import shutil
 import statistics
+import subprocess
 import time
+import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 from hipectrial.design.boin import boin_design
 from hipectrial.design.boin_sim import simulate_boin, simulate_boin_loop
-from hipectrial.design.simon import simon_design
+from hipectrial.design.simon import SimonSearch, simon_design
 from hipectrial.design.threeplusthree import threeplusthree_exact, threeplusthree_simulate
 
 BOIN_TRUTH = (0.05, 0.10, 0.20, 0.30, 0.45)
@@ -97,44 +111,135 @@ def _simon_loop_search(p0: float, p1: float, alpha: float, power: float, nmax: i
     return best[1], minimax[2]
 
 
-def _simon_text(design: object) -> str:
-    r1, n1, r, n = design if isinstance(design, tuple) else (
-        design.r1, design.n1, design.r, design.n)  # type: ignore[attr-defined]
+def _simon_text(design: tuple[int, ...]) -> str:
+    r1, n1, r, n = design[:4]
     return f"{r1}/{n1}, {r}/{n}"
 
 
-def bench_simon(repeat: int) -> None:
-    args = {"p0": 0.20, "p1": 0.40, "alpha": 0.05, "power": 0.80}
-    simon_design(**args, nmax=100)  # warm caches
-    fast = _median_time(lambda: simon_design(**args, nmax=100), repeat)
-    result = simon_design(**args, nmax=100)
+SIMON_P0 = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+SIMON_LEVELS = ((0.05, 0.80), (0.10, 0.90))
+SIMON_LARGE = {"p0": 0.05, "p1": 0.10, "alpha": 0.05, "power": 0.80}  # designs with n > 100
+
+
+def _cpu_median(fn: Callable[[], object], repeat: int) -> float:
+    """Median CPU time of one call (both searches are single-threaded; CPU time is fair to
+    both on a machine shared with other work)."""
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
+def _clinfun_source(path: str | None) -> tuple[str | None, str]:
+    """Where Rscript finds ph2simon: a directory (ph2simon.R + ph2simon.so), the installed
+    package, or None with the reason it is not measured."""
+    if shutil.which("Rscript") is None:
+        return None, "Rscript is not on PATH"
+    if path:
+        folder = Path(path)
+        missing = [name for name in ("ph2simon.R", "ph2simon.so") if not (folder / name).is_file()]
+        if missing:
+            return None, f"{folder} lacks {', '.join(missing)}"
+        return str(folder), f"clinfun ph2simon from {folder}"
+    probe = subprocess.run(["Rscript", "-e", "cat(requireNamespace('clinfun', quietly=TRUE))"],
+                           capture_output=True, text=True, check=False)
+    if probe.stdout.strip().endswith("TRUE"):
+        return "package", "clinfun package installed in R"
+    return None, ("no clinfun: give --clinfun DIR (or HIPECTRIAL_CLINFUN) holding clinfun's "
+                  "R/ph2simon.R and src/ph2simon.f compiled to ph2simon.so")
+
+
+def _clinfun_times(source: str, repeat: int, cases: list[tuple[float, float, float, float, int]]
+                   ) -> dict[tuple[float, float, float, float, int], tuple[float, tuple[float, ...],
+                                                                           tuple[float, ...]]]:
+    script = Path(__file__).with_name("simon_clinfun.R")
+    args = [",".join(str(v) for v in case) for case in cases]
+    done = subprocess.run(["Rscript", str(script), source, str(repeat), *args],
+                          capture_output=True, text=True, check=True)
+    result = {}
+    for line, case in zip(done.stdout.strip().splitlines(), cases, strict=True):
+        fields = [float(v) for v in line.split()]
+        result[case] = (fields[5] / 1000, tuple(fields[6:12]), tuple(fields[12:18]))
+    return result
+
+
+def _ours(found: SimonSearch) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    rows = []
+    for oc in (found.optimal, found.minimax):
+        d = oc.design
+        rows.append((d.r1, d.n1, d.r, d.n, round(oc.en0, 10), round(oc.pet0, 10)))
+    return rows[0], rows[1]
+
+
+def bench_simon(repeat: int, clinfun: str | None = None) -> None:
+    """Simon optimal + minimax search against clinfun's ph2simon, measured in this run."""
+    cases = [(p0, round(p0 + 0.2, 2), alpha, power, 100) for p0 in SIMON_P0
+             for alpha, power in SIMON_LEVELS]
+    large = (SIMON_LARGE["p0"], SIMON_LARGE["p1"], SIMON_LARGE["alpha"], SIMON_LARGE["power"], 300)
+    source, why = _clinfun_source(clinfun or os.environ.get("HIPECTRIAL_CLINFUN"))
+    r_times = _clinfun_times(source, repeat, [*cases, large]) if source else {}
+    print(f"Simon optimal + minimax search, p1 = p0 + 0.2, nmax 100, CPU ms per search "
+          f"(median of {repeat}); R baseline: {why if source else 'not measured, ' + why}")
+    print("   p0  alpha power |   ours  clinfun  clinfun/ours | optimal            minimax"
+          "             same as clinfun")
+    worst = None
+    for case in [*cases, large]:
+        p0, p1, alpha, power, nmax = case
+        simon_design(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax)  # warm caches
+        ours = _cpu_median(lambda: simon_design(p0=p0, p1=p1, alpha=alpha, power=power,  # noqa: B023
+                                                nmax=nmax), repeat)
+        optimal, minimax = _ours(simon_design(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax))
+        label = f"{p0:5.2f}  {alpha:4.2f}  {power:4.2f}" + (f" nmax {nmax}" if nmax != 100 else "")
+        text = f"{_simon_text(optimal):<18} {_simon_text(minimax):<19}"
+        if case in r_times:
+            r_time, r_opt, r_mini = r_times[case]
+            same = all(math.isclose(a, b, abs_tol=1e-9) for a, b in
+                       zip((*optimal, *minimax), (*r_opt, *r_mini), strict=True))
+            ratio = r_time / ours
+            worst = ratio if worst is None else min(worst, ratio)
+            print(f"  {label} | {ours * 1000:6.1f} {r_time * 1000:8.1f} {ratio:10.1f}x   | {text} {same}")
+        else:
+            print(f"  {label} | {ours * 1000:6.1f}      n/a            | {text}")
+    if worst is not None:
+        print(f"  slowest against clinfun: clinfun takes {worst:.1f}x our time")
+    tracemalloc.start()
+    simon_design(**SIMON_LARGE, nmax=300)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  nmax 300 (p0 0.05, p1 0.10): peak memory of the search {peak / 1e6:.1f} MB (tracemalloc)")
     small = 50
-    slow_fast = _median_time(lambda: simon_design(**args, nmax=small), repeat)
-    start = time.perf_counter()
-    optimal, minimax = _simon_loop_search(**args, nmax=small)
-    slow = time.perf_counter() - start
-    mini = simon_design(**args, nmax=small)
-    d = mini.optimal.design
-    found = (d.r1, d.n1, d.r, d.n)
-    agree = optimal == found
-    print(f"Simon optimal + minimax, p0 0.20, p1 0.40, alpha 0.05, power 0.80 (median of {repeat}):")
-    print(f"  vectorised search, nmax 100      {fast * 1000:7.1f} ms   "
-          f"optimal {_simon_text(result.optimal.design)}, minimax {_simon_text(result.minimax.design)}")
-    print(f"  vectorised search, nmax {small}       {slow_fast * 1000:7.1f} ms")
-    print(f"  loop search (baseline), nmax {small}  {slow * 1000:7.1f} ms   "
-          f"optimal {_simon_text(optimal)}, minimax {_simon_text(minimax)}")
-    print(f"  speed-up at nmax {small}: {slow / slow_fast:.0f}x; same optimal design: {agree}")
+    args = {"p0": 0.20, "p1": 0.40, "alpha": 0.05, "power": 0.80}
+    fast = _cpu_median(lambda: simon_design(**args, nmax=small), repeat)
+    start = time.process_time()
+    loop_optimal, loop_minimax = _simon_loop_search(**args, nmax=small)
+    slow = time.process_time() - start
+    d = simon_design(**args, nmax=small).optimal.design
+    print(f"  loop search (baseline), p0 0.20, p1 0.40, nmax {small}: {slow * 1000:.0f} ms, "
+          f"ours {fast * 1000:.1f} ms ({slow / fast:.0f}x); optimal {_simon_text(loop_optimal)}, "
+          f"minimax {_simon_text(loop_minimax)}; same optimal: {loop_optimal == (d.r1, d.n1, d.r, d.n)}")
 
 
 BENCHES: list[Callable[[int], None]] = [bench_boin, bench_threeplusthree, bench_simon]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--clinfun", metavar="DIR", default=None,
+                        help="directory with clinfun's ph2simon.R and ph2simon.so for the R baseline "
+                        "(default: $HIPECTRIAL_CLINFUN, else the clinfun package if R has it)")
+    parser.add_argument("--only", choices=[bench.__name__ for bench in BENCHES], default=None,
+                        help="run one benchmark")
     args = parser.parse_args()
     for bench in BENCHES:
-        bench(args.repeat)
+        if args.only not in (None, bench.__name__):
+            continue
+        if bench is bench_simon:
+            bench_simon(args.repeat, args.clinfun)
+        else:
+            bench(args.repeat)
 
 
 if __name__ == "__main__":

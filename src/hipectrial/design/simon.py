@@ -126,11 +126,25 @@ def _check_rates(p0: object, p1: object) -> tuple[float, float]:
     return low, high
 
 
-def _reject_probability(design: SimonDesign, p: float) -> float:
-    """P(X1 > r1 and X1 + X2 > r), summed over the stage-1 count (Simon 1989, eq. 1)."""
-    x1 = np.arange(design.r1 + 1, design.n1 + 1)
-    terms = stats.binom.pmf(x1, design.n1, p) * stats.binom.sf(design.r - x1, design.n2, p)
-    return float(np.sum(terms))
+def _characteristics(designs: list[SimonDesign], p0: float, p1: float) -> list[SimonCharacteristics]:
+    """Exact characteristics of several designs with one vectorised binomial call per kind.
+
+    P(reject) = sum over x1 > r1 of b(x1; n1) P(X2 > r - x1) (Simon 1989, eq. 1).
+    """
+    x1 = np.concatenate([np.arange(d.r1 + 1, d.n1 + 1) for d in designs])
+    owner = np.repeat(np.arange(len(designs)), [d.n1 - d.r1 for d in designs])
+    n1 = np.array([d.n1 for d in designs])[owner]
+    n2 = np.array([d.n2 for d in designs])[owner]
+    r = np.array([d.r for d in designs])[owner]
+    p = np.array([p0, p1])[:, None]
+    terms = stats.binom.pmf(x1, n1, p) * stats.binom.sf(r - x1, n2, p)
+    reject = np.add.reduceat(terms, np.searchsorted(owner, np.arange(len(designs))), axis=1)
+    pet = stats.binom.cdf([d.r1 for d in designs], [d.n1 for d in designs], p)
+    return [SimonCharacteristics(
+        design=d, p0=p0, p1=p1, alpha=float(reject[0, i]), power=float(reject[1, i]),
+        pet0=float(pet[0, i]), pet1=float(pet[1, i]),
+        en0=d.n1 + (1 - float(pet[0, i])) * d.n2, en1=d.n1 + (1 - float(pet[1, i])) * d.n2)
+        for i, d in enumerate(designs)]
 
 
 def evaluate_simon(*, r1: int, n1: int, r: int, n: int, p0: float, p1: float) -> SimonCharacteristics:
@@ -164,13 +178,7 @@ def evaluate_simon(*, r1: int, n1: int, r: int, n: int, p0: float, p1: float) ->
     """
     design = check_design(r1=r1, n1=n1, r=r, n=n)
     low, high = _check_rates(p0, p1)
-    pet0 = float(stats.binom.cdf(design.r1, design.n1, low))
-    pet1 = float(stats.binom.cdf(design.r1, design.n1, high))
-    return SimonCharacteristics(
-        design=design, p0=low, p1=high,
-        alpha=_reject_probability(design, low), power=_reject_probability(design, high),
-        pet0=pet0, pet1=pet1,
-        en0=design.n1 + (1 - pet0) * design.n2, en1=design.n1 + (1 - pet1) * design.n2)
+    return _characteristics([design], low, high)[0]
 
 
 def _lower_hull(points: list[tuple[int, float]]) -> list[int]:
@@ -239,16 +247,16 @@ def simon_design(*, p0: float, p1: float, alpha: float, power: float, nmax: int 
                          hint=f"no two-stage design with n <= {limit} has type I error <= {size} "
                          f"and power >= {target}; increase nmax")
 
-    def characteristics(n: int) -> SimonCharacteristics:
+    def design(n: int) -> SimonDesign:
         r1, n1 = (int(v) for v in stage1[n])
         r = smallest_r(r1=r1, n1=n1, n=n, alpha=size, pmf=pmf, sf=sf)
-        return evaluate_simon(r1=r1, n1=n1, r=r, n=n, p0=low, p1=high)
+        return SimonDesign(r1=r1, n1=n1, r=r, n=n)
 
     n_minimax = int(sizes[0])
     n_optimal = int(sizes[np.argmin(en0[sizes])])
     points = [(int(n), float(en0[n])) for n in sizes if n_minimax <= n <= n_optimal]
     hull = [points[i][0] for i in _lower_hull(points)]
-    admissible = tuple(characteristics(n) for n in hull)
+    admissible = tuple(_characteristics([design(n) for n in hull], low, high))
     # Between neighbours i and i + 1 the loss q*n + (1-q)*EN0 is equal at q = cut[i];
     # above it the smaller design wins. Convexity makes the cuts decrease along the hull.
     cuts = [(a.en0 - b.en0) / ((a.en0 - b.en0) + (b.design.n - a.design.n))

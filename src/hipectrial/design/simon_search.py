@@ -37,7 +37,7 @@ BAND = 8
 BLOCK_VALUES = 1 << 18
 #: Rows of ``r1`` in the first step of the scan down from ``top``; each further step doubles
 #: it (most columns finish in the first step, a few run down to ``r1 = 0``).
-SCAN_BLOCK = 8
+SCAN_BLOCK = 16
 
 
 def binomial_tables(p0: float, p1: float, nmax: int) -> tuple[FloatArray, FloatArray]:
