@@ -20,6 +20,7 @@ baseline at nmax 50.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import shutil
@@ -188,8 +189,8 @@ def bench_simon(repeat: int, clinfun: str | None = None) -> None:
     for case in [*cases, large]:
         p0, p1, alpha, power, nmax = case
         simon_design(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax)  # warm caches
-        ours = _cpu_median(lambda: simon_design(p0=p0, p1=p1, alpha=alpha, power=power,  # noqa: B023
-                                                nmax=nmax), repeat)
+        search = functools.partial(simon_design, p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax)
+        ours = _cpu_median(search, repeat)
         optimal, minimax = _ours(simon_design(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax))
         label = f"{p0:5.2f}  {alpha:4.2f}  {power:4.2f}" + (f" nmax {nmax}" if nmax != 100 else "")
         text = f"{_simon_text(optimal):<18} {_simon_text(minimax):<19}"
@@ -225,7 +226,8 @@ BENCHES: list[Callable[[int], None]] = [bench_boin, bench_threeplusthree, bench_
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--clinfun", metavar="DIR", default=None,
                         help="directory with clinfun's ph2simon.R and ph2simon.so for the R baseline "

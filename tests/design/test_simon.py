@@ -4,19 +4,23 @@ Oracles: Simon R. Control Clin Trials 1989;10:1-10, Table 1 (alpha and beta are 
 allowed; Simon searched n without a stated cap below 100, so nmax = 100 here); the
 0.20->0.40, 0.25->0.45, 0.30->0.50, 0.20->0.35 and 0.10->0.30 rows as tabulated in
 shared/reference/clinical.md §8.2; R 4.2 for the exact sums (calls pasted beside them);
-and a slow, plainly written search below.
+clinfun 1.1.5 ``ph2simon`` (R 4.2.2; its R/ph2simon.R sourced with src/ph2simon.f compiled by
+``gfortran -O2 -fPIC -shared -o ph2simon.so ph2simon.f`` and ``dyn.load``ed, the
+``PACKAGE = "clinfun"`` argument removed); and a slow, plainly written search below.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import random
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hipectrial.design.simon import SimonDesign, evaluate_simon, simon_design
+from hipectrial.design.simon import NMAX_LIMIT, SimonDesign, evaluate_simon, simon_design
+from hipectrial.design.simon_search import best_per_n, binomial_tables
 from hipectrial.errors import InputError
 
 # (p0, p1, alpha, power, optimal (r1, n1, r, n, EN0, PET0), minimax (...))
@@ -189,7 +193,7 @@ def test_rejects_p1_not_above_p0_naming_p1() -> None:
     ({"p0": 0.2, "p1": 0.4, "alpha": 1.0, "power": 0.8}, "alpha", "(0, 1)"),
     ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 80}, "power", "(0, 1)"),
     ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 0.8, "nmax": 50.5}, "nmax", "whole number"),
-    ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 0.8, "nmax": 1}, "nmax", "between 2 and 1000"),
+    ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 0.8, "nmax": 1}, "nmax", "between 2 and 500"),
     ({"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 0.8, "nmax": 30}, "nmax", "increase nmax"),
 ])
 def test_search_rejects_bad_parameters(kwargs: dict[str, object], field: str, phrase: str) -> None:
@@ -210,3 +214,158 @@ def test_evaluate_rejects_impossible_designs(design: dict[str, object], field: s
     with pytest.raises(InputError) as caught:
         evaluate_simon(**design, p0=0.2, p1=0.4)  # type: ignore[arg-type]
     assert caught.value.field == field
+
+
+# -- clinfun ph2simon, nmax to 300, and the search's narrow band ----------------------------
+
+
+# R:
+#   show <- function(pu, pa, a, b, nmax) {
+#     ad <- twostage.admissible(ph2simon(pu, pa, a, b, nmax))
+#     for (i in c(nrow(ad), 1)) cat(sprintf("%s (%d, %d, %d, %d, %.10f, %.10f)\n", rownames(ad)[i],
+#                                           ad[i,1], ad[i,2], ad[i,3], ad[i,4], ad[i,5], ad[i,6]))
+#   }
+#   for (p0 in c(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)) {
+#     show(p0, p0 + 0.2, 0.05, 0.2, 100); show(p0, p0 + 0.2, 0.1, 0.1, 100) }
+#   show(0.05, 0.10, 0.05, 0.2, 300); show(0.5, 0.6, 0.05, 0.2, 300); show(0.2, 0.3, 0.05, 0.1, 300)
+# (p0, p1, alpha, power, nmax): optimal (r1, n1, r, n, EN0, PET0), minimax (...)
+CLINFUN_PH2SIMON = [
+    ((0.05, 0.25, 0.05, 0.8, 100), (0, 9, 2, 17, 11.9580047222, 0.6302494097),
+     (0, 12, 2, 16, 13.8385596493, 0.5403600877)),
+    ((0.05, 0.25, 0.1, 0.9, 100), (0, 9, 2, 24, 14.5462588541, 0.6302494097),
+     (0, 13, 2, 20, 16.4066054170, 0.5133420833)),
+    ((0.1, 0.3, 0.05, 0.8, 100), (1, 10, 5, 29, 15.0141203471, 0.7360989291),
+     (1, 15, 5, 25, 19.5095698108, 0.5490430189)),
+    ((0.1, 0.3, 0.1, 0.9, 100), (1, 12, 5, 35, 19.8429482089, 0.6590022518),
+     (1, 16, 4, 25, 20.3674495279, 0.5147278302)),
+    ((0.2, 0.4, 0.05, 0.8, 100), (3, 13, 12, 43, 20.5802707149, 0.7473243095),
+     (4, 18, 10, 33, 22.2546927641, 0.7163538157)),
+    ((0.2, 0.4, 0.1, 0.9, 100), (3, 17, 10, 37, 26.0224759083, 0.5488762046),
+     (3, 19, 10, 36, 28.2634913801, 0.4550887423)),
+    ((0.3, 0.5, 0.05, 0.8, 100), (5, 15, 18, 46, 23.6297353537, 0.7216214402),
+     (6, 19, 16, 39, 25.6899698595, 0.6655015070)),
+    ((0.3, 0.5, 0.1, 0.9, 100), (7, 22, 17, 46, 29.8899837638, 0.6712506765),
+     (7, 28, 15, 39, 34.9871458720, 0.3648049207)),
+    ((0.4, 0.6, 0.05, 0.8, 100), (7, 16, 23, 46, 24.5180994185, 0.7160633527),
+     (17, 34, 20, 39, 34.4358415752, 0.9128316850)),
+    ((0.4, 0.6, 0.1, 0.9, 100), (7, 18, 22, 46, 30.2236562699, 0.5634408475),
+     (11, 28, 20, 41, 33.8366952216, 0.5510234445)),
+    ((0.5, 0.7, 0.05, 0.8, 100), (8, 15, 26, 43, 23.5013427734, 0.6963806152),
+     (12, 23, 23, 37, 27.7434763908, 0.6611802578)),
+    ((0.5, 0.7, 0.1, 0.9, 100), (11, 21, 26, 45, 28.9634857178, 0.6681880951),
+     (11, 23, 23, 39, 31.0000000000, 0.5000000000)),
+    ((0.6, 0.8, 0.05, 0.8, 100), (7, 11, 30, 43, 20.4810963968, 0.7037157376),
+     (8, 13, 25, 35, 20.7669206180, 0.6469581537)),
+    ((0.6, 0.8, 0.1, 0.9, 100), (6, 11, 26, 38, 25.3849032704, 0.4672258048),
+     (18, 27, 24, 35, 28.4715727679, 0.8160534040)),
+    ((0.7, 0.9, 0.05, 0.8, 100), (4, 6, 22, 27, 14.8236750000, 0.5798250000),
+     (19, 23, 21, 26, 23.1615314639, 0.9461561787)),
+    ((0.7, 0.9, 0.1, 0.9, 100), (6, 9, 22, 28, 17.7937921540, 0.5371688340),
+     (11, 16, 20, 25, 20.0491370784, 0.5500958802)),
+    # Designs with n > 100 (searched to nmax 300).
+    ((0.05, 0.1, 0.05, 0.8, 300), (4, 71, 15, 211, 110.4463087133, 0.7182406520),
+     (5, 105, 13, 169, 132.4504393641, 0.5710868849)),
+    ((0.5, 0.6, 0.05, 0.8, 300), (32, 61, 105, 190, 100.2753861436, 0.6955396423),
+     (68, 125, 87, 155, 129.2462785937, 0.8584573802)),
+    ((0.2, 0.3, 0.05, 0.9, 300), (15, 71, 45, 184, 109.4956828756, 0.6593302400),
+     (18, 92, 40, 160, 124.5826903668, 0.5208427887)),
+]
+
+
+@pytest.mark.parametrize(("case", "optimal", "minimax"), CLINFUN_PH2SIMON)
+def test_optimal_and_minimax_designs_equal_clinfun(case: tuple[float, float, float, float, int],
+                                                    optimal: tuple[float, ...],
+                                                    minimax: tuple[float, ...]) -> None:
+    p0, p1, alpha, power, nmax = case
+    found = simon_design(p0=p0, p1=p1, alpha=alpha, power=power, nmax=int(nmax))
+    for oc, expected in ((found.optimal, optimal), (found.minimax, minimax)):
+        d = oc.design
+        assert (d.r1, d.n1, d.r, d.n) == expected[:4]
+        assert (oc.en0, oc.pet0) == pytest.approx(expected[4:], abs=1e-9)
+
+
+# R: print(twostage.admissible(ph2simon(0.05, 0.10, 0.05, 0.2, 300)), digits = 12)
+#   r1  n1  r   n        EN(p0)        PET(p0)   qLo   qHi
+#    5 105 13 169 132.450439364 0.571086884935 0.860 1.000   (Minimax)
+#    4  89 13 170 126.306278270 0.539428663333 0.836 0.860
+#    4  85 13 171 121.214644865 0.578899478310 0.720 0.836
+#    4  81 13 173 116.065044260 0.618858214563 0.667 0.720
+#    4  78 13 175 112.055127816 0.648916208083 0.073 0.667
+#    4  74 14 192 110.725149187 0.688769922148 0.014 0.073
+#    4  71 15 211 110.446308713 0.718240652048 0.000 0.014   (Optimal)
+CLINFUN_ADMISSIBLE_005_010 = [
+    (5, 105, 13, 169, 132.450439364, 0.860, 1.000),
+    (4, 89, 13, 170, 126.306278270, 0.836, 0.860),
+    (4, 85, 13, 171, 121.214644865, 0.720, 0.836),
+    (4, 81, 13, 173, 116.065044260, 0.667, 0.720),
+    (4, 78, 13, 175, 112.055127816, 0.073, 0.667),
+    (4, 74, 14, 192, 110.725149187, 0.014, 0.073),
+    (4, 71, 15, 211, 110.446308713, 0.000, 0.014),
+]
+
+
+def test_admissible_designs_at_nmax_300_equal_clinfun() -> None:
+    found = simon_design(p0=0.05, p1=0.10, alpha=0.05, power=0.80, nmax=300)
+    got = [(oc.design.r1, oc.design.n1, oc.design.r, oc.design.n, round(oc.en0, 9),
+            round(q[0], 3), round(q[1], 3)) for oc, q in zip(found.admissible, found.weights, strict=True)]
+    assert got == CLINFUN_ADMISSIBLE_005_010
+
+
+def _random_cases(seed: int, count: int) -> list[tuple[float, float, float, float, int]]:
+    rng = random.Random(seed)
+    cases = []
+    while len(cases) < count:
+        p0 = round(rng.uniform(0.03, 0.75), 3)
+        p1 = round(min(0.97, p0 + rng.uniform(0.25, 0.45)), 3)
+        alpha = rng.choice([0.05, 0.1, 0.2])
+        power = rng.choice([0.7, 0.8, 0.9])
+        cases.append((p0, p1, alpha, power, rng.randint(14, 20)))
+    return cases
+
+
+@pytest.mark.parametrize("case", _random_cases(seed=20261206, count=5))
+def test_search_matches_slow_search_on_seeded_random_cases(case: tuple[float, float, float, float, int]
+                                                           ) -> None:
+    p0, p1, alpha, power, nmax = case
+    slow = _slow_feasible(p0, p1, alpha, power, nmax)
+    pmf, sf = binomial_tables(p0, p1, nmax)
+    # band 1 and 2 leave many cells undecided by the band: the exact fallback decides them.
+    for band in (None, 1, 2):
+        en0, stage1 = best_per_n(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax, pmf=pmf, sf=sf,
+                                 band=band)
+        if not slow:
+            assert not (en0 < float("inf")).any()
+            continue
+        # Exact for the smallest n with a design and each n whose best EN0 is below all smaller n's.
+        running = float("inf")
+        for n, best, design in slow:
+            if n == slow[0][0] or best < running - 1e-12:
+                assert en0[n] == pytest.approx(best, abs=1e-12)
+                assert tuple(stage1[n]) == (design[0], design[1])
+            else:
+                assert en0[n] >= running - 1e-12
+            running = min(running, best)
+    if slow:
+        found = simon_design(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax)
+        optimal = min(slow, key=lambda row: (round(row[1], 12), row[0]))
+        assert found.minimax.design == SimonDesign(*slow[0][2])
+        assert found.optimal.design == SimonDesign(*optimal[2])
+
+
+def test_binomial_tables_match_scipy() -> None:
+    from scipy import stats
+
+    pmf, sf = binomial_tables(0.3, 0.55, 120)
+    m = [[m] for m in range(121)]
+    k = [list(range(121))]
+    for t, p in enumerate((0.3, 0.55)):
+        assert pmf[t] == pytest.approx(stats.binom.pmf(k, m, p), rel=1e-12, abs=1e-300)
+        assert sf[t] == pytest.approx(stats.binom.sf(k, m, p), rel=1e-11, abs=1e-300)
+
+
+def test_nmax_above_the_limit_is_refused_naming_the_limit() -> None:
+    assert NMAX_LIMIT >= 300
+    with pytest.raises(InputError) as caught:
+        simon_design(p0=0.2, p1=0.4, alpha=0.05, power=0.8, nmax=NMAX_LIMIT + 1)
+    assert caught.value.field == "nmax"
+    assert str(caught.value) == f"nmax must be between 2 and {NMAX_LIMIT}; got {NMAX_LIMIT + 1}"

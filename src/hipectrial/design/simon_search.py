@@ -124,11 +124,17 @@ def _exact_feasible(*, pmf_n1: FloatArray, sf: FloatArray, n1: int, r1: int, n2:
 
 
 def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
-               pmf: FloatArray, sf: FloatArray) -> tuple[FloatArray, IntArray]:
-    """For each total ``n <= nmax``: the smallest EN0 of a design meeting alpha and power.
+               pmf: FloatArray, sf: FloatArray, band: int | None = None
+               ) -> tuple[FloatArray, IntArray]:
+    """For each total ``n <= nmax`` that can matter: the smallest EN0 of a design meeting
+    alpha and power.
 
-    Returns ``en0[n]`` (inf when none) and ``stage1[n] = (r1, n1)`` of that design. Ties in
-    EN0 keep the smaller ``n1`` (as clinfun, which scans ``n1`` upwards).
+    Returns ``en0[n]`` and ``stage1[n] = (r1, n1)`` of that design. ``en0[n]`` is exact for
+    the smallest ``n`` with a design and for every ``n`` whose best EN0 is below the EN0 of
+    all smaller ``n`` (the only ones that can be optimal or admissible); for other ``n`` it is
+    inf or an EN0 no lower than that of a smaller ``n``. Ties in EN0 keep the smaller ``n1``
+    (as clinfun, which scans ``n1`` upwards). ``band`` overrides the width of the band of
+    ``r`` (tests use a narrow one to exercise the cells it cannot decide).
 
     For each ``n1``, ``r1`` is scanned downwards from the largest the power allows, all
     stage-2 sizes at once: EN0 = n1 + P(X1 > r1 | p0) n2 grows as ``r1`` falls, so a column
@@ -144,7 +150,7 @@ def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
     # A design needs P(X1 > r1 | p1) >= power, and r1 <= r <= upper[nmax].
     r1_counts = np.minimum(np.count_nonzero(sf1[:, :-1] >= power, axis=1), upper_all[nmax] + 1)
     tails = _Tails(sf, nmax)
-    width = max(BAND, math.ceil(math.sqrt(nmax)))
+    width = band if band is not None else max(BAND, math.ceil(math.sqrt(nmax)))
     # At r = r1 a design rejects when X1 > r1: its power P(X1 > r1 | p1) is met for every r1
     # scanned, so its alpha P(X1 > r1 | p0) decides whether that r is feasible.
     stage1_alone = sf0 <= alpha
@@ -155,9 +161,12 @@ def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
         pmf_n1 = pmf[:, n1]
         n2 = np.arange(1, nmax - n1 + 1)
         upper = upper_all[n1 + n2]
-        # Columns that can still hold a design better than one already found for n (their
-        # best EN0 is at r1 = top); none when power cannot be met at n at all.
-        open_ = (upper >= 0) & (n1 + sf0[n1, top] * n2 < en0[n1 + n2])
+        # A design at n can be optimal, minimax or admissible only with an EN0 below every
+        # EN0 found at n' <= n (the lower convex hull from the minimax to the optimal design
+        # falls strictly), and the best EN0 of a column is at r1 = top: other columns are
+        # closed, as are those where no r meets the power at n.
+        bound = np.minimum.accumulate(en0)
+        open_ = (upper >= 0) & (n1 + sf0[n1, top] * n2 < bound[n1 + n2])
         n2, upper = n2[open_], upper[open_]
         if n2.size == 0:
             continue
@@ -198,8 +207,8 @@ def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
             r1 -= block
             if r1 < 0:
                 break
-            # Continue the columns with no design yet whose EN0 at r1 can still win.
-            keep = np.flatnonzero(~found & (n1 + sf0[n1, r1] * (n_active - n1) < en0[n_active]))
+            # Continue the columns with no design yet whose EN0 at r1 can still count.
+            keep = np.flatnonzero(~found & (n1 + sf0[n1, r1] * (n_active - n1) < bound[n_active]))
             if keep.size == 0:
                 break
             active = active[keep]
