@@ -89,3 +89,24 @@ def test_nmax_too_small_says_so() -> None:
     assert isinstance(result.exception, InputError)
     assert result.exception.field == "nmax"
     assert "increase nmax" in str(result.exception)
+
+
+def test_nmax_300_finds_the_clinfun_design_with_n_above_100() -> None:
+    # clinfun 1.1.5, R: ph2simon(0.05, 0.10, 0.05, 0.2, 300) -> optimal 4/71, 15/211; minimax 5/105, 13/169
+    result = run("simon", "--p0", "0.05", "--p1", "0.10", "--alpha", "0.05", "--power", "0.8",
+                 "--nmax", "300", "--json")
+    assert result.exit_code == 0, result.output
+    rows = {row["kind"]: (row["r1"], row["n1"], row["r"], row["n"]) for row in json.loads(result.output)["designs"]}
+    assert rows["optimal"] == (4, 71, 15, 211)
+    assert rows["minimax"] == (5, 105, 13, 169)
+
+
+def test_nmax_above_the_limit_is_refused_and_help_states_the_limit() -> None:
+    from hipectrial.design.simon import NMAX_LIMIT
+
+    result = run("simon", "--p0", "0.2", "--p1", "0.4", "--alpha", "0.05", "--power", "0.8",
+                 "--nmax", str(NMAX_LIMIT + 1))
+    assert isinstance(result.exception, InputError)
+    assert result.exception.field == "nmax"
+    assert f"between 2 and {NMAX_LIMIT}" in str(result.exception)
+    assert f"2 to {NMAX_LIMIT}" in run("simon", "--help").output

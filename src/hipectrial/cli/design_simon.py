@@ -42,7 +42,8 @@ def simon(
     alpha: Annotated[float, typer.Option("--alpha", help="Largest one-sided type I error.",
                                          show_default=False)],
     power: Annotated[float, typer.Option("--power", help="Smallest power at p1.", show_default=False)],
-    nmax: Annotated[int, typer.Option("--nmax", help="Largest total sample size searched.")] = 100,
+    nmax: Annotated[int, typer.Option(
+        "--nmax", help="Largest total sample size searched, 2 to 500 (clinfun's default: 100).")] = 100,
     as_json: JsonOpt = False,
 ) -> None:
     """Optimal, minimax and admissible Simon two-stage designs (exact binomial)."""
