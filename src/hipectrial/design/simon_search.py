@@ -155,6 +155,9 @@ def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
     # scanned, so its alpha P(X1 > r1 | p0) decides whether that r is feasible.
     stage1_alone = sf0 <= alpha
     for n1 in range(1, nmax):
+        if n1 >= en0[:n1 + 1].min():
+            # EN0 >= n1 from here on, and a design at any n > n1 needs EN0 below that minimum.
+            break
         top = int(min(r1_counts[n1], n1)) - 1
         if top < 0:
             continue
@@ -171,19 +174,30 @@ def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
         if n2.size == 0:
             continue
         low = upper - width + 1
-        carry = _first_rows(pmf_n1=pmf_n1, tails=tails, n1=n1, above=top + 1, n=n1 + n2,
-                            n2=n2, low=low, width=width)
         r1 = top
-        block = SCAN_BLOCK
+        block = min(r1 + 1, SCAN_BLOCK)
+        # The x1 > top + 1 part of the sums: in the first step's cumulative sum when it is the
+        # shorter way and small enough, else summed apart (possibly as a complement).
+        head = n1 - top - 1
+        merged = head <= top + 2 and 2 * (head + block) * n2.size * width <= BLOCK_VALUES
+        if not merged:
+            carry = _first_rows(pmf_n1=pmf_n1, tails=tails, n1=n1, above=top + 1, n=n1 + n2,
+                                n2=n2, low=low, width=width)
+            head = 0
         active = np.arange(n2.size)
         while True:
             # Rows r1, r1 - 1, ...: add x1 = r1 + 1, r1, ... to P(X1 > r1 + 1, X > r).
             block = min(r1 + 1, block, max(1, BLOCK_VALUES // (2 * active.size * width)))
             rows = np.arange(r1, r1 - block, -1)
-            sums = tails.gather(n2=n2[active], low=low[active], x1=rows + 1, width=width)
-            sums *= pmf_n1[:, rows + 1, None, None]
+            x1 = np.arange(r1 + 1 + head, r1 + 1 - block, -1)
+            sums = tails.gather(n2=n2[active], low=low[active], x1=x1, width=width)
+            sums *= pmf_n1[:, x1, None, None]
             np.cumsum(sums, axis=1, out=sums)
-            sums += carry[:, None]
+            if merged:
+                sums = sums[:, head:]
+                merged, head = False, 0
+            else:
+                sums += carry[:, None]
             meets_alpha = sums[0] <= alpha
             meets_power = sums[1] >= power
             feasible = (meets_alpha & meets_power).any(axis=2)
