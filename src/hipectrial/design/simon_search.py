@@ -1,21 +1,25 @@
 """The exhaustive search behind :func:`hipectrial.design.simon.simon_design`.
 
-For every total ``n <= nmax`` it finds the design ``(r1, n1, r, n)`` with the smallest EN0
-among those meeting the type I error and the power, exactly as clinfun's ``ph2simon`` (R,
-Fortran ``f2bdry``) does by looping over every ``(n, n1, r1, r)``; here each ``n1`` is one
-vectorised step over ``(r1, n2, r)``, and ``r`` is restricted to a narrow band below the
-largest ``r`` the power allows, widened only for the cells the band cannot decide.
+For every total ``n <= nmax`` that can give the optimal, minimax or an admissible design it
+finds the design ``(r1, n1, r, n)`` with the smallest EN0 among those meeting the type I error
+and the power. clinfun's ``ph2simon`` (R, Fortran ``f2bdry``) loops over every
+``(n, n1, r1, r)``; here each ``n1`` is one vectorised step over the stage-2 sizes, ``r1`` is
+scanned downwards in blocks, and ``r`` is restricted to a narrow band.
 
-For a stage-1 size ``n1``, stage-2 size ``n2`` and rate ``p`` the rejection probability is
+With ``X1 ~ Bin(n1)``, ``X2 ~ Bin(n2)`` and ``X = X1 + X2`` the rejection probability is
 
-    P(X > r) - sum_{x1 <= r1} b(x1; n1, p) P(X2 > r - x1)
+    P(X1 > r1, X > r) = sum_{x1 > r1} b(x1; n1, p) P(X2 > r - x1),
 
-with ``X ~ Bin(n1 + n2, p)``: a cumulative sum over ``x1`` gives it for every ``r1`` at once.
-It falls as ``r`` grows (at both p0 and p1), so for a cell ``(r1, n2)`` the feasible ``r`` form
-an interval, and the band ``[U - W + 1, U]`` with ``U = max{r: P(X > r | p1) >= power}`` (no
-larger ``r`` can meet the power) decides the cell unless alpha is met and power is not at the
-band's lowest ``r``: only then can a smaller ``r`` be feasible, and those cells are computed
-again with the band reaching ``r = r1``, below which nothing changes.
+a running sum over ``x1`` from the top that gives it for every ``r1`` in turn. It falls as
+``r`` grows (at p0 and p1 alike), so for a cell ``(r1, n2)`` the feasible ``r`` form an
+interval. No ``r`` above ``U = max{r: P(X > r | p1) >= power}`` meets the power, and the band
+``[U - W + 1, U]`` decides a cell unless alpha is met and power is not at its lowest ``r``;
+only then can a smaller ``r`` be feasible, and such (rare) cells are computed over every ``r``.
+
+Pruning, all exact: EN0 = n1 + P(X1 > r1 | p0) n2 grows as ``r1`` falls, so a column's first
+feasible ``r1`` is its best; and a design at ``n`` can be the optimal or an admissible design
+only if its EN0 is below that of every smaller ``n`` (the lower convex hull from the minimax
+to the optimal design falls strictly), so columns that cannot get below it are not searched.
 """
 
 from __future__ import annotations
