@@ -202,12 +202,13 @@ def best_per_n(*, p0: float, p1: float, alpha: float, power: float, nmax: int,
             x1 = np.arange(r1 + 1 + head, r1 + 1 - block, -1)
             sums = tails.gather(n2=n2[active], low=low[active], x1=x1, width=width)
             sums *= pmf_n1[:, x1].T[:, :, None, None]
-            _running_sum(sums)
             if merged:
+                # The first step also holds x1 = n1, ..., top + 2: only their total is needed.
+                carry = sums[:head].sum(axis=0)
                 sums = sums[head:]
                 merged, head = False, 0
-            else:
-                sums += carry[None]
+            _running_sum(sums)
+            sums += carry[None]
             meets_alpha = sums[:, 0] <= alpha
             meets_power = sums[:, 1] >= power
             feasible = (meets_alpha & meets_power).any(axis=2)
