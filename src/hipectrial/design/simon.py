@@ -30,9 +30,10 @@ from hipectrial.errors import InputError
 FloatArray = NDArray[np.float64]
 
 #: Largest ``nmax`` accepted by :func:`simon_design`. The search holds O(nmax**2) floats (the
-#: binomial tables; about 30 MB at 500) and its slowest cases, p1 - p0 = 0.07 with designs
-#: near n = 400, take about 4 s at 500 on a 2-core machine, against about 25 s and 90 MB at
-#: 1000 (clinfun's ``ph2simon`` cap); Simon (1989) and clinfun's default search to 100.
+#: binomial tables; a peak of about 30 MB at 500, 8.5 MB at 300, measured with tracemalloc)
+#: and its slowest cases, p1 - p0 = 0.07 with designs near n = 400, take about 2 s at 500 on
+#: this 2-core machine; at 1000 (clinfun's ``ph2simon`` cap) they took about 25 s and 90 MB.
+#: Simon (1989) and clinfun's default search to 100.
 NMAX_LIMIT = 500
 
 
