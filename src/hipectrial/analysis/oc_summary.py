@@ -31,13 +31,11 @@ import numpy as np
 import numpy.typing as npt
 
 from hipectrial.analysis.oc_outcome import TrialOutcome
+from hipectrial.clinical.numbers import DAYS_PER_MONTH
 from hipectrial.design.boin_sim import McEstimate
 from hipectrial.errors import InputError
 
-__all__ = ["DAYS_PER_MONTH", "FailedTrial", "OcSummary", "summarise_outcomes"]
-
-#: Days in an average month (365.25 / 12): durations are shown in months.
-DAYS_PER_MONTH = 365.25 / 12
+__all__ = ["FailedTrial", "OcSummary", "summarise_outcomes"]
 
 FloatArray = npt.NDArray[np.float64]
 
