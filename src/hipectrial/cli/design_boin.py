@@ -18,6 +18,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
+from hipectrial.cli.oc import ExecutorOpt, SchedulerOpt, WorkersOpt, executor_choice
 from hipectrial.cli.output import echo_json, make_console
 from hipectrial.errors import InputError
 
@@ -26,6 +27,7 @@ from hipectrial.errors import InputError
 if TYPE_CHECKING:
     from hipectrial.design.boin import BoinDesign
     from hipectrial.design.boin_sim import DoseFindingOC, McEstimate
+    from hipectrial.oc.executors import ExecutorChoice
 
 boin_app = typer.Typer(help="BOIN dose finding (Liu & Yuan 2015): boundaries, the next dose, "
                        "MTD selection and operating characteristics.", no_args_is_help=True)
@@ -205,12 +207,15 @@ def simulate(target: TargetOpt,
              cohort_size: CohortSizeOpt = 3, n_cohorts: NCohortsOpt = 10,
              start: Annotated[int, typer.Option("--start", help="Starting dose level.")] = 1,
              phi1: Phi1Opt = None, phi2: Phi2Opt = None, cutoff: CutoffOpt = 0.95,
-             stop_n_at_dose: StopNOpt = None, as_json: JsonOpt = False) -> None:
+             stop_n_at_dose: StopNOpt = None, as_json: JsonOpt = False,
+             workers: WorkersOpt = None, executor: ExecutorOpt = "local",
+             scheduler: SchedulerOpt = None) -> None:
     """Operating characteristics by simulation (Monte-Carlo SE in brackets).
 
     Several scenarios (``--truth "0.05,0.1,0.2;0.1,0.25,0.4"``) fan out through
-    :func:`hipectrial.design.run_grid` on a local process pool, each with its own seed spawned
-    from ``--seed``, with a progress bar.
+    :func:`hipectrial.design.run_grid` on the executor chosen as for ``hipectrial oc`` (a
+    local process pool by default, or dask), each with its own seed spawned from ``--seed``,
+    with a progress bar.
     """
     from hipectrial.design.boin import boin_design
     from hipectrial.design.boin_sim import simulate_boin
@@ -218,7 +223,7 @@ def simulate(target: TargetOpt,
     scenarios = [part for part in truth.split(";") if part.strip()]
     if len(scenarios) > 1:
         _simulate_grid(target, scenarios, trials, seed, cohort_size, n_cohorts, start, phi1, phi2,
-                       cutoff, stop_n_at_dose, as_json)
+                       cutoff, stop_n_at_dose, as_json, executor_choice(executor, workers, scheduler))
         return
     probabilities = _floats("truth", truth)
     if not 1 <= start <= len(probabilities):
@@ -250,9 +255,12 @@ def _grid_point(scenario: tuple[BoinDesign, tuple[float, ...], int, int, int, in
 
 def _simulate_grid(target: float, scenarios: list[str], trials: int, seed: int, cohort_size: int,
                    n_cohorts: int, start: int, phi1: float | None, phi2: float | None,
-                   cutoff: float, stop_n_at_dose: int | None, as_json: bool) -> None:
+                   cutoff: float, stop_n_at_dose: int | None, as_json: bool, choice: ExecutorChoice) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     from hipectrial.design.boin import boin_design
     from hipectrial.design.executor import run_grid
+    from hipectrial.oc.executors import open_backend
 
     design = boin_design(target=target, phi1=phi1, phi2=phi2, cutoff=cutoff,
                          stop_n_at_dose=stop_n_at_dose)
@@ -264,7 +272,10 @@ def _simulate_grid(target: float, scenarios: list[str], trials: int, seed: int, 
         grid.append((design, probabilities, cohort_size, n_cohorts, start - 1, trials))
     update, close = _lazy_progress(1.0)
     try:
-        results = run_grid(_grid_point, grid, seed=seed, progress=update)
+        with open_backend(choice) as backend, ThreadPoolExecutor(max_workers=1) as here:
+            # one worker: the grid runs here, one point after the other (a thread of this process)
+            results = run_grid(_grid_point, grid, seed=seed, progress=update,
+                               executor=backend.executor or here)
     finally:
         close()
     if as_json:

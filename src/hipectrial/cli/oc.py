@@ -175,10 +175,9 @@ def register(app: typer.Typer) -> None:
                     "retried": run.retried, "scenarios": [s.to_document() for s in run.summaries]}
         files: list[str] = []
         if out is not None:
+            from hipectrial.cli.simulate import write_atomically
             from hipectrial.report.oc import oc_report
             from hipectrial.report.write import write_report
-
-            from hipectrial.cli.simulate import write_atomically
 
             out.mkdir(parents=True, exist_ok=True)
             write_atomically(out / "oc.json", to_json(document))
