@@ -14,8 +14,10 @@ Every choice ends in a standard :class:`concurrent.futures.Executor` — a
   command.
 
 Data every task needs (a protocol, a scenario) is **shipped once per worker**: on a pool
-through the pool's initializer, on dask with ``Client.scatter(..., broadcast=True)``
-(:class:`Backend`). Tasks that raise are retried by the callers (:mod:`hipectrial.oc.run`),
+through the pool's initializer, on dask through a worker plugin, which the scheduler also
+gives to every worker that joins later (a restarted worker too, where scattered data would
+be lost with the worker that held it). Each opening has its own token, so two runs sharing
+a cluster do not mix their data. Tasks that raise are retried by the callers (:mod:`hipectrial.oc.run`),
 the same way on every executor; a pool whose process died is replaced
 (:meth:`Backend.restart`); on dask a lost worker's tasks are re-run by the scheduler itself.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -74,28 +77,23 @@ class ExecutorChoice:
         return self.workers if self.workers is not None else (os.cpu_count() or 1)
 
 
-_INSTALLED: dict[str, Any] = {}
+# What each worker process holds: shipped values by token (a pool's initializer or a dask
+# worker plugin puts them here; a task reads its own).
+_INSTALLED: dict[str, object] = {}
 
 
-def _install(value: object) -> None:
-    """A pool worker's initializer: keep the shipped value for every task of this worker."""
-    _INSTALLED["value"] = value
+def install(token: str, value: object) -> None:
+    """Keep the shipped value for every task of this worker."""
+    _INSTALLED[token] = value
 
 
-def _call_installed(fn: Task, *args: Any) -> Any:
-    return fn(_INSTALLED["value"].value, *args)
+def uninstall(token: str) -> None:
+    """Forget the shipped value (a dask plugin's teardown)."""
+    _INSTALLED.pop(token, None)
 
 
-@dataclass(frozen=True, slots=True)
-class _Box:
-    """The shipped value in a box: dask scatters a list, tuple or dict item by item, and
-    a box travels whole."""
-
-    value: object
-
-
-def _call_boxed(fn: Task, box: _Box, *args: Any) -> Any:
-    return fn(box.value, *args)
+def _call_installed(token: str, fn: Task, *args: Any) -> Any:
+    return fn(_INSTALLED[token], *args)
 
 
 class Backend:
@@ -106,29 +104,28 @@ class Backend:
     and returns a finished future.
     """
 
-    def __init__(self, choice: ExecutorChoice, *, box: _Box, executor: Executor | None = None,
-                 on_pool: bool = False, remote: Any = None, workers: int = 1, client: Any = None) -> None:
+    def __init__(self, choice: ExecutorChoice, *, shipped: object, token: str,
+                 executor: Executor | None = None, on_pool: bool = False, workers: int = 1,
+                 client: Any = None) -> None:
         self.choice = choice
         self.executor = executor
         self.workers = workers
         self.client = client
         self.generation = 0  # how often the pool was replaced
-        self._box = box
+        self._shipped = shipped
+        self._token = token
         self._on_pool = on_pool
-        self._remote = remote
 
     def submit(self, fn: Task, *args: Any) -> Future[Any]:
         """Run ``fn(shipped, *args)`` on a worker (here, without an executor)."""
         if self.executor is None:
             future: Future[Any] = Future()
             try:
-                future.set_result(fn(self._box.value, *args))
+                future.set_result(fn(self._shipped, *args))
             except Exception as exc:  # noqa: BLE001 - handed to the caller in the future, as a pool does
                 future.set_exception(exc)
             return future
-        if self._on_pool:
-            return self.executor.submit(_call_installed, fn, *args)
-        return self.executor.submit(_call_boxed, fn, self._remote, *args)
+        return self.executor.submit(_call_installed, self._token, fn, *args)
 
     def restart(self) -> None:
         """Replace a local pool one of whose processes died (every task then pending on it
@@ -136,12 +133,12 @@ class Backend:
         if not self._on_pool or self.executor is None:
             raise RuntimeError("only a local process pool is restarted")
         self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = _pool(self.workers, self._box)
+        self.executor = _pool(self.workers, self._token, self._shipped)
         self.generation += 1
 
 
-def _pool(workers: int, box: _Box) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, initializer=_install, initargs=(box,))
+def _pool(workers: int, token: str, shipped: object) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=install, initargs=(token, shipped))
 
 
 def _dask() -> tuple[Any, Any]:
@@ -157,13 +154,13 @@ def _dask() -> tuple[Any, Any]:
 def open_backend(choice: ExecutorChoice, shipped: object = None) -> Iterator[Backend]:
     """Open the executor ``choice`` names with ``shipped`` on every worker; close what was
     opened here on exit (a cluster given by address is left running)."""
+    token = f"hipectrial-oc-{uuid.uuid4().hex}"
     if choice.kind is ExecutorKind.LOCAL:
-        box = _Box(shipped)
         if choice.cpus == 1:
-            yield Backend(choice, box=box)
+            yield Backend(choice, shipped=shipped, token=token)
             return
-        backend = Backend(choice, box=box, executor=_pool(choice.cpus, box), on_pool=True,
-                          workers=choice.cpus)
+        backend = Backend(choice, shipped=shipped, token=token, executor=_pool(choice.cpus, token, shipped),
+                          on_pool=True, workers=choice.cpus)
         try:
             yield backend
         finally:
@@ -186,7 +183,10 @@ def open_backend(choice: ExecutorChoice, shipped: object = None) -> Iterator[Bac
             client = client_cls(cluster)
             stack.callback(client.close)
         workers = len(client.scheduler_info().get("workers", {}))
-        box = _Box(shipped)
-        remote = client.scatter(box, broadcast=True, hash=False)
-        yield Backend(choice, box=box, executor=client.get_executor(pure=False), remote=remote,
+        from hipectrial.oc.dask_install import DaskInstall
+
+        client.register_plugin(DaskInstall(token, shipped), name=token)
+        if choice.scheduler is not None:  # a shared cluster keeps running: take our data back
+            stack.callback(client.unregister_worker_plugin, token)
+        yield Backend(choice, shipped=shipped, token=token, executor=client.get_executor(pure=False),
                       workers=workers, client=client)
