@@ -58,7 +58,7 @@ OUTCOMES = [
 ]
 
 
-def _summary():  # noqa: ANN202
+def _summary():
     return summarise_outcomes(OUTCOMES, scenario="hand", seed=5, levels=("1", "2", "3"),
                               safety_stopped=[False, True, False, False])
 
@@ -76,7 +76,8 @@ def test_percent_of_trials_with_the_indicators_sd_over_root_k() -> None:
     assert s.pct_stage1_stop.value == pytest.approx(25.0)
     assert s.pct_reject_h0.value == pytest.approx(50.0)
     assert s.pct_safety_rule_met.value == pytest.approx(25.0)   # None counts as not met
-    assert s.pct_safety_stop is not None and s.pct_safety_stop.value == pytest.approx(25.0)
+    assert s.pct_safety_stop is not None
+    assert s.pct_safety_stop.value == pytest.approx(25.0)
     assert s.pct_part_b.value == pytest.approx(75.0)
 
 
@@ -102,7 +103,8 @@ def test_means_per_trial() -> None:
 def test_pooled_rates_with_the_ratio_estimator_se() -> None:
     s = _summary()
     # DLT: (5 + 2 + 5 + 4) / (15 + 11 + 15 + 6) = 16 / 47
-    assert s.dlt_rate is not None and s.dlt_rate.value == pytest.approx(16 / 47)
+    assert s.dlt_rate is not None
+    assert s.dlt_rate.value == pytest.approx(16 / 47)
     # grade >= 3: 85 / 126; SE = sqrt(sum (e - R n)^2 / (k (k-1))) / mean(n)
     r = 85 / 126
     resid = [(30 - r * 50), (10 - r * 20), (40 - r * 50), (5 - r * 6)]
@@ -117,17 +119,20 @@ def test_r0_truth_estimates_and_coverage() -> None:
     # trials with Part B ITT: 0, 1, 2; pooled 38 / 99
     truth = 38 / 99   # 0.3838
     assert s.r0_trials == 3
-    assert s.r0_true_rate is not None and s.r0_true_rate.value == pytest.approx(truth)
+    assert s.r0_true_rate is not None
+    assert s.r0_true_rate.value == pytest.approx(truth)
     est = [20 / 43, 3 / 13, 15 / 43]
     assert s.r0_estimate_mean is not None
     assert s.r0_estimate_mean.value == pytest.approx(sum(est) / 3)
     mean = sum(est) / 3
     assert s.r0_estimate_sd == pytest.approx(math.sqrt(sum((e - mean) ** 2 for e in est) / 2))
     # exact CIs: .30-.62 covers .384, .05-.54 covers, .21-.51 covers -> 100 %
-    assert s.pct_exact_ci_covers is not None and s.pct_exact_ci_covers.value == pytest.approx(100.0)
+    assert s.pct_exact_ci_covers is not None
+    assert s.pct_exact_ci_covers.value == pytest.approx(100.0)
     # Simon CIs exist for trials 0 and 1 only: both cover
     assert s.simon_ci_trials == 2
-    assert s.pct_simon_ci_covers is not None and s.pct_simon_ci_covers.value == pytest.approx(100.0)
+    assert s.pct_simon_ci_covers is not None
+    assert s.pct_simon_ci_covers.value == pytest.approx(100.0)
 
 
 def test_a_ci_that_misses_the_truth_is_not_counted() -> None:
@@ -137,12 +142,14 @@ def test_a_ci_that_misses_the_truth_is_not_counted() -> None:
                         levels=((3, 3, 0),) * 3, days=10, accrual=5, part_b=48)
     s = summarise_outcomes(moved, scenario="x", seed=1, levels=("1", "2", "3"))
     # truth 23 / 56 = 0.4107: trial 0's interval starts at 0.40 (covers), trial 1's ends at 0.54 (covers)
-    assert s.pct_exact_ci_covers is not None and s.pct_exact_ci_covers.value == pytest.approx(100.0)
+    assert s.pct_exact_ci_covers is not None
+    assert s.pct_exact_ci_covers.value == pytest.approx(100.0)
     moved[0] = _outcome(11, selected="2", r0=(20, 43), ci=(0.42, 0.62), simon=None, stage1="continue stage 2",
                         final="reject H0", reject=True, rule=False, grade3=(1, 2), levels=((3, 3, 0),) * 3,
                         days=10, accrual=5, part_b=48)
     s = summarise_outcomes(moved, scenario="x", seed=1, levels=("1", "2", "3"))
-    assert s.pct_exact_ci_covers is not None and s.pct_exact_ci_covers.value == pytest.approx(50.0)
+    assert s.pct_exact_ci_covers is not None
+    assert s.pct_exact_ci_covers.value == pytest.approx(50.0)
 
 
 def test_failed_trials_are_counted_apart_from_those_held() -> None:

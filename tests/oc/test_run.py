@@ -25,21 +25,21 @@ SEED = 20261206
 
 
 @pytest.fixture(scope="module")
-def protocol():  # noqa: ANN201
+def protocol():
     return load_protocol()
 
 
 @pytest.fixture(scope="module")
-def scenarios():  # noqa: ANN201
+def scenarios():
     return [load_scenario("toxic"), load_scenario("ineffective")]
 
 
-def _text(run) -> str:  # noqa: ANN001
+def _text(run) -> str:
     return json.dumps([s.to_document() for s in run.summaries], sort_keys=True)
 
 
 @pytest.fixture(scope="module")
-def in_process(protocol, scenarios):  # noqa: ANN001, ANN201
+def in_process(protocol, scenarios):
     return run_oc(protocol, scenarios, trials=TRIALS, seed=SEED, choice=ExecutorChoice(workers=1))
 
 
@@ -50,7 +50,7 @@ class FailOnce:
     def __init__(self, folder: Path, index: int, how: str) -> None:
         self.folder, self.index, self.how = folder, index, how
 
-    def __call__(self, shipment, scenario_index: int, index: int, seed: int) -> TrialResult:  # noqa: ANN001
+    def __call__(self, shipment, scenario_index: int, index: int, seed: int) -> TrialResult:
         marker = self.folder / f"failed-{scenario_index}-{index}"
         if index == self.index and not marker.exists():
             marker.write_text("x")
@@ -66,13 +66,13 @@ class AlwaysFails:
     def __init__(self, index: int) -> None:
         self.index = index
 
-    def __call__(self, shipment, scenario_index: int, index: int, seed: int) -> TrialResult:  # noqa: ANN001
+    def __call__(self, shipment, scenario_index: int, index: int, seed: int) -> TrialResult:
         if index == self.index:
             raise ValueError(f"trial {index} always fails")
         return run_one_trial(shipment, scenario_index, index, seed)
 
 
-def test_the_seeds_are_spawned_and_each_trial_keeps_its_own(in_process) -> None:  # noqa: ANN001
+def test_the_seeds_are_spawned_and_each_trial_keeps_its_own(in_process) -> None:
     from hipectrial.design.executor import scenario_seeds
 
     expected = tuple(scenario_seeds(SEED, TRIALS))
@@ -82,7 +82,7 @@ def test_the_seeds_are_spawned_and_each_trial_keeps_its_own(in_process) -> None:
         assert summary.trials == summary.trials_requested == TRIALS
 
 
-def test_a_local_pool_gives_the_same_summaries(protocol, scenarios, in_process) -> None:  # noqa: ANN001
+def test_a_local_pool_gives_the_same_summaries(protocol, scenarios, in_process) -> None:
     pooled = run_oc(protocol, scenarios, trials=TRIALS, seed=SEED, choice=ExecutorChoice(workers=2))
     assert pooled.workers == 2
     assert _text(pooled) == _text(in_process)
@@ -90,7 +90,7 @@ def test_a_local_pool_gives_the_same_summaries(protocol, scenarios, in_process) 
 
 
 @pytest.mark.timeout(180)
-def test_a_dask_local_cluster_gives_the_same_summaries(protocol, scenarios, in_process) -> None:  # noqa: ANN001
+def test_a_dask_local_cluster_gives_the_same_summaries(protocol, scenarios, in_process) -> None:
     pytest.importorskip("distributed", reason="dask.distributed is the optional extra '.[distributed]'")
     clustered = run_oc(protocol, scenarios, trials=TRIALS, seed=SEED,
                        choice=ExecutorChoice(ExecutorKind.DASK, workers=2))
@@ -99,14 +99,14 @@ def test_a_dask_local_cluster_gives_the_same_summaries(protocol, scenarios, in_p
     assert _text(clustered) == _text(in_process)
 
 
-def test_a_trial_that_raises_once_is_retried_on_the_pool(protocol, scenarios, in_process, tmp_path) -> None:  # noqa: ANN001
+def test_a_trial_that_raises_once_is_retried_on_the_pool(protocol, scenarios, in_process, tmp_path) -> None:
     run = run_oc(protocol, scenarios, trials=TRIALS, seed=SEED, choice=ExecutorChoice(workers=2),
                  task=FailOnce(tmp_path, 1, "raise"))
     assert run.retried == 2          # trial 1 of each scenario, once
     assert _text(run) == _text(in_process)
 
 
-def test_a_pool_process_that_dies_is_replaced_and_its_trials_rerun(protocol, scenarios, in_process,  # noqa: ANN001
+def test_a_pool_process_that_dies_is_replaced_and_its_trials_rerun(protocol, scenarios, in_process,
                                                                     tmp_path) -> None:
     run = run_oc(protocol, scenarios, trials=TRIALS, seed=SEED, choice=ExecutorChoice(workers=2),
                  task=FailOnce(tmp_path, 0, "exit"))
@@ -115,7 +115,7 @@ def test_a_pool_process_that_dies_is_replaced_and_its_trials_rerun(protocol, sce
 
 
 @pytest.mark.timeout(240)
-def test_a_lost_dask_worker_is_replaced_and_its_trials_rerun(protocol, scenarios, in_process,  # noqa: ANN001
+def test_a_lost_dask_worker_is_replaced_and_its_trials_rerun(protocol, scenarios, in_process,
                                                               tmp_path) -> None:
     pytest.importorskip("distributed", reason="dask.distributed is the optional extra '.[distributed]'")
     run = run_oc(protocol, scenarios, trials=TRIALS, seed=SEED,
@@ -124,7 +124,7 @@ def test_a_lost_dask_worker_is_replaced_and_its_trials_rerun(protocol, scenarios
     assert (tmp_path / "failed-0-0").exists()   # the worker really died once
 
 
-def test_a_trial_that_always_fails_is_named_and_left_out(protocol, scenarios) -> None:  # noqa: ANN001
+def test_a_trial_that_always_fails_is_named_and_left_out(protocol, scenarios) -> None:
     run = run_oc(protocol, scenarios[:1], trials=TRIALS, seed=SEED, choice=ExecutorChoice(workers=1),
                  retries=1, task=AlwaysFails(2))
     summary = run.summaries[0]
@@ -138,7 +138,7 @@ def test_a_trial_that_always_fails_is_named_and_left_out(protocol, scenarios) ->
     ({"trials": 0}, "trials"), ({"trials": True}, "trials"), ({"seed": -1}, "seed"),
     ({"retries": -1}, "retries"),
 ])
-def test_refuses_bad_counts(protocol, scenarios, kwargs, field) -> None:  # noqa: ANN001
+def test_refuses_bad_counts(protocol, scenarios, kwargs, field) -> None:
     args = {"trials": 1, "seed": 1, **kwargs}
     with pytest.raises(InputError) as exc:
         run_oc(protocol, scenarios, choice=ExecutorChoice(workers=1), **args)
