@@ -73,8 +73,10 @@ class BoundaryConvention(StrEnum):
 
     ``BOIN_2_7_2`` (the default): R BOIN 2.7.2 ``get.boundary`` exactly: de-escalate only at
     strictly more than ``n x lambda_d`` DLTs; escalate at ``floor(n x lambda_e)`` computed in
-    floating point. ``PAPER``: Liu & Yuan (2015) and R BOIN <= 2.7.1: de-escalate at
-    ``>= n x lambda_d``, escalate at ``<= n x lambda_e``, whole numbers recognised within 1e-12.
+    floating point. ``PAPER``: Liu & Yuan (2015), as R BOIN <= 2.7.1 intended: de-escalate at
+    ``>= n x lambda_d``, escalate at ``<= n x lambda_e``, whole numbers recognised within 1e-12
+    (R <= 2.7.1 rounds the floating-point product instead, so it can differ by one where the
+    product falls just off a whole number; module docstring).
     """
 
     BOIN_2_7_2 = "boin-2.7.2"
