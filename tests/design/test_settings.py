@@ -5,11 +5,9 @@ recommended dose, elimination cut-off 0.95; Simon optimal 3/13, 12/43)."""
 from __future__ import annotations
 
 import pytest
-
 from pydantic import ValidationError
 
-from hipectrial.design import boin_design, boin_design_of, simon_design_of
-from hipectrial.design.boin import BoundaryConvention
+from hipectrial.design import BoundaryConvention, boin_design, boin_design_of, simon_design_of
 from hipectrial.errors import InputError
 from hipectrial.protocol import load_protocol
 
