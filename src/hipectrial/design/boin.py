@@ -15,20 +15,22 @@ rate is ``>= lambda_d``, i.e. at ``#DLT >= ceiling(n x lambda_d)``, and so did R
 ``n x lambda_d`` is within 1e-12 of a whole number (``cutoff2 = ifelse(abs(round(lambda2 * n)
 - lambda2 * n) < tol, round(lambda2 * n) + 1, ceiling(lambda2 * n))``, ``tol <- 1e-12``).
 The two differ only where ``n x lambda_d`` is a whole number; on a 0.01 grid of targets
-0.05-0.6 that happens exactly when ``phi2 = 1 - target`` (then ``lambda_d = 1/2``: e.g.
+0.05-0.6 and phi2 (n <= 100) that happens exactly when ``phi2 = 1 - target`` (then
+``lambda_d = 1/2``: e.g.
 target 0.4 with phi2 0.6, at every even n: 2.7.2 de-escalates at n/2 + 1 DLTs, the paper at
 n/2). The default, :attr:`BoundaryConvention.BOIN_2_7_2`, follows the current R package;
 :attr:`BoundaryConvention.PAPER` follows the paper with whole numbers recognised exactly
-(R <= 2.7.1's plain ``ceiling`` in floating point gives the paper's count only where the
-product rounds down, e.g. 0.49999999999999994 x 6 for target 0.4, phi2 0.6, and one more where
-it rounds up, e.g. target 0.39, phi2 0.61). For the seed protocol (target 0.30, phi1 0.18,
-phi2 0.42: lambda_e = 0.2365, lambda_d = 0.3585) ``n x lambda`` is a whole number at no n <= 100,
-so both conventions give the same boundaries and the seed trial's decisions are unchanged.
+(R <= 2.7.1's plain ``ceiling`` in floating point gives the paper's count where the product
+is exact or falls just below the whole number, e.g. 0.49999999999999994 x 6 for target 0.4,
+phi2 0.6, and one more where it falls just above, e.g. target 0.39, phi2 0.61 at n = 2).
+For the seed protocol (target 0.30, phi1 0.18, phi2 0.42: lambda_e = 0.2365, lambda_d =
+0.3585) ``n x lambda`` is a whole number at no n <= 100, so both conventions give the same
+boundaries and the seed trial's decisions are unchanged.
 
 The escalation boundary is ``floor(n x lambda_e)`` in the paper and in every R version: no
 convention differs there. R computes it in floating point without a tolerance; where
-``n x lambda_e`` is a whole number (``phi1 = 1 - target``, only possible for targets above
-0.5) and the product rounds down (target 0.6, phi1 0.4: 0.49999999999999994 x n), R escalates
+``n x lambda_e`` is a whole number (on the same grid: ``phi1 = 1 - target``, so targets
+above 0.5) and the product falls just below it (target 0.6, phi1 0.4: 0.49999999999999994 x n), R escalates
 only at ``n/2 - 1`` DLTs or fewer. ``BOIN_2_7_2`` reproduces R's count; ``PAPER`` escalates at
 ``<= n/2`` as the paper's rule ``p_hat <= lambda_e`` says.
 
