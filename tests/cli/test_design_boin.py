@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import typer
 from typer.testing import CliRunner, Result
 
@@ -166,3 +167,14 @@ def test_unknown_convention_exits_2() -> None:
     result = run("boundaries", "--target", "0.3", "--convention", "boin-2.6", group=_Group)
     assert result.exit_code == 2
     assert "convention" in result.output
+
+
+@pytest.mark.timeout(180)
+def test_a_grid_gives_the_same_numbers_on_every_executor() -> None:
+    # The executor choice of `hipectrial oc`: one process, the local pool, a dask LocalCluster.
+    args = ("simulate", "--target", "0.3", "--truth", "0.05,0.1,0.2;0.1,0.25,0.4;0.3,0.4,0.5",
+            "--trials", "1000", "--seed", "4")
+    here = run_json(*args, "--workers", "1")
+    assert run_json(*args, "--workers", "2") == here
+    pytest.importorskip("distributed", reason="dask.distributed is the optional extra '.[distributed]'")
+    assert run_json(*args, "--executor", "dask", "--workers", "2") == here
