@@ -14,19 +14,16 @@ average per-trial proportions, and a reader can recompute it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from hipectrial.analysis.cutoff import at_cutoff
 from hipectrial.analysis.facts import Facts, collect_facts
 from hipectrial.analysis.interim import boin_cohorts, dose_finding_status, simon_stage1
 from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.monitoring import safety_monitoring_status
-from hipectrial.analysis.populations import build_populations
+from hipectrial.analysis.populations import NEEDS_SCREENING_OR_RECIST, build_populations
 from hipectrial.analysis.primary import STOPPED_AT_STAGE_1, primary_endpoint, simon_population
-from hipectrial.analysis.response import evaluate_participant
-from hipectrial.analysis.screening import recompute_eligibility
 from hipectrial.data import TrialData
 from hipectrial.design.simon_inference import SimonAction
 from hipectrial.errors import InputError
@@ -125,37 +122,6 @@ class TrialOutcome:
         return (self.last_registration - self.first_consent).days
 
 
-V = TypeVar("V")
-
-
-class _OnDemand(Mapping[str, V], Generic[V]):
-    """A participant's value computed the first time it is asked for: the populations ask
-    for the eligibility and the RECIST evaluation of the ITT participants only, and
-    recomputing them for every person screened would be most of the reading's time."""
-
-    def __init__(self, ids: Sequence[str], compute: Callable[[str], V]) -> None:
-        self._ids = frozenset(ids)
-        self._order = tuple(ids)
-        self._compute = compute
-        self._done: dict[str, V] = {}
-
-    def __getitem__(self, pid: str) -> V:
-        if pid not in self._ids:
-            raise KeyError(pid)
-        if pid not in self._done:
-            self._done[pid] = self._compute(pid)
-        return self._done[pid]
-
-    def __contains__(self, pid: object) -> bool:
-        return pid in self._ids
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._order)
-
-    def __len__(self) -> int:
-        return len(self._order)
-
-
 def _levels(protocol: Protocol, part_a: Sequence[str], evaluable: set[str],
             facts: Mapping[str, Facts]) -> tuple[LevelCounts, ...]:
     out = []
@@ -196,12 +162,10 @@ def trial_outcome(*, trial: TrialData, protocol: Protocol, seed: int) -> TrialOu
     day = trial.generated_at.date()
     data = at_cutoff(trial, day)
     facts = collect_facts(trial=data, protocol=protocol)
-    eligibility = _OnDemand(tuple(facts),
-                            lambda pid: recompute_eligibility(protocol=protocol, facts=facts[pid]))
-    responses = _OnDemand(tuple(pid for pid, f in facts.items() if f.registration_date is not None),
-                          lambda pid: evaluate_participant(protocol=protocol, facts=facts[pid]))
-    pops = build_populations(protocol=protocol, facts=facts, responses=responses, eligibility=eligibility,
-                             as_of=day)
+    # The per-protocol and measurable populations (every ITT participant's recomputed
+    # eligibility and RECIST evaluation: most of a full analysis's time) are not used here.
+    pops = build_populations(protocol=protocol, facts=facts, responses={}, eligibility={}, as_of=day,
+                             skip=NEEDS_SCREENING_OR_RECIST)
     cohorts = boin_cohorts(protocol=protocol, part_a=pops.part_a, facts=facts, as_of=day)
     evaluable = pops[Population.DLT_EVALUABLE]
     dose_finding = dose_finding_status(protocol, pops.part_a, evaluable, facts, cohorts=cohorts)
