@@ -15,6 +15,11 @@ clinfun's R and Fortran sources from ``--clinfun DIR`` or ``HIPECTRIAL_CLINFUN``
 installed R package; nothing is downloaded). Prints both CPU times, their ratio, whether the
 designs are identical, the search's peak memory at nmax 300, and the Python loop search
 baseline at nmax 50.
+
+The user's commands (``bench_boin_command``, ``bench_simon_command``): ``hipectrial design boin
+simulate`` and ``hipectrial design simon`` for the same inputs, each run in a fresh process
+(start-up and imports included; median of ``--repeat``), beside the in-process time of the same
+computation measured in this run: what the README states first.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+
+from user_command import time_command
 
 from hipectrial.design.boin import boin_design
 from hipectrial.design.boin_sim import simulate_boin, simulate_boin_loop
@@ -223,7 +230,38 @@ def bench_simon(repeat: int, clinfun: str | None = None) -> None:
           f"minimax {_simon_text(loop_minimax)}; same optimal: {loop_optimal == (d.r1, d.n1, d.r, d.n)}")
 
 
-BENCHES: list[Callable[[int], None]] = [bench_boin, bench_threeplusthree, bench_simon]
+def bench_boin_command(repeat: int) -> None:
+    """``hipectrial design boin simulate`` (10,000 trials, BOIN_TRUTH) as a user runs it, against
+    the in-process ``simulate_boin`` of the same trials in this run."""
+    design = boin_design(target=0.30)
+    simulate_boin(design, truth=BOIN_TRUTH, n_trials=100, seed=1)  # warm caches
+    inside = _median_time(lambda: simulate_boin(design, truth=BOIN_TRUTH, n_trials=10_000, seed=1),
+                          repeat)
+    truth = ",".join(f"{p:g}" for p in BOIN_TRUTH)
+    command = time_command(["design", "boin", "simulate", "--target", "0.30", "--truth", truth,
+                            "--trials", "10000", "--seed", "1"], repeat=repeat)
+    print("BOIN OC, the user's command (10,000 trials):")
+    print(f"  command      {command.text()}")
+    print(f"  in-process   {inside:7.3f} s  (simulate_boin, baseline); command / in-process "
+          f"{command.median_s / inside:.0f}x")
+
+
+def bench_simon_command(repeat: int) -> None:
+    """``hipectrial design simon`` (p0 0.20, p1 0.40, alpha 0.05, power 0.80, nmax 100) as a user
+    runs it, against the in-process ``simon_design`` in this run."""
+    args = {"p0": 0.20, "p1": 0.40, "alpha": 0.05, "power": 0.80}
+    simon_design(**args, nmax=100)  # warm caches
+    inside = _median_time(lambda: simon_design(**args, nmax=100), repeat)
+    command = time_command(["design", "simon", "--p0", "0.20", "--p1", "0.40", "--alpha", "0.05",
+                            "--power", "0.80", "--nmax", "100"], repeat=repeat)
+    print("Simon optimal + minimax, the user's command (nmax 100):")
+    print(f"  command      {command.text()}")
+    print(f"  in-process   {inside:7.3f} s  (simon_design, baseline); command / in-process "
+          f"{command.median_s / inside:.0f}x")
+
+
+BENCHES: list[Callable[[int], None]] = [bench_boin, bench_threeplusthree, bench_simon,
+                                        bench_boin_command, bench_simon_command]
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import typer
 from typer.testing import CliRunner, Result
 
@@ -129,3 +130,51 @@ def test_several_scenarios_run_as_a_grid_with_their_own_seeds() -> None:
     assert scenarios[0]["seed"] != scenarios[1]["seed"]
     for s in scenarios:
         assert abs(sum(p["value"] for p in s["pct_selected"]) + s["pct_no_dose"]["value"] - 100) < 1e-6
+
+
+# R output, github:cran/BOIN R/get.boundary.R, tags 2.7.2 and 2.6.9 (R 4.2.2):
+#   get.boundary(target=0.4, ncohort=10, cohortsize=1, p.tox=0.6)$boundary_tab
+#   "Deescalate if # of DLT >=" 2.7.2: 1 2 2 3 3 4 4 5 5 6;  2.6.9: 1 1 2 2 3 3 4 4 5 5
+def test_boundaries_convention_default_is_r_2_7_2_and_paper_on_request() -> None:
+    common = ("boundaries", "--target", "0.4", "--phi2", "0.6", "--cohort-size", "1",
+              "--n-cohorts", "10")
+    default = [r["de_escalate_at_least"] for r in run_json(*common)["rows"]]
+    r272 = [r["de_escalate_at_least"] for r in run_json(*common, "--convention", "boin-2.7.2")["rows"]]
+    paper = [r["de_escalate_at_least"] for r in run_json(*common, "--convention", "paper")["rows"]]
+    assert default == r272 == [1, 2, 2, 3, 3, 4, 4, 5, 5, 6]
+    assert paper == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_next_at_equality_stays_by_default_and_de_escalates_under_the_paper() -> None:
+    # 3 DLTs of 6 at level 2 with lambda_d = 1/2 (target 0.4, phi2 0.6)
+    common = ("next", "--target", "0.4", "--phi2", "0.6", "--doses-n", "3,6,0",
+              "--doses-dlt", "0,3,0", "--current", "2")
+    assert run_json(*common)["action"] == "stay"
+    doc = run_json(*common, "--convention", "paper")
+    assert (doc["action"], doc["next_dose_level"]) == ("de-escalate", 1)
+
+
+def test_simulate_names_the_convention() -> None:
+    result = run("simulate", "--target", "0.4", "--phi2", "0.6", "--truth", "0.1,0.5",
+                 "--trials", "200", "--convention", "paper")
+    assert result.exit_code == 0, result.output
+    assert "boundaries paper" in result.stdout
+    doc = run_json("simulate", "--target", "0.4", "--truth", "0.1,0.5", "--trials", "200")
+    assert doc["design"]["convention"] == "boin-2.7.2"
+
+
+def test_unknown_convention_exits_2() -> None:
+    result = run("boundaries", "--target", "0.3", "--convention", "boin-2.6", group=_Group)
+    assert result.exit_code == 2
+    assert "convention" in result.output
+
+
+@pytest.mark.timeout(180)
+def test_a_grid_gives_the_same_numbers_on_every_executor() -> None:
+    # The executor choice of `hipectrial oc`: one process, the local pool, a dask LocalCluster.
+    args = ("simulate", "--target", "0.3", "--truth", "0.05,0.1,0.2;0.1,0.25,0.4;0.3,0.4,0.5",
+            "--trials", "1000", "--seed", "4")
+    here = run_json(*args, "--workers", "1")
+    assert run_json(*args, "--workers", "2") == here
+    pytest.importorskip("distributed", reason="dask.distributed is the optional extra '.[distributed]'")
+    assert run_json(*args, "--executor", "dask", "--workers", "2") == here

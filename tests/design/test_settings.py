@@ -5,8 +5,9 @@ recommended dose, elimination cut-off 0.95; Simon optimal 3/13, 12/43)."""
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
-from hipectrial.design import boin_design, boin_design_of, simon_design_of
+from hipectrial.design import BoundaryConvention, boin_design, boin_design_of, simon_design_of
 from hipectrial.errors import InputError
 from hipectrial.protocol import load_protocol
 
@@ -35,3 +36,20 @@ def test_simon_settings_are_checked() -> None:
     bad = primary.model_copy(update={"stage1": primary.stage1.model_copy(update={"r": 13})})
     with pytest.raises(InputError):
         simon_design_of(bad)
+
+
+def test_seed_boin_counts_boundaries_as_r_boin_2_7_2() -> None:
+    # the seed protocol states no boundary_convention: the model's default is R BOIN 2.7.2
+    assert SEED.dose_finding.design.boundary_convention == "boin-2.7.2"
+    assert boin_design_of(SEED.dose_finding.design).convention is BoundaryConvention.BOIN_2_7_2
+
+
+def test_boin_follows_the_settings_boundary_convention() -> None:
+    settings = SEED.dose_finding.design.model_copy(update={"boundary_convention": "paper"})
+    assert boin_design_of(settings).convention is BoundaryConvention.PAPER
+
+
+def test_protocol_rejects_an_unknown_boundary_convention() -> None:
+    data = SEED.dose_finding.design.model_dump()
+    with pytest.raises(ValidationError, match="boundary_convention"):
+        type(SEED.dose_finding.design).model_validate({**data, "boundary_convention": "boin-2.6"})

@@ -161,16 +161,31 @@ def _hipec_within_tolerance(protocol: Protocol, f: Facts) -> bool:
     return abs(dose.given - dose.prescribed) * 100 <= tolerance * dose.prescribed
 
 
+#: The rule shown for a population :func:`build_populations` was asked not to derive.
+NOT_DERIVED = "not derived in this analysis"
+#: Populations that need the recomputed eligibility or the RECIST evaluation.
+NEEDS_SCREENING_OR_RECIST = frozenset({Population.PER_PROTOCOL, Population.MEASURABLE})
+
+
 def build_populations(*, protocol: Protocol, facts: Mapping[str, Facts],
                       responses: Mapping[str, ParticipantResponse],
                       eligibility: Mapping[str, EligibilityOutcome],
-                      as_of: dt.date | None = None) -> Populations:
-    """Every population by the rules of the module docstring, as of the cut-off ``as_of``."""
+                      as_of: dt.date | None = None,
+                      skip: frozenset[Population] = frozenset()) -> Populations:
+    """Every population by the rules of the module docstring, as of the cut-off ``as_of``.
+
+    ``skip`` names populations not to derive (at most :data:`NEEDS_SCREENING_OR_RECIST`, the
+    two that need every ITT participant's recomputed eligibility or RECIST evaluation): they
+    are empty and their rule reads :data:`NOT_DERIVED`. The operating characteristics, which
+    read a thousand trials and use neither, skip them.
+    """
+    if not skip <= NEEDS_SCREENING_OR_RECIST:
+        raise ValueError(f"only {sorted(NEEDS_SCREENING_OR_RECIST)} can be skipped; got {sorted(skip)}")
     registered = [f for f in facts.values() if f.registration_date is not None]
     itt = [f.id for f in registered if f.received_hipec]
     notes: list[ParticipantNote] = []
     per_protocol = []
-    for pid in itt:
+    for pid in itt if Population.PER_PROTOCOL not in skip else ():
         outcome = eligibility.get(pid)
         ok = outcome is None or outcome.status != "ineligible"
         if not ok and outcome is not None:
@@ -198,8 +213,8 @@ def build_populations(*, protocol: Protocol, facts: Mapping[str, Facts],
         Population.SAFETY: tuple(f.id for f in registered if f.treated),
         Population.PER_PROTOCOL: tuple(per_protocol),
         Population.OPERATED: tuple(f.id for f in registered if f.conversion_surgery is not None),
-        Population.MEASURABLE: tuple(pid for pid in itt
-                                     if pid in responses and responses[pid].measurable),
+        Population.MEASURABLE: () if Population.MEASURABLE in skip else tuple(
+            pid for pid in itt if pid in responses and responses[pid].measurable),
         Population.DLT_EVALUABLE: tuple(evaluable),
         Population.CY1_BASELINE: tuple(
             pid for pid in itt if (look := facts[pid].first_look) is not None
@@ -208,4 +223,5 @@ def build_populations(*, protocol: Protocol, facts: Mapping[str, Facts],
     for pid in itt:
         if facts[pid].first_look is None:
             notes.append(ParticipantNote(pid, "CY1 at baseline: no day-0 laparoscopy assessment"))
-    return Populations(sets, RULES, tuple(f.id for f in registered), part_a, part_b, tuple(notes))
+    rules = {p: NOT_DERIVED if p in skip else rule for p, rule in RULES.items()}
+    return Populations(sets, rules, tuple(f.id for f in registered), part_a, part_b, tuple(notes))

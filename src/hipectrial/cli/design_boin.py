@@ -18,6 +18,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
+from hipectrial.cli.oc import ExecutorOpt, SchedulerOpt, WorkersOpt, executor_choice
 from hipectrial.cli.output import echo_json, make_console
 from hipectrial.errors import InputError
 
@@ -26,6 +27,7 @@ from hipectrial.errors import InputError
 if TYPE_CHECKING:
     from hipectrial.design.boin import BoinDesign
     from hipectrial.design.boin_sim import DoseFindingOC, McEstimate
+    from hipectrial.oc.executors import ExecutorChoice
 
 boin_app = typer.Typer(help="BOIN dose finding (Liu & Yuan 2015): boundaries, the next dose, "
                        "MTD selection and operating characteristics.", no_args_is_help=True)
@@ -48,6 +50,10 @@ StopNOpt = Annotated[int | None, typer.Option("--stop-n-at-dose", help="Stop whe
 CohortSizeOpt = Annotated[int, typer.Option("--cohort-size", help="Patients per cohort.")]
 NCohortsOpt = Annotated[int, typer.Option("--n-cohorts", help="Maximum number of cohorts.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+ConventionOpt = Annotated[str, typer.Option(
+    "--convention", help="Boundary counts where n x lambda is a whole number: boin-2.7.2 "
+    "(R BOIN 2.7.2: de-escalate only above n x lambda_d) or paper (Liu & Yuan 2015, "
+    "R BOIN <= 2.7.1: at or above).")]
 
 
 def _ints(option: str, text: str) -> tuple[int, ...]:
@@ -67,6 +73,9 @@ def _floats(option: str, text: str) -> tuple[float, ...]:
         raise InputError(option, text, "comma-separated probabilities, e.g. 0.05,0.1,0.2") from None
 
 
+_CONVENTION_WORDS = {"boin-2.7.2": "in R BOIN 2.7.2", "paper": "in the paper"}
+
+
 def _level(index: int | None) -> int | None:
     return None if index is None else index + 1
 
@@ -81,21 +90,25 @@ def _table(*columns: str) -> Table:
 @boin_app.command("boundaries")
 def boundaries(target: TargetOpt, cohort_size: CohortSizeOpt = 3, n_cohorts: NCohortsOpt = 10,
                phi1: Phi1Opt = None, phi2: Phi2Opt = None, cutoff: CutoffOpt = 0.95,
-               as_json: JsonOpt = False) -> None:
+               convention: ConventionOpt = "boin-2.7.2", as_json: JsonOpt = False) -> None:
     """Escalation/de-escalation boundaries and the decision table by patients treated."""
     from hipectrial.design.boin import boin_boundaries
 
     result = boin_boundaries(target=target, phi1=phi1, phi2=phi2, cutoff=cutoff,
-                             cohort_size=cohort_size, n_cohorts=n_cohorts)
+                             cohort_size=cohort_size, n_cohorts=n_cohorts,
+                             convention=convention)
     if as_json:
         echo_json(result)
         return
     console = make_console()
     design = result.design
     console.print(Text(f"BOIN target {design.target:g} (phi1 {design.phi1:.3g}, phi2 "
-                       f"{design.phi2:.3g}, elimination cutoff {design.cutoff:g})", style="bold"))
+                       f"{design.phi2:.3g}, elimination cutoff {design.cutoff:g}; boundaries "
+                       f"counted as {_CONVENTION_WORDS[design.convention]})", style="bold"))
     console.print(f"Escalate if the observed DLT rate <= lambda_e = {result.lambda_e:.4f}; "
-                  f"de-escalate if >= lambda_d = {result.lambda_d:.4f}")
+                  f"de-escalate if >= lambda_d = {result.lambda_d:.4f}"
+                  + (" (> where n x lambda_d is a whole number)"
+                     if design.convention == "boin-2.7.2" else ""))
     table = _table("Patients at dose", "Escalate if DLTs <=", "De-escalate if DLTs >=",
                    "Eliminate if DLTs >=")
     for row in result.rows:
@@ -112,7 +125,7 @@ def next_dose(target: TargetOpt, doses_n: NOpt, doses_dlt: DltOpt,
               stop_n_at_dose: StopNOpt = None,
               max_n: Annotated[int | None, typer.Option("--max-n", help="Maximum sample size.",
                                                         show_default=False)] = None,
-              as_json: JsonOpt = False) -> None:
+              convention: ConventionOpt = "boin-2.7.2", as_json: JsonOpt = False) -> None:
     """The dose for the next cohort given the data so far."""
     from hipectrial.design.boin import boin_design
     from hipectrial.design.dose_finding import Action, DoseState
@@ -121,7 +134,8 @@ def next_dose(target: TargetOpt, doses_n: NOpt, doses_dlt: DltOpt,
     if not 1 <= current <= len(n):
         raise InputError("current", current, f"a dose level in 1..{len(n)}")
     design = boin_design(target=target, phi1=phi1, phi2=phi2, cutoff=cutoff,
-                         stop_n_at_dose=stop_n_at_dose, max_n=max_n)
+                         stop_n_at_dose=stop_n_at_dose, max_n=max_n,
+                         convention=convention)
     decision = design.decide(DoseState(n=n, dlt=dlt, current=current - 1))
     eliminated = [i + 1 for i, flag in enumerate(decision.eliminated or ()) if flag]
     document = {"action": decision.action, "next_dose_level": _level(decision.next_dose),
@@ -205,12 +219,15 @@ def simulate(target: TargetOpt,
              cohort_size: CohortSizeOpt = 3, n_cohorts: NCohortsOpt = 10,
              start: Annotated[int, typer.Option("--start", help="Starting dose level.")] = 1,
              phi1: Phi1Opt = None, phi2: Phi2Opt = None, cutoff: CutoffOpt = 0.95,
-             stop_n_at_dose: StopNOpt = None, as_json: JsonOpt = False) -> None:
+             stop_n_at_dose: StopNOpt = None, convention: ConventionOpt = "boin-2.7.2",
+             as_json: JsonOpt = False, workers: WorkersOpt = None, executor: ExecutorOpt = "local",
+             scheduler: SchedulerOpt = None) -> None:
     """Operating characteristics by simulation (Monte-Carlo SE in brackets).
 
     Several scenarios (``--truth "0.05,0.1,0.2;0.1,0.25,0.4"``) fan out through
-    :func:`hipectrial.design.run_grid` on a local process pool, each with its own seed spawned
-    from ``--seed``, with a progress bar.
+    :func:`hipectrial.design.run_grid` on the executor chosen as for ``hipectrial oc`` (a
+    local process pool by default, or dask), each with its own seed spawned from ``--seed``,
+    with a progress bar.
     """
     from hipectrial.design.boin import boin_design
     from hipectrial.design.boin_sim import simulate_boin
@@ -218,13 +235,14 @@ def simulate(target: TargetOpt,
     scenarios = [part for part in truth.split(";") if part.strip()]
     if len(scenarios) > 1:
         _simulate_grid(target, scenarios, trials, seed, cohort_size, n_cohorts, start, phi1, phi2,
-                       cutoff, stop_n_at_dose, as_json)
+                       cutoff, stop_n_at_dose, convention, as_json,
+                       executor_choice(executor, workers, scheduler))
         return
     probabilities = _floats("truth", truth)
     if not 1 <= start <= len(probabilities):
         raise InputError("start", start, f"a dose level in 1..{len(probabilities)}")
     design = boin_design(target=target, phi1=phi1, phi2=phi2, cutoff=cutoff,
-                         stop_n_at_dose=stop_n_at_dose)
+                         stop_n_at_dose=stop_n_at_dose, convention=convention)
     update, close = _lazy_progress(1.0)
     try:
         oc = simulate_boin(design, truth=probabilities, cohort_size=cohort_size,
@@ -250,12 +268,16 @@ def _grid_point(scenario: tuple[BoinDesign, tuple[float, ...], int, int, int, in
 
 def _simulate_grid(target: float, scenarios: list[str], trials: int, seed: int, cohort_size: int,
                    n_cohorts: int, start: int, phi1: float | None, phi2: float | None,
-                   cutoff: float, stop_n_at_dose: int | None, as_json: bool) -> None:
+                   cutoff: float, stop_n_at_dose: int | None, convention: str, as_json: bool,
+                   choice: ExecutorChoice) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     from hipectrial.design.boin import boin_design
     from hipectrial.design.executor import run_grid
+    from hipectrial.oc.executors import open_backend
 
     design = boin_design(target=target, phi1=phi1, phi2=phi2, cutoff=cutoff,
-                         stop_n_at_dose=stop_n_at_dose)
+                         stop_n_at_dose=stop_n_at_dose, convention=convention)
     grid = []
     for i, text in enumerate(scenarios):
         probabilities = tuple(_floats(f"truth[{i + 1}]", text))
@@ -264,7 +286,10 @@ def _simulate_grid(target: float, scenarios: list[str], trials: int, seed: int, 
         grid.append((design, probabilities, cohort_size, n_cohorts, start - 1, trials))
     update, close = _lazy_progress(1.0)
     try:
-        results = run_grid(_grid_point, grid, seed=seed, progress=update)
+        with open_backend(choice) as backend, ThreadPoolExecutor(max_workers=1) as here:
+            # one worker: the grid runs here, one point after the other (a thread of this process)
+            results = run_grid(_grid_point, grid, seed=seed, progress=update,
+                               executor=backend.executor or here)
     finally:
         close()
     if as_json:
@@ -276,7 +301,8 @@ def _simulate_grid(target: float, scenarios: list[str], trials: int, seed: int, 
 
 def print_oc(design: BoinDesign, oc: DoseFindingOC) -> None:
     console = make_console()
-    console.print(Text(f"BOIN target {design.target:g}: {oc.n_trials} trials, seed {oc.seed}, "
+    console.print(Text(f"BOIN target {design.target:g} (boundaries {design.convention.value}): "
+                       f"{oc.n_trials} trials, seed {oc.seed}, "
                        f"cohorts of {oc.cohort_size} (at most {oc.n_cohorts}), start dose level "
                        f"{oc.start_dose + 1}", style="bold"))
     table = _table("Dose level", "True DLT prob.", "% selected", "Mean patients", "Mean DLTs")

@@ -26,6 +26,7 @@ from hipectrial.cli import (
     edc,
     eligibility,
     export,
+    oc,
     protocol,
     report,
     simulate,
@@ -75,6 +76,7 @@ app.add_typer(design.app, name="design")
 app.add_typer(analyze.app, name="analyze")
 eligibility.register(app)
 simulate.register(app)
+oc.register(app)
 report.register(app)
 validate.register(app)
 edc.register(app)

@@ -12,7 +12,7 @@ from hipectrial._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from hipectrial.design.binomial import binomial_interval, binomial_test
-    from hipectrial.design.boin import boin_boundaries, boin_design, select_mtd
+    from hipectrial.design.boin import BoundaryConvention, boin_boundaries, boin_design, select_mtd
     from hipectrial.design.boin_sim import DoseFindingOC, McEstimate, simulate_boin, simulate_design_loop
     from hipectrial.design.dose_finding import Action, Decision, DoseFindingDesign, DoseState
     from hipectrial.design.executor import run_grid
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Action",
+    "BoundaryConvention",
     "Decision",
     "DoseFindingDesign",
     "DoseFindingOC",
@@ -57,7 +58,7 @@ __all__ = [
 
 _EXPORTS = {
     "hipectrial.design.binomial": ("binomial_interval", "binomial_test"),
-    "hipectrial.design.boin": ("boin_boundaries", "boin_design", "select_mtd"),
+    "hipectrial.design.boin": ("BoundaryConvention", "boin_boundaries", "boin_design", "select_mtd"),
     "hipectrial.design.boin_sim": ("DoseFindingOC", "McEstimate", "simulate_boin", "simulate_design_loop"),
     "hipectrial.design.dose_finding": ("Action", "Decision", "DoseFindingDesign", "DoseState"),
     "hipectrial.design.executor": ("run_grid",),

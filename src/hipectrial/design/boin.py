@@ -1,18 +1,46 @@
 """BOIN: the Bayesian optimal interval design (Liu & Yuan 2015).
 
 Escalate when the observed DLT rate at the current dose is at most ``lambda_e``, de-escalate
-when it is at least ``lambda_d``, stay otherwise; eliminate a dose (and every higher dose)
+when it is at least ``lambda_d`` (or, by default, strictly above it where ``n x lambda_d``
+is a whole number: see below), stay otherwise; eliminate a dose (and every higher dose)
 when ``P(p > target | data) > cutoff`` under a Beta(1, 1) prior with at least
 ``min_n_eliminate`` patients treated there; select the MTD at the end by isotonic regression.
 The rules, rounding and tie-breaking follow the R package BOIN (``get.boundary``,
 ``get.oc``, ``select.mtd``).
 
+Boundary convention (:class:`BoundaryConvention`). The paper de-escalates when the observed
+rate is ``>= lambda_d``, i.e. at ``#DLT >= ceiling(n x lambda_d)``, and so did R BOIN up to
+2.7.1 (``R/get.boundary.R``: ``cutoff2 = ceiling(lambda2 * n)``). R BOIN 2.7.2 (CRAN,
+2021-01-19), ``R/get.boundary.R``, de-escalates only at ``round(n x lambda_d) + 1`` when
+``n x lambda_d`` is within 1e-12 of a whole number (``cutoff2 = ifelse(abs(round(lambda2 * n)
+- lambda2 * n) < tol, round(lambda2 * n) + 1, ceiling(lambda2 * n))``, ``tol <- 1e-12``).
+The two differ only where ``n x lambda_d`` is a whole number; on a 0.01 grid of targets
+0.05-0.6 and phi2 (n <= 100) that happens exactly when ``phi2 = 1 - target`` (then
+``lambda_d = 1/2``: e.g.
+target 0.4 with phi2 0.6, at every even n: 2.7.2 de-escalates at n/2 + 1 DLTs, the paper at
+n/2). The default, :attr:`BoundaryConvention.BOIN_2_7_2`, follows the current R package;
+:attr:`BoundaryConvention.PAPER` follows the paper with whole numbers recognised exactly
+(R <= 2.7.1's plain ``ceiling`` in floating point gives the paper's count where the product
+is exact or falls just below the whole number, e.g. 0.49999999999999994 x 6 for target 0.4,
+phi2 0.6, and one more where it falls just above, e.g. target 0.39, phi2 0.61 at n = 2).
+For the seed protocol (target 0.30, phi1 0.18, phi2 0.42: lambda_e = 0.2365, lambda_d =
+0.3585) ``n x lambda`` is a whole number at no n <= 100, so both conventions give the same
+boundaries and the seed trial's decisions are unchanged.
+
+The escalation boundary is ``floor(n x lambda_e)`` in the paper and in every R version: no
+convention differs there. R computes it in floating point without a tolerance; where
+``n x lambda_e`` is a whole number (on the same grid: ``phi1 = 1 - target``, so targets
+above 0.5) and the product falls just below it (target 0.6, phi1 0.4: 0.49999999999999994 x n), R escalates
+only at ``n/2 - 1`` DLTs or fewer. ``BOIN_2_7_2`` reproduces R's count; ``PAPER`` escalates at
+``<= n/2`` as the paper's rule ``p_hat <= lambda_e`` says.
+
 References
 ----------
 Liu S, Yuan Y. Bayesian optimal interval designs for phase I clinical trials. J R Stat Soc C
-2015;64:507-523. R package BOIN (Yan, Pan, Zhang, Liu, Yuan), ``get.boundary``: escalate if
-#DLT <= floor(n * lambda_e), de-escalate if #DLT >= ceiling(n * lambda_d) (capped at the
-elimination count). Project reference: clinical.md section 8.3.
+2015;64:507-523. R package BOIN (Yan, Pan, Zhang, Liu, Yuan) 2.7.2, ``R/get.boundary.R``:
+escalate if #DLT <= floor(n * lambda_e), de-escalate if #DLT >= the count above (capped at the
+elimination count); BOIN 2.6.9 and 2.7.1, same file: de-escalate if #DLT >= ceiling(n *
+lambda_d). Project reference: clinical.md section 8.3.
 """
 
 from __future__ import annotations
@@ -31,13 +59,36 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["BoinBoundaries", "BoinDesign", "BoinReason", "BoundaryRow", "MtdSelection", "boin_boundaries",
-           "boin_design", "isotonic_pava", "posterior_over", "select_mtd"]
+__all__ = ["BoinBoundaries", "BoinDesign", "BoinReason", "BoundaryConvention", "BoundaryRow", "MtdSelection",
+           "boin_boundaries", "boin_design", "isotonic_pava", "posterior_over", "select_mtd"]
 
 # select.mtd (R BOIN): estimates (y + 0.05) / (n + 0.1) and a 1e-10 * position nudge so that
 # tied isotonic estimates resolve to the lower dose above the target, the higher one below.
 PSEUDO = 0.05
 TIE_NUDGE = 1e-10
+# R BOIN 2.7.2 get.boundary: n x lambda_d counts as a whole number within this distance.
+WHOLE_TOL = 1e-12
+
+
+class BoundaryConvention(StrEnum):
+    """How BOIN counts the boundaries where ``n x lambda`` is a whole number.
+
+    ``BOIN_2_7_2`` (the default): R BOIN 2.7.2 ``get.boundary`` exactly: de-escalate only at
+    strictly more than ``n x lambda_d`` DLTs; escalate at ``floor(n x lambda_e)`` computed in
+    floating point. ``PAPER``: Liu & Yuan (2015), as R BOIN <= 2.7.1 intended: de-escalate at
+    ``>= n x lambda_d``, escalate at ``<= n x lambda_e``, whole numbers recognised within 1e-12
+    (R <= 2.7.1 rounds the floating-point product instead, so it can differ by one where the
+    product falls just off a whole number; module docstring).
+    """
+
+    BOIN_2_7_2 = "boin-2.7.2"
+    PAPER = "paper"
+
+
+def _whole(x: float) -> int | None:
+    """``x`` as a whole number if it is one within :data:`WHOLE_TOL` (R 2.7.2's test)."""
+    nearest = round(x)
+    return int(nearest) if abs(nearest - x) < WHOLE_TOL else None
 
 
 class BoinReason(StrEnum):
@@ -100,6 +151,9 @@ class BoinDesign:
         is to stay there (R: ``n.earlystop``); ``None`` turns the rule off.
     max_n : int or None
         Maximum sample size: stop once this many patients have been treated in all.
+    convention : BoundaryConvention
+        How boundaries are counted where ``n x lambda`` is a whole number (module docstring);
+        R BOIN 2.7.2 by default.
     """
 
     target: float
@@ -109,6 +163,7 @@ class BoinDesign:
     min_n_eliminate: int = 3
     stop_n_at_dose: int | None = None
     max_n: int | None = None
+    convention: BoundaryConvention = BoundaryConvention.BOIN_2_7_2
     lambda_e: float = field(init=False)
     lambda_d: float = field(init=False)
 
@@ -127,6 +182,7 @@ class BoinDesign:
             raise InputError("stop_n_at_dose", self.stop_n_at_dose, "a whole number >= 1 or None")
         if self.max_n is not None and self.max_n < 1:
             raise InputError("max_n", self.max_n, "a whole number >= 1 or None")
+        object.__setattr__(self, "convention", _convention(self.convention))
         lambda_e = (math.log((1 - phi1) / (1 - target))
                     / math.log(target * (1 - phi1) / (phi1 * (1 - target))))
         lambda_d = (math.log((1 - target) / (1 - phi2))
@@ -135,8 +191,19 @@ class BoinDesign:
         object.__setattr__(self, "lambda_d", lambda_d)
 
     def escalate_at_most(self, n: int) -> int:
-        """Escalate if #DLT <= this with ``n`` treated at the dose."""
-        return math.floor(n * self.lambda_e)
+        """Escalate if #DLT <= this with ``n`` treated at the dose.
+
+        ``floor(n x lambda_e)``; under ``PAPER`` a product within 1e-12 of a whole number
+        counts as that number (R floors the floating-point product as it is).
+
+        >>> boin_design(target=0.6, phi1=0.4).escalate_at_most(6)  # lambda_e = 1/2
+        2
+        >>> boin_design(target=0.6, phi1=0.4, convention=BoundaryConvention.PAPER).escalate_at_most(6)
+        3
+        """
+        product = n * self.lambda_e
+        whole = _whole(product) if self.convention is BoundaryConvention.PAPER else None
+        return math.floor(product) if whole is None else whole
 
     def eliminate_at_least(self, n: int) -> int | None:
         """Eliminate if #DLT >= this (``None``: no count eliminates with ``n`` treated)."""
@@ -155,8 +222,23 @@ class BoinDesign:
         return (False,) * len(n)
 
     def de_escalate_at_least(self, n: int) -> int:
-        """De-escalate if #DLT >= this (capped at the elimination count, as R does)."""
-        count = math.ceil(n * self.lambda_d)
+        """De-escalate if #DLT >= this (capped at the elimination count, as R does).
+
+        ``ceiling(n x lambda_d)``, except where ``n x lambda_d`` is a whole number (within
+        1e-12): that number + 1 under ``BOIN_2_7_2``, the number itself under ``PAPER``.
+
+        >>> design = boin_design(target=0.4, phi2=0.6)  # lambda_d = 1/2
+        >>> design.de_escalate_at_least(6), design.de_escalate_at_least(5)
+        (4, 3)
+        >>> boin_design(target=0.4, phi2=0.6, convention=BoundaryConvention.PAPER).de_escalate_at_least(6)
+        3
+        """
+        product = n * self.lambda_d
+        whole = _whole(product)
+        if whole is None:
+            count = math.ceil(product)
+        else:
+            count = whole + 1 if self.convention is BoundaryConvention.BOIN_2_7_2 else whole
         elim = self.eliminate_at_least(n)
         return count if elim is None else min(count, elim)
 
@@ -235,8 +317,11 @@ class BoinDesign:
 
 def boin_design(*, target: float, phi1: float | None = None, phi2: float | None = None,
                 cutoff: float = 0.95, min_n_eliminate: int = 3, stop_n_at_dose: int | None = None,
-                max_n: int | None = None) -> BoinDesign:
-    """A BOIN design with phi1 = 0.6 x target and phi2 = 1.4 x target unless given.
+                max_n: int | None = None,
+                convention: BoundaryConvention | str = BoundaryConvention.BOIN_2_7_2) -> BoinDesign:
+    """A BOIN design with phi1 = 0.6 x target and phi2 = 1.4 x target unless given, its
+    boundaries counted by ``convention`` (R BOIN 2.7.2 by default; module docstring; its
+    value as text, e.g. ``"paper"``, is accepted).
 
     >>> design = boin_design(target=0.3)
     >>> round(design.lambda_e, 4), round(design.lambda_d, 4)  # published: 0.236, 0.358 (truncated)
@@ -245,7 +330,16 @@ def boin_design(*, target: float, phi1: float | None = None, phi2: float | None 
     target = _probability("target", target)
     return BoinDesign(target=target, phi1=0.6 * target if phi1 is None else phi1,
                       phi2=1.4 * target if phi2 is None else phi2, cutoff=cutoff,
-                      min_n_eliminate=min_n_eliminate, stop_n_at_dose=stop_n_at_dose, max_n=max_n)
+                      min_n_eliminate=min_n_eliminate, stop_n_at_dose=stop_n_at_dose, max_n=max_n,
+                      convention=_convention(convention))
+
+
+def _convention(value: BoundaryConvention | str) -> BoundaryConvention:
+    try:
+        return BoundaryConvention(value)
+    except ValueError:
+        raise InputError("convention", value,
+                         "one of " + ", ".join(c.value for c in BoundaryConvention)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,8 +366,11 @@ class BoinBoundaries:
 
 def boin_boundaries(*, target: float, phi1: float | None = None, phi2: float | None = None,
                     cutoff: float = 0.95, min_n_eliminate: int = 3, cohort_size: int = 3,
-                    n_cohorts: int = 10) -> BoinBoundaries:
-    """Escalation and de-escalation boundaries and the decision table (R ``get.boundary``).
+                    n_cohorts: int = 10,
+                    convention: BoundaryConvention | str = BoundaryConvention.BOIN_2_7_2
+                    ) -> BoinBoundaries:
+    """Escalation and de-escalation boundaries and the decision table (R ``get.boundary``),
+    counted by ``convention`` (R BOIN 2.7.2 by default).
 
     >>> table = boin_boundaries(target=0.25, n_cohorts=4)
     >>> [(r.n, r.escalate_at_most, r.de_escalate_at_least, r.eliminate_at_least) for r in table.rows]
@@ -284,7 +381,7 @@ def boin_boundaries(*, target: float, phi1: float | None = None, phi2: float | N
     if n_cohorts < 1:
         raise InputError("n_cohorts", n_cohorts, "a whole number >= 1")
     design = boin_design(target=target, phi1=phi1, phi2=phi2, cutoff=cutoff,
-                         min_n_eliminate=min_n_eliminate)
+                         min_n_eliminate=min_n_eliminate, convention=convention)
     rows = tuple(BoundaryRow(n, design.escalate_at_most(n), design.de_escalate_at_least(n),
                              design.eliminate_at_least(n))
                  for n in range(cohort_size, cohort_size * n_cohorts + 1, cohort_size))

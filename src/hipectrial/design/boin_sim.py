@@ -16,13 +16,14 @@ the design assumes they do, so non-monotone truths show how it behaves when that
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from hipectrial.design.boin import PSEUDO, TIE_NUDGE, BoinDesign, boin_design
+from hipectrial.design.boin import PSEUDO, TIE_NUDGE, BoinDesign
 from hipectrial.design.dose_finding import Action, DoseFindingDesign, DoseState, StopReason
 from hipectrial.errors import InputError
 
@@ -138,7 +139,8 @@ def simulate_boin(design: BoinDesign, *, truth: Sequence[float], cohort_size: in
     Parameters
     ----------
     design : BoinDesign
-        The design; its ``max_n`` is ignored (the maximum is ``cohort_size * n_cohorts``).
+        The design, its boundary convention included (its boundary tables drive every
+        decision); its ``max_n`` is ignored (the maximum is ``cohort_size * n_cohorts``).
     truth : sequence of float
         True DLT probability of each dose, lowest first.
     cohort_size, n_cohorts : int
@@ -158,6 +160,7 @@ def simulate_boin(design: BoinDesign, *, truth: Sequence[float], cohort_size: in
 
     Examples
     --------
+    >>> from hipectrial.design.boin import boin_design
     >>> design = boin_design(target=0.3)
     >>> oc = simulate_boin(design, truth=[0.05, 0.1, 0.3, 0.5], n_trials=2000, seed=7)
     >>> max(range(4), key=lambda j: oc.pct_selected[j].value)
@@ -253,13 +256,12 @@ def simulate_boin_loop(design: BoinDesign, *, truth: Sequence[float], cohort_siz
                        seed: int = 1) -> DoseFindingOC:
     """BOIN operating characteristics one trial at a time (reference and baseline).
 
+    >>> from hipectrial.design.boin import boin_design
     >>> design = boin_design(target=0.3)
     >>> oc = simulate_boin_loop(design, truth=[0.05, 0.1, 0.3, 0.5], n_trials=200, seed=7)
     >>> oc.n_trials
     200
     """
-    capped = boin_design(target=design.target, phi1=design.phi1, phi2=design.phi2,
-                         cutoff=design.cutoff, min_n_eliminate=design.min_n_eliminate,
-                         stop_n_at_dose=design.stop_n_at_dose, max_n=cohort_size * n_cohorts)
+    capped = dataclasses.replace(design, max_n=cohort_size * n_cohorts)  # convention and all kept
     return simulate_design_loop(capped, truth=truth, cohort_size=cohort_size, n_cohorts=n_cohorts,
                                 start_dose=start_dose, n_trials=n_trials, seed=seed)

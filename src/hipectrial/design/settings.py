@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from hipectrial.design.boin import BoinDesign, MtdSelection, boin_design, select_mtd
+from hipectrial.design.boin import BoinDesign, BoundaryConvention, MtdSelection, boin_design, select_mtd
 from hipectrial.design.simon import SimonDesign, check_design
 
 __all__ = ["BoinSettingsLike", "SimonSettingsLike", "SimonStageSettingsLike", "boin_design_of",
@@ -37,24 +37,29 @@ class BoinSettingsLike(Protocol):
     def stop_n_at_dose(self) -> int: ...
     @property
     def max_n(self) -> int: ...
+    @property
+    def boundary_convention(self) -> str: ...
 
 
 def boin_design_of(settings: BoinSettingsLike) -> BoinDesign:
     """The BOIN design the settings state (target, phi1, phi2, elimination cut-off and its
-    minimum count, the stop-at-dose count and the maximum sample size).
+    minimum count, the stop-at-dose count, the maximum sample size and the boundary
+    convention, :class:`~hipectrial.design.boin.BoundaryConvention`).
 
     Examples
     --------
     >>> from types import SimpleNamespace
     >>> seed = SimpleNamespace(target=0.3, phi1=0.18, phi2=0.42, elimination_cutoff=0.95,
-    ...                        minimum_for_elimination=3, stop_n_at_dose=9, max_n=18)
+    ...                        minimum_for_elimination=3, stop_n_at_dose=9, max_n=18,
+    ...                        boundary_convention="boin-2.7.2")
     >>> d = boin_design_of(seed)
     >>> round(d.lambda_e, 4), round(d.lambda_d, 4), d.stop_n_at_dose, d.max_n
     (0.2365, 0.3585, 9, 18)
     """
     return boin_design(target=settings.target, phi1=settings.phi1, phi2=settings.phi2,
                        cutoff=settings.elimination_cutoff, min_n_eliminate=settings.minimum_for_elimination,
-                       stop_n_at_dose=settings.stop_n_at_dose, max_n=settings.max_n)
+                       stop_n_at_dose=settings.stop_n_at_dose, max_n=settings.max_n,
+                       convention=BoundaryConvention(settings.boundary_convention))
 
 
 def select_mtd_of(settings: BoinSettingsLike, *, n: Sequence[int], dlt: Sequence[int],
@@ -62,7 +67,9 @@ def select_mtd_of(settings: BoinSettingsLike, *, n: Sequence[int], dlt: Sequence
     """The dose the settings' BOIN design selects from the patients treated (``n``) and DLTs
     (``dlt``) per level (0-based index, as :func:`~hipectrial.design.boin.select_mtd`), levels
     ``eliminated`` excluded (:func:`~hipectrial.design.boin.select_mtd`
-    with the settings' target, elimination cut-off and its minimum count). Worked by hand:
+    with the settings' target, elimination cut-off and its minimum count; the boundary
+    convention plays no part: R BOIN 2.7.2 ``select.mtd`` with its default ``boundMTD = FALSE``
+    selects as 2.6.9 did). Worked by hand:
     estimates (y + 0.05) / (n + 0.1) = 0.008, 0.225, 0.661, already increasing; level 3 is
     not eliminated (P(p > 0.3 | 2/3, Beta(1, 1)) = 0.916 <= 0.95); 0.225 is closest to 0.3.
 

@@ -331,6 +331,10 @@ class BoinSettings(Model):
     stop_n_at_dose: PositiveInt
     elimination_cutoff: float = Field(gt=0, lt=1)
     minimum_for_elimination: PositiveInt = 3
+    # How boundaries are counted where n x lambda is a whole number (hipectrial.design.boin,
+    # BoundaryConvention): R BOIN 2.7.2 when omitted. It matters only when phi2 = 1 - target
+    # (or phi1 = 1 - target); the seed protocol's boundaries are the same under both.
+    boundary_convention: Literal["boin-2.7.2", "paper"] = "boin-2.7.2"
 
     @model_validator(mode="after")
     def _order(self) -> BoinSettings:
