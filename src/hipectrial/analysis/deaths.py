@@ -40,12 +40,12 @@ from hipectrial.analysis.labels import Labels
 from hipectrial.analysis.populations import StudyGroup
 from hipectrial.analysis.results import ParticipantNote
 from hipectrial.analysis.safety import fatal
+from hipectrial.clinical.safety_event import TREATMENT_TOXICITY, treatment_related_death
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.endpoints import Derivation
 
 # Codes of the seed code list ``death-cause`` that classify a death.
 DEATH_CAUSES = "death-cause"
-TREATMENT_TOXICITY = "treatment_toxicity"
 SURGICAL_COMPLICATION = "surgical_complication"
 
 
@@ -191,13 +191,16 @@ def _fatal_events(f: Facts) -> tuple[FatalEvent, ...]:
 
 def treatment_related_by(f: Facts, labels: Labels | None = None) -> tuple[str, ...]:
     """Why a participant's death counts as treatment-related (empty: it does not); agents and
-    the cause in the protocol's words when ``labels`` are given, else by their ids."""
+    the cause in the protocol's words when ``labels`` are given, else by their ids. The rule is
+    :func:`hipectrial.clinical.safety_event.treatment_related_death`."""
     def agent(agent_id: str) -> str:
         return labels.agent(agent_id) if labels is not None else agent_id
 
+    aes = sorted(f.adverse_events, key=lambda a: a.onset_date)
+    rule = treatment_related_death(adverse_events=aes, cause_of_death=f.cause_of_death)
     why = [f"grade {e.grade} {e.term} at least possibly related to {', '.join(map(agent, e.related_agents))}"
-           for e in _fatal_events(f) if e.related_agents]
-    if f.death_date is not None and f.cause_of_death == TREATMENT_TOXICITY:
+           for e in (aes[i] for i in rule.fatal_related)]
+    if f.death_date is not None and rule.by_cause:
         why.append(f"cause of death: {_cause(TREATMENT_TOXICITY, labels)}")
     return tuple(why)
 

@@ -3,9 +3,10 @@
 Protocol ``statistics.safety_monitoring``: Part B safety-population participants in
 registration order; a participant has the event when they have a grade 4 or 5
 treatment-related AE, a treatment-related death (a death with a related fatal AE, or whose
-cause is treatment toxicity: :func:`~hipectrial.analysis.deaths.treatment_related_by`, the
-deaths section's own rule), or a Clavien-Dindo >= IIIb complication of any operation (day-0
-HIPEC or conversion surgery); :func:`severe_toxicity_by` says which. At each completed look
+cause is treatment toxicity, as the deaths section counts it), or a Clavien-Dindo >= IIIb
+complication of any operation (day-0 HIPEC or conversion surgery). The rule is
+:func:`hipectrial.clinical.safety_event.severe_toxicity` (the virtual trial's safety looks
+apply the same function); :func:`severe_toxicity_by` says which, in words. At each completed look
 (every ``every_n``) the posterior ``P(rate > threshold)`` under the Beta prior is compared with the
 cutoff (:func:`hipectrial.design.toxicity_monitor`).
 """
@@ -19,8 +20,7 @@ from hipectrial.analysis.deaths import treatment_related_by
 from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.interim import registration_order
 from hipectrial.analysis.labels import Labels
-from hipectrial.analysis.safety import related
-from hipectrial.data import ClavienDindo
+from hipectrial.clinical.safety_event import severe_toxicity as severe_toxicity_of
 from hipectrial.design import toxicity_monitor
 from hipectrial.protocol import Protocol
 
@@ -67,17 +67,19 @@ class SafetyMonitoringStatus:
 
 def severe_toxicity_by(f: Facts, labels: Labels | None = None) -> tuple[str, ...]:
     """Why a participant has the protocol's Part B monitoring event (module docstring); empty
-    when they do not. Agents and causes in the protocol's words when ``labels`` are given."""
+    when they do not. Agents and causes in the protocol's words when ``labels`` are given.
+    The rule is :func:`hipectrial.clinical.safety_event.severe_toxicity`."""
     dead = f.death_date is not None
+    aes = sorted(f.adverse_events, key=lambda a: a.onset_date)
+    rule = severe_toxicity_of(adverse_events=aes, operations=f.surgeries, died=dead,
+                              cause_of_death=f.cause_of_death)
     # A related grade-5 event of a participant who died is told once, as the death's reason.
-    why = [f"grade {ae.grade} {ae.term} (onset {ae.onset_date.isoformat()}), treatment-related"
-           for ae in sorted(f.adverse_events, key=lambda a: a.onset_date)
-           if related(ae) and (ae.grade == 4 or (ae.grade == 5 and not dead))]
-    death = treatment_related_by(f, labels) if dead else ()
-    if death:
-        why.append(f"treatment-related death ({'; '.join(death)})")
+    why = [f"grade {aes[i].grade} {aes[i].term} (onset {aes[i].onset_date.isoformat()}), treatment-related"
+           for i in rule.related_aes]
+    if rule.death is not None:
+        why.append(f"treatment-related death ({'; '.join(treatment_related_by(f, labels))})")
     why += [f"Clavien-Dindo {c.grade.value} {c.description} after the operation of {s.date.isoformat()}"
-            for s in f.surgeries for c in s.complications if c.grade.at_least(ClavienDindo.IIIB)]
+            for s, c in ((f.surgeries[i], f.surgeries[i].complications[j]) for i, j in rule.complications)]
     return tuple(why)
 
 

@@ -43,6 +43,7 @@ from hipectrial.analysis.results import (
     ParticipantNote,
     binary_value,
 )
+from hipectrial.clinical.safety_event import fatal_event
 from hipectrial.data import AdverseEvent, AeOutcome, Attribution
 from hipectrial.protocol import Protocol
 
@@ -59,8 +60,8 @@ def related(ae: AdverseEvent) -> bool:
 
 
 def fatal(ae: AdverseEvent) -> bool:
-    """Grade 5 or outcome fatal."""
-    return ae.grade == 5 or ae.outcome is AeOutcome.FATAL
+    """Grade 5 or outcome fatal (:func:`hipectrial.clinical.safety_event.fatal_event`)."""
+    return fatal_event(ae)
 
 
 # The categories' names are what a reader sees (the report shows them as they are).
