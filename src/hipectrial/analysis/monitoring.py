@@ -21,7 +21,7 @@ from hipectrial.analysis.facts import Facts
 from hipectrial.analysis.interim import registration_order
 from hipectrial.analysis.labels import Labels
 from hipectrial.clinical.safety_event import severe_toxicity as severe_toxicity_of
-from hipectrial.design import toxicity_monitor
+from hipectrial.design.settings import toxicity_monitor_of
 from hipectrial.protocol import Protocol
 
 
@@ -98,9 +98,7 @@ def safety_monitoring_status(protocol: Protocol, part_b_safety: Sequence[str],
     why = {p: severe_toxicity_by(facts[p], labels) for p in ordered}
     events = [p for p in ordered if why[p]]
     with_event = set(events)
-    max_n = max(protocol.statistics.primary.enrol, rule.every_n)
-    monitor = toxicity_monitor(threshold=rule.threshold, cutoff=rule.posterior_cutoff, max_n=max_n,
-                               every=rule.every_n, prior_a=rule.prior_a, prior_b=rule.prior_b)
+    monitor = toxicity_monitor_of(rule, enrol=protocol.statistics.primary.enrol)
     looks = []
     for look in monitor.looks:
         if look.n > len(ordered):
@@ -111,5 +109,5 @@ def safety_monitoring_status(protocol: Protocol, part_b_safety: Sequence[str],
     current = monitor.posterior_exceeds(events=len(events), n=len(ordered)) if ordered else None
     return SafetyMonitoringStatus(rule.event, rule.threshold, rule.posterior_cutoff, tuple(ordered),
                                   tuple(events), tuple(looks), any(lk.stop for lk in looks), current,
-                                  rule.every_n, monitor.looks[-1].n if monitor.looks else max_n,
+                                  rule.every_n, monitor.looks[-1].n,
                                   tuple((p, "; ".join(why[p])) for p in events))

@@ -14,10 +14,19 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from hipectrial.design.boin import BoinDesign, BoundaryConvention, MtdSelection, boin_design, select_mtd
+from hipectrial.design.monitor import ToxicityMonitor, toxicity_monitor
 from hipectrial.design.simon import SimonDesign, check_design
 
-__all__ = ["BoinSettingsLike", "SimonSettingsLike", "SimonStageSettingsLike", "boin_design_of",
-           "select_mtd_of", "simon_design_of"]
+__all__ = [
+    "BoinSettingsLike",
+    "SafetyMonitoringSettingsLike",
+    "SimonSettingsLike",
+    "SimonStageSettingsLike",
+    "boin_design_of",
+    "select_mtd_of",
+    "simon_design_of",
+    "toxicity_monitor_of",
+]
 
 
 class BoinSettingsLike(Protocol):
@@ -112,3 +121,28 @@ def simon_design_of(settings: SimonSettingsLike) -> SimonDesign:
     '3/13, 12/43'
     """
     return check_design(r1=settings.stage1.r, n1=settings.stage1.n, r=settings.total.r, n=settings.total.n)
+
+
+class SafetyMonitoringSettingsLike(Protocol):
+    """What the Part B toxicity monitor is built from (the protocol's
+    ``statistics.safety_monitoring``)."""
+
+    @property
+    def threshold(self) -> float: ...
+    @property
+    def posterior_cutoff(self) -> float: ...
+    @property
+    def every_n(self) -> int: ...
+    @property
+    def prior_a(self) -> float: ...
+    @property
+    def prior_b(self) -> float: ...
+
+
+def toxicity_monitor_of(settings: SafetyMonitoringSettingsLike, *, enrol: int) -> ToxicityMonitor:
+    """The toxicity monitor of the protocol's safety-monitoring settings for a Part B of
+    ``enrol`` participants (looks every ``every_n`` up to ``max(enrol, every_n)``); the
+    analysis at the cut-off and the virtual trial build it here."""
+    return toxicity_monitor(threshold=settings.threshold, cutoff=settings.posterior_cutoff,
+                            max_n=max(enrol, settings.every_n), every=settings.every_n,
+                            prior_a=settings.prior_a, prior_b=settings.prior_b)

@@ -119,12 +119,31 @@ class SimonLook:
 
 
 @dataclass(frozen=True, slots=True)
+class SafetyLook:
+    """One Part B safety look (:mod:`~hipectrial.simulate.trial.safety`): the first ``n``
+    Part B safety-population participants, the ``events`` among them known on ``look_date``,
+    the posterior ``P(rate > threshold | events, n)``, and whether it exceeded the cut-off
+    (``stopped``; ``stop_at`` is the design's boundary, ``None`` when no count stops)."""
+
+    n: int
+    events: int
+    stop_at: int | None
+    posterior: float
+    look_date: dt.date
+    stopped: bool
+    participant_ids: tuple[str, ...]
+    event_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SimulatedTrial:
     """A simulated trial: the data and the decisions the simulator took on the way.
 
     ``part_a_end`` says why Part A ended (the design's stop reason, the maximum number of
     cohorts, the data cut-off, or the ``participants`` target); ``skipped`` counts people
     who arrived while registration was paused or closed and so were not screened.
+    ``safety_looks`` are the Part B safety looks taken, up to the first that stopped
+    (:attr:`safety_stop`); empty with ``participants=N`` or no Part B.
     """
 
     trial: TrialData
@@ -136,10 +155,16 @@ class SimulatedTrial:
     simon: SimonLook | None
     cutoff: dt.date
     skipped: int
+    safety_looks: tuple[SafetyLook, ...] = ()
+
+    @property
+    def safety_stop(self) -> SafetyLook | None:
+        """The safety look that stopped Part B registration, if one did."""
+        return next((look for look in self.safety_looks if look.stopped), None)
 
     def summary(self) -> dict[str, object]:
         """Counts a report or the CLI shows: screened, registered per part and dose level,
-        RP2D, the Simon look, R0 resections and deaths (from the data), the cut-off."""
+        RP2D, the Simon look, the safety looks, R0 resections and deaths (from the data), the cut-off."""
         trial = self.trial
         parts = {r.participant_id: str(r.values.get("study_part"))
                  for r in trial.form_records if r.form_id == "registration"}
@@ -161,8 +186,17 @@ class SimulatedTrial:
                 "responses": self.simon.responses, "n1": self.simon.n1, "r1": self.simon.r1,
                 "look_date": self.simon.look_date, "action": self.simon.action,
                 "stopped": self.simon.stopped},
+            "safety_monitoring": {
+                "looks": len(self.safety_looks),
+                "last_look": None if not self.safety_looks else _look(self.safety_looks[-1]),
+                "stopped": self.safety_stop is not None},
             "r0_resections": r0, "deaths": deaths, "cutoff": self.cutoff,
         }
+
+
+def _look(look: SafetyLook) -> dict[str, object]:
+    return {"n": look.n, "events": look.events, "posterior": round(look.posterior, 4),
+            "look_date": look.look_date, "stopped": look.stopped}
 
 
 def r0_resections(trial: TrialData) -> int:

@@ -45,7 +45,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -74,9 +74,11 @@ from hipectrial.simulate.trial.result import (
     CohortDecision,
     CourseCall,
     CourseLike,
+    SafetyLook,
     SimonLook,
     SimulatedTrial,
 )
+from hipectrial.simulate.trial.safety import PartBPerson, safety_looks
 from hipectrial.simulate.types import Enrolment
 
 
@@ -99,7 +101,9 @@ class _Run:
     """The state of one simulation while it runs."""
 
     def __init__(self, protocol: Protocol, scenario: Scenario, seed: int, course: CourseCall,
-                 cap: int | None, progress: Callable[[int, int], None] | None, total: int) -> None:
+                 cap: int | None, progress: Callable[[int, int], None] | None, total: int,
+                 stop_at: dt.date | None = None,
+                 known_courses: Mapping[tuple[int, int], CourseLike] | None = None) -> None:
         self.protocol, self.scenario, self.seed, self.course_fn = protocol, scenario, seed, course
         self.context = ScreeningContext(protocol, scenario)
         self.accrual = ArrivalStream(scenario, seed)
@@ -111,6 +115,11 @@ class _Run:
         self.fixed_cutoff = scenario.cutoff.date
         self.progress, self.total = progress, total
         self.ahead: ScreeningAhead | None = None  # screening ahead in a pool (large trials)
+        # The safety look that stopped Part B registration on this day (a second pass).
+        self.stop_at = stop_at
+        # Courses simulated by an earlier pass of the same trial, by stream key: the same
+        # person's course, kept so that what a look saw is what the data hold.
+        self.known_courses: Mapping[tuple[int, int], CourseLike] = known_courses or {}
 
     # -- screening and registration ------------------------------------------------------
 
@@ -120,6 +129,10 @@ class _Run:
         or the fixed cut-off, or the ``participants`` cap); return those registered."""
         if self.cap is not None:
             count = min(count, self.cap - len(self.registered))
+        if part == "part_b" and self.stop_at is not None:
+            if open_from > self.stop_at:
+                return []   # registration closed by the safety look
+            until = self.stop_at if until is None else min(until, self.stop_at)
         self.skipped += self.accrual.skip_to(open_from)
         out: list[Registered] = []
         while len(out) < count:
@@ -154,6 +167,8 @@ class _Run:
         return out
 
     def simulate_course(self, person: Registered) -> CourseLike:
+        if person.course is None and person.key in self.known_courses:
+            person.course = self.known_courses[person.key]
         if person.course is None:
             level = person.enrolment.dose_level
             person.course = self.course_fn(
@@ -246,6 +261,8 @@ class _Run:
                 first, courses = first + more, courses + more_courses
                 itt += [c for c in more_courses if received_hipec(protocol=self.protocol, doses=c.doses)]
             counted = itt[:n1]
+            if len(counted) < n1 and self.stop_at is not None:
+                return None   # the safety look closed registration before the Simon look
             # The look is possible once the counted participants' outcomes are all known.
             look_date = max(c.r0_known_on for c in (counted or courses))
             self.known(look_date)
@@ -352,6 +369,19 @@ def _collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(slots=True)
+class _Pass:
+    """One pass of a trial: its state, Part A, the Simon look and the cut-off, every course
+    simulated."""
+
+    run: _Run
+    cohorts: list[CohortDecision]
+    rp2d: str | None
+    end: str
+    simon: SimonLook | None
+    cutoff: dt.date
+
+
 def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participants: int | None,
                     progress: Callable[[int, int], None] | None, course: CourseCall | None,
                     workers: int | None, executor: Executor | None) -> SimulatedTrial:
@@ -361,7 +391,48 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
     settings = protocol.dose_finding.design
     enrol = scenario.part_b.enrol or protocol.statistics.primary.enrol
     total = participants if participants is not None else settings.max_n + enrol
-    run = _Run(protocol, scenario, seed, course, participants, progress, total)
+    done = _one_pass(protocol, scenario, seed, participants, progress, course, workers, executor, total)
+    looks = _looks(protocol, done, monitored=participants is None)
+    stop = next((look for look in looks if look.stopped), None)
+    if stop is not None:
+        # The safety look closed Part B registration on its day: run the trial again with
+        # registration closed from then, the courses simulated in the first pass kept (the
+        # same people, the same streams), so that what the looks saw is what the data hold.
+        # Everything before the look day is the same in both passes.
+        known = {p.key: p.course for p in done.run.registered.values() if p.course is not None}
+        done = _one_pass(protocol, scenario, seed, participants, progress, course, workers, executor,
+                         total, stop_at=stop.look_date, known_courses=known)
+        again = _looks(protocol, done, monitored=True)
+        if next((look for look in again if look.stopped), None) != stop:
+            raise RuntimeError(f"seed {seed}: the safety looks changed when registration closed at "
+                               f"{stop.look_date}; please report this")  # pragma: no cover
+        looks = again
+    run = done.run
+    trial = assemble(protocol, scenario, run.context, run.screened, run.registered, done.cutoff,
+                     source=simulation_source(scenario, seed, participants))
+    if progress is not None:
+        progress(total, total)
+    return SimulatedTrial(trial=trial, scenario=scenario.name, seed=seed, cohorts=tuple(done.cohorts),
+                          rp2d=done.rp2d, part_a_end=done.end, simon=done.simon, cutoff=done.cutoff,
+                          skipped=run.skipped, safety_looks=looks)
+
+
+def _looks(protocol: Protocol, done: _Pass, *, monitored: bool) -> tuple[SafetyLook, ...]:
+    if not monitored or done.rp2d is None:
+        return ()
+    people = [PartBPerson(pid, p.enrolment.registration_date, p.course.truncated(done.cutoff))
+              for pid, p in done.run.registered.items()
+              if p.enrolment.study_part == "part_b" and p.course is not None]
+    return safety_looks(protocol, people, done.cutoff)
+
+
+def _one_pass(protocol: Protocol, scenario: Scenario, seed: int, participants: int | None,
+              progress: Callable[[int, int], None] | None, course: CourseCall,
+              workers: int | None, executor: Executor | None, total: int, *,
+              stop_at: dt.date | None = None,
+              known_courses: Mapping[tuple[int, int], CourseLike] | None = None) -> _Pass:
+    enrol = scenario.part_b.enrol or protocol.statistics.primary.enrol
+    run = _Run(protocol, scenario, seed, course, participants, progress, total, stop_at, known_courses)
     cohorts, rp2d, end, open_from = run.part_a()
     simon = None
     pool: TrialPool | None = None
@@ -375,6 +446,9 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
                 run.ahead = ScreeningAhead(pool, run.accrual) if pool is not None else None
                 simon = run.part_b(rp2d, open_from, target, look=participants is None)
         cutoff = _cutoff(run, scenario)
+        for person in run.registered.values():
+            if person.course is None and person.key in run.known_courses:
+                person.course = run.known_courses[person.key]
         pending = [p for p in run.registered.values() if p.course is None]
         follow_up = follow_up_days(protocol)
         jobs = [CourseJob(p.enrolment, p.key, scenario.dlt_probability[p.enrolment.dose_level],
@@ -392,12 +466,7 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
             pool.close()
     for person, simulated in zip(pending, courses, strict=True):
         person.course = simulated
-    trial = assemble(protocol, scenario, run.context, run.screened, run.registered, cutoff,
-                     source=simulation_source(scenario, seed, participants))
-    if progress is not None:
-        progress(total, total)
-    return SimulatedTrial(trial=trial, scenario=scenario.name, seed=seed, cohorts=tuple(cohorts),
-                          rp2d=rp2d, part_a_end=end, simon=simon, cutoff=cutoff, skipped=run.skipped)
+    return _Pass(run, cohorts, rp2d, end, simon, cutoff)
 
 
 def _cutoff(run: _Run, scenario: Scenario) -> dt.date:
