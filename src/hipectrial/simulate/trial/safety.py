@@ -7,12 +7,21 @@ agent (``given > 0``), as the analysis's ``safety`` population — in registrati
 (registration date, then participant id), as :mod:`hipectrial.analysis.monitoring` does at
 the cut-off.
 
-**When.** The look is taken on the day the last of them receives their first study dose
-(day 0, laparoscopy + HIPEC, for everyone treated per protocol), and not before every Part B
+**When.** The look is taken on the day the last of them completes the protocol's toxicity
+observation window, the DLT window (``dose_finding.dlt.window``: day-0 HIPEC to induction
+cycle 1 day 21 in the seed protocol; :func:`hipectrial.clinical.course.dlt_window` from
+their actual dates), or ends study treatment before it ends; and not before every Part B
 registrant ordered before them who was never treated has left the study (until then nobody
-knows they will not be treated). Each counted participant's events are those known on the
-look day: their course truncated at it (``Course.truncated``), so an event with onset after
-the look, though in the data at the cut-off, did not count. The rule for one participant is
+knows they will not be treated). Why the window: on the day of a participant's first dose
+almost nothing about their toxicity is known, so a look then would judge the rate on
+participants who could not yet have had the event (the design's operating characteristics,
+:meth:`hipectrial.design.monitor.ToxicityMonitor.operating_characteristics`, assume each
+counted participant's outcome is known); the window is the protocol's own stated period of
+toxicity observation, and Part A waits for it too. Events later than the window (e.g. a
+complication of conversion surgery months later) count at later looks and at the cut-off.
+Registration goes on while a look waits. Each counted participant's events are those known
+on the look day: their course truncated at it (``Course.truncated``), so an event with onset
+after the look, though in the data at the cut-off, did not count. The rule for one participant is
 :func:`hipectrial.clinical.safety_event.severe_toxicity`; the posterior
 ``P(rate > threshold | x, n)`` under the Beta prior is compared with ``posterior_cutoff``.
 
@@ -32,7 +41,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hipectrial.clinical.course import dlt_window
 from hipectrial.clinical.safety_event import severe_toxicity
+from hipectrial.clinical.visits.types import TreatmentDates
 from hipectrial.design.settings import toxicity_monitor_of
 from hipectrial.protocol import Protocol
 from hipectrial.simulate.trial.result import CourseLike, SafetyLook
@@ -52,6 +63,26 @@ def first_dose_date(course: CourseLike) -> dt.date | None:
     """The date of the first dose given (``given > 0``) of any study agent; ``None`` when
     none was given (not in the safety population)."""
     return min((d.date for d in course.doses if d.given > 0), default=None)
+
+
+def observed_until(protocol: Protocol, course: CourseLike) -> dt.date | None:
+    """When a treated participant's toxicity observation window is over (module docstring):
+    the end of their DLT window, else (the window's end never came) the day they went off
+    treatment or off study; ``None`` when none of these has happened."""
+    hipec = min((d.date for d in course.doses if d.cycle is None and d.given > 0), default=None)
+    day1: dict[str, dict[int, dt.date]] = {}
+    for d in course.doses:
+        if d.phase is not None and d.cycle is not None and d.day == 1:
+            cycles = day1.setdefault(d.phase, {})
+            cycles[d.cycle] = min(d.date, cycles.get(d.cycle, d.date))
+    starts = {phase: [cycles[c] for c in range(1, len(cycles) + 1) if c in cycles]
+              for phase, cycles in day1.items()}
+    end = dlt_window(protocol=protocol, dates=TreatmentDates(hipec=hipec, cycle_starts=starts)).end
+    participant = course.participant
+    stops = [d for d in (participant.off_treatment_date, participant.off_study_date) if d is not None]
+    if end is not None:
+        return min([end, *stops])
+    return min(stops, default=None)
 
 
 def had_event(course: CourseLike) -> bool:
@@ -85,13 +116,14 @@ def safety_looks(protocol: Protocol, people: Sequence[PartBPerson],
             person = ordered[position]
             position += 1
             first = first_dose_date(person.course)
+            observed = observed_until(protocol, person.course) if first is not None else None
             if first is None:
                 # never treated: known once they left the study (else not by the cut-off)
                 off = person.course.participant.off_study_date
                 known = max(known, off if off is not None else cutoff + dt.timedelta(days=1))
             else:
                 counted.append((person, first))
-                known = max(known, first)
+                known = max(known, observed if observed is not None else cutoff + dt.timedelta(days=1))
         if len(counted) < look.n or known > cutoff:
             break
         when = known
