@@ -94,3 +94,17 @@ def test_seed_and_out_are_required(invoke: Invoke) -> None:
     result = invoke("simulate")
     assert result.exit_code == 2
     assert "Missing option" in result.output
+
+
+def test_shows_the_safety_look_that_closed_part_b(invoke: Invoke, tmp_path: Path) -> None:
+    scenario = Path(__file__).parent.parent / "simulate" / "data" / "severe_toxicity.yaml"
+    result = invoke("simulate", "--scenario", str(scenario), "--seed", "1", "--out",
+                    str(tmp_path / "t.json"))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())   # the console wraps long lines
+    assert "Safety monitoring: " in text
+    assert "severe toxicity among the first " in text
+    assert "-> stop: Part B registration closed" in text
+    summary = invoke("simulate", "--scenario", str(scenario), "--seed", "1", "--out",
+                     str(tmp_path / "u.json"), "--json")
+    assert json.loads(summary.stdout)["safety_monitoring"]["stopped"] is True

@@ -99,6 +99,14 @@ def _print_summary(result: SimulatedTrial, out: Path) -> None:
                       f"{look.n1} (stop if <= {look.r1}) -> {look.action}")
     elif result.rp2d:
         console.print("Simon stage 1: no look (participants target, or not reached by the cut-off)")
+    if result.safety_looks:
+        last = result.safety_looks[-1]
+        verdict = "stop: Part B registration closed" if last.stopped else "go on"
+        console.print(f"Safety monitoring: {len(result.safety_looks)} looks; last ({last.look_date}): "
+                      f"{last.events} severe toxicity among the first {last.n} treated "
+                      f"(stop if >= {last.stop_at}; P(rate > threshold) {last.posterior:.3f}) -> {verdict}")
+    elif result.rp2d:
+        console.print("Safety monitoring: no look (participants target, or not reached by the cut-off)")
     console.print(f"R0 resections: {s['r0_resections']}; deaths: {s['deaths']}")
     console.print(f"Data cut-off: {result.cutoff}")
     console.print(f"Written: {out}")
@@ -112,7 +120,8 @@ def simulate(
     scenario: Annotated[str, typer.Option("--scenario", help="A shipped scenario name "
                                           "(default, toxic, ineffective) or a YAML file.")] = "default",
     participants: Annotated[int | None, typer.Option(
-        "--participants", help="Register this many in total (Part B fills up; no Simon stop).",
+        "--participants",
+        help="Register this many in total (Part B fills up; no Simon stop, no safety looks).",
         show_default=False)] = None,
     protocol_file: Annotated[Path | None, typer.Option(
         "--protocol", help="Protocol YAML; the seed protocol when omitted.",
