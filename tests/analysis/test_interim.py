@@ -379,8 +379,10 @@ def _first_not_operated_dose(f: Facts) -> dt.date | None:
     return min((d.date for d in f.doses if d.phase in NOT_OPERATED_PHASES), default=None)
 
 
+# Seed 3 of "default" has no stage-1 look: the Part B safety monitoring closed registration
+# at its first look (5 treated), before 13 were in ITT (tests/simulate/trial/test_safety.py).
 @pytest.mark.parametrize("scenario", ["default", "ineffective"])
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 4])
 def test_stage1_look_agrees_with_the_simulator(simulated: Callable[[str, int], Simulated], scenario: str,
                                                seed: int) -> None:
     s = simulated(scenario, seed)

@@ -9,7 +9,7 @@
 from hipectrial.simulate.course.run import Course, simulate_course
 from hipectrial.simulate.scenario.course import CourseParameters
 from hipectrial.simulate.scenario.world import Scenario, ScenarioError, load_scenario, scenario_names
-from hipectrial.simulate.trial.result import CohortDecision, SimonLook, SimulatedTrial
+from hipectrial.simulate.trial.result import CohortDecision, SafetyLook, SimonLook, SimulatedTrial
 from hipectrial.simulate.trial.run import simulate, simulate_trial
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "CourseParameters",
     "Scenario",
     "ScenarioError",
+    "SafetyLook",
     "SimonLook",
     "SimulatedTrial",
     "load_scenario",

@@ -23,6 +23,14 @@ How the trial runs (the protocol's ``dose_finding`` and ``statistics`` sections 
   :func:`hipectrial.design.simon_decide`; at ``<= r1`` R0 resections Part B accrual stops.
   With ``pause_for_stage1`` registration is closed from the ``n1``-th registration to the
   look; otherwise it goes on meanwhile, and people who consented by the look day are kept.
+* **Part B safety monitoring** (protocol ``statistics.safety_monitoring``;
+  :mod:`~hipectrial.simulate.trial.safety` says who a look counts and when it is taken): a
+  look whose posterior exceeds the cut-off closes Part B registration on its day, as a Simon
+  stop does without a pause (people who consented by then are kept). The looks are computed
+  on the courses once everyone is simulated; when one stops, the trial is run again with
+  registration closed from its day and the first run's courses kept (the same people, the
+  same streams; nothing before the look day changes), so what every look saw is what the
+  data hold. A safety stop before the Simon look's ``n1`` ITT participants leaves no Simon look.
 * **Cut-off** — a fixed date, or whole months after the last registration; every course is
   truncated at it and ``TrialData.generated_at`` is its UTC midnight. With a fixed date,
   people whose screening or registration would end after it are left out, and a design
@@ -36,7 +44,7 @@ How the trial runs (the protocol's ``dose_finding`` and ``statistics`` sections 
   (:mod:`~hipectrial.simulate.parallel.executor`). The data do not depend on where anything ran.
 
 ``participants=N`` registers N people in total (Part B fills up what Part A leaves) and
-skips the Simon look; it exists for scale tests. If Part A selects no dose, fewer are
+skips the Simon look and the safety looks; it exists for scale tests. If Part A selects no dose, fewer are
 registered.
 """
 
@@ -321,7 +329,7 @@ def simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, *,
     seed
         A whole number >= 0; the same seed gives the same data, byte for byte.
     participants
-        Register this many in total and skip the Simon look (scale tests).
+        Register this many in total and skip the Simon look and the safety looks (scale tests).
     progress
         Called as ``progress(registered, expected)`` after each registration.
     course
