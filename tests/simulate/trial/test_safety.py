@@ -9,6 +9,7 @@ cut-off (:mod:`hipectrial.analysis.monitoring`), which applies the rule on its o
 
 from __future__ import annotations
 
+import datetime as dt
 from math import comb
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from hipectrial.analysis.trial_analysis import analyze_trial
 from hipectrial.protocol import Protocol
 from hipectrial.simulate import SimulatedTrial, simulate_trial
 from hipectrial.simulate.scenario.world import Scenario, load_scenario
+
+from ..conftest import with_changes
 
 SCENARIO = Path(__file__).parent.parent / "data" / "severe_toxicity.yaml"
 SEEDS = range(1, 6)
@@ -123,3 +126,15 @@ def test_participants_mode_skips_the_monitoring(protocol: Protocol, scenario: Sc
     t = simulate_trial(protocol, scenario, 1, participants=40, workers=0)
     assert t.safety_looks == ()
     assert t.safety_stop is None
+
+
+def test_no_look_after_a_fixed_cutoff(protocol: Protocol, scenario: Scenario,
+                                      trials: list[SimulatedTrial]) -> None:
+    stop = trials[0].safety_stop
+    assert stop is not None
+    # a fixed cut-off the day before that stop: a look is never dated after the cut-off
+    cutoff = stop.look_date - dt.timedelta(days=1)
+    fixed = with_changes(scenario, cutoff={"date": cutoff.isoformat()})
+    t = simulate_trial(protocol, fixed, trials[0].seed, workers=0)
+    assert t.cutoff == cutoff
+    assert all(look.look_date <= cutoff for look in t.safety_looks)

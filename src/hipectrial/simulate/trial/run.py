@@ -408,7 +408,8 @@ def _simulate_trial(protocol: Protocol, scenario: Scenario, seed: int, participa
         # same people, the same streams), so that what the looks saw is what the data hold.
         # Everything before the look day is the same in both passes.
         known = {p.key: p.course for p in done.run.registered.values() if p.course is not None}
-        done = _one_pass(protocol, scenario, seed, participants, progress, course, workers, executor,
+        # (No progress calls: the courses are known, this pass only screens again.)
+        done = _one_pass(protocol, scenario, seed, participants, None, course, workers, executor,
                          total, stop_at=stop.look_date, known_courses=known)
         again = _looks(protocol, done, monitored=True)
         if next((look for look in again if look.stopped), None) != stop:
