@@ -82,6 +82,17 @@ def test_the_seeds_are_spawned_and_each_trial_keeps_its_own(in_process) -> None:
         assert summary.trials == summary.trials_requested == TRIALS
 
 
+def test_the_safety_stop_row_is_the_simulators(protocol, scenarios, in_process) -> None:
+    from hipectrial.design.executor import scenario_seeds
+    from hipectrial.simulate import simulate_trial
+
+    stopped = [simulate_trial(protocol, scenarios[0], seed, workers=0).safety_stop is not None
+               for seed in scenario_seeds(SEED, TRIALS)]
+    row = in_process.summaries[0].pct_safety_stop
+    assert row is not None
+    assert row.value == pytest.approx(100.0 * sum(stopped) / TRIALS)
+
+
 def test_a_local_pool_gives_the_same_summaries(protocol, scenarios, in_process) -> None:
     pooled = run_oc(protocol, scenarios, trials=TRIALS, seed=SEED, choice=ExecutorChoice(workers=2))
     assert pooled.workers == 2

@@ -55,11 +55,13 @@ class _Shipment:
 
 @dataclass(frozen=True, slots=True)
 class TrialResult:
-    """One trial: which scenario, its index and seed, and what its data say."""
+    """One trial: which scenario, its index and seed, what its data say, and whether the
+    simulator's Part B safety monitoring closed registration (``None``: the task does not say)."""
 
     scenario_index: int
     index: int
     outcome: TrialOutcome
+    safety_stopped: bool | None = None
 
 
 @functools.lru_cache(maxsize=2)
@@ -73,7 +75,7 @@ def run_one_trial(shipment: _Shipment, scenario_index: int, index: int, seed: in
     protocol = _protocol(shipment.protocol_text)
     simulated = simulate_trial(protocol, shipment.scenarios[scenario_index], seed, workers=0)
     outcome = trial_outcome(trial=simulated.trial, protocol=protocol, seed=seed)
-    return TrialResult(scenario_index, index, outcome)
+    return TrialResult(scenario_index, index, outcome, simulated.safety_stop is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +147,17 @@ def run_oc(protocol: Protocol, scenarios: Sequence[Scenario], *, trials: int, se
                    for level in protocol.dose_finding.levels)
     summaries, outcomes = [], []
     for s, scenario in enumerate(scenarios):
-        held = tuple(results[(s, i)].outcome for i in range(trials) if (s, i) in results)
+        done = [results[(s, i)] for i in range(trials) if (s, i) in results]
+        held = tuple(r.outcome for r in done)
+        stopped = [r.safety_stopped for r in done]
+        safety_stopped = None if any(flag is None for flag in stopped) else [flag is True for flag in stopped]
         failed = tuple(FailedTrial(i, seeds[i], failures[(s, i)])
                        for i in range(trials) if (s, i) in failures)
         outcomes.append(held)
         if held:
             summaries.append(summarise_outcomes(held, scenario=scenario.name, seed=seed, levels=levels,
-                                                level_labels=labels, trials_requested=trials, failed=failed))
+                                                level_labels=labels, trials_requested=trials, failed=failed,
+                                                safety_stopped=safety_stopped))
         else:
             raise InputError("trials", trials, "at least one trial that ran",
                              f"every trial of scenario {scenario.name!r} failed; the first: "
