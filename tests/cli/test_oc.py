@@ -64,6 +64,8 @@ def test_every_summary_figure_follows_from_the_trials_rows(written, index) -> No
         assert summary["pct_selected"][level]["se"] == pytest.approx(se)
     no_dose, _ = _mean_se([100.0 * (r["selected_level"] == "") for r in rows])
     assert summary["pct_no_dose"]["value"] == pytest.approx(no_dose)
+    safety, _ = _mean_se([100.0 * (r["safety_stopped_part_b"] == "True") for r in rows])
+    assert summary["pct_safety_stop"]["value"] == pytest.approx(safety)
     reject, _ = _mean_se([100.0 * (r["reject_h0"] == "True") for r in rows])
     assert summary["pct_reject_h0"]["value"] == pytest.approx(reject)
     stop, _ = _mean_se([100.0 * (r["stage1_decision"] == "stop for futility") for r in rows])

@@ -93,18 +93,19 @@ def _progress_bar(enabled: bool) -> tuple[Progress | None, object]:
 def trials_csv(run: OcRun) -> str:
     """One row per trial held: scenario, index, seed and the trial's figures."""
     header = ["scenario", "trial", "seed", "screened", "registered", "part_a", "part_b", "selected_level",
-              "stage1_decision", "final_decision", "reject_h0", "safety_rule_met_at_cutoff", "r0", "r0_n",
+              "stage1_decision", "final_decision", "reject_h0", "safety_stopped_part_b",
+              "safety_rule_met_at_cutoff", "r0", "r0_n",
               "r0_ci_lower", "r0_ci_upper", "grade3_participants", "safety_n", "first_consent",
               "last_registration", "cutoff"]
     lines = [",".join(header)]
-    for summary, outcomes in zip(run.summaries, run.outcomes, strict=True):
+    for summary, outcomes, flags in zip(run.summaries, run.outcomes, run.safety_stopped, strict=True):
         failed = {f.index for f in summary.failed}
         indexes = [i for i in range(summary.trials_requested) if i not in failed]
-        for index, o in zip(indexes, outcomes, strict=True):
+        for index, o, stopped in zip(indexes, outcomes, flags, strict=True):
             cells = [summary.scenario, index, o.seed, o.screened, o.registered, o.part_a_registered,
                      o.part_b_registered, o.selected_level, o.stage1_decision, o.final_decision,
-                     o.reject_h0, o.safety_rule_met, o.r0_events, o.r0_n, o.r0_ci_lower, o.r0_ci_upper,
-                     o.grade3_participants, o.safety_n, o.first_consent, o.last_registration, o.cutoff]
+                     o.reject_h0, stopped, o.safety_rule_met, o.r0_events, o.r0_n, o.r0_ci_lower,
+                     o.r0_ci_upper, o.grade3_participants, o.safety_n, o.first_consent, o.last_registration, o.cutoff]
             lines.append(",".join(_csv_cell(c) for c in cells))
     return "\n".join(lines) + "\n"
 

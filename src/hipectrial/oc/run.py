@@ -85,6 +85,7 @@ class OcRun:
 
     summaries: tuple[OcSummary, ...]
     outcomes: tuple[tuple[TrialOutcome, ...], ...]
+    safety_stopped: tuple[tuple[bool | None, ...], ...]
     executor: str
     workers: int
     retried: int
@@ -145,7 +146,7 @@ def run_oc(protocol: Protocol, scenarios: Sequence[Scenario], *, trials: int, se
     agent = protocol.dose_finding.explored_agents[0]
     labels = tuple(f"{level.id} ({level.doses.get(agent, '')} {level.unit})"
                    for level in protocol.dose_finding.levels)
-    summaries, outcomes = [], []
+    summaries, outcomes, flags = [], [], []
     for s, scenario in enumerate(scenarios):
         done = [results[(s, i)] for i in range(trials) if (s, i) in results]
         held = tuple(r.outcome for r in done)
@@ -154,6 +155,7 @@ def run_oc(protocol: Protocol, scenarios: Sequence[Scenario], *, trials: int, se
         failed = tuple(FailedTrial(i, seeds[i], failures[(s, i)])
                        for i in range(trials) if (s, i) in failures)
         outcomes.append(held)
+        flags.append(tuple(stopped))
         if held:
             summaries.append(summarise_outcomes(held, scenario=scenario.name, seed=seed, levels=levels,
                                                 level_labels=labels, trials_requested=trials, failed=failed,
@@ -162,7 +164,8 @@ def run_oc(protocol: Protocol, scenarios: Sequence[Scenario], *, trials: int, se
             raise InputError("trials", trials, "at least one trial that ran",
                              f"every trial of scenario {scenario.name!r} failed; the first: "
                              f"{failed[0].error if failed else 'unknown'}")
-    return OcRun(tuple(summaries), tuple(outcomes), backend.choice.label, backend.workers, retried)
+    return OcRun(tuple(summaries), tuple(outcomes), tuple(flags), backend.choice.label, backend.workers,
+                 retried)
 
 
 def _run_all(backend: Backend, task: TrialTask, keys: Sequence[tuple[int, int]], seeds: Sequence[int],
