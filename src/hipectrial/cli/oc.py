@@ -105,7 +105,8 @@ def trials_csv(run: OcRun) -> str:
             cells = [summary.scenario, index, o.seed, o.screened, o.registered, o.part_a_registered,
                      o.part_b_registered, o.selected_level, o.stage1_decision, o.final_decision,
                      o.reject_h0, stopped, o.safety_rule_met, o.r0_events, o.r0_n, o.r0_ci_lower,
-                     o.r0_ci_upper, o.grade3_participants, o.safety_n, o.first_consent, o.last_registration, o.cutoff]
+                     o.r0_ci_upper, o.grade3_participants, o.safety_n, o.first_consent,
+                     o.last_registration, o.cutoff]
             lines.append(",".join(_csv_cell(c) for c in cells))
     return "\n".join(lines) + "\n"
 
