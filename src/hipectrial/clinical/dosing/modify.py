@@ -20,7 +20,8 @@ shared/reference/protocol-decisions.md, "Day-1 retreatment criteria", "Dose modi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from hipectrial.clinical.dosing.conditions import (
@@ -52,7 +53,7 @@ from hipectrial.clinical.dosing.modify_result import (
     RuleFiring,
 )
 from hipectrial.clinical.dosing.rules import amount_text, reduced_rung
-from hipectrial.clinical.engine_cache import per_protocol
+from hipectrial.clinical.engine_cache import memo_table, per_protocol
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, Truth
 from hipectrial.protocol.regimen import ActionKind, Agent, DoseBasis, ModificationRule
@@ -60,6 +61,29 @@ from hipectrial.protocol.regimen import ActionKind, Agent, DoseBasis, Modificati
 __all__ = ["AgentDecision", "ModificationDecision", "RetreatmentCheck", "RuleFiring", "decide_modifications"]
 
 _RANK_TRUTH = {Truth.TRUE: 0, Truth.UNKNOWN: 1, Truth.FALSE: 2}
+
+# Lab verdicts and day-1 checks kept per protocol on their exact inputs (engine_cache): a
+# participant's labs recur from one day 1 to the next while the events and dose state change.
+LAB_MEMO_LIMIT = 4096
+# Types whose equal values also read the same in a verdict's words; others (Decimal 1.5 and
+# 1.50, float 0.0 and -0.0, a date-time in two time zones) are keyed by their text as well.
+_SAME_TEXT_WHEN_EQUAL = frozenset({bool, int, str, dt.date, type(None)})
+_KEYED_BY_TEXT = frozenset({Decimal, float, dt.datetime})
+
+
+def _exact_key(values: Mapping[str, object]) -> tuple[object, ...] | None:
+    """``values`` as a memo key: equal keys give the same verdicts, words included; None for
+    a value of another type (never memoised)."""
+    key: list[object] = []
+    for name, value in values.items():
+        kind = type(value)
+        if kind in _SAME_TEXT_WHEN_EQUAL:
+            key.append((name, kind, value))
+        elif kind in _KEYED_BY_TEXT:
+            key.append((name, kind, value, str(value)))
+        else:
+            return None
+    return tuple(key)
 
 
 def _rule_terms(protocol: Protocol) -> tuple[tuple[str | None, ...], frozenset[str], int]:
@@ -100,9 +124,25 @@ def _check_labs(protocol: Protocol, labs: object) -> LabFindings:
     return labs
 
 
-def _rule_firings(protocol: Protocol, rule: ModificationRule, targets: list[str],
+def _lab_condition(protocol: Protocol, index: int, rule: ModificationRule, labs: LabFindings,
+                   history: frozenset[str], values_key: tuple[object, ...] | None) -> ConditionVerdict:
+    """:func:`lab_verdict` (false left unexplained) of rule number ``index``, memoised on its
+    exact inputs: the values, the qualifiers' answers and the rule history."""
+    if values_key is None:
+        return lab_verdict(protocol, rule, labs.values, labs.qualifiers, history, explain_false=False)
+    memo = memo_table(protocol, "modify.lab_conditions", LAB_MEMO_LIMIT)
+    key = (index, values_key, tuple(labs.qualifiers.items()), history)
+    verdict: ConditionVerdict | None = memo.get(key)
+    if verdict is None:
+        verdict = lab_verdict(protocol, rule, labs.values, labs.qualifiers, history, explain_false=False)
+        memo.put(key, verdict)
+    return verdict
+
+
+def _rule_firings(protocol: Protocol, index: int, rule: ModificationRule, targets: list[str],
                   events: Sequence[ToxicityEvent], labs: LabFindings,
-                  state: ParticipantDoseState) -> list[RuleFiring]:
+                  state: ParticipantDoseState, values_key: tuple[object, ...] | None
+                  ) -> list[RuleFiring]:
     """Every (agent, truth) the rule gives: the strongest per agent over the events."""
     best: dict[str, RuleFiring] = {}
 
@@ -123,14 +163,26 @@ def _rule_firings(protocol: Protocol, rule: ModificationRule, targets: list[str]
                     keep(agent_id, verdict)
     else:
         # A false condition is dropped below, so it need not be put into words.
-        condition = lab_verdict(protocol, rule, labs.values, labs.qualifiers, state.rule_history,
-                                explain_false=False)
+        condition = _lab_condition(protocol, index, rule, labs, state.rule_history, values_key)
         if condition.truth is not Truth.FALSE:
             for agent_id in targets:
                 verdict = combine(condition, attribution_verdict(rule, agent_id, labs.attribution))
                 if verdict.truth is not Truth.FALSE or condition.truth is Truth.TRUE:
                     keep(agent_id, verdict)
     return list(best.values())
+
+
+def _retreatment_memoised(protocol: Protocol, labs: LabFindings,
+                          values_key: tuple[object, ...] | None) -> RetreatmentCheck:
+    """:func:`_retreatment`, memoised on the exact values (all it reads of ``labs``)."""
+    if values_key is None:
+        return _retreatment(protocol, labs)
+    memo = memo_table(protocol, "modify.retreatment", LAB_MEMO_LIMIT)
+    check: RetreatmentCheck | None = memo.get(values_key)
+    if check is None:
+        check = _retreatment(protocol, labs)
+        memo.put(values_key, check)
+    return check
 
 
 def _retreatment(protocol: Protocol, labs: LabFindings) -> RetreatmentCheck:
@@ -349,7 +401,8 @@ def decide_modifications(*, protocol: Protocol, cohort: str, state: ParticipantD
     per_agent: dict[str, list[RuleFiring]] = {a.id: [] for a in agents}
     terms, term_set, named = per_protocol(protocol, "modify.rule_terms", lambda: _rule_terms(protocol))
     event_terms = [normal_text(e.term) for e in checked]
-    for rule, term in zip(protocol.dose_modifications.rules, terms, strict=True):
+    values_key = _exact_key(findings.values)
+    for index, (rule, term) in enumerate(zip(protocol.dose_modifications.rules, terms, strict=True)):
         # A term rule is FALSE for every event of another term (event_verdict), so it is
         # only evaluated on the events of its own term: same firings, same order.
         if term is not None and term not in event_terms:
@@ -358,11 +411,12 @@ def decide_modifications(*, protocol: Protocol, cohort: str, state: ParticipantD
         if targets:
             matching = checked if term is None else [e for e, t in zip(checked, event_terms, strict=True)
                                                      if t == term]
-            for firing in _rule_firings(protocol, rule, targets, matching, findings, state):
+            for firing in _rule_firings(protocol, index, rule, targets, matching, findings, state,
+                                        values_key):
                 per_agent[firing.agent].append(firing)
     unmatched = tuple(f"{e.term} grade {e.grade}" for e, t in zip(checked, event_terms, strict=True)
                       if t not in term_set)
-    check = _retreatment(protocol, findings) if check_retreatment else None
+    check = _retreatment_memoised(protocol, findings, values_key) if check_retreatment else None
     decisions = tuple(_decide_agent(protocol, a, per_agent[a.id], check, findings, state) for a in agents)
     pseudo = (RETREATMENT, MAX_DELAY)
     applied = tuple(dict.fromkeys(f.rule for d in decisions for f in d.fired if f.rule not in pseudo))
