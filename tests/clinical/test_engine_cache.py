@@ -97,7 +97,8 @@ def test_bounded_memo_keeps_nothing_when_memos_are_switched_off(monkeypatch: pyt
     monkeypatch.setattr(engine_cache, "ENABLED", False)
     memo: engine_cache.BoundedMemo[int] = engine_cache.BoundedMemo(3)
     memo.put("k", 1)
-    assert memo.get("k") is None and len(memo) == 0
+    assert memo.get("k") is None
+    assert len(memo) == 0
 
 
 @pytest.mark.parametrize("limit", [0, -1, 2.5, True])
@@ -112,3 +113,14 @@ def test_memo_table_is_one_table_per_owner_and_name() -> None:
     assert engine_cache.memo_table(owner, "t", 5) is table
     assert engine_cache.memo_table(owner, "u", 5) is not table
     assert engine_cache.memo_table(Owner(), "t", 5) is not table
+
+
+def test_clear_memo_tables_empties_the_owners_memos_only() -> None:
+    owner, other = Owner(), Owner()
+    engine_cache.memo_table(owner, "t", 5).put("k", 1)
+    engine_cache.memo_table(other, "t", 5).put("k", 1)
+    table = per_object(owner, "once", lambda: (1, 2))
+    engine_cache.clear_memo_tables(owner)
+    assert len(engine_cache.memo_table(owner, "t", 5)) == 0
+    assert engine_cache.memo_table(other, "t", 5).get("k") == 1
+    assert per_object(owner, "once", lambda: (3,)) is table

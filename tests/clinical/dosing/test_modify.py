@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import pytest
 
+from hipectrial.clinical import engine_cache
 from hipectrial.clinical.dosing.inputs import (
     AgentState,
     AgentStatus,
@@ -576,17 +577,18 @@ def test_equal_labs_give_the_same_decision_from_the_memo_as_computed_afresh(
         monkeypatch: pytest.MonkeyPatch) -> None:
     low_anc = {**NORMAL, "anc": Decimal("1.2"), "platelets": Decimal("80")}
     first, again = _day1(low_anc), _day1(dict(low_anc))
-    from hipectrial.clinical import engine_cache
     monkeypatch.setattr(engine_cache, "ENABLED", False)
     assert first == again == _day1(low_anc)
-    assert first.retreatment is not None and first.retreatment.truth is Truth.FALSE
+    assert first.retreatment is not None
+    assert first.retreatment.truth is Truth.FALSE
 
 
 def test_labs_equal_in_value_but_written_differently_are_not_taken_from_the_memo() -> None:
     # Decimal 1.2 == 1.20, but the decision's words show the value as recorded.
     plain = _day1({**NORMAL, "anc": Decimal("1.2")})
     padded = _day1({**NORMAL, "anc": Decimal("1.20")})
-    assert plain.retreatment is not None and padded.retreatment is not None
+    assert plain.retreatment is not None
+    assert padded.retreatment is not None
     assert "anc 1.2:" in plain.retreatment.criteria[0].because
     assert "anc 1.20:" in padded.retreatment.criteria[0].because
     assert plain.retreatment.truth is padded.retreatment.truth is Truth.FALSE

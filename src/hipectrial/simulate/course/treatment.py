@@ -29,7 +29,13 @@ from hipectrial.clinical.dosing.inputs import (
 )
 from hipectrial.clinical.dosing.modify_result import ModificationDecision
 from hipectrial.clinical.dosing.result import Prescription
-from hipectrial.clinical.engine_cache import BoundedMemo, memo_table, per_object, per_protocol
+from hipectrial.clinical.engine_cache import (
+    BoundedMemo,
+    clear_memo_tables,
+    memo_table,
+    per_object,
+    per_protocol,
+)
 from hipectrial.data import DoseAdministration
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import ActionKind
@@ -67,10 +73,9 @@ def _memo(protocol: Protocol, name: str) -> BoundedMemo[Any]:
 
 
 def clear_memos(protocol: Protocol) -> None:
-    """Empty ``protocol``'s prescription and decision memos (a benchmark measures what a new
-    seed costs)."""
-    for name in ("prescriptions", "decisions"):
-        _memo(protocol, name).clear()
+    """Empty ``protocol``'s memos keyed on a participant's inputs (prescriptions, decisions,
+    the dosing engine's lab verdicts): a benchmark measures what a new seed costs."""
+    clear_memo_tables(protocol)
 
 
 def used_variables(protocol: Protocol) -> frozenset[str]:
