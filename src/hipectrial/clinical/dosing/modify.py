@@ -20,8 +20,7 @@ shared/reference/protocol-decisions.md, "Day-1 retreatment criteria", "Dose modi
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from hipectrial.clinical.dosing.conditions import (
@@ -53,7 +52,7 @@ from hipectrial.clinical.dosing.modify_result import (
     RuleFiring,
 )
 from hipectrial.clinical.dosing.rules import amount_text, reduced_rung
-from hipectrial.clinical.engine_cache import memo_table, per_protocol
+from hipectrial.clinical.engine_cache import exact_key, memo_table, per_protocol
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, Truth
 from hipectrial.protocol.regimen import ActionKind, Agent, DoseBasis, ModificationRule
@@ -65,25 +64,6 @@ _RANK_TRUTH = {Truth.TRUE: 0, Truth.UNKNOWN: 1, Truth.FALSE: 2}
 # Lab verdicts and day-1 checks kept per protocol on their exact inputs (engine_cache): a
 # participant's labs recur from one day 1 to the next while the events and dose state change.
 LAB_MEMO_LIMIT = 4096
-# Types whose equal values also read the same in a verdict's words; others (Decimal 1.5 and
-# 1.50, float 0.0 and -0.0, a date-time in two time zones) are keyed by their text as well.
-_SAME_TEXT_WHEN_EQUAL = frozenset({bool, int, str, dt.date, type(None)})
-_KEYED_BY_TEXT = frozenset({Decimal, float, dt.datetime})
-
-
-def _exact_key(values: Mapping[str, object]) -> tuple[object, ...] | None:
-    """``values`` as a memo key: equal keys give the same verdicts, words included; None for
-    a value of another type (never memoised)."""
-    key: list[object] = []
-    for name, value in values.items():
-        kind = type(value)
-        if kind in _SAME_TEXT_WHEN_EQUAL:
-            key.append((name, kind, value))
-        elif kind in _KEYED_BY_TEXT:
-            key.append((name, kind, value, str(value)))
-        else:
-            return None
-    return tuple(key)
 
 
 def _rule_terms(protocol: Protocol) -> tuple[tuple[str | None, ...], frozenset[str], int]:
@@ -401,7 +381,7 @@ def decide_modifications(*, protocol: Protocol, cohort: str, state: ParticipantD
     per_agent: dict[str, list[RuleFiring]] = {a.id: [] for a in agents}
     terms, term_set, named = per_protocol(protocol, "modify.rule_terms", lambda: _rule_terms(protocol))
     event_terms = [normal_text(e.term) for e in checked]
-    values_key = _exact_key(findings.values)
+    values_key = exact_key(findings.values)
     for index, (rule, term) in enumerate(zip(protocol.dose_modifications.rules, terms, strict=True)):
         # A term rule is FALSE for every event of another term (event_verdict), so it is
         # only evaluated on the events of its own term: same firings, same order.
