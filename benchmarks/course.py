@@ -15,14 +15,17 @@ variant finds another's caches or heap), on the seed protocol and the ``default`
   what an OC run's later trials find;
 * the process's resident memory (RSS) after all that (25 trials + the warm-up).
 
-Variants: ``new`` (this code); ``memos off`` (this code with
+Variants, each in a fresh process per round, the rounds taking the variants in turn (so a
+change in the machine's load during the run falls on all of them; figures pool the rounds):
+``new`` (this code); ``memos off`` (this code with
 ``hipectrial.clinical.engine_cache.ENABLED = False``: every memo of the engine_cache
 mechanism recomputes); ``original`` (the code of ``--baseline-rev``, by default commit
 8280726, the code before the course speed work of issue 14, extracted with ``git archive``
 into a temporary folder and put first on ``PYTHONPATH``; skipped with a note when git or the
 commit is not available). Ratios are baseline / new.
 
-Run: ``python benchmarks/course.py [--trials 20] [--baseline-rev REV]``.
+Run: ``python benchmarks/course.py [--rounds 2] [--trials 20] [--baseline-rev REV]`` (trials
+per round; the defaults give 40 trials and about 500 courses of each kind per variant).
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def measure(trials: int, memos: bool) -> dict[str, float]:
+def measure(trials: int, memos: bool) -> dict[str, Any]:
     """One variant's figures, in this process (see the module docstring)."""
     from hipectrial.clinical import engine_cache
     from hipectrial.clinical.dosing import prescribe
@@ -96,9 +99,7 @@ def measure(trials: int, memos: bool) -> dict[str, float]:
         simulate_trial(protocol, scenario, seed, workers=0)
         per_trial.append(time.process_time() - start)
     warm = courses(WARM_SEEDS)
-    return {"cold_ms": statistics.median(cold) * 1000, "cold_n": len(cold),
-            "warm_ms": statistics.median(warm) * 1000, "warm_n": len(warm),
-            "trial_s": statistics.fmean(per_trial), "rss_mb": _rss_mb()}
+    return {"cold": cold, "warm": warm, "trial": per_trial, "rss_mb": _rss_mb()}
 
 
 def _original_src(rev: str, into: Path) -> Path | None:
@@ -114,19 +115,30 @@ def _original_src(rev: str, into: Path) -> Path | None:
     return into / "src"
 
 
-def _run_variant(trials: int, memos: bool, src: Path | None) -> dict[str, float]:
+def _run_variant(trials: int, memos: bool, src: Path | None) -> dict[str, Any]:
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     out = subprocess.run([sys.executable, __file__, "--measure", "--trials", str(trials),
                           *([] if memos else ["--memos-off"])],
                          check=True, capture_output=True, text=True, env=env)
-    figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return figures
+
+
+def _pooled(runs: list[dict[str, Any]]) -> dict[str, float]:
+    cold = [x for r in runs for x in r["cold"]]
+    warm = [x for r in runs for x in r["warm"]]
+    trial = [x for r in runs for x in r["trial"]]
+    return {"cold_ms": statistics.median(cold) * 1000, "cold_n": len(cold),
+            "warm_ms": statistics.median(warm) * 1000, "warm_n": len(warm),
+            "trial_s": statistics.fmean(trial), "trial_n": len(trial),
+            "rss_mb": max(r["rss_mb"] for r in runs)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--baseline-rev", default=BASELINE_REV)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
@@ -136,23 +148,29 @@ def main() -> None:
         print(json.dumps(measure(args.trials, memos=not args.memos_off)))
         return
 
-    rows: list[tuple[str, dict[str, float]]] = [("new", _run_variant(args.trials, True, None)),
-                                                ("memos off", _run_variant(args.trials, False, None))]
     with tempfile.TemporaryDirectory() as folder:
         src = _original_src(args.baseline_rev, Path(folder))
+        variants: list[tuple[str, bool, Path | None]] = [("new", True, None), ("memos off", False, None)]
         if src is not None:
-            rows.append((f"original ({args.baseline_rev[:7]})", _run_variant(args.trials, True, src)))
+            variants.append((f"original ({args.baseline_rev[:7]})", True, src))
         else:
             print(f"(original code not measured: git archive of {args.baseline_rev} failed)")
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in variants}
+        for _ in range(args.rounds):
+            for name, memos, path in variants:
+                runs[name].append(_run_variant(args.trials, memos, path))
+    rows = [(name, _pooled(runs[name])) for name, _, _ in variants]
     new = rows[0][1]
     print(f"Course and trial CPU time: seed protocol, scenario 'default', workers=0; "
           f"{os.cpu_count()} CPUs; each variant in a fresh process")
     print(f"  {'variant':22s} {'course cold':>12s} {'course warm':>12s} "
-          f"{'trial (mean of ' + str(args.trials) + ')':>20s} {'RSS after':>10s}")
+          f"{'trial (mean)':>20s} {'RSS after':>10s}")
     for name, f in rows:
         print(f"  {name:22s} {f['cold_ms']:9.2f} ms {f['warm_ms']:9.2f} ms {f['trial_s']:17.3f} s "
               f"{f['rss_mb']:7.0f} MB")
-    print(f"  (course medians over {int(new['cold_n'])} cold and {int(new['warm_n'])} warm courses)")
+    print(f"  (course medians over {int(new['cold_n'])} cold and {int(new['warm_n'])} warm courses; "
+          f"trial mean over {int(new['trial_n'])} trials, seeds 1-{args.trials} in each of "
+          f"{args.rounds} rounds; RSS: the largest after a round)")
     for name, f in rows[1:]:
         print(f"  ratio {name} / new: course cold {f['cold_ms'] / new['cold_ms']:.2f}, "
               f"warm {f['warm_ms'] / new['warm_ms']:.2f}, trial {f['trial_s'] / new['trial_s']:.2f}")
