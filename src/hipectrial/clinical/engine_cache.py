@@ -19,11 +19,9 @@ trials in one process keeps a bounded memory.
 
 from __future__ import annotations
 
-import datetime as dt
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
-from decimal import Decimal
+from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 from hipectrial.protocol import Protocol
@@ -151,33 +149,3 @@ def clear_memo_tables(owner: object) -> None:
         if isinstance(value, BoundedMemo):
             value.clear()
 
-
-# Types whose equal values also read the same in words; others (Decimal 1.5 and 1.50, float
-# 0.0 and -0.0, a date-time in two time zones) are keyed by their text as well.
-_SAME_TEXT_WHEN_EQUAL = frozenset({bool, int, str, dt.date, type(None)})
-_KEYED_BY_TEXT = frozenset({Decimal, float, dt.datetime})
-
-
-def exact_key(values: Mapping[str, object]) -> tuple[object, ...] | None:
-    """``values`` (names in their order, each value's type and, where equal values can be
-    written differently, its text) as a memo key: equal keys are the same values, written
-    the same. None when a value is of another type (such inputs are not memoised).
-
-    >>> from decimal import Decimal
-    >>> exact_key({"anc": Decimal("1.5")}) == exact_key({"anc": Decimal("1.50")})
-    False
-    >>> exact_key({"anc": Decimal("1.5")}) == exact_key({"anc": Decimal("1.5")})
-    True
-    >>> exact_key({"codes": ["a"]}) is None
-    True
-    """
-    key: list[object] = []
-    for name, value in values.items():
-        kind = type(value)
-        if kind in _SAME_TEXT_WHEN_EQUAL:
-            key.append((name, kind, value))
-        elif kind in _KEYED_BY_TEXT:
-            key.append((name, kind, value, str(value)))
-        else:
-            return None
-    return tuple(key)

@@ -17,7 +17,6 @@ from decimal import Decimal
 
 import pytest
 
-from hipectrial.clinical import engine_cache
 from hipectrial.clinical.dosing.inputs import (
     AgentState,
     AgentStatus,
@@ -563,37 +562,3 @@ def test_a_lab_condition_has_the_same_truth_with_or_without_words_for_false(
         assert terse.because == ""
     else:
         assert terse == explained
-
-
-# -- the memo of lab verdicts and day-1 checks (engine_cache): exact inputs only -------------
-
-
-def _day1(values: Mapping[str, object]) -> ModificationDecision:
-    return decide_modifications(protocol=SEED, cohort="HER2-negative", state=ParticipantDoseState(),
-                                labs=LabFindings(values=values, attribution=dict.fromkeys(SOX, POSSIBLE)))
-
-
-def test_equal_labs_give_the_same_decision_from_the_memo_as_computed_afresh(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    low_anc = {**NORMAL, "anc": Decimal("1.2"), "platelets": Decimal("80")}
-    first, again = _day1(low_anc), _day1(dict(low_anc))
-    monkeypatch.setattr(engine_cache, "ENABLED", False)
-    assert first == again == _day1(low_anc)
-    assert first.retreatment is not None
-    assert first.retreatment.truth is Truth.FALSE
-
-
-def test_labs_equal_in_value_but_written_differently_are_not_taken_from_the_memo() -> None:
-    # Decimal 1.2 == 1.20, but the decision's words show the value as recorded.
-    plain = _day1({**NORMAL, "anc": Decimal("1.2")})
-    padded = _day1({**NORMAL, "anc": Decimal("1.20")})
-    assert plain.retreatment is not None
-    assert padded.retreatment is not None
-    assert "anc 1.2:" in plain.retreatment.criteria[0].because
-    assert "anc 1.20:" in padded.retreatment.criteria[0].because
-    assert plain.retreatment.truth is padded.retreatment.truth is Truth.FALSE
-
-
-def test_different_labs_miss_the_memo() -> None:
-    assert _day1({**NORMAL, "anc": 1.2}).retreatment.truth is Truth.FALSE  # type: ignore[union-attr]
-    assert _day1({**NORMAL, "anc": 1.6}).retreatment.truth is Truth.TRUE  # type: ignore[union-attr]

@@ -52,7 +52,7 @@ from hipectrial.clinical.dosing.modify_result import (
     RuleFiring,
 )
 from hipectrial.clinical.dosing.rules import amount_text, reduced_rung
-from hipectrial.clinical.engine_cache import exact_key, memo_table, per_protocol
+from hipectrial.clinical.engine_cache import per_protocol
 from hipectrial.errors import InputError
 from hipectrial.protocol import Protocol, Truth
 from hipectrial.protocol.regimen import ActionKind, Agent, DoseBasis, ModificationRule
@@ -60,10 +60,6 @@ from hipectrial.protocol.regimen import ActionKind, Agent, DoseBasis, Modificati
 __all__ = ["AgentDecision", "ModificationDecision", "RetreatmentCheck", "RuleFiring", "decide_modifications"]
 
 _RANK_TRUTH = {Truth.TRUE: 0, Truth.UNKNOWN: 1, Truth.FALSE: 2}
-
-# Lab verdicts and day-1 checks kept per protocol on their exact inputs (engine_cache): a
-# participant's labs recur from one day 1 to the next while the events and dose state change.
-LAB_MEMO_LIMIT = 4096
 
 
 def _rule_terms(protocol: Protocol) -> tuple[tuple[str | None, ...], frozenset[str], int]:
@@ -104,25 +100,9 @@ def _check_labs(protocol: Protocol, labs: object) -> LabFindings:
     return labs
 
 
-def _lab_condition(protocol: Protocol, index: int, rule: ModificationRule, labs: LabFindings,
-                   history: frozenset[str], values_key: tuple[object, ...] | None) -> ConditionVerdict:
-    """:func:`lab_verdict` (false left unexplained) of rule number ``index``, memoised on its
-    exact inputs: the values, the qualifiers' answers and the rule history."""
-    if values_key is None:
-        return lab_verdict(protocol, rule, labs.values, labs.qualifiers, history, explain_false=False)
-    memo = memo_table(protocol, "modify.lab_conditions", LAB_MEMO_LIMIT)
-    key = (index, values_key, tuple(labs.qualifiers.items()), history)
-    verdict: ConditionVerdict | None = memo.get(key)
-    if verdict is None:
-        verdict = lab_verdict(protocol, rule, labs.values, labs.qualifiers, history, explain_false=False)
-        memo.put(key, verdict)
-    return verdict
-
-
-def _rule_firings(protocol: Protocol, index: int, rule: ModificationRule, targets: list[str],
+def _rule_firings(protocol: Protocol, rule: ModificationRule, targets: list[str],
                   events: Sequence[ToxicityEvent], labs: LabFindings,
-                  state: ParticipantDoseState, values_key: tuple[object, ...] | None
-                  ) -> list[RuleFiring]:
+                  state: ParticipantDoseState) -> list[RuleFiring]:
     """Every (agent, truth) the rule gives: the strongest per agent over the events."""
     best: dict[str, RuleFiring] = {}
 
@@ -143,26 +123,14 @@ def _rule_firings(protocol: Protocol, index: int, rule: ModificationRule, target
                     keep(agent_id, verdict)
     else:
         # A false condition is dropped below, so it need not be put into words.
-        condition = _lab_condition(protocol, index, rule, labs, state.rule_history, values_key)
+        condition = lab_verdict(protocol, rule, labs.values, labs.qualifiers, state.rule_history,
+                                explain_false=False)
         if condition.truth is not Truth.FALSE:
             for agent_id in targets:
                 verdict = combine(condition, attribution_verdict(rule, agent_id, labs.attribution))
                 if verdict.truth is not Truth.FALSE or condition.truth is Truth.TRUE:
                     keep(agent_id, verdict)
     return list(best.values())
-
-
-def _retreatment_memoised(protocol: Protocol, labs: LabFindings,
-                          values_key: tuple[object, ...] | None) -> RetreatmentCheck:
-    """:func:`_retreatment`, memoised on the exact values (all it reads of ``labs``)."""
-    if values_key is None:
-        return _retreatment(protocol, labs)
-    memo = memo_table(protocol, "modify.retreatment", LAB_MEMO_LIMIT)
-    check: RetreatmentCheck | None = memo.get(values_key)
-    if check is None:
-        check = _retreatment(protocol, labs)
-        memo.put(values_key, check)
-    return check
 
 
 def _retreatment(protocol: Protocol, labs: LabFindings) -> RetreatmentCheck:
@@ -381,8 +349,7 @@ def decide_modifications(*, protocol: Protocol, cohort: str, state: ParticipantD
     per_agent: dict[str, list[RuleFiring]] = {a.id: [] for a in agents}
     terms, term_set, named = per_protocol(protocol, "modify.rule_terms", lambda: _rule_terms(protocol))
     event_terms = [normal_text(e.term) for e in checked]
-    values_key = exact_key(findings.values)
-    for index, (rule, term) in enumerate(zip(protocol.dose_modifications.rules, terms, strict=True)):
+    for rule, term in zip(protocol.dose_modifications.rules, terms, strict=True):
         # A term rule is FALSE for every event of another term (event_verdict), so it is
         # only evaluated on the events of its own term: same firings, same order.
         if term is not None and term not in event_terms:
@@ -391,12 +358,11 @@ def decide_modifications(*, protocol: Protocol, cohort: str, state: ParticipantD
         if targets:
             matching = checked if term is None else [e for e, t in zip(checked, event_terms, strict=True)
                                                      if t == term]
-            for firing in _rule_firings(protocol, index, rule, targets, matching, findings, state,
-                                        values_key):
+            for firing in _rule_firings(protocol, rule, targets, matching, findings, state):
                 per_agent[firing.agent].append(firing)
     unmatched = tuple(f"{e.term} grade {e.grade}" for e, t in zip(checked, event_terms, strict=True)
                       if t not in term_set)
-    check = _retreatment_memoised(protocol, findings, values_key) if check_retreatment else None
+    check = _retreatment(protocol, findings) if check_retreatment else None
     decisions = tuple(_decide_agent(protocol, a, per_agent[a.id], check, findings, state) for a in agents)
     pseudo = (RETREATMENT, MAX_DELAY)
     applied = tuple(dict.fromkeys(f.rule for d in decisions for f in d.fired if f.rule not in pseudo))
