@@ -29,7 +29,13 @@ from hipectrial.clinical.dosing.inputs import (
 )
 from hipectrial.clinical.dosing.modify_result import ModificationDecision
 from hipectrial.clinical.dosing.result import Prescription
-from hipectrial.clinical.engine_cache import per_object, per_protocol
+from hipectrial.clinical.engine_cache import (
+    BoundedMemo,
+    clear_memo_tables,
+    memo_table,
+    per_object,
+    per_protocol,
+)
 from hipectrial.data import DoseAdministration
 from hipectrial.protocol import Protocol
 from hipectrial.protocol.regimen import ActionKind
@@ -45,7 +51,10 @@ from hipectrial.simulate.course.labs import (
 )
 from hipectrial.simulate.scenario.course import CourseParameters
 
-_CACHE_LIMIT = 200_000   # entries of one protocol's prescription / decision memo
+# Entries of one protocol's prescription / decision memo. A hit is nearly always the same
+# participant again (the inputs carry their body and labs), so recent entries are what counts;
+# a run of many trials in one process keeps at most this many (engine_cache.BoundedMemo).
+MEMO_LIMIT = 4096
 
 
 def day1_checks(protocol: Protocol) -> int:
@@ -57,17 +66,16 @@ def day1_checks(protocol: Protocol) -> int:
     return rt.max_delay_days // rt.delay_days + 1
 
 
-def _memo(protocol: Protocol, name: str) -> dict[tuple[object, ...], Any]:
-    """A memo table of a pure function of ``protocol`` and the key (engine_cache: dropped
-    with the protocol)."""
-    return per_protocol(protocol, ("simulate.memo", name), dict)
+def _memo(protocol: Protocol, name: str) -> BoundedMemo[Any]:
+    """A memo table of a pure function of ``protocol`` and the key (engine_cache: bounded,
+    dropped with the protocol)."""
+    return memo_table(protocol, f"simulate.{name}", MEMO_LIMIT)
 
 
 def clear_memos(protocol: Protocol) -> None:
-    """Empty ``protocol``'s prescription and decision memos (a benchmark measures what a new
-    seed costs)."""
-    for name in ("prescriptions", "decisions"):
-        _memo(protocol, name).clear()
+    """Empty ``protocol``'s memos keyed on a participant's inputs (prescriptions, decisions,
+    the dosing engine's lab verdicts): a benchmark measures what a new seed costs."""
+    clear_memo_tables(protocol)
 
 
 def used_variables(protocol: Protocol) -> frozenset[str]:
@@ -172,9 +180,7 @@ class Treatment:
                 cycle_number = number if phase_def.cycles is None else min(number, phase_def.cycles)
                 rx = prescribe(protocol=protocol, participant=who,
                                cycle=Cycle(phase=phase, number=cycle_number, days_late=days_late))
-            if len(memo) > _CACHE_LIMIT:
-                memo.clear()
-            memo[key] = rx
+            memo.put(key, rx)
         return rx
 
     def _decide(self, state: ParticipantDoseState, events: tuple[ToxicityEvent, ...], labs: LabFindings,
@@ -190,9 +196,7 @@ class Treatment:
             decision = decide_modifications(protocol=self.ctx.protocol, cohort=self.ctx.cohort,
                                             state=state, events=events,
                                             labs=labs, phase=phase)
-            if len(memo) > _CACHE_LIMIT:
-                memo.clear()
-            memo[key] = decision
+            memo.put(key, decision)
         return decision
 
     def day1_labs(self, when: dt.date) -> dict[str, Decimal]:
