@@ -22,13 +22,14 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from user_command import hipectrial
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = ["--height-cm", "170", "--weight-kg", "65"]
@@ -57,15 +58,6 @@ UNCACHED: list[tuple[str, list[str], float | None]] = [
 ]
 
 
-def _command() -> str:
-    """The console script installed with this Python (a venv's bin/), else the one on PATH."""
-    beside = Path(sys.executable).with_name("hipectrial")
-    found = str(beside) if beside.exists() else shutil.which("hipectrial")
-    if found is None:
-        raise SystemExit("no `hipectrial` command: install the package (pip install -e .)")
-    return found
-
-
 def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall and CPU seconds (user + system) of one fresh process; it must succeed."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -83,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     options = parser.parse_args()
-    script = _command()
+    script = hipectrial()
     baseline = [sys.executable, "-c", "pass"]
     runs: list[tuple[str, list[str], float | None]] = [("python -c pass", baseline, None)]
     runs += [(label, [script, *args], goal) for label, args, goal in (*COMMANDS, *UNCACHED)]
