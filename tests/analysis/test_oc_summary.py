@@ -14,6 +14,7 @@ trial  selected  R0/n  CI     Simon  stage 1    reject  rule met    grade>=3
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -60,7 +61,7 @@ OUTCOMES = [
 
 def _summary():
     return summarise_outcomes(OUTCOMES, scenario="hand", seed=5, levels=("1", "2", "3"),
-                              safety_stopped=[False, True, False, False])
+                              safety_stops=[None, dt.date(2028, 1, 1), None, None])
 
 
 def test_percent_of_trials_with_the_indicators_sd_over_root_k() -> None:
@@ -165,5 +166,32 @@ def test_refuses_no_outcome_and_a_flag_list_of_another_length() -> None:
         summarise_outcomes([], scenario="x", seed=1, levels=("1",))
     assert exc.value.field == "trials"
     with pytest.raises(InputError) as exc:
-        summarise_outcomes(OUTCOMES, scenario="x", seed=1, levels=("1", "2", "3"), safety_stopped=[True])
-    assert exc.value.field == "safety_stopped"
+        summarise_outcomes(OUTCOMES, scenario="x", seed=1, levels=("1", "2", "3"),
+                           safety_stops=[dt.date(2028, 1, 1)])
+    assert exc.value.field == "safety_stops"
+
+
+def test_how_part_b_ended_counts_each_trial_once_in_the_order_things_happened() -> None:
+    from hipectrial.analysis.oc_summary import PART_B_ENDS, part_b_end
+
+    stopped = dataclasses.replace(OUTCOMES[1], stage1_look_date=dt.date(2028, 5, 5))
+    # closed by a safety look on 2028-02-05, stage-1 look (futility) later: the safety look came first
+    assert part_b_end(stopped, dt.date(2028, 2, 5)) == "closed by the safety monitoring"
+    # the futility stop came first: a later safety look does not change how Part B ended
+    assert part_b_end(stopped, dt.date(2028, 6, 1)) == "stopped at the Simon stage-1 look (futility)"
+    assert part_b_end(stopped, None) == "stopped at the Simon stage-1 look (futility)"
+    assert part_b_end(OUTCOMES[0], None) == "completed: H0 rejected"
+    assert part_b_end(OUTCOMES[0], dt.date(2028, 1, 1)) == "closed by the safety monitoring"
+    assert part_b_end(OUTCOMES[3], None) == "Part B not opened"
+    not_rejected = dataclasses.replace(OUTCOMES[0], reject_h0=False, final_decision="do not reject H0")
+    assert part_b_end(not_rejected, None) == "completed: H0 not rejected"
+    pending = dataclasses.replace(OUTCOMES[0], reject_h0=False, final_decision="not yet")
+    assert part_b_end(pending, None) == "final analysis not complete at the cut-off"
+    s = _summary()   # trial 1 closed by safety (stage-1 look date unknown), 0 and 2 rejected, 3 no Part B
+    assert s.part_b_ends is not None
+    ends = dict(s.part_b_ends)
+    assert list(ends) == list(PART_B_ENDS)
+    assert ends["completed: H0 rejected"].value == pytest.approx(50.0)
+    assert ends["closed by the safety monitoring"].value == pytest.approx(25.0)
+    assert ends["Part B not opened"].value == pytest.approx(25.0)
+    assert sum(e.value for e in ends.values()) == pytest.approx(100.0)

@@ -64,8 +64,14 @@ def test_every_summary_figure_follows_from_the_trials_rows(written, index) -> No
         assert summary["pct_selected"][level]["se"] == pytest.approx(se)
     no_dose, _ = _mean_se([100.0 * (r["selected_level"] == "") for r in rows])
     assert summary["pct_no_dose"]["value"] == pytest.approx(no_dose)
-    safety, _ = _mean_se([100.0 * (r["safety_stopped_part_b"] == "True") for r in rows])
+    safety, _ = _mean_se([100.0 * (r["safety_stop_date"] != "") for r in rows])
     assert summary["pct_safety_stop"]["value"] == pytest.approx(safety)
+    for end, value in summary["part_b_ends"].items():
+        assert value["value"] == pytest.approx(sum(100.0 * (r["part_b_end"] == end) for r in rows) / TRIALS)
+    assert sum(v["value"] for v in summary["part_b_ends"].values()) == pytest.approx(100.0)
+    dlts = sum(int(r[f"part_a_level_{lv}_dlts"]) for r in rows for lv in ("1", "2", "3"))
+    evaluable = sum(int(r[f"part_a_level_{lv}_evaluable"]) for r in rows for lv in ("1", "2", "3"))
+    assert summary["dlt_rate"]["value"] == pytest.approx(dlts / evaluable)
     reject, _ = _mean_se([100.0 * (r["reject_h0"] == "True") for r in rows])
     assert summary["pct_reject_h0"]["value"] == pytest.approx(reject)
     stop, _ = _mean_se([100.0 * (r["stage1_decision"] == "stop for futility") for r in rows])
@@ -90,8 +96,9 @@ def test_the_page_shows_the_table_the_screen_shows(written, invoke: Invoke, tmp_
     pdf = "\n".join(page.extract_text() for page in PdfReader(out / "report.pdf").pages)
     toxic = document["scenarios"][0]
     registered = f"{toxic['registered']['value']:.1f} ({toxic['registered']['se']:.1f})"
-    for text in ("Operating characteristics of the protocol", "H0 rejected, %", "Registered, mean", registered,
-                 "Dose selected as RP2D", "Simulated trials"):
+    for text in ("Operating characteristics of the protocol", "H0 rejected (Simon final analysis), %",
+                 "Registered, mean", registered, "Dose selected as RP2D", "Simulated trials",
+                 "none (simulated trials, each with its own)", "How Part B ended"):
         assert text in html
     for text in ("H0 rejected", "Registered, mean", registered):
         assert text in pdf
@@ -111,6 +118,7 @@ def test_the_page_shows_the_table_the_screen_shows(written, invoke: Invoke, tmp_
     (["--workers", "0"], "workers"),
     (["--scenario", "default", "--scenario", "default"], "scenario"),
     (["--scenario", "no-such-scenario"], "scenario"),
+    (["--out", "/proc/no-such-folder"], "out"),
 ])
 def test_bad_options_exit_2_naming_the_option(invoke: Invoke, args: list[str], field: str) -> None:
     result = invoke("oc", "--trials", "1", *args) if "--trials" not in args else invoke("oc", *args)

@@ -166,3 +166,25 @@ def test_refuses_scheduler_without_dask_and_workers_with_it() -> None:
     with pytest.raises(InputError) as exc:
         ExecutorChoice(workers=0)
     assert exc.value.field == "workers"
+
+
+@pytest.mark.timeout(120)
+def test_a_cluster_without_workers_is_refused_not_waited_on_forever(protocol, scenarios,
+                                                                    monkeypatch) -> None:
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is the optional extra")
+    from hipectrial.oc import executors
+
+    monkeypatch.setattr(executors, "WORKER_WAIT_S", 2.0)
+    with (distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
+          pytest.raises(InputError) as exc):
+        run_oc(protocol, scenarios, trials=1, seed=1,
+               choice=ExecutorChoice(ExecutorKind.DASK, scheduler=cluster.scheduler_address))
+    assert exc.value.field == "scheduler"
+    assert "no worker joined within 2 s" in str(exc.value)
+
+
+def test_progress_is_reported_trial_by_trial_in_one_process(protocol, scenarios) -> None:
+    calls: list[tuple[int, int]] = []
+    run_oc(protocol, scenarios[:1], trials=2, seed=SEED, choice=ExecutorChoice(workers=1),
+           progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]

@@ -78,6 +78,8 @@ class TrialOutcome:
         The safety population and those of them with any grade >= 3 adverse event.
     first_consent, last_registration, cutoff
         The first person's consent, the last registration and the data cut-off.
+    stage1_look_date
+        The day the stage-1 look's last outcome became known (``None`` before it).
     """
 
     seed: int
@@ -103,6 +105,7 @@ class TrialOutcome:
     first_consent: dt.date | None
     last_registration: dt.date | None
     cutoff: dt.date
+    stage1_look_date: dt.date | None = None
 
     @property
     def stage1_stopped(self) -> bool:
@@ -200,4 +203,4 @@ def trial_outcome(*, trial: TrialData, protocol: Protocol, seed: int) -> TrialOu
         grade3_participants=sum(1 for pid in safety
                                 if any(ae.grade >= 3 for ae in facts[pid].adverse_events)),
         first_consent=min(consents, default=None), last_registration=max(registrations, default=None),
-        cutoff=day)
+        cutoff=day, stage1_look_date=stage1.look_date if has_part_b else None)

@@ -23,6 +23,7 @@ analysis's stage-adjusted 95 % interval, against the pooled rate.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,9 +34,41 @@ import numpy.typing as npt
 from hipectrial.analysis.oc_outcome import TrialOutcome
 from hipectrial.clinical.numbers import DAYS_PER_MONTH
 from hipectrial.design.boin_sim import McEstimate
+from hipectrial.design.simon_inference import SimonAction
 from hipectrial.errors import InputError
 
-__all__ = ["FailedTrial", "OcSummary", "summarise_outcomes"]
+__all__ = ["PART_B_ENDS", "FailedTrial", "OcSummary", "part_b_end", "summarise_outcomes"]
+
+#: How Part B ended, one per trial (:func:`part_b_end`), in the order a table shows them.
+NO_PART_B = "Part B not opened"
+SAFETY_CLOSED = "closed by the safety monitoring"
+STAGE1_STOP = "stopped at the Simon stage-1 look (futility)"
+REJECTED = "completed: H0 rejected"
+NOT_REJECTED = "completed: H0 not rejected"
+UNFINISHED = "final analysis not complete at the cut-off"
+PART_B_ENDS = (NO_PART_B, SAFETY_CLOSED, STAGE1_STOP, REJECTED, NOT_REJECTED, UNFINISHED)
+
+
+def part_b_end(outcome: TrialOutcome, safety_stop: dt.date | None) -> str:
+    """How one trial's Part B ended, exactly one of :data:`PART_B_ENDS`: not opened; closed by
+    the simulator's safety look (``safety_stop``, its day) unless the stage-1 look stopped it
+    for futility earlier; stopped at stage 1; or the Simon final analysis's verdict, or not
+    complete by the cut-off. The other rows of the summary (stage-1 stop, H0 rejected, safety
+    stop) are each of all trials and may overlap: a trial closed by a safety look can still
+    have its stage-1 look on the people registered before."""
+    if outcome.part_b_registered == 0:
+        return NO_PART_B
+    stage1_first = outcome.stage1_stopped and outcome.stage1_look_date is not None and (
+        safety_stop is None or outcome.stage1_look_date < safety_stop)
+    if safety_stop is not None and not stage1_first:
+        return SAFETY_CLOSED
+    if outcome.stage1_stopped:
+        return STAGE1_STOP
+    if outcome.reject_h0:
+        return REJECTED
+    if outcome.final_decision == SimonAction.DO_NOT_REJECT_H0.value:
+        return NOT_REJECTED
+    return UNFINISHED
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -78,6 +111,7 @@ class OcSummary:
     pct_reject_h0: McEstimate
     pct_safety_stop: McEstimate | None
     pct_safety_rule_met: McEstimate
+    part_b_ends: tuple[tuple[str, McEstimate], ...] | None
     registered: McEstimate
     part_b_registered: McEstimate
     screened: McEstimate
@@ -111,6 +145,7 @@ class OcSummary:
             "dlt_rate": est(self.dlt_rate), "pct_part_b": est(self.pct_part_b),
             "pct_stage1_stop": est(self.pct_stage1_stop), "pct_reject_h0": est(self.pct_reject_h0),
             "pct_safety_stop": est(self.pct_safety_stop),
+            "part_b_ends": None if self.part_b_ends is None else {k: est(v) for k, v in self.part_b_ends},
             "pct_safety_rule_met": est(self.pct_safety_rule_met),
             "registered": est(self.registered), "part_b_registered": est(self.part_b_registered),
             "screened": est(self.screened), "duration_months": est(self.duration_months),
@@ -166,7 +201,7 @@ def _covers(lower: float | None, upper: float | None, truth: float) -> bool:
 def summarise_outcomes(outcomes: Sequence[TrialOutcome], *, scenario: str, seed: int, levels: Sequence[str],
                        level_labels: Sequence[str] | None = None, trials_requested: int | None = None,
                        failed: Sequence[FailedTrial] = (),
-                       safety_stopped: Sequence[bool] | None = None) -> OcSummary:
+                       safety_stops: Sequence[dt.date | None] | None = None) -> OcSummary:
     """Summarise trials' outcomes (module docstring).
 
     Parameters
@@ -181,19 +216,22 @@ def summarise_outcomes(outcomes: Sequence[TrialOutcome], *, scenario: str, seed:
         How many trials were asked for (default: as many as ``outcomes``).
     failed
         Trials whose simulation failed on every attempt (not in ``outcomes``).
-    safety_stopped
-        Per trial, in the order of ``outcomes``: Part B stopped by the safety-monitoring rule
-        during the trial (the simulator's record); ``None`` when not known.
+    safety_stops
+        Per trial, in the order of ``outcomes``: the day the simulator's safety look closed
+        Part B registration, ``None`` for a trial it did not close; ``None`` for the whole
+        argument when not known (no ``pct_safety_stop``, no ``part_b_ends``).
 
     Raises
     ------
     InputError
-        No outcome, or ``safety_stopped`` of another length.
+        No outcome, or ``safety_stops`` of another length.
     """
     if not outcomes:
         raise InputError("trials", 0, "at least one trial with an outcome")
-    if safety_stopped is not None and len(safety_stopped) != len(outcomes):
-        raise InputError("safety_stopped", len(safety_stopped), f"one flag per trial ({len(outcomes)})")
+    if safety_stops is not None and len(safety_stops) != len(outcomes):
+        raise InputError("safety_stops", len(safety_stops), f"one entry per trial ({len(outcomes)})")
+    ends = None if safety_stops is None else [
+        part_b_end(o, d) for o, d in zip(outcomes, safety_stops, strict=True)]
     requested = len(outcomes) + len(failed) if trials_requested is None else trials_requested
     levels = tuple(levels)
     labels = tuple(level_labels) if level_labels is not None else levels
@@ -217,7 +255,8 @@ def summarise_outcomes(outcomes: Sequence[TrialOutcome], *, scenario: str, seed:
         pct_part_b=_pct([o.part_b_registered > 0 for o in outcomes]),
         pct_stage1_stop=_pct([o.stage1_stopped for o in outcomes]),
         pct_reject_h0=_pct([o.reject_h0 for o in outcomes]),
-        pct_safety_stop=None if safety_stopped is None else _pct(list(safety_stopped)),
+        pct_safety_stop=None if safety_stops is None else _pct([d is not None for d in safety_stops]),
+        part_b_ends=None if ends is None else tuple((k, _pct([e == k for e in ends])) for k in PART_B_ENDS),
         pct_safety_rule_met=_pct([o.safety_rule_met is True for o in outcomes]),
         registered=_mean([o.registered for o in outcomes]),
         part_b_registered=_mean([o.part_b_registered for o in outcomes]),

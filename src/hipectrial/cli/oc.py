@@ -91,22 +91,30 @@ def _progress_bar(enabled: bool) -> tuple[Progress | None, object]:
 
 
 def trials_csv(run: OcRun) -> str:
-    """One row per trial held: scenario, index, seed and the trial's figures."""
+    """One row per trial held: scenario, index, seed and the trial's figures (every figure
+    of the summary can be recomputed from these rows)."""
+    from hipectrial.analysis.oc_summary import part_b_end
+
+    levels = run.summaries[0].levels
     header = ["scenario", "trial", "seed", "screened", "registered", "part_a", "part_b", "selected_level",
-              "stage1_decision", "final_decision", "reject_h0", "safety_stopped_part_b",
-              "safety_rule_met_at_cutoff", "r0", "r0_n",
-              "r0_ci_lower", "r0_ci_upper", "grade3_participants", "safety_n", "first_consent",
-              "last_registration", "cutoff"]
+              *(f"part_a_level_{lv}_{what}" for lv in levels for what in ("registered", "evaluable", "dlts")),
+              "part_b_end", "stage1_decision", "stage1_look_date", "final_decision", "reject_h0",
+              "safety_stop_date", "safety_rule_met_at_cutoff", "r0", "r0_n", "r0_ci_lower", "r0_ci_upper",
+              "simon_ci_lower", "simon_ci_upper", "simon_umvue", "grade3_participants", "safety_n",
+              "first_consent", "last_registration", "cutoff"]
     lines = [",".join(header)]
-    for summary, outcomes, flags in zip(run.summaries, run.outcomes, run.safety_stopped, strict=True):
+    for k, (summary, outcomes) in enumerate(zip(run.summaries, run.outcomes, strict=True)):
         failed = {f.index for f in summary.failed}
         indexes = [i for i in range(summary.trials_requested) if i not in failed]
-        for index, o, stopped in zip(indexes, outcomes, flags, strict=True):
+        stops = run.safety_stops[k] if run.safety_stops is not None else (None,) * len(outcomes)
+        for index, o, stop in zip(indexes, outcomes, stops, strict=True):
+            per_level = [v for c in o.part_a_levels for v in (c.registered, c.evaluable, c.dlts)]
+            end = part_b_end(o, stop) if run.safety_stops is not None else None
             cells = [summary.scenario, index, o.seed, o.screened, o.registered, o.part_a_registered,
-                     o.part_b_registered, o.selected_level, o.stage1_decision, o.final_decision,
-                     o.reject_h0, stopped, o.safety_rule_met, o.r0_events, o.r0_n, o.r0_ci_lower,
-                     o.r0_ci_upper, o.grade3_participants, o.safety_n, o.first_consent,
-                     o.last_registration, o.cutoff]
+                     o.part_b_registered, o.selected_level, *per_level, end, o.stage1_decision,
+                     o.stage1_look_date, o.final_decision, o.reject_h0, stop, o.safety_rule_met, o.r0_events,
+                     o.r0_n, o.r0_ci_lower, o.r0_ci_upper, o.simon_ci_lower, o.simon_ci_upper, o.simon_umvue,
+                     o.grade3_participants, o.safety_n, o.first_consent, o.last_registration, o.cutoff]
             lines.append(",".join(_csv_cell(c) for c in cells))
     return "\n".join(lines) + "\n"
 
@@ -149,9 +157,14 @@ def register(app: typer.Typer) -> None:
         from hipectrial.simulate.scenario.world import load_scenario
 
         choice = executor_choice(executor, workers, scheduler)
-        if out is not None:
+        if out is not None:  # refused now, not after the run
             from hipectrial.report.write import check_out_dir
             check_out_dir(out)
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError("out", str(out), "a folder that can be created and written",
+                                 exc.strerror) from None
         names = scenario or ["default"]
         scenarios = [load_scenario(name) for name in names]
         if len({s.name for s in scenarios}) != len(scenarios):
@@ -181,7 +194,6 @@ def register(app: typer.Typer) -> None:
             from hipectrial.report.oc import oc_report
             from hipectrial.report.write import write_report
 
-            out.mkdir(parents=True, exist_ok=True)
             write_atomically(out / "oc.json", to_json(document))
             write_atomically(out / "trials.csv", trials_csv(run))
             page = oc_report(protocol=protocol, summaries=run.summaries, outcomes=run.outcomes,

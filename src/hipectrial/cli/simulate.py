@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -61,12 +61,15 @@ def write_atomically(path: Path, text: str) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError("out", str(path), "a file in an existing folder", f"no folder {folder}")
+    # open(..., "x") rather than tempfile.mkstemp: the file gets the usual permissions (umask)
+    # instead of mkstemp's owner-only 0600 (as the report's files do), and never reuses a file
+    temporary = folder / f".{path.name}.{secrets.token_hex(8)}.tmp"
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        stream = temporary.open("x", encoding="utf-8")
     except OSError as exc:
         raise InputError("out", str(path), "a writable path", exc.strerror) from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with stream:
             stream.write(text)
         os.replace(temporary, path)
     except OSError as exc:

@@ -41,6 +41,10 @@ __all__ = ["Backend", "ExecutorChoice", "ExecutorKind", "open_backend"]
 Task = Callable[..., Any]
 
 
+#: Seconds to wait for a dask cluster's first worker before refusing it.
+WORKER_WAIT_S = 60.0
+
+
 class ExecutorKind(StrEnum):
     LOCAL = "local"
     DASK = "dask"
@@ -69,8 +73,8 @@ class ExecutorChoice:
     def label(self) -> str:
         if self.kind is ExecutorKind.DASK:
             return f"dask cluster at {self.scheduler}" if self.scheduler else \
-                f"local dask cluster ({self.cpus} workers)"
-        return "this process" if self.cpus == 1 else f"local process pool ({self.cpus} workers)"
+                f"local dask cluster ({_workers(self.cpus)})"
+        return "this process" if self.cpus == 1 else f"local process pool ({_workers(self.cpus)})"
 
     @property
     def cpus(self) -> int:
@@ -80,6 +84,10 @@ class ExecutorChoice:
 # What each worker process holds: shipped values by token (a pool's initializer or a dask
 # worker plugin puts them here; a task reads its own).
 _INSTALLED: dict[str, object] = {}
+
+
+def _workers(count: int) -> str:
+    return "1 worker" if count == 1 else f"{count} workers"
 
 
 def install(token: str, value: object) -> None:
@@ -182,6 +190,11 @@ def open_backend(choice: ExecutorChoice, shipped: object = None) -> Iterator[Bac
             stack.callback(cluster.close)
             client = client_cls(cluster)
             stack.callback(client.close)
+        try:
+            client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+        except TimeoutError:
+            raise InputError("scheduler", choice.scheduler or "local cluster", "a dask cluster with workers",
+                             f"no worker joined within {WORKER_WAIT_S:g} s") from None
         workers = len(client.scheduler_info().get("workers", {}))
         from hipectrial.oc.dask_install import DaskInstall
 

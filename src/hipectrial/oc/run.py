@@ -24,8 +24,10 @@ Monte-Carlo standard errors (:func:`hipectrial.analysis.oc_summary.summarise_out
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gc
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -56,13 +58,15 @@ class _Shipment:
 
 @dataclass(frozen=True, slots=True)
 class TrialResult:
-    """One trial: which scenario, its index and seed, what its data say, and whether the
-    simulator's Part B safety monitoring closed registration (``None``: the task does not say)."""
+    """One trial: which scenario, its index and seed, what its data say, and the day the
+    simulator's Part B safety monitoring closed registration (``None``: it did not;
+    ``safety_known`` false: the task does not say)."""
 
     scenario_index: int
     index: int
     outcome: TrialOutcome
-    safety_stopped: bool | None = None
+    safety_stop: dt.date | None = None
+    safety_known: bool = False
 
 
 @functools.lru_cache(maxsize=2)
@@ -82,12 +86,12 @@ def run_one_trial(shipment: _Shipment, scenario_index: int, index: int, seed: in
     try:
         simulated = simulate_trial(protocol, shipment.scenarios[scenario_index], seed, workers=0)
         outcome = trial_outcome(trial=simulated.trial, protocol=protocol, seed=seed)
-        stopped = simulated.safety_stop is not None
+        stop = None if simulated.safety_stop is None else simulated.safety_stop.look_date
         del simulated
     finally:
         if was_enabled:
             gc.enable()
-    return TrialResult(scenario_index, index, outcome, stopped)
+    return TrialResult(scenario_index, index, outcome, stop, safety_known=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,7 @@ class OcRun:
 
     summaries: tuple[OcSummary, ...]
     outcomes: tuple[tuple[TrialOutcome, ...], ...]
-    safety_stopped: tuple[tuple[bool | None, ...], ...]
+    safety_stops: tuple[tuple[dt.date | None, ...], ...] | None
     executor: str
     workers: int
     retried: int
@@ -162,41 +166,52 @@ def run_oc(protocol: Protocol, scenarios: Sequence[Scenario], *, trials: int, se
     for s, scenario in enumerate(scenarios):
         done = [results[(s, i)] for i in range(trials) if (s, i) in results]
         held = tuple(r.outcome for r in done)
-        stopped = [r.safety_stopped for r in done]
-        safety_stopped = None if any(flag is None for flag in stopped) else [flag is True for flag in stopped]
+        known = all(r.safety_known for r in done)
+        stops = [r.safety_stop for r in done] if known else None
         failed = tuple(FailedTrial(i, seeds[i], failures[(s, i)])
                        for i in range(trials) if (s, i) in failures)
         outcomes.append(held)
-        flags.append(tuple(stopped))
+        flags.append(None if stops is None else tuple(stops))
         if held:
             summaries.append(summarise_outcomes(held, scenario=scenario.name, seed=seed, levels=levels,
                                                 level_labels=labels, trials_requested=trials, failed=failed,
-                                                safety_stopped=safety_stopped))
+                                                safety_stops=stops))
         else:
             raise InputError("trials", trials, "at least one trial that ran",
                              f"every trial of scenario {scenario.name!r} failed; the first: "
                              f"{failed[0].error if failed else 'unknown'}")
-    return OcRun(tuple(summaries), tuple(outcomes), tuple(flags), backend.choice.label, backend.workers,
-                 retried)
+    return OcRun(tuple(summaries), tuple(outcomes),
+                 None if any(f is None for f in flags) else tuple(f for f in flags if f is not None),
+                 backend.choice.label, backend.workers, retried)
 
 
 def _run_all(backend: Backend, task: TrialTask, keys: Sequence[tuple[int, int]], seeds: Sequence[int],
              retries: int, progress: Callable[[int, int], None] | None
              ) -> tuple[dict[tuple[int, int], TrialResult], dict[tuple[int, int], str], int]:
+    """Run every key's trial, at most :func:`_in_flight` at a time (so that a pool process
+    that dies takes only the few trials then pending with it, each of which loses an attempt,
+    and so that progress is reported trial by trial); a trial to run again goes to the back
+    of the queue."""
     attempts = dict.fromkeys(keys, 0)
     results: dict[tuple[int, int], TrialResult] = {}
     failures: dict[tuple[int, int], str] = {}
     pending: dict[Future[TrialResult], tuple[tuple[int, int], int]] = {}
+    queue = deque(keys)
+    limit = _in_flight(backend)
     retried = 0
 
     def submit(key: tuple[int, int]) -> None:
-        pending[backend.submit(task, key[0], key[1], seeds[key[1]])] = (key, backend.generation)
+        try:
+            future = backend.submit(task, key[0], key[1], seeds[key[1]])
+        except BrokenProcessPool:  # the pool broke before its failed futures were read
+            backend.restart()
+            future = backend.submit(task, key[0], key[1], seeds[key[1]])
+        pending[future] = (key, backend.generation)
 
-    for key in keys:
-        submit(key)
-    while pending:
+    while queue or pending:
+        while queue and len(pending) < limit:
+            submit(queue.popleft())
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        again: list[tuple[int, int]] = []
         for future in done:
             key, generation = pending.pop(future)
             try:
@@ -206,13 +221,17 @@ def _run_all(backend: Backend, task: TrialTask, keys: Sequence[tuple[int, int]],
                     backend.restart()  # once per broken pool: its other tasks fail the same way
                 attempts[key] += 1
                 if attempts[key] <= retries:
-                    again.append(key)
+                    retried += 1
+                    queue.append(key)
                 else:
                     failures[key] = f"{type(exc).__name__}: {exc}"
             else:
                 if progress is not None:
                     progress(len(results), len(keys))
-        for key in again:
-            retried += 1
-            submit(key)
     return results, failures, retried
+
+
+def _in_flight(backend: Backend) -> int:
+    """Trials submitted and not yet finished at any time: one in this process, else two per
+    worker (each worker has its next trial waiting, and little is lost to a crash)."""
+    return 1 if backend.executor is None else 2 * max(1, backend.workers)

@@ -44,7 +44,9 @@ from hipectrial.report.markup import check_text
 
 _SLUG = re.compile(r"[a-z][a-z0-9_]*(?:-[a-z0-9_]+)*")
 MAX_SECTION_DEPTH = 3
-MAX_RUNNING_TEXT = 120  # characters of a text printed in every page header
+MAX_RUNNING_TEXT = 120
+#: What the header says for the data cut-off of a report with none (``Report.data_cutoff`` None).
+NO_CUTOFF = "none (simulated trials, each with its own)"  # characters of a text printed in every page header
 
 
 class Align(StrEnum):
@@ -408,14 +410,16 @@ class Report:
     ``generated_at`` must be timezone-aware; it is printed, never read from a clock, and
     is the PDF's creation date. ``data_notice`` (e.g. "SIMULATED DATA — virtual
     participants, not patients") is printed on every page and beside every top-level
-    heading. Listing names are unique (each is a file).
+    heading. Listing names are unique (each is a file). ``data_cutoff`` may be ``None`` for a
+    report on no one trial's data (operating characteristics: each simulated trial has its
+    own); the header then says :data:`NO_CUTOFF`.
     """
 
     title: str
     subtitle: str
     trial_id: str
     protocol_version: str
-    data_cutoff: date
+    data_cutoff: date | None
     generated_at: datetime
     confidentiality: str
     sections: tuple[Section, ...]
@@ -435,7 +439,8 @@ class Report:
             if len(value) > MAX_RUNNING_TEXT:
                 raise InputError(name, value, f"at most {MAX_RUNNING_TEXT} characters (it is printed "
                                  "in every page header)")
-        if isinstance(self.data_cutoff, datetime) or not isinstance(self.data_cutoff, date):
+        if self.data_cutoff is not None and (isinstance(self.data_cutoff, datetime)
+                                             or not isinstance(self.data_cutoff, date)):
             raise InputError("data_cutoff", self.data_cutoff, "a date (not a datetime)")
         if not isinstance(self.generated_at, datetime) or self.generated_at.utcoffset() is None:
             raise InputError("generated_at", self.generated_at, "a timezone-aware datetime")

@@ -38,7 +38,7 @@ from hipectrial.report.document import (
 from hipectrial.report.html_css import STYLESHEET, page_notice_css
 from hipectrial.report.images import png_size
 from hipectrial.report.markup import Style, parse_inline
-from hipectrial.report.outline import Outline, generated_text, outline
+from hipectrial.report.outline import Outline, cutoff_text, generated_text, outline
 
 # Icon and word of each callout kind; the word carries the meaning, the icon helps the eye.
 CALLOUT_WORDS: dict[CalloutKind, tuple[str, str]] = {
@@ -274,7 +274,7 @@ def render_html(*, report: Report) -> str:
     """
     index = outline(report)
     meta = [("Trial", report.trial_id), ("Protocol version", report.protocol_version),
-            ("Data cut-off", report.data_cutoff.isoformat()), ("Generated", generated_text(report))]
+            ("Data cut-off", cutoff_text(report)), ("Generated", generated_text(report))]
     toc = _toc_items(report.sections, index)
     if report.appendix:
         toc += (f'\n<li class="toc-part"><a href="#report--appendix">Appendix</a>'
@@ -313,7 +313,7 @@ def render_html(*, report: Report) -> str:
         *body,
         "</main>",
         f'<footer class="report-footer">{confidentiality} · {_text(report.trial_id)} · '
-        f"data cut-off {report.data_cutoff.isoformat()} · generated {_text(generated_text(report))}</footer>",
+        f"data cut-off {_text(cutoff_text(report))} · generated {_text(generated_text(report))}</footer>",
         "</body>",
         "</html>",
         "",

@@ -34,13 +34,21 @@ PAGE_WIDTH_IN = 6.5
 
 METHODS = (
     "Each trial is one whole virtual trial of the protocol (BOIN Part A with its DLT-window waits, "
-    "Simon Part B with its stage-1 look, dropout, missed visits), read by the same analysis the DSMB "
-    "report uses; trial *i* has the *i*-th seed spawned from the root seed, the same in every scenario.",
+    "Simon Part B with its stage-1 look and the Part B safety looks, dropout, missed visits), read by "
+    "the same analysis the DSMB report uses; trial *i* has the *i*-th seed spawned from the root seed, "
+    "the same in every scenario.",
+    "Every percentage is of all trials held. Stage-1 stop: the Simon stage-1 look stopped Part B for "
+    "futility. Safety monitoring closed Part B: a safety look during the trial met the stopping rule and "
+    "registration closed that day. These rows may overlap (a trial closed by a safety look can still "
+    "have its stage-1 look on the people registered before); *How Part B ended* counts each trial once, "
+    "in the order things happened.",
     "Percentages of trials: SE = sample SD of the 0/1 indicator / √k. Means per trial: SE = sample "
     "SD / √k. Pooled rates (DLT, grade ≥ 3, R0): sum of events / sum of denominators, with the ratio "
     "estimator's SE (Cochran 1977, §6.3).",
-    "The true R0 rate of a scenario is estimated by the pooled rate over every trial's Part B ITT "
-    "participants at the RP2D; coverage is the share of trials whose 95 % interval contains it.",
+    "A scenario states R0 through a chain of probabilities, so its true rate is estimated by the pooled "
+    "rate over every trial's Part B ITT participants at the RP2D (whichever level each trial selected; "
+    "estimated from the same trials); coverage is the share of trials with an estimate (or with a Simon "
+    "verdict) whose 95 % interval contains it.",
     "H0 rejected: the Simon final analysis rejects H0 (more than r R0 among the first n Part B ITT). "
     "Safety rule met at the cut-off: a planned look of the Part B safety monitoring, analysed with "
     "everything known at the cut-off, meets the stopping rule.",
@@ -77,7 +85,7 @@ def oc_report(*, protocol: Protocol, summaries: Sequence[OcSummary],
     return Report(
         title="Operating characteristics of the protocol", subtitle="Simulated trials",
         trial_id=protocol.study.id, protocol_version=protocol.study.version,
-        data_cutoff=generated_at.date(), generated_at=generated_at,
+        data_cutoff=None, generated_at=generated_at,
         confidentiality="Simulation: no participant data",
         data_notice="Simulated trials (hipectrial oc): not patient data.",
         sections=(

@@ -45,15 +45,22 @@ def comparison_rows(summaries: Sequence[OcSummary]) -> list[tuple[str, list[str]
         ("Part A participants, mean", [_num(s.part_a_size) for s in summaries]),
     ]
     for j, label in enumerate(first.level_labels):
-        rows.append((f"  at level {label}, mean (DLTs)",
-                     [f"{_num(s.part_a_patients[j])}; {s.part_a_dlts[j].value:.2f} DLT" for s in summaries]))
+        rows.append((f"  at level {label}: participants, mean (SE); DLTs, mean",
+                     [f"{_num(s.part_a_patients[j])}; {s.part_a_dlts[j].value:.2f}" for s in summaries]))
     rows += [
         ("DLT rate among DLT-evaluable, % (pooled)", [_rate(s.dlt_rate) for s in summaries]),
         ("Part B opened, %", [_pct(s.pct_part_b) for s in summaries]),
-        ("Simon stage 1 stopped, %", [_pct(s.pct_stage1_stop) for s in summaries]),
-        ("H0 rejected, %", [_pct(s.pct_reject_h0) for s in summaries]),
-        ("Safety monitoring stopped Part B, %", [_pct(s.pct_safety_stop) for s in summaries]),
+        ("Simon stage-1 look stopped Part B (futility), %", [_pct(s.pct_stage1_stop) for s in summaries]),
+        ("H0 rejected (Simon final analysis), %", [_pct(s.pct_reject_h0) for s in summaries]),
+        ("Safety monitoring closed Part B, %", [_pct(s.pct_safety_stop) for s in summaries]),
         ("Safety rule met at the cut-off analysis, %", [_pct(s.pct_safety_rule_met) for s in summaries]),
+    ]
+    if all(s.part_b_ends is not None for s in summaries):
+        rows.append(("How Part B ended (each trial once; rows above may overlap), %:",
+                     ["" for _ in summaries]))
+        for k, (name, _) in enumerate(first.part_b_ends or ()):
+            rows.append((f"  {name}", [_pct((s.part_b_ends or ())[k][1]) for s in summaries]))
+    rows += [
         ("Registered, mean", [_num(s.registered) for s in summaries]),
         ("  in Part B, mean", [_num(s.part_b_registered) for s in summaries]),
         ("Screened, mean", [_num(s.screened) for s in summaries]),
@@ -61,12 +68,15 @@ def comparison_rows(summaries: Sequence[OcSummary]) -> list[tuple[str, list[str]
         ("  10th / 50th / 90th percentile", ["{:.1f} / {:.1f} / {:.1f}".format(*s.duration_months_quantiles)
                                               for s in summaries]),
         ("Months of accrual, mean", [_num(s.accrual_months) for s in summaries]),
-        ("R0 true rate (pooled Part B ITT), %", [_rate(s.r0_true_rate) for s in summaries]),
+        ("R0 rate pooled over all trials' Part B ITT (the true rate's estimate), %",
+         [_rate(s.r0_true_rate) for s in summaries]),
         ("R0 estimate per trial, mean %", [_rate(s.r0_estimate_mean) for s in summaries]),
         ("  spread (SD), %", ["–" if s.r0_estimate_sd is None else f"{100 * s.r0_estimate_sd:.1f}"
                               for s in summaries]),
-        ("Exact 95 % CI covers the true rate, %", [_pct(s.pct_exact_ci_covers) for s in summaries]),
-        ("Simon-adjusted 95 % CI covers it, %", [_pct(s.pct_simon_ci_covers) for s in summaries]),
+        ("Exact 95 % CI covers the pooled rate, % of trials with an estimate",
+         [f"{_pct(s.pct_exact_ci_covers)}; {s.r0_trials} trials" for s in summaries]),
+        ("Simon-adjusted 95 % CI covers it, % of trials with a Simon verdict",
+         [f"{_pct(s.pct_simon_ci_covers)}; {s.simon_ci_trials} trials" for s in summaries]),
         ("Grade ≥ 3 AE, % of safety population (pooled)", [_rate(s.grade3_rate) for s in summaries]),
     ]
     return rows

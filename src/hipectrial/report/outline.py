@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hipectrial.report.document import Figure, Listing, Report, Section, Table, walk
+from hipectrial.report.document import NO_CUTOFF, Figure, Listing, Report, Section, Table, walk
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,11 @@ def outline(report: Report) -> Outline:
             headings.append(Heading(section=section, number=number, depth=depth,
                                     appendix=part == "appendix", block_labels=tuple(block_labels)))
     return Outline(headings=tuple(headings), labels=labels)
+
+
+def cutoff_text(report: Report) -> str:
+    """The data cut-off as both renderers show it."""
+    return NO_CUTOFF if report.data_cutoff is None else report.data_cutoff.isoformat()
 
 
 def generated_text(report: Report) -> str:

@@ -17,7 +17,7 @@ from reportlab.platypus import Table as RLTable
 from reportlab.platypus.doctemplate import IndexingFlowable
 
 from hipectrial.report.document import Report
-from hipectrial.report.outline import generated_text
+from hipectrial.report.outline import cutoff_text, generated_text
 from hipectrial.report.pdf_styles import Styles, TextSetter
 
 MARGIN_X = 20 * mm
@@ -126,7 +126,7 @@ def heading_paragraph(markup: str, style: Any, *, level: int, outline_text: str,
 
 def title_block(report: Report, styles: Styles, text: TextSetter) -> list[Any]:
     meta = [("Trial", report.trial_id), ("Protocol version", report.protocol_version),
-            ("Data cut-off", report.data_cutoff.isoformat()), ("Generated", generated_text(report))]
+            ("Data cut-off", cutoff_text(report)), ("Generated", generated_text(report))]
     rows = [[RLParagraph(key, styles.meta_key), RLParagraph(text.plain(value), styles.body)]
             for key, value in meta]
     banner = RLTable([[RLParagraph(text.plain(report.confidentiality.upper()), styles.banner)]],
@@ -154,7 +154,7 @@ def running(report: Report, styles: Styles, text: TextSetter, total: PageTotal,
              pagesize: tuple[float, float]) -> Any:
     header_left = text.plain(f"{report.trial_id} · Protocol {report.protocol_version}")
     header_right = text.plain(report.confidentiality)
-    footer_left = text.plain(f"Data cut-off {report.data_cutoff.isoformat()} · generated "
+    footer_left = text.plain(f"Data cut-off {cutoff_text(report)} · generated "
                              f"{generated_text(report)}")
     notice = text.plain(report.data_notice) if report.data_notice is not None else None
     frame_width = pagesize[0] - 2 * MARGIN_X
