@@ -105,7 +105,7 @@ def test_json_of_an_invalid_protocol_lists_located_problems(invoke, broken):
             "line": line,
             "column": col,
             "path": "visits[2].timing.window_afer",
-            "message": "unknown key (not part of the protocol schema; check its spelling)",
+            "message": "unknown key (not part of the file's schema; check its spelling)",
         }],
     }
 

@@ -21,7 +21,7 @@ def test_pydantic_errors_point_at_the_offending_line() -> None:
     problems = {p.path: (p.line, p.column, p.message) for p in doc.validation_problems(caught.value)}
     assert problems["rate"][:2] == (2, 7)
     assert "got 'high'" in problems["rate"][2]
-    assert problems["rat"] == (3, 1, "unknown key (not part of the protocol schema; check its spelling)")
+    assert problems["rat"] == (3, 1, "unknown key (not part of the file's schema; check its spelling)")
 
 
 def test_a_duplicate_key_is_a_problem() -> None:

@@ -143,7 +143,7 @@ def _located(filename: str, marks: dict[YamlPath, tuple[int, int]], path: YamlPa
 def _pydantic_message(err: Any) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
-        return "unknown key (not part of the protocol schema; check its spelling)"
+        return "unknown key (not part of the file's schema; check its spelling)"
     if kind == "missing":
         return "required key is missing"
     message = str(err["msg"])
