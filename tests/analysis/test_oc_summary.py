@@ -180,6 +180,9 @@ def test_how_part_b_ended_counts_each_trial_once_in_the_order_things_happened() 
     # the futility stop came first: a later safety look does not change how Part B ended
     assert part_b_end(stopped, dt.date(2028, 6, 1)) == "stopped at the Simon stage-1 look (futility)"
     assert part_b_end(stopped, None) == "stopped at the Simon stage-1 look (futility)"
+    # the same day: the safety look closed registration (a futility stop counts only when earlier)
+    assert part_b_end(stopped, dt.date(2028, 5, 5)) == "closed by the safety monitoring"
+    assert part_b_end(stopped, dt.date(2028, 5, 6)) == "stopped at the Simon stage-1 look (futility)"
     assert part_b_end(OUTCOMES[0], None) == "completed: H0 rejected"
     assert part_b_end(OUTCOMES[0], dt.date(2028, 1, 1)) == "closed by the safety monitoring"
     assert part_b_end(OUTCOMES[3], None) == "Part B not opened"

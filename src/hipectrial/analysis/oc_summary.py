@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from hipectrial.analysis.oc_outcome import TrialOutcome
 from hipectrial.clinical.numbers import DAYS_PER_MONTH
-from hipectrial.design.boin_sim import McEstimate
+from hipectrial.design.boin_sim import McEstimate, mc_mean
 from hipectrial.design.simon_inference import SimonAction
 from hipectrial.errors import InputError
 
@@ -160,16 +160,8 @@ class OcSummary:
         }
 
 
-def _mean(values: Sequence[float] | FloatArray, scale: float = 1.0) -> McEstimate:
-    x = np.asarray(values, dtype=float)
-    if x.size == 0:
-        return McEstimate(math.nan, math.nan)
-    se = float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else math.nan
-    return McEstimate(float(x.mean()) * scale, se * scale)
-
-
 def _pct(flags: Sequence[bool]) -> McEstimate:
-    return _mean([1.0 if f else 0.0 for f in flags], 100.0)
+    return mc_mean([1.0 if f else 0.0 for f in flags], 100.0)
 
 
 def _ratio(events: Sequence[int], totals: Sequence[int]) -> McEstimate | None:
@@ -247,9 +239,9 @@ def summarise_outcomes(outcomes: Sequence[TrialOutcome], *, scenario: str, seed:
         levels=levels, level_labels=labels,
         pct_selected=tuple(_pct([o.selected_level == lv for o in outcomes]) for lv in levels),
         pct_no_dose=_pct([o.selected_level is None for o in outcomes]),
-        part_a_size=_mean([o.part_a_registered for o in outcomes]),
-        part_a_patients=tuple(_mean([c.registered for c in counts]) for counts in by_level),
-        part_a_dlts=tuple(_mean([c.dlts for c in counts]) for counts in by_level),
+        part_a_size=mc_mean([o.part_a_registered for o in outcomes]),
+        part_a_patients=tuple(mc_mean([c.registered for c in counts]) for counts in by_level),
+        part_a_dlts=tuple(mc_mean([c.dlts for c in counts]) for counts in by_level),
         dlt_rate=_ratio([sum(c.dlts for c in o.part_a_levels) for o in outcomes],
                         [sum(c.evaluable for c in o.part_a_levels) for o in outcomes]),
         pct_part_b=_pct([o.part_b_registered > 0 for o in outcomes]),
@@ -258,14 +250,14 @@ def summarise_outcomes(outcomes: Sequence[TrialOutcome], *, scenario: str, seed:
         pct_safety_stop=None if safety_stops is None else _pct([d is not None for d in safety_stops]),
         part_b_ends=None if ends is None else tuple((k, _pct([e == k for e in ends])) for k in PART_B_ENDS),
         pct_safety_rule_met=_pct([o.safety_rule_met is True for o in outcomes]),
-        registered=_mean([o.registered for o in outcomes]),
-        part_b_registered=_mean([o.part_b_registered for o in outcomes]),
-        screened=_mean([o.screened for o in outcomes]),
-        duration_months=_mean(months),
+        registered=mc_mean([o.registered for o in outcomes]),
+        part_b_registered=mc_mean([o.part_b_registered for o in outcomes]),
+        screened=mc_mean([o.screened for o in outcomes]),
+        duration_months=mc_mean(months),
         duration_months_quantiles=_deciles(months),
-        accrual_months=_mean(accrual),
+        accrual_months=mc_mean(accrual),
         r0_true_rate=truth,
-        r0_estimate_mean=_mean(estimates) if with_r0 else None,
+        r0_estimate_mean=mc_mean(estimates) if with_r0 else None,
         r0_estimate_sd=float(estimates.std(ddof=1)) if estimates.size > 1 else None,
         r0_trials=len(with_r0),
         pct_exact_ci_covers=None if truth is None else _pct(

@@ -27,7 +27,7 @@ from hipectrial.design.boin import PSEUDO, TIE_NUDGE, BoinDesign
 from hipectrial.design.dose_finding import Action, DoseFindingDesign, DoseState, StopReason
 from hipectrial.errors import InputError
 
-__all__ = ["DoseFindingOC", "McEstimate", "simulate_boin", "simulate_boin_loop",
+__all__ = ["DoseFindingOC", "McEstimate", "mc_mean", "simulate_boin", "simulate_boin_loop",
            "simulate_design_loop"]
 
 IntArray = npt.NDArray[np.int64]
@@ -82,7 +82,17 @@ def _check(truth: Sequence[float], cohort_size: int, n_cohorts: int, start_dose:
     return p
 
 
-def _mean(x: npt.NDArray[np.float64], scale: float = 1.0) -> McEstimate:
+def mc_mean(values: npt.ArrayLike, scale: float = 1.0) -> McEstimate:
+    """The mean over simulated trials and its Monte-Carlo SE (sample SD, ``ddof=1``, over
+    sqrt(k)), both times ``scale`` (100 for a percentage of 0/1 indicators); NaN where there
+    are too few values (no mean without values, no SE with one).
+
+    >>> mc_mean([1.0, 0.0, 0.0, 1.0], 100.0)
+    McEstimate(value=50.0, se=28.867513459481287)
+    """
+    x = np.asarray(values, dtype=float)
+    if x.size == 0:
+        return McEstimate(float("nan"), float("nan"))
     se = float(x.std(ddof=1) / np.sqrt(x.size)) if x.size > 1 else float("nan")
     return McEstimate(float(x.mean()) * scale, se * scale)
 
@@ -96,14 +106,14 @@ def _summarise(truth: npt.NDArray[np.float64], seed: int, cohort_size: int, n_co
     return DoseFindingOC(
         truth=tuple(float(v) for v in truth), n_trials=int(selected.size), seed=seed,
         cohort_size=cohort_size, n_cohorts=n_cohorts, start_dose=start_dose,
-        pct_selected=tuple(_mean(chosen[:, j].astype(float), 100.0) for j in range(doses)),
-        pct_no_dose=_mean((selected < 0).astype(float), 100.0),
-        mean_patients=tuple(_mean(n[:, j].astype(float)) for j in range(doses)),
-        mean_dlts=tuple(_mean(y[:, j].astype(float)) for j in range(doses)),
-        pct_early_stop=_mean(early.astype(float), 100.0),
-        pct_stop_at_dose=_mean(at_dose.astype(float), 100.0),
-        mean_sample_size=_mean(n.sum(axis=1).astype(float)),
-        mean_total_dlts=_mean(y.sum(axis=1).astype(float)),
+        pct_selected=tuple(mc_mean(chosen[:, j].astype(float), 100.0) for j in range(doses)),
+        pct_no_dose=mc_mean((selected < 0).astype(float), 100.0),
+        mean_patients=tuple(mc_mean(n[:, j].astype(float)) for j in range(doses)),
+        mean_dlts=tuple(mc_mean(y[:, j].astype(float)) for j in range(doses)),
+        pct_early_stop=mc_mean(early.astype(float), 100.0),
+        pct_stop_at_dose=mc_mean(at_dose.astype(float), 100.0),
+        mean_sample_size=mc_mean(n.sum(axis=1).astype(float)),
+        mean_total_dlts=mc_mean(y.sum(axis=1).astype(float)),
     )
 
 
